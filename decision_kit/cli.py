@@ -1,0 +1,149 @@
+"""The ``decision-kit`` command line: validate, schema, run, base-case.
+
+Invalid input prints one message per problem (file:line:column: field: what is wrong) on
+standard error, without a traceback, and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .errors import ScenarioError
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="decision-kit", description="Build, buy or extend marketing technology: "
+                                "Monte Carlo decision models for CMOs and CIOs.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    v = sub.add_parser("validate", help="check scenario and portfolio files; report every problem")
+    v.add_argument("files", nargs="+")
+
+    s = sub.add_parser("schema", help="write the JSON Schema of the file format (for editors)")
+    s.add_argument("--kind", choices=["scenario", "portfolio"], default="scenario")
+    s.add_argument("-o", "--output", help="file to write (default: standard output)")
+    s.add_argument("--force", action="store_true", help="replace the output file if it exists")
+
+    r = sub.add_parser("run", help="simulate a scenario and print the option x owner summary")
+    r.add_argument("scenario")
+    r.add_argument("--trials", type=int, default=20_000)
+    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    b = sub.add_parser("base-case", help="print the deterministic base-case cash flows (every input at its median)")
+    b.add_argument("scenario")
+    b.add_argument("--option")
+    b.add_argument("--owner")
+    return p
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def _validate(files) -> int:
+    from .loading import load
+
+    bad = 0
+    for f in files:
+        try:
+            obj = load(f)
+        except ScenarioError as exc:
+            bad += 1
+            print(exc, file=sys.stderr)
+        else:
+            kind = "portfolio" if obj.__class__.__name__ == "Portfolio" else "scenario"
+            print(f"{f}: valid {kind} '{obj.name}'")
+    return 2 if bad else 0
+
+
+def _schema(args) -> int:
+    from .loading import json_schema, write_text_atomic
+
+    text = json.dumps(json_schema(args.kind), indent=2) + "\n"
+    if args.output:
+        try:
+            write_text_atomic(args.output, text, overwrite=args.force)
+        except FileExistsError as exc:
+            print(f"decision-kit: {exc}", file=sys.stderr)
+            return 2
+        print(f"wrote {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _run(args) -> int:
+    import pandas as pd
+
+    from .loading import load_scenario
+    from .simulation import simulate
+
+    scenario = load_scenario(args.scenario)
+    result = simulate(scenario, trials=args.trials, seed=args.seed)
+    summary = result.summary()
+    if args.format == "csv":
+        summary.to_csv(sys.stdout)
+    elif args.format == "json":
+        out = {"scenario": scenario.name, "trials": result.trials, "seed": result.seed,
+               "currency": scenario.currency, "recommendation": result.recommendation(),
+               "summary": json.loads(summary.reset_index().to_json(orient="records"))}
+        print(json.dumps(out, indent=2))
+    else:
+        cols = ["npv_mean", "npv_p10", "npv_p90", "tco_mean", "payback_p50", "p_loss", "p_best",
+                "expected_regret", "cvar_10", "certainty_equivalent", "launch_months_p50"]
+        with pd.option_context("display.width", 200, "display.max_columns", 20):
+            table = summary[cols].copy()
+            money = [c for c in cols if c.startswith(("npv", "tco", "expected", "cvar", "certainty"))]
+            table[money] = (table[money] / 1e3).round(0)
+            table = table.rename(columns={c: f"{c} (k{scenario.currency})" for c in money})
+            print(f"{scenario.name}: {result.trials:,} trials, seed {result.seed}, "
+                  f"{scenario.horizon_years} years at {scenario.discount_rate:.1%}\n")
+            print(table.round(2).to_string())
+        print()
+        print(result.recommendation())
+    return 0
+
+
+def _base_case(args) -> int:
+    import pandas as pd
+
+    from .loading import load_scenario
+    from .simulation import base_case
+
+    table = base_case(load_scenario(args.scenario))
+    if args.option:
+        table = table.xs(args.option, level="option", drop_level=False)
+    if args.owner:
+        table = table.xs(args.owner, level="owner", drop_level=False)
+    with pd.option_context("display.width", 200, "display.max_rows", 500, "display.max_columns", 60):
+        print(table.round(0).to_string())
+    return 0
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "validate":
+            return _validate(args.files)
+        if args.command == "schema":
+            return _schema(args)
+        if args.command == "run":
+            return _run(args)
+        if args.command == "base-case":
+            return _base_case(args)
+    except ScenarioError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""The one exception type for invalid scenario and portfolio input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: where (file, line, column, field path) and what."""
+
+    file: str
+    line: int | None
+    column: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}:{self.column}"
+        field = f" {self.path}:" if self.path else ""
+        return f"{where}:{field} {self.message}"
+
+
+class ScenarioError(ValueError):
+    """An invalid scenario, portfolio or run request.
+
+    ``problems`` lists every problem found (file, line, column, field path, message); the
+    message is one line per problem, e.g.
+    ``scenarios/x.yaml:12:9: options.buy.costs.license.amount: triangular low 50 is above mode 40``.
+    """
+
+    def __init__(self, problems: list[Problem] | str):
+        if isinstance(problems, str):
+            problems = [Problem("<input>", None, None, "", problems)]
+        self.problems: list[Problem] = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @property
+    def first(self) -> Problem:
+        return self.problems[0]
