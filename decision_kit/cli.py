@@ -116,11 +116,7 @@ def _base_case(args) -> int:
     from .loading import load_scenario
     from .simulation import base_case
 
-    table = base_case(load_scenario(args.scenario))
-    if args.option:
-        table = table.xs(args.option, level="option", drop_level=False)
-    if args.owner:
-        table = table.xs(args.owner, level="owner", drop_level=False)
+    table = base_case(load_scenario(args.scenario), option=args.option, owner=args.owner)
     with pd.option_context("display.width", 200, "display.max_rows", 500, "display.max_columns", 60):
         print(table.round(0).to_string())
     return 0

@@ -176,13 +176,14 @@ def _store_chunk(store, flows, df, lo, n):
     store["security_events"][sl] = flows.security_events
 
 
-def base_case(scenario: Scenario):
+def base_case(scenario: Scenario, option: str | None = None, owner: str | None = None):
     """Deterministic cash flows with every input at its median (risk events do not occur:
     the median of a yearly event with probability below one half is no event).
 
     Returns a DataFrame indexed by (option, owner, flow) with one column per period (the
     scenario's years, period 0 being the decision date), costs and benefits as positive
-    amounts, plus rows ``total cost``, ``total benefit`` and ``net``.
+    amounts, plus rows ``total cost``, ``total benefit`` and ``net``. With ``option`` and/or
+    ``owner`` given, only those cells (and the index levels that still vary).
     """
     import pandas as pd
 
@@ -203,6 +204,8 @@ def base_case(scenario: Scenario):
     frames = []
     for oi, o in enumerate(lay.options):
         for wi, w in enumerate(lay.owners):
+            if (option is not None and o != option) or (owner is not None and w != owner):
+                continue
             rows = pd.DataFrame(flows.rows_sum[:, :, oi, wi], index=list(lay.rows), columns=cols)
             rows = rows.loc[(rows != 0).any(axis=1) | rows.index.isin(["governance"])]
             rows.loc["total cost"] = flows.cost[0, :, oi, wi]
@@ -210,4 +213,9 @@ def base_case(scenario: Scenario):
             rows.loc["net"] = flows.benefit[0, :, oi, wi] - flows.cost[0, :, oi, wi]
             rows.index = pd.MultiIndex.from_product([[o], [w], rows.index], names=["option", "owner", "flow"])
             frames.append(rows)
-    return pd.concat(frames)
+    if not frames:
+        raise ScenarioError(f"no cell {option or '*'} x {owner or '*'} in '{scenario.name}' "
+                            f"(options: {', '.join(lay.options)}; owners: {', '.join(lay.owners)})")
+    table = pd.concat(frames)
+    drop = [name for name, given in (("option", option), ("owner", owner)) if given is not None]
+    return table.droplevel(drop) if drop else table

@@ -1,0 +1,98 @@
+"""Figures from results: pure functions, an optional ``ax`` in, the Axes out.
+
+matplotlib is imported here only; nothing in the model imports this module. Colours are
+fixed per option kind and per owner so every chart reads the same way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+OPTION_COLOURS = {"build": "#1f77b4", "buy": "#ff7f0e", "hybrid": "#2ca02c", "outsource": "#9467bd",
+                  "do_nothing": "#7f7f7f"}
+OWNER_COLOURS = {"marketing": "#d62728", "it": "#1f77b4", "shared": "#2ca02c", "embedded": "#9467bd",
+                 "shadow": "#7f7f7f"}
+
+
+def _axes(ax):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(8, 4.5))
+    return ax
+
+
+def money_formatter(currency: str = "USD"):
+    """A tick formatter writing 1,250,000 as '1.25M'."""
+    from matplotlib.ticker import FuncFormatter
+
+    def fmt(x, _pos):
+        a = abs(x)
+        for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+            if a >= div:
+                return f"{x / div:.{1 if a < 10 * div else 0}f}{suffix}"
+        return f"{x:.0f}"
+
+    return FuncFormatter(fmt)
+
+
+def cumulative_cost(result, owner: str | None = None, ax=None, percentiles=(10, 90)):
+    """Cumulative cost over time per option under one owner, mean line with a P10-P90 band.
+
+    ``owner`` defaults to the owner of the best cell by expected NPV.
+    """
+    ax = _axes(ax)
+    s = result.summary()
+    owner = owner or s["npv_mean"].idxmax()[1]
+    cf = result.cashflows(percentiles=percentiles)
+    lay = result.layout
+    for o in lay.options:
+        d = cf[(cf.option == o) & (cf.owner == owner)]
+        colour = OPTION_COLOURS.get(result.scenario.options[o].kind)
+        ax.plot(d.year, d.cost_mean.cumsum(), label=o, color=colour, lw=2)
+        ax.fill_between(d.year, d[f"cum_cost_p{percentiles[0]}"], d[f"cum_cost_p{percentiles[1]}"],
+                        color=colour, alpha=0.15)
+    ax.yaxis.set_major_formatter(money_formatter(result.scenario.currency))
+    ax.set_xlabel("year (first point: decision date)")
+    ax.set_ylabel(f"cumulative cost ({result.scenario.currency})")
+    ax.set_title(f"Cumulative cost, owner: {owner} (line: mean; band: P{percentiles[0]}-P{percentiles[1]})")
+    ax.legend(frameon=False)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def npv_distributions(result, ax=None, owner: str | None = None):
+    """Histogram of NPV per option under one owner (default: the best cell's owner)."""
+    ax = _axes(ax)
+    s = result.summary()
+    owner = owner or s["npv_mean"].idxmax()[1]
+    wi = result.layout.owners.index(owner)
+    npv = result.metrics["npv"]
+    lo, hi = np.percentile(npv[:, :, wi], [0.5, 99.5])
+    bins = np.linspace(lo, hi, 60)
+    for oi, o in enumerate(result.layout.options):
+        ax.hist(npv[:, oi, wi], bins=bins, histtype="step", lw=2, label=o,
+                color=OPTION_COLOURS.get(result.scenario.options[o].kind))
+    ax.axvline(0, color="black", lw=1)
+    ax.xaxis.set_major_formatter(money_formatter(result.scenario.currency))
+    ax.set_xlabel(f"NPV ({result.scenario.currency})")
+    ax.set_ylabel("trials")
+    ax.set_title(f"Distribution of NPV, owner: {owner}")
+    ax.legend(frameon=False)
+    return ax
+
+
+def probability_best(result, ax=None):
+    """Heat map of the probability that each option x owner cell has the highest NPV."""
+    ax = _axes(ax)
+    p = result.summary()["p_best"].unstack("owner").loc[list(result.layout.options), list(result.layout.owners)]
+    im = ax.imshow(p.to_numpy(), cmap="Blues", vmin=0, vmax=max(0.5, float(p.to_numpy().max())))
+    ax.set_xticks(range(p.shape[1]), p.columns)
+    ax.set_yticks(range(p.shape[0]), p.index)
+    for i in range(p.shape[0]):
+        for j in range(p.shape[1]):
+            v = p.iat[i, j]
+            ax.text(j, i, f"{v:.0%}", ha="center", va="center", color="white" if v > 0.3 else "black")
+    ax.set_title("Probability each cell is best (highest NPV)")
+    ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+    return ax

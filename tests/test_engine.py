@@ -1,0 +1,237 @@
+"""The cash-flow engine pinned to hand-worked cases and analytic expectations.
+
+Expected values are worked out by hand in the comments (year by year), never by calling the
+engine twice.
+"""
+
+import math
+import textwrap
+
+import numpy as np
+import pytest
+
+import decision_kit as dk
+from decision_kit.loading import loads
+from decision_kit.simulation import base_case, simulate
+
+NEUTRAL = dict(launch_factor=1, launch_extra_months=0, integration_factor=1, incident_frequency=1,
+               incident_severity=1, governance_overhead=0, consolidation=0, realisation_factor=1,
+               marketing_share=0.5)
+
+FIXED = textwrap.dedent("""
+    name: hand-worked
+    horizon_years: 3
+    discount_rate: 0.10
+    drivers:
+      seats: {unit: seats, start: 100, growth: 0.10}
+    options:
+      buy:
+        kind: buy
+        launch_months: 6
+        costs:
+          setup: {category: implementation, timing: one_off, amount: 1000}
+          sub: {category: license, timing: recurring, amount: 1200, escalation: 0.05}
+          seats: {category: license, timing: per_unit, driver: seats, amount: 10, start: launch}
+          support: {category: support, timing: percent_of, of: sub, amount: 0.10}
+        benefits:
+          uplift: {category: revenue, amount: 6000, ramp_months: 12}
+    owners:
+      shared: {launch_factor: 1, launch_extra_months: 0, integration_factor: 1, incident_frequency: 1,
+               incident_severity: 1, governance_overhead: 0, consolidation: 0, realisation_factor: 1,
+               marketing_share: 0.5}
+      it: {launch_factor: 1, launch_extra_months: 0, integration_factor: 1, incident_frequency: 1,
+           incident_severity: 1, governance_overhead: 0.10, consolidation: 0, realisation_factor: 1,
+           marketing_share: 0}
+""")
+
+# Hand-worked, year by year (launch at month 6):
+#   setup          t0: 1000
+#   sub            1200, 1200*1.05 = 1260, 1260*1.05 = 1323
+#   seats          10 * 100 seats * 0.5 (half of year 1 after launch) = 500; 10*110 = 1100; 10*121 = 1210
+#   support        10% of sub: 120, 126, 132.3
+#   costs          t0 1000; y1 1820; y2 2486; y3 2665.3
+#   benefit        linear ramp from month 6 to 18; average adoption per year:
+#                  y1 = (6^2 / (2*12)) / 12 = 0.125; y2 = (12 - 1.5)/12 = 0.875; y3 = 1
+#                  -> 750, 5250, 6000
+#   net            -1000, -1070, 2764, 3334.7
+COSTS = [1000.0, 1820.0, 2486.0, 2665.3]
+BENEFITS = [0.0, 750.0, 5250.0, 6000.0]
+NET = [b - c for b, c in zip(BENEFITS, COSTS)]
+NPV = -1000 - 1070 / 1.1 + 2764 / 1.1**2 + 3334.7 / 1.1**3   # = 2816.98...
+TCO = 1000 + 1820 + 2486 + 2665.3                               # = 7971.3
+PAYBACK = 1 + 2070 / 2764                                       # cumulative -2070 after y1, +694 after y2
+
+
+@pytest.fixture(scope="module")
+def fixed():
+    return loads(FIXED)
+
+
+def test_base_case_matches_hand_worked_flows(fixed):
+    shared = base_case(fixed, option="buy", owner="shared")
+    np.testing.assert_allclose(shared.loc["total cost"].to_numpy(), COSTS, rtol=1e-12)
+    np.testing.assert_allclose(shared.loc["total benefit"].to_numpy(), BENEFITS, rtol=1e-12)
+    np.testing.assert_allclose(shared.loc["license"].to_numpy(), [0, 1700, 2360, 2533], rtol=1e-12)
+    np.testing.assert_allclose(shared.loc["support"].to_numpy(), [0, 120, 126, 132.3], rtol=1e-12)
+
+
+def test_fixed_scenario_npv_tco_payback(fixed):
+    r = simulate(fixed, trials=50, seed=3)
+    s = r.summary()
+    row = s.loc[("buy", "shared")]
+    assert row.npv_mean == pytest.approx(NPV, rel=1e-12)
+    assert row.npv_p10 == pytest.approx(NPV, rel=1e-12)
+    assert row.tco_mean == pytest.approx(TCO, rel=1e-6)  # stored as float32
+    assert row.payback_p50 == pytest.approx(PAYBACK, rel=1e-6)
+    assert row.p_loss == 0
+
+
+def test_governance_overhead_and_ledger(fixed):
+    r = simulate(fixed, trials=10, seed=0)
+    s = r.summary()
+    # IT model adds 10% governance overhead to every period's cost; benefits unchanged
+    pv_cost = sum(c / 1.1**t for t, c in enumerate(COSTS))
+    assert s.loc[("buy", "it"), "npv_mean"] == pytest.approx(NPV - 0.1 * pv_cost, rel=1e-12)
+    led = r.ledger().set_index(["option", "owner", "year"])
+    shared = led.loc[("buy", "shared")]
+    np.testing.assert_allclose(shared.marketing_pays, np.array(COSTS) * 0.5)
+    np.testing.assert_allclose(shared.it_pays, np.array(COSTS) * 0.5)
+    it = led.loc[("buy", "it")]
+    np.testing.assert_allclose(it.marketing_pays, 0)
+    np.testing.assert_allclose(it.it_pays, np.array(COSTS) * 1.1)
+
+
+def test_rate_zero_makes_npv_the_plain_sum(fixed):
+    r = simulate(fixed.replace(discount_rate=0.0), trials=10, seed=0)
+    assert r.summary().loc[("buy", "shared"), "npv_mean"] == pytest.approx(sum(NET), rel=1e-12)
+
+
+def _one_line(cost_yaml: str, horizon=4, risks="", owners=None):
+    owners = owners or {"shared": NEUTRAL}
+    import yaml
+
+    return loads(textwrap.dedent(f"""
+        name: analytic
+        horizon_years: {horizon}
+        discount_rate: 0.0
+        options:
+          buy:
+            kind: buy
+            costs:
+              x: {cost_yaml}
+        {textwrap.indent(risks, '        ').strip()}
+        """) + "owners: " + yaml.safe_dump(owners, default_flow_style=True))
+
+
+def test_triangular_and_lognormal_means():
+    # mean of a triangular (low+mode+high)/3 = 200; mean of LN(median 100, sigma 0.5) = 100 e^(0.125)
+    s = _one_line("{category: license, timing: recurring, amount: {dist: triangular, low: 100, mode: 200, high: 300}}")
+    r = simulate(s, trials=200_000, seed=1)
+    tco = r.metrics["tco"][:, 0, 0].astype(float)
+    se = tco.std() / math.sqrt(len(tco))
+    assert abs(tco.mean() - 4 * 200) < 5 * se
+    s = _one_line("{category: license, timing: one_off, amount: {dist: lognormal, median: 100, sigma: 0.5}}")
+    r = simulate(s, trials=200_000, seed=2)
+    tco = r.metrics["tco"][:, 0, 0].astype(float)
+    se = tco.std() / math.sqrt(len(tco))
+    assert abs(tco.mean() - 100 * math.exp(0.125)) < 5 * se
+
+
+def test_bernoulli_event_cost_mean():
+    # a one-off event with p = 0.2 a year and impact 1000: expected cost 0.2 * 1000 * 4 years = 800;
+    # governance 0, so TCO = event cost only (the line costs 0)
+    risks = """
+risks:
+  incident: {type: security, effect: one_off, probability: 0.2, impact: 1000}
+"""
+    s = _one_line("{category: license, timing: one_off, amount: 0}", risks=risks)
+    r = simulate(s, trials=200_000, seed=5)
+    tco = r.metrics["tco"][:, 0, 0].astype(float)
+    assert abs(tco.mean() - 800) < 5 * tco.std() / math.sqrt(len(tco))
+    # the number of incidents per trial is binomial(4, 0.2): mean 0.8
+    ev = r.metrics["security_events"][:, 0, 0]
+    assert abs(ev.mean() - 0.8) < 5 * math.sqrt(4 * 0.2 * 0.8 / len(ev))
+
+
+def test_price_rise_geometric_first_event():
+    # recurring 100 a year; a vendor event with p = 0.3 a year raises the price 50% from the year
+    # after the first event. P(first event by year k) = 1 - 0.7^k, so year t pays 100 (1 + 0.5 (1 - 0.7^(t-1))).
+    risks = """
+risks:
+  acquisition: {type: vendor, effect: price_rise, probability: 0.3, impact: 0.5, lines: [x]}
+"""
+    s = _one_line("{category: license, timing: recurring, amount: 100}", risks=risks)
+    r = simulate(s, trials=200_000, seed=9)
+    expected = sum(100 * (1 + 0.5 * (1 - 0.7 ** (t - 1))) for t in range(1, 5))
+    tco = r.metrics["tco"][:, 0, 0].astype(float)
+    assert abs(tco.mean() - expected) < 5 * tco.std() / math.sqrt(len(tco))
+
+
+def test_neutral_owner_changes_nothing():
+    path = "scenarios/marketing_automation.yaml"
+    s = dk.load_scenario(path)
+    neutral = {w: NEUTRAL | {"marketing_share": 1.0} for w in ("marketing", "shared")}
+    s2 = s.replace(owners=neutral)
+    r = simulate(s2, trials=5000, seed=11)
+    np.testing.assert_array_equal(r.metrics["npv"][:, :, 0], r.metrics["npv"][:, :, 1])
+
+
+def test_same_seed_same_numbers_whatever_the_chunking():
+    s = dk.load_scenario("scenarios/marketing_automation.yaml")
+    a = simulate(s, trials=20_000, seed=4)
+    b = simulate(s, trials=20_000, seed=4, chunk_blocks=1)
+    c = simulate(s, trials=20_000, seed=4, max_memory=dk.simulation.memory_estimate(s, 20_000, 1) + 1)
+    for k in a.metrics:
+        np.testing.assert_array_equal(a.metrics[k], b.metrics[k])
+        np.testing.assert_array_equal(a.metrics[k], c.metrics[k])
+    d = simulate(s, trials=20_000, seed=5)
+    assert not np.array_equal(a.metrics["npv"], d.metrics["npv"])
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"trials": 0}, "trials must be a positive integer"),
+    ({"trials": -5}, "trials must be a positive integer"),
+    ({"trials": 10.5}, "trials must be a positive integer"),
+    ({"seed": 1.5}, "seed must be a non-negative integer"),
+    ({"seed": "abc"}, "seed must be a non-negative integer"),
+    ({"trials": 10_000_000, "max_memory": 100e6}, "over the cap"),
+])
+def test_bad_requests_fail_before_work(fixed, kwargs, message):
+    with pytest.raises(dk.ScenarioError, match=message):
+        simulate(fixed, **({"trials": 10} | kwargs))
+
+
+def test_correlation_not_psd_is_a_clear_error():
+    s = loads(textwrap.dedent("""
+        name: corr
+        horizon_years: 2
+        discount_rate: 0.05
+        options:
+          a:
+            kind: buy
+            launch_months: {dist: uniform, low: 1, high: 5}
+            cost_overrun: {dist: uniform, low: 1, high: 2}
+            realisation: {dist: uniform, low: 0.5, high: 1}
+        correlations:
+          - {between: [options.a.launch_months, options.a.cost_overrun], rank: 0.9}
+          - {between: [options.a.launch_months, options.a.realisation], rank: 0.9}
+          - {between: [options.a.cost_overrun, options.a.realisation], rank: -0.9}
+        """))
+    with pytest.raises(dk.ScenarioError, match="not positive semi-definite"):
+        simulate(s, trials=100, seed=0)
+
+
+def test_rank_correlation_is_induced_and_marginals_kept():
+    from scipy.stats import spearmanr
+
+    from decision_kit.distributions import LogNormal, PriorRef
+    from decision_kit.sampling import block_generator, draw_inputs
+
+    inputs = {"launch": LogNormal(median=9, sigma=0.5), "overrun": PriorRef(name="it_cost_overrun")}
+    target = np.array([[1.0, 0.6], [0.6, 1.0]])
+    v = draw_inputs(inputs, 8192, block_generator(1, 0), ["launch", "overrun"], target)
+    rho = spearmanr(v["launch"], v["overrun"]).statistic
+    assert abs(rho - 0.6) < 0.03
+    # marginals unchanged: the same multiset of values as the independent draw
+    w = draw_inputs(inputs, 8192, block_generator(1, 0))
+    np.testing.assert_array_equal(np.sort(v["launch"]), np.sort(w["launch"]))
