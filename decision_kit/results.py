@@ -44,6 +44,9 @@ class Result:
         options, owners) in :attr:`Layout.rows` order.
     band_net, band_cost : cumulative net cash flow and cumulative cost per period for the first
         ``min(trials, 100_000)`` trials (float32), for percentile bands.
+    inputs : the sampled value of every drawn input (by dotted path) for those same first
+        trials, aligned with ``metrics[...][:len]``: what value-of-information and
+        sensitivity analyses regress on.
     """
 
     scenario: Scenario
@@ -54,6 +57,7 @@ class Result:
     means: dict
     band_net: np.ndarray = field(repr=False)
     band_cost: np.ndarray = field(repr=False)
+    inputs: dict = field(repr=False, default_factory=dict)
 
     # -- helpers --------------------------------------------------------------------------
     def _index(self):

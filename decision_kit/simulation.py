@@ -117,6 +117,7 @@ def simulate(scenario: Scenario, trials: int = 10_000, seed: int = 0, *,
     n_band = min(trials, BAND_TRIALS)
     band_net = np.empty((n_band, P, O, W), dtype=np.float32)
     band_cost = np.empty((n_band, P, O, W), dtype=np.float32)
+    kept_inputs = {k: np.empty(n_band) for k in inputs}
     sums = {"cost": np.zeros((P, O, W)), "benefit": np.zeros((P, O, W)), "marketing_cost": np.zeros((P, O, W)),
             "rows": np.zeros((len(lay.rows), P, O, W))}
     df = finance.discount_factors(scenario.discount_rate, P)
@@ -140,9 +141,51 @@ def simulate(scenario: Scenario, trials: int = 10_000, seed: int = 0, *,
             m = min(n, n_band - lo)
             np.cumsum(flows.benefit[:m] - flows.cost[:m], axis=1, out=band_net[lo:lo + m], dtype=np.float32)
             np.cumsum(flows.cost[:m], axis=1, out=band_cost[lo:lo + m], dtype=np.float32)
+            for k, v in values.items():
+                kept_inputs[k][lo:lo + m] = v[:m] if isinstance(v, np.ndarray) else v
     means = {k: v / trials for k, v in sums.items()}
     return Result(scenario=scenario, layout=lay, trials=trials, seed=seed, metrics=store,
-                  means=means, band_net=band_net, band_cost=band_cost)
+                  means=means, band_net=band_net, band_cost=band_cost, inputs=kept_inputs)
+
+
+def evaluate(scenario: Scenario, values: dict, risks: "engine.RiskDraws | None" = None) -> dict:
+    """Run the engine on given input rows and return per-row metrics per cell.
+
+    ``values`` maps every uncertain input path (:func:`decision_kit.engine.uncertain_inputs`)
+    to an array of ``n`` rows (or a float used for all rows); inputs left out are set to
+    their medians. Without ``risks``, no risk event occurs (the base-case convention).
+    Returns ``npv``, ``pv_cost``, ``tco`` (n, options, owners) and ``cost``, ``benefit``
+    (n, periods, options, owners). Used by sensitivity analyses to evaluate many one-way
+    changes in a single vectorised call.
+    """
+    lay = engine.layout(scenario)
+    inputs = engine.uncertain_inputs(scenario)
+    unknown = set(values) - set(inputs)
+    if unknown:
+        raise ScenarioError(f"not an uncertain input of '{scenario.name}': {', '.join(sorted(unknown))}")
+    n = max((np.size(v) for v in values.values() if not np.isscalar(v)), default=1)
+    full = {k: (np.broadcast_to(np.asarray(values[k], dtype=float), (n,)) if k in values
+                else np.full(n, float(d.median()))) for k, d in inputs.items()}
+    if risks is None:
+        risks = _no_events(scenario, full, n)
+    flows = engine.project(scenario, lay, full, risks, n)
+    df = finance.discount_factors(scenario.discount_rate, lay.periods)
+    net = flows.benefit - flows.cost
+    return {"npv": np.einsum("ntow,t->now", net, df), "pv_cost": np.einsum("ntow,t->now", flows.cost, df),
+            "tco": flows.cost.sum(axis=1), "cost": flows.cost, "benefit": flows.benefit}
+
+
+def _no_events(scenario: Scenario, values: dict, n: int) -> "engine.RiskDraws":
+    """Risk draws under which no event happens (uniforms of 1), impacts at their medians."""
+    risks = engine.RiskDraws()
+    for name, risk in scenario.risks.items():
+        if risk.effect == "one_off":
+            risks.yearly[name] = np.ones((n, scenario.horizon_years))
+            risks.impact[name] = float(risk.impact.median())
+        else:
+            risks.first[name] = np.ones(n)
+            risks.impact[name] = values[f"risks.{name}.impact"]
+    return risks
 
 
 def _concat(parts):
@@ -190,15 +233,7 @@ def base_case(scenario: Scenario, option: str | None = None, owner: str | None =
     lay = engine.layout(scenario)
     inputs = engine.uncertain_inputs(scenario)
     values = {k: np.array([float(d.median())]) for k, d in inputs.items()}
-    H = scenario.horizon_years
-    risks = engine.RiskDraws()
-    for name, risk in scenario.risks.items():
-        if risk.effect == "one_off":
-            risks.yearly[name] = np.ones((1, H))
-            risks.impact[name] = float(risk.impact.median())
-        else:
-            risks.first[name] = np.ones(1)  # u = 1: the first event falls after the horizon
-            risks.impact[name] = values[f"risks.{name}.impact"]
+    risks = _no_events(scenario, values, 1)
     flows = engine.project(scenario, lay, values, risks, 1)
     cols = ["t0 (decision)"] + [str(scenario.start_year + t - 1) for t in range(1, lay.periods)]
     frames = []
