@@ -114,7 +114,8 @@ def _ramp(launch, ramp, years: np.ndarray):
 
     def F(x):
         d = np.maximum(x - L, 0.0)
-        return np.where(d <= R, d * d / (2 * R), d - R / 2)
+        m = np.minimum(d, R)
+        return m * m / (2 * R) + (d - m)
 
     return (F(12.0 * years) - F(12.0 * (years - 1))) / 12.0
 
@@ -155,11 +156,71 @@ def draw_risks(s: Scenario, values: dict, n: int, rng: np.random.Generator) -> R
     return out
 
 
+def _launch_dependent(costs: dict) -> set[str]:
+    """Cost lines whose flows depend on go-live: ``start: launch`` lines and percent_of lines on them."""
+    dep: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for name, line in costs.items():
+            if name in dep:
+                continue
+            if line.start == "launch" or (line.timing == "percent_of" and line.of in dep):
+                dep.add(name)
+                changed = True
+    return dep
+
+
+class _RiskEffects:
+    """Risk-event effects per option and owner class, computed once and shared.
+
+    Only ``security`` events depend on the owner (incident frequency and severity), so the
+    effects are cached by (risk, frequency, severity): every owner with the same shifts, and
+    every option, reuses them.
+    """
+
+    def __init__(self, s: Scenario, values: dict, risks: RiskDraws, n: int):
+        self.s, self.values, self.risks, self.n = s, values, risks, n
+        self.years = np.arange(1, s.horizon_years + 1, dtype=float)
+        self._cache: dict = {}
+
+    def effect(self, rname: str, freq: float, sev: float):
+        key = (rname, freq, sev)
+        if key not in self._cache:
+            self._cache[key] = self._compute(rname, freq, sev)
+        return self._cache[key]
+
+    def _compute(self, rname, freq, sev):
+        risk = self.s.risks[rname]
+        H = self.s.horizon_years
+        p = self.values[f"risks.{rname}.probability"]
+        if risk.type == "security":
+            p = np.asarray(p) * freq
+        else:
+            sev = 1.0
+        if risk.effect == "one_off":
+            hit = self.risks.yearly[rname] < np.asarray(p, dtype=float).reshape(-1, 1)
+            return {"cost": hit * (np.asarray(self.risks.impact[rname], dtype=float) * sev),
+                    "events": hit.sum(axis=1)}
+        k = _first_event_year(self.risks.first[rname], p, H).reshape(-1, 1)
+        impact = np.reshape(np.asarray(self.risks.impact[rname], dtype=float) * sev, (-1, 1))
+        out = {"events": (k[:, 0] <= H).astype(float)}
+        if risk.effect == "price_rise":
+            out["mult"] = 1.0 + (self.years > k) * impact
+        elif risk.effect == "benefit_loss":
+            out["keep"] = 1.0 - (self.years > k) * impact
+        else:  # forced_migration: a one-off cost in the year of the first event
+            out["cost"] = (self.years == k) * impact
+        return out
+
+
 def project(s: Scenario, lay: Layout, values: dict, risks: RiskDraws, n: int) -> ChunkFlows:
     """Cash flows of every option under every owner for ``n`` trials of sampled ``values``.
 
     ``values`` maps each uncertain input's dotted path (see :func:`decision_kit.loading.input_paths`)
-    to an array of ``n`` draws or a float.
+    to an array of ``n`` draws or a float. Flows that do not depend on the owner (cost lines
+    that run from the decision date, owner-independent risk events) are computed once per
+    option and scaled per owner.
     """
     H, P = s.horizon_years, s.horizon_years + 1
     years = np.arange(1, H + 1, dtype=float)
@@ -172,112 +233,134 @@ def project(s: Scenario, lay: Layout, values: dict, risks: RiskDraws, n: int) ->
     sec_events = np.zeros((n, O, W))
     rows_sum = np.zeros((len(lay.rows), P, O, W))
     shifts = [s.owner_shifts(w) for w in lay.owners]
+    effects = _RiskEffects(s, values, risks, n)
 
-    drivers = {d: np.asarray(values[f"drivers.{d}.start"], dtype=float).reshape(-1, 1)
-               * _growth(values[f"drivers.{d}.growth"], years) for d in s.drivers}
+    def col(x):
+        return np.asarray(x, dtype=float).reshape(-1, 1)
+
+    drivers = {d: col(values[f"drivers.{d}.start"]) * _growth(values[f"drivers.{d}.growth"], years)
+               for d in s.drivers}
 
     for oi, (oname, opt) in enumerate(s.options.items()):
         pre = f"options.{oname}"
         base_launch = np.asarray(values[f"{pre}.launch_months"], dtype=float)
-        overrun = values[f"{pre}.cost_overrun"]
-        realisation = values[f"{pre}.realisation"]
+        overrun = col(values[f"{pre}.cost_overrun"])
+        realisation = col(values[f"{pre}.realisation"])
         order = _topological(opt.costs)
-        my_risks = [(r, risk) for r, risk in s.risks.items() if risk.options is None or oname in risk.options]
+        dependent = _launch_dependent(opt.costs)
+        my_risks = [r for r, risk in s.risks.items() if risk.options is None or oname in risk.options]
+        price_risks = [r for r in my_risks if s.risks[r].effect == "price_rise"]
 
-        # Owner-independent pieces, computed once per option.
-        growth_cache = {}
+        # per line: amount x growth (x driver) over years 1..H, before timing and owner effects
+        shape = {}
         for lname in order:
             line = opt.costs[lname]
             if line.timing in ("recurring", "per_unit"):
                 esc = values[f"{pre}.costs.{lname}.escalation"] if line.escalation is not None else 0.0
-                g = _growth(esc, years)
+                g = col(values[f"{pre}.costs.{lname}.amount"]) * _growth(esc, years)
                 if line.timing == "per_unit":
                     g = g * drivers[line.driver]
-                growth_cache[lname] = g
-        benefit_growth = {b: _growth(values[f"{pre}.benefits.{b}.growth"], years) for b in opt.benefits}
+                shape[lname] = g
+        benefit_base = {b: col(values[f"{pre}.benefits.{b}.amount"]) * _growth(values[f"{pre}.benefits.{b}.growth"], years)
+                        for b in opt.benefits}
 
-        for wi, sh in enumerate(shifts):
-            L = base_launch * sh.launch_factor + sh.launch_extra_months
-            launch_all[:, oi, wi] = L
-            from_launch = _active(L, years)
-            flows: dict[str, np.ndarray] = {}
-            total = np.zeros((n, P))
-            # price rises and benefit losses from vendor-type (and other lasting) events
-            price_mult: dict[str, np.ndarray] = {}
-            benefit_keep = np.ones((n, H))
-            extra = np.zeros((n, P))
-            for rname, risk in my_risks:
-                p = values[f"risks.{rname}.probability"]
-                sev = 1.0
-                if risk.type == "security":
-                    p = np.asarray(p) * sh.incident_frequency
-                    sev = sh.incident_severity
-                if risk.effect == "one_off":
-                    hit = risks.yearly[rname] < np.asarray(p, dtype=float).reshape(-1, 1)
-                    cost_y = hit * risks.impact[rname] * sev
-                    extra[:, 1:] += cost_y
-                    if risk.type == "security":
-                        sec_events[:, oi, wi] += hit.sum(axis=1)
-                    continue
-                k = _first_event_year(risks.first[rname], p, H)  # (n,)
-                impact = np.asarray(risks.impact[rname], dtype=float) * sev
-                if risk.type == "security":
-                    sec_events[:, oi, wi] += k <= H
-                after = years[None, :] > k.reshape(-1, 1)  # lasting effect from the year after
-                if risk.effect == "price_rise":
-                    mult = 1.0 + after * np.reshape(impact, (-1, 1))
-                    for lname in risk.lines:
-                        if lname in opt.costs:
-                            price_mult[lname] = price_mult.get(lname, 1.0) * mult
-                elif risk.effect == "benefit_loss":
-                    benefit_keep = benefit_keep * (1.0 - after * np.reshape(impact, (-1, 1)))
-                elif risk.effect == "forced_migration":
-                    at = years[None, :] == k.reshape(-1, 1)
-                    extra[:, 1:] += at * np.reshape(impact, (-1, 1))
-            license_cost = np.zeros((n, P))
-            for lname in order:
+        def line_flows(names, from_launch, price_mult, integ, flows):
+            """Flows (n, P) of the named lines, in dependency order, into ``flows``."""
+            for lname in names:
                 line = opt.costs[lname]
-                amt = values[f"{pre}.costs.{lname}.amount"]
-                f = np.zeros((n, P))
                 if line.timing == "one_off":
-                    f[:, line.year or 0] = amt
+                    f = np.zeros((n, P))
+                    f[:, line.year or 0] = values[f"{pre}.costs.{lname}.amount"]
                 elif line.timing == "percent_of":
-                    f = np.asarray(amt, dtype=float).reshape(-1, 1) * flows[line.of]
+                    f = col(values[f"{pre}.costs.{lname}.amount"]) * flows[line.of]
                 else:
-                    active = from_launch if line.start == "launch" else 1.0
-                    f[:, 1:] = np.asarray(amt, dtype=float).reshape(-1, 1) * growth_cache[lname] * active
+                    f = np.zeros((n, P))
+                    f[:, 1:] = shape[lname] * from_launch if line.start == "launch" else shape[lname]
                 if line.overrun:
-                    f = f * np.asarray(overrun, dtype=float).reshape(-1, 1)
-                if line.category in ("integration", "customisation") and sh.integration_factor != 1.0:
-                    f = f * sh.integration_factor
+                    f *= overrun
+                if line.category in ("integration", "customisation") and integ != 1.0:
+                    f *= integ
                 if lname in price_mult:
                     f[:, 1:] *= price_mult[lname]
                 flows[lname] = f
-                total += f
-                rows_sum[row_index[line.category], :, oi, wi] += f.sum(axis=0)
-                if line.category == "license":
-                    license_cost += f
-            governance = sh.governance_overhead * total
-            consolidation = np.zeros((n, P))
+
+        def price_multipliers(freq, sev):
+            out = {}
+            for r in price_risks:
+                m = effects.effect(r, freq, sev)["mult"]
+                for lname in s.risks[r].lines:
+                    if lname in opt.costs:
+                        out[lname] = out[lname] * m if lname in out else m
+            return out
+
+        # owner-independent lines, computed once per (integration factor, risk class)
+        shared_cache: dict = {}
+
+        for wi, sh in enumerate(shifts):
+            cls = (sh.incident_frequency, sh.incident_severity)
+            price_mult = price_multipliers(*cls)
+            key = (sh.integration_factor,) + (cls if any(s.risks[r].type == "security" for r in price_risks) else ())
+            if key not in shared_cache:
+                flows0: dict = {}
+                line_flows([l for l in order if l not in dependent], None, price_mult, sh.integration_factor, flows0)
+                total0 = sum(flows0.values()) if flows0 else np.zeros((n, P))
+                cats0 = np.zeros((len(lay.rows), P))
+                lic0 = np.zeros((n, P))
+                for lname, f in flows0.items():
+                    cats0[row_index[opt.costs[lname].category]] += f.sum(axis=0)
+                    if opt.costs[lname].category == "license":
+                        lic0 = lic0 + f
+                shared_cache[key] = (flows0, total0, cats0, lic0)
+            flows0, total0, cats0, lic0 = shared_cache[key]
+
+            L = base_launch * sh.launch_factor + sh.launch_extra_months
+            launch_all[:, oi, wi] = L
+            rows_sum[:, :, oi, wi] += cats0
+            total, license_cost = total0, lic0
+            if dependent:
+                flows = dict(flows0)
+                line_flows([l for l in order if l in dependent], _active(L, years), price_mult,
+                           sh.integration_factor, flows)
+                total = total0.copy()
+                license_cost = lic0.copy()
+                for lname in dependent:
+                    f = flows[lname]
+                    total += f
+                    rows_sum[row_index[opt.costs[lname].category], :, oi, wi] += f.sum(axis=0)
+                    if opt.costs[lname].category == "license":
+                        license_cost += f
+
+            risk_cost = np.zeros((n, P))
+            keep = None
+            for r in my_risks:
+                e = effects.effect(r, *cls)
+                if "cost" in e:
+                    risk_cost[:, 1:] += e["cost"]
+                if "keep" in e:
+                    keep = e["keep"] if keep is None else keep * e["keep"]
+                if s.risks[r].type == "security":
+                    sec_events[:, oi, wi] += e["events"]
+            own_cost = total + risk_cost
+            if sh.governance_overhead:
+                governance = sh.governance_overhead * total
+                own_cost += governance
+                rows_sum[row_index["governance"], :, oi, wi] += governance.sum(axis=0)
+            rows_sum[row_index["risk"], :, oi, wi] += risk_cost.sum(axis=0)
+            cost[:, :, oi, wi] = own_cost
+            mkt[:, :, oi, wi] = sh.marketing_share * own_cost
             if sh.consolidation:
                 for t in (2, 3):
                     if t <= H:
-                        consolidation[:, t] = sh.consolidation * license_cost[:, t]
-            risk_cost = np.zeros((n, P))
-            risk_cost += extra
-            rows_sum[row_index["governance"], :, oi, wi] += governance.sum(axis=0)
-            rows_sum[row_index["consolidation"], :, oi, wi] += consolidation.sum(axis=0)
-            rows_sum[row_index["risk"], :, oi, wi] += risk_cost.sum(axis=0)
-            own_cost = total + governance + risk_cost
-            cost[:, :, oi, wi] = own_cost + consolidation
-            mkt[:, :, oi, wi] = sh.marketing_share * own_cost
+                        c = sh.consolidation * license_cost[:, t]
+                        cost[:, t, oi, wi] += c
+                        rows_sum[row_index["consolidation"], t, oi, wi] += c.sum()
 
-            real = np.asarray(realisation, dtype=float).reshape(-1, 1) * sh.realisation_factor
+            real = realisation * sh.realisation_factor
             for bname, b in opt.benefits.items():
-                bp = f"{pre}.benefits.{bname}"
-                adoption = _ramp(L, values[f"{bp}.ramp_months"], years)
-                bf = np.asarray(values[f"{bp}.amount"], dtype=float).reshape(-1, 1) * benefit_growth[bname] \
-                    * adoption * real * benefit_keep
+                adoption = _ramp(L, values[f"{pre}.benefits.{bname}.ramp_months"], years)
+                bf = benefit_base[bname] * adoption * real
+                if keep is not None:
+                    bf = bf * keep
                 benefit[:, 1:, oi, wi] += bf
                 rows_sum[row_index[b.category], 1:, oi, wi] += bf.sum(axis=0)
     return ChunkFlows(cost, benefit, mkt, launch_all, sec_events, rows_sum)

@@ -377,7 +377,7 @@ class Initiative(_Model):
     min_spend: Num = Field(0.0, ge=0)
     max_spend: Num | None = Field(None, gt=0)
     requires: Prerequisite | None = None
-    years: list[int] | None = None
+    years: list[int] | None = Field(None, description="plan years the initiative runs, 1 = the first plan year (default: all)")
     source: str | None = None
 
     @model_validator(mode="after")
@@ -395,7 +395,7 @@ class Portfolio(_Model):
     currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
     start_year: int = Field(2027, ge=1900, le=2200)
     budget: list[Num] = Field(min_length=1, description="total budget per plan year (currency)")
-    owner_budgets: dict[Literal["marketing", "it", "shared"], list[float]] | None = None
+    owner_budgets: dict[Literal["marketing", "it", "shared"], list[Num]] | None = None
     carry_over: Num = Field(0.0, ge=0, le=1, description="fraction of unspent budget carried to the next year")
     discount_rate: Num = Field(0.08, gt=-1, le=1)
     initiatives: dict[str, Initiative] = Field(min_length=1)

@@ -139,8 +139,8 @@ def simulate(scenario: Scenario, trials: int = 10_000, seed: int = 0, *,
         sums["rows"] += flows.rows_sum
         if lo < n_band:
             m = min(n, n_band - lo)
-            np.cumsum(flows.benefit[:m] - flows.cost[:m], axis=1, out=band_net[lo:lo + m], dtype=np.float32)
-            np.cumsum(flows.cost[:m], axis=1, out=band_cost[lo:lo + m], dtype=np.float32)
+            _running_sum(flows.benefit[:m] - flows.cost[:m], band_net[lo:lo + m])
+            _running_sum(flows.cost[:m], band_cost[lo:lo + m])
             for k, v in values.items():
                 kept_inputs[k][lo:lo + m] = v[:m] if isinstance(v, np.ndarray) else v
     means = {k: v / trials for k, v in sums.items()}
@@ -186,6 +186,15 @@ def _no_events(scenario: Scenario, values: dict, n: int) -> "engine.RiskDraws":
             risks.first[name] = np.ones(n)
             risks.impact[name] = values[f"risks.{name}.impact"]
     return risks
+
+
+def _running_sum(x, out):
+    """Cumulative sum over the period axis (1) by per-period vector adds (faster than cumsum here)."""
+    acc = x[:, 0].copy()
+    out[:, 0] = acc
+    for t in range(1, x.shape[1]):
+        acc += x[:, t]
+        out[:, t] = acc
 
 
 def _concat(parts):
