@@ -99,12 +99,17 @@ def _run(args) -> int:
                 "expected_regret", "cvar_10", "certainty_equivalent", "launch_months_p50"]
         with pd.option_context("display.width", 200, "display.max_columns", 20):
             table = summary[cols].copy()
+            shaky = summary["ce_effective_trials"] < 100
+            table.loc[shaky, "certainty_equivalent"] = float("nan")
             money = [c for c in cols if c.startswith(("npv", "tco", "expected", "cvar", "certainty"))]
             table[money] = (table[money] / 1e3).round(0)
             table = table.rename(columns={c: f"{c} (k{scenario.currency})" for c in money})
             print(f"{scenario.name}: {result.trials:,} trials, seed {result.seed}, "
                   f"{scenario.horizon_years} years at {scenario.discount_rate:.1%}\n")
             print(table.round(2).to_string())
+            if shaky.any():
+                print(f"\ncertainty_equivalent: NaN where fewer than 100 effective trials carry it (a few extreme "
+                      f"losses dominate at a risk tolerance of {result.risk_tolerance:,.0f} {scenario.currency})")
         print()
         print(result.recommendation())
     return 0

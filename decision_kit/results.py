@@ -23,12 +23,21 @@ def _cvar(x: np.ndarray, level: float) -> np.ndarray:
     return part.mean(axis=0)
 
 
-def _certainty_equivalent(x: np.ndarray, rho: float) -> np.ndarray:
+def _certainty_equivalent(x: np.ndarray, rho: float) -> tuple[np.ndarray, np.ndarray]:
     """Certainty equivalent under exponential utility ``u(x) = 1 - exp(-x / rho)``:
-    ``CE = -rho ln E[exp(-x / rho)]``, computed stably (log-sum-exp)."""
+    ``CE = -rho ln E[exp(-x / rho)]``, computed stably (log-sum-exp).
+
+    Also returns the effective sample size of the weights ``exp(-x / rho)``,
+    ``(sum w)^2 / sum w^2``: when a handful of extreme losses carry the expectation (ESS in
+    the tens), the Monte Carlo estimate of the CE is unreliable — more trials, a larger risk
+    tolerance or a capped tail are needed.
+    """
     z = -x / rho
     m = z.max(axis=0)
-    return -rho * (m + np.log(np.mean(np.exp(z - m), axis=0)))
+    w = np.exp(z - m)
+    ce = -rho * (m + np.log(np.mean(w, axis=0)))
+    ess = w.sum(axis=0) ** 2 / (w * w).sum(axis=0)
+    return ce, ess
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,7 +96,9 @@ class Result:
         (NPV < 0); probability of being the best cell (highest NPV in the trial); expected
         regret (mean shortfall of NPV to the trial's best cell); CVaR of NPV at ``cvar_level``
         (mean of the worst ``cvar_level`` share); certainty equivalent under exponential
-        utility with ``risk_tolerance`` (currency; default :attr:`risk_tolerance`); median
+        utility with ``risk_tolerance`` (currency; default :attr:`risk_tolerance`) and the
+        effective number of trials behind it (below ~100 the CE is dominated by a few extreme
+        trials and should not be trusted); median
         months to launch; expected number of security incidents over the horizon.
         """
         import pandas as pd
@@ -105,6 +116,7 @@ class Result:
         winner = npv.argmax(axis=1)
         p_best = np.bincount(winner, minlength=npv.shape[1]) / npv.shape[0]
         payback = self._flat(self.metrics["payback"]).astype(float)
+        ce, ess = _certainty_equivalent(npv, rho)
         payback_med = np.nanmedian(np.where(np.isnan(payback), np.inf, payback), axis=0)
         df = pd.DataFrame({
             "npv_mean": npv.mean(axis=0),
@@ -116,7 +128,8 @@ class Result:
             "p_best": p_best,
             "expected_regret": (best - npv).mean(axis=0),
             f"cvar_{int(round(cvar_level * 100))}": _cvar(npv, cvar_level),
-            "certainty_equivalent": _certainty_equivalent(npv, rho),
+            "certainty_equivalent": ce,
+            "ce_effective_trials": ess,
             "launch_months_p50": np.median(self._flat(self.metrics["launch_months"]), axis=0),
             "security_incidents": self._flat(self.metrics["security_events"]).mean(axis=0),
         }, index=self._index())
