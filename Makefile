@@ -18,8 +18,16 @@ setup: $(BIN)/.installed
 run: $(BIN)/.installed
 	$(BIN)/decision-kit run $(SCENARIO)
 
-## test: the whole suite (unit, property, reference, doctests, notebooks under nbval)
-test: $(BIN)/.installed
+## browser: Debian's chromium for the real-browser tests (Playwright is pointed at it;
+## Playwright's own browser download cannot work offline). Needs root, as on CI.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium missing and not root: browser tests will skip (they fail under CI=true)"; fi; \
+	fi
+
+## test: the whole suite (unit, property, reference, doctests, notebooks under nbval, browser)
+test: $(BIN)/.installed browser
 	$(BIN)/python -m pytest
 
 ## bench: the benchmark script (not part of the tests)

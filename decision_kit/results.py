@@ -202,20 +202,20 @@ class Result:
         gap = top.npv_mean - second.npv_mean
         d_cost = second.pv_cost_mean - top.pv_cost_mean
         d_benefit = (top.npv_mean + top.pv_cost_mean) - (second.npv_mean + second.pv_cost_mean)
-        reason = (f"{_money(abs(d_cost), cur)} {'lower' if d_cost >= 0 else 'higher'} cost in present value"
+        reason = (f"{format_money(abs(d_cost), cur)} {'lower' if d_cost >= 0 else 'higher'} cost in present value"
                   if abs(d_cost) >= abs(d_benefit) else
-                  f"{_money(abs(d_benefit), cur)} {'more' if d_benefit >= 0 else 'less'} benefit in present value")
+                  f"{format_money(abs(d_benefit), cur)} {'more' if d_benefit >= 0 else 'less'} benefit in present value")
         sure = "confidently" if top.p_best >= 0.6 else ("narrowly" if top.p_best < 0.35 else "on balance")
-        return (f"Recommend {o} owned by {w} ({sure}): expected NPV {_money(top.npv_mean, cur)} "
-                f"(P10 {_money(top.npv_p10, cur)} to P90 {_money(top.npv_p90, cur)}), best in "
+        return (f"Recommend {o} owned by {w} ({sure}): expected NPV {format_money(top.npv_mean, cur)} "
+                f"(P10 {format_money(top.npv_p10, cur)} to P90 {format_money(top.npv_p90, cur)}), best in "
                 f"{top.p_best:.0%} of trials, {top.p_loss:.0%} chance of a loss. Ahead of {o2}/{w2} by "
-                f"{_money(gap, cur)}, mainly through {reason}.")
+                f"{format_money(gap, cur)}, mainly through {reason}.")
 
     def _repr_html_(self):
         return f"<p>{self.recommendation()}</p>" + self.summary().to_html(float_format=lambda x: f"{x:,.2f}")
 
 
-def _money(x: float, currency: str = "USD") -> str:
+def format_money(x: float, currency: str = "USD") -> str:
     """Compact money: 1,234,567 -> '1.23M USD'."""
     a = abs(x)
     sign = "-" if x < 0 else ""

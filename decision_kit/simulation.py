@@ -123,13 +123,8 @@ def simulate(scenario: Scenario, trials: int = 10_000, seed: int = 0, *,
     df = finance.discount_factors(scenario.discount_rate, P)
     n_blocks = -(-trials // BLOCK)
     for first in range(0, n_blocks, blocks):
-        parts = []
-        for b in range(first, min(first + blocks, n_blocks)):
-            n = min(BLOCK, trials - b * BLOCK)
-            rng = block_generator(seed, b)
-            values = draw_inputs(inputs, n, rng, corr_names, corr)
-            parts.append((values, engine.draw_risks(scenario, values, n, rng), n))
-        values, risks, n = _concat(parts)
+        values, risks, n = _draw_blocks(scenario, inputs, corr_names, corr, seed, trials,
+                                        range(first, min(first + blocks, n_blocks)))
         flows = engine.project(scenario, lay, values, risks, n)
         lo = first * BLOCK
         _store_chunk(store, flows, df, lo, n)
@@ -186,6 +181,31 @@ def _no_events(scenario: Scenario, values: dict, n: int) -> "engine.RiskDraws":
             risks.first[name] = np.ones(n)
             risks.impact[name] = values[f"risks.{name}.impact"]
     return risks
+
+
+def _draw_blocks(scenario, inputs, corr_names, corr, seed, trials, blocks):
+    """Inputs and risk draws of the given random-number blocks, concatenated."""
+    parts = []
+    for b in blocks:
+        n = min(BLOCK, trials - b * BLOCK)
+        rng = block_generator(seed, b)
+        values = draw_inputs(inputs, n, rng, corr_names, corr)
+        parts.append((values, engine.draw_risks(scenario, values, n, rng), n))
+    return _concat(parts)
+
+
+def draw_trials(scenario: Scenario, trials: int, seed: int):
+    """The sampled inputs and risk draws :func:`simulate` uses for this seed and trial count.
+
+    Returns ``(values, risks, n)``: ``values`` maps input paths to arrays of ``trials`` draws
+    (or floats for fixed inputs), ``risks`` is an :class:`~decision_kit.engine.RiskDraws`.
+    Analyses that re-run the engine with one input changed (break-even) use it to share
+    simulate's random numbers exactly.
+    """
+    trials, seed = _check_request(trials, seed, None)
+    inputs = _drawn_inputs(scenario)
+    corr_names, corr = _correlation_plan(scenario, inputs)
+    return _draw_blocks(scenario, inputs, corr_names, corr, seed, trials, range(-(-trials // BLOCK)))
 
 
 def _running_sum(x, out):
