@@ -49,7 +49,10 @@ def parse_number(value: Any) -> Any:
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float)):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an int beyond 1.8e308: let validation report it
+            return value
     if isinstance(value, str):
         text = value.strip().replace(",", "").replace("_", "")
         scale = 1.0
@@ -67,6 +70,15 @@ def parse_number(value: Any) -> Any:
     return value
 
 
+from pydantic import BeforeValidator  # noqa: E402
+
+ReadableNumber = Annotated[str, Field(pattern=r"^\s*[-+]?[0-9][0-9_,]*(\.[0-9]*)?([eE][-+]?[0-9]+)?\s*[%kKMB]?\s*$")]
+"""A number as an analyst writes it: "150k", "8%", "1.2M", "150,000"."""
+
+Num = Annotated[float, BeforeValidator(parse_number, json_schema_input_type=Union[float, ReadableNumber])]
+"""A plain number; readable forms are accepted (and described so in the JSON Schema)."""
+
+
 def _num(value: float) -> float | int:
     """Write a float back as an int when it is one (for readable saved files)."""
     return int(value) if float(value).is_integer() and abs(value) < 2**53 else float(value)
@@ -75,7 +87,7 @@ def _num(value: float) -> float | int:
 class _Dist(BaseModel):
     """Common base: frozen, unknown keys rejected, an optional ``source`` note."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
     source: str | None = None
 
     def median(self) -> float:
@@ -108,7 +120,7 @@ class Fixed(_Dist):
     """A known value. Written in a scenario file as a bare number."""
 
     dist: Literal["fixed"] = "fixed"
-    value: float
+    value: Num
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return np.full(size, self.value)
@@ -136,8 +148,8 @@ class Uniform(_Dist):
     """Every value between ``low`` and ``high`` equally likely."""
 
     dist: Literal["uniform"] = "uniform"
-    low: float
-    high: float
+    low: Num
+    high: Num
 
     @model_validator(mode="after")
     def _check(self):
@@ -164,9 +176,9 @@ class Uniform(_Dist):
 
 
 class _ThreePoint(_Dist):
-    low: float
-    mode: float
-    high: float
+    low: Num
+    mode: Num
+    high: Num
 
     @model_validator(mode="after")
     def _check(self):
@@ -221,7 +233,7 @@ class PERT(_ThreePoint):
     """
 
     dist: Literal["pert"] = "pert"
-    lamb: float = Field(4.0, gt=0)
+    lamb: Num = Field(4.0, gt=0)
 
     @property
     def _ab(self) -> tuple[float, float]:
@@ -260,8 +272,8 @@ class Normal(_Dist):
     """Normal by mean and standard deviation (``sd`` > 0)."""
 
     dist: Literal["normal"] = "normal"
-    mean_: float = Field(alias="mean")
-    sd: float = Field(gt=0)
+    mean_: Num = Field(alias="mean")
+    sd: Num = Field(gt=0)
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     def sample(self, rng, size):
@@ -291,11 +303,11 @@ class LogNormal(_Dist):
     All values must be positive; exactly one pair is given."""
 
     dist: Literal["lognormal"] = "lognormal"
-    median_: float | None = Field(None, alias="median", gt=0)
-    p90: float | None = Field(None, gt=0)
-    sigma: float | None = Field(None, gt=0)
-    mean_: float | None = Field(None, alias="mean", gt=0)
-    sd: float | None = Field(None, gt=0)
+    median_: Num | None = Field(None, alias="median", gt=0)
+    p90: Num | None = Field(None, gt=0)
+    sigma: Num | None = Field(None, gt=0)
+    mean_: Num | None = Field(None, alias="mean", gt=0)
+    sd: Num | None = Field(None, gt=0)
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     @model_validator(mode="after")
@@ -314,7 +326,8 @@ class LogNormal(_Dist):
     def mu_sigma(self) -> tuple[float, float]:
         """Mean and standard deviation of the log of the variable."""
         if self.mean_ is not None:
-            s2 = math.log1p((self.sd / self.mean_) ** 2)
+            r = self.sd / self.mean_
+            s2 = math.log1p(r * r) if r < 1e100 else 2 * math.log(r)
             return math.log(self.mean_) - s2 / 2, math.sqrt(s2)
         sigma = self.sigma if self.sigma is not None else math.log(self.p90 / self.median_) / Z90
         return math.log(self.median_), sigma
@@ -352,8 +365,8 @@ class Discrete(_Dist):
     """A few possible values with their probabilities (which must sum to 1)."""
 
     dist: Literal["discrete"] = "discrete"
-    values: list[float] = Field(min_length=1)
-    probs: list[float] = Field(min_length=1)
+    values: list[Num] = Field(min_length=1)
+    probs: list[Num] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _check(self):
@@ -408,9 +421,9 @@ class Quantiles(_Dist):
     """
 
     dist: Literal["quantiles"] = "quantiles"
-    p10: float
-    p50: float
-    p90: float
+    p10: Num
+    p50: Num
+    p90: Num
 
     @model_validator(mode="after")
     def _check(self):
@@ -468,9 +481,9 @@ class Pareto(_Dist):
     """
 
     dist: Literal["pareto"] = "pareto"
-    xm: float = Field(gt=0)
-    alpha: float = Field(gt=0)
-    cap: float | None = None
+    xm: Num = Field(gt=0)
+    alpha: Num = Field(gt=0)
+    cap: Num | None = None
 
     @model_validator(mode="after")
     def _check(self):
@@ -514,7 +527,7 @@ class Pareto(_Dist):
 
 class Component(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-    weight: float = Field(gt=0, le=1)
+    weight: Num = Field(gt=0, le=1)
     dist: "Distribution"
 
 
@@ -633,17 +646,17 @@ def _coerce(value: Any) -> Any:
     raise _err("dist_type", "expected a number or a distribution mapping, got {got!r}", got=value)
 
 
-from pydantic import BeforeValidator  # noqa: E402
 
 _Union = Annotated[
     Union[Fixed, Uniform, Triangular, PERT, Normal, LogNormal, Discrete, Quantiles, Pareto, Mixture, PriorRef],
     Field(discriminator="dist"),
 ]
 
-Distribution = Annotated[_Union, BeforeValidator(_coerce)]
+Distribution = Annotated[_Union, BeforeValidator(_coerce, json_schema_input_type=Union[float, ReadableNumber, _Union])]
 """An uncertain quantity: a bare number or a mapping with ``dist:`` and its parameters."""
 
-OptionalDistribution = Annotated[Union[_Union, None], BeforeValidator(lambda v: None if v is None else _coerce(v))]
+OptionalDistribution = Annotated[Union[_Union, None], BeforeValidator(lambda v: None if v is None else _coerce(v),
+                                                                    json_schema_input_type=Union[float, ReadableNumber, _Union, None])]
 """A distribution that may be left out (``None``)."""
 
 Component.model_rebuild()

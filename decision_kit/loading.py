@@ -29,13 +29,16 @@ Location = tuple[int, int]
 def _construct(node: yaml.Node, path: tuple, locs: dict, problems: list, file: str):
     """Build plain Python data from a composed node, recording each path's (line, column)."""
     locs[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if (isinstance(node, yaml.MappingNode) and node.tag != "tag:yaml.org,2002:map") or \
+            (isinstance(node, yaml.SequenceNode) and node.tag != "tag:yaml.org,2002:seq"):
+        problems.append(_problem(file, node, path, f"the tag '{node.tag}' is not allowed; write plain mappings and lists"))
     if isinstance(node, yaml.MappingNode):
         out: dict = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 problems.append(_problem(file, key_node, path, "merge keys (<<) are not supported; write the values out"))
                 continue
-            key = yaml.SafeLoader.construct_object(_LOADER_FOR_SCALARS, key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, (str, int)) or isinstance(key, bool):
                 problems.append(_problem(file, key_node, path, "keys must be plain names"))
                 continue
@@ -48,7 +51,7 @@ def _construct(node: yaml.Node, path: tuple, locs: dict, problems: list, file: s
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_construct(v, path + (i,), locs, problems, file) for i, v in enumerate(node.value)]
-    return yaml.SafeLoader.construct_object(_LOADER_FOR_SCALARS, node)
+    return _scalar(node)
 
 
 class _ScalarLoader(yaml.SafeLoader):
@@ -56,7 +59,9 @@ class _ScalarLoader(yaml.SafeLoader):
         super().__init__("")
 
 
-_LOADER_FOR_SCALARS = _ScalarLoader()
+def _scalar(node: yaml.ScalarNode):
+    """The value of one scalar node, from a fresh constructor (keeps no reference to the node)."""
+    return _ScalarLoader().construct_object(node)
 
 
 def _problem(file: str, node_or_loc, path: tuple, message: str) -> Problem:
@@ -145,7 +150,9 @@ def _message(err: dict) -> str:
         return f"{msg[0].lower()}{msg[1:]} (got {err.get('input')!r})"
     if kind.startswith("value_error"):
         return msg.removeprefix("Value error, ")
-    return msg[0].lower() + msg[1:] if msg else kind
+    if not msg:
+        return kind
+    return msg[0].lower() + msg[1:] if msg[1:2].islower() else msg
 
 
 def _validation_problems(exc: ValidationError, data: Any, locs: dict, file: str) -> list[Problem]:
@@ -192,8 +199,10 @@ def _reference_problems(s: Scenario) -> list[tuple[tuple, str]]:
         for i, oname in enumerate(risk.options or []):
             if oname not in s.options:
                 out.append((("risks", rname, "options", i), f"option '{oname}' does not exist"))
+        scope = [o for o in (risk.options or s.options) if o in s.options]
+        scoped = {line for o in scope for line in s.options[o].costs}
         for i, lname in enumerate(risk.lines or []):
-            if lname not in all_lines:
+            if lname not in scoped:
                 out.append((("risks", rname, "lines", i), f"cost line '{lname}' does not exist in any option"))
     known_inputs = set(input_paths(s))
     for i, corr in enumerate(s.correlations):
@@ -253,11 +262,17 @@ def input_paths(s: Scenario) -> dict[str, Any]:
 
 def _validate(model: type[BaseModel], data: Any, locs: dict, file: str):
     if not isinstance(data, dict):
-        raise ScenarioError([Problem(file, 1, 1, "", f"the top level must be a mapping of fields, not {type(data).__name__}")])
+        raise ScenarioError([Problem(file, *locs.get((), (1, 1)), "", f"the top level must be a mapping of fields, not {type(data).__name__}")])
     try:
         obj = model.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(_validation_problems(exc, data, locs, file)) from None
+    if isinstance(obj, Portfolio):
+        refs = [(("initiatives", n, "requires", "initiative"), f"initiative '{i.requires.initiative}' does not exist")
+                for n, i in obj.initiatives.items()
+                if i.requires is not None and i.requires.initiative not in obj.initiatives]
+        if refs:
+            raise ScenarioError([Problem(file, *(_locate(locs, p) or (None, None)), _dotted(p), m) for p, m in refs])
     if isinstance(obj, Scenario):
         refs = _reference_problems(obj)
         if refs:

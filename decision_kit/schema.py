@@ -51,8 +51,7 @@ COMPUTED_CRITERIA: dict[str, str] = {
 """Criteria the engine computes for every option x owner cell, with their direction."""
 
 
-Num = Annotated[float, BeforeValidator(parse_number)]
-"""A plain number; readable forms such as "150k" or "8%" are accepted."""
+from .distributions import Num  # noqa: E402  (one definition, with its JSON Schema)
 
 
 def _err(kind: str, msg: str, **ctx) -> PydanticCustomError:
@@ -60,7 +59,7 @@ def _err(kind: str, msg: str, **ctx) -> PydanticCustomError:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 def _fixed(value: Num):
@@ -297,7 +296,7 @@ class Scenario(_Model):
     description: str | None = None
     currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
     start_year: int = Field(2027, ge=1900, le=2200)
-    horizon_years: int = Field(ge=1, le=50)
+    horizon_years: int = Field(ge=1, le=50, strict=True)
     discount_rate: Num = Field(gt=-1, le=1)
     drivers: dict[str, Driver] = Field(default_factory=dict)
     options: dict[str, Option] = Field(min_length=1)
@@ -326,7 +325,7 @@ class Scenario(_Model):
             raise _err("rate", "discount_rate must be above -100% (got {v})", v=v)
         return v
 
-    @field_validator("owners", mode="before")
+    @field_validator("owners", mode="before", json_schema_input_type=dict[Owner, OwnerOverrides | None])
     @classmethod
     def _owners(cls, v):
         if isinstance(v, dict):
@@ -343,7 +342,9 @@ class Scenario(_Model):
         """A validated copy with top-level fields replaced (the original is unchanged)."""
         data = self.model_dump(mode="python", by_alias=True)
         data.update({k: (v.model_dump(by_alias=True) if isinstance(v, BaseModel) else v) for k, v in changes.items()})
-        return Scenario.model_validate(data)
+        from .loading import _validate
+
+        return _validate(Scenario, data, {}, "<Scenario.replace>")
 
 
 # --- budget portfolios -----------------------------------------------------------------
@@ -400,6 +401,13 @@ class Portfolio(_Model):
     discount_rate: Num = Field(0.08, gt=-1, le=1)
     initiatives: dict[str, Initiative] = Field(min_length=1)
     source: str | None = None
+
+    @field_validator("owner_budgets", mode="after")
+    @classmethod
+    def _owner_budgets(cls, v):
+        if v is not None and any(b < 0 for budgets in v.values() for b in budgets):
+            raise _err("budget", "owner budgets cannot be negative")
+        return v
 
     @field_validator("budget", mode="after")
     @classmethod

@@ -549,8 +549,9 @@ def test_scenario_input_errors(fixed_result):
 
 def test_inconsistent_ahp_stakeholder_warns_with_their_name(fixed_result):
     house = dict(criteria=HOUSE_CRITERIA, matrix=SAATY_1990_HOUSE)
+    judged = {c: {"better": "more"} for c in fixed_result.scenario.criteria}  # keep the options' scored criteria
     r = with_stakeholders(fixed_result, {"CIO": {"ahp": house}},
-                          criteria={c: {"better": "more"} for c in HOUSE_CRITERIA})
+                          criteria=judged | {c: {"better": "more"} for c in HOUSE_CRITERIA})
     with pytest.warns(AHPConsistencyWarning, match="CIO's AHP comparisons are inconsistent"):
         sw = mcda.stakeholder_weights(r.scenario)
     assert sw.ahp["CIO"].consistent is False
