@@ -96,3 +96,55 @@ def probability_best(result, ax=None):
     ax.set_title("Probability each cell is best (highest NPV)")
     ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
     return ax
+
+
+def tornado(t, ax=None, top: int = 12):
+    """Tornado chart of a :class:`~decision_kit.sensitivity.Tornado`: the ``top`` inputs by swing,
+    bars from the metric at the input's low percentile to its high percentile, around the base."""
+    ax = _axes(ax)
+    df = t.to_frame().head(top).iloc[::-1]
+    base = float(df["base"].iloc[0])
+    y = np.arange(len(df))
+    lo = df["metric_at_low"].to_numpy() - base
+    hi = df["metric_at_high"].to_numpy() - base
+    ax.barh(y, lo, left=base, color="#d62728", alpha=0.8, label="input at low percentile")
+    ax.barh(y, hi, left=base, color="#1f77b4", alpha=0.8, label="input at high percentile")
+    ax.axvline(base, color="black", lw=1)
+    ax.set_yticks(y, [s.replace("options.", "").replace("drivers.", "") for s in df["input"]])
+    ax.xaxis.set_major_formatter(money_formatter())
+    ax.set_xlabel(f"{t.metric} of {t.option}/{t.owner}" if hasattr(t, "option") else "metric")
+    ax.set_title("One-way sensitivity (others at their medians)")
+    ax.legend(frameon=False, loc="lower right")
+    return ax
+
+
+def sobol_bars(si, ax=None, top: int = 12):
+    """First-order and total Sobol indices with their confidence intervals, largest total first."""
+    ax = _axes(ax)
+    df = si.to_frame().head(top).iloc[::-1]
+    y = np.arange(len(df))
+    ax.barh(y - 0.2, df["first"], height=0.4, color="#1f77b4", label="first order",
+            xerr=[df["first"] - df["first_low"], df["first_high"] - df["first"]])
+    ax.barh(y + 0.2, df["total"], height=0.4, color="#ff7f0e", label="total",
+            xerr=[df["total"] - df["total_low"], df["total_high"] - df["total"]])
+    ax.set_yticks(y, [s.replace("options.", "").replace("drivers.", "") for s in df["input"]])
+    ax.set_xlabel("share of variance")
+    ax.set_title("Global sensitivity (Sobol indices)")
+    ax.legend(frameon=False, loc="lower right")
+    return ax
+
+
+def stakeholder_weights(sw, ax=None):
+    """Grouped bars: each stakeholder's weight per criterion, and the group's."""
+    ax = _axes(ax)
+    df = sw.to_frame()
+    k = len(df.index)
+    x = np.arange(len(df.columns))
+    width = 0.8 / k
+    for i, who in enumerate(df.index):
+        ax.bar(x + (i - (k - 1) / 2) * width, df.loc[who], width=width, label=who)
+    ax.set_xticks(x, [c.replace("_", " ") for c in df.columns], rotation=30, ha="right")
+    ax.set_ylabel("weight")
+    ax.set_title("What each stakeholder weighs")
+    ax.legend(frameon=False)
+    return ax
