@@ -1,4 +1,4 @@
-"""The ``decision-kit`` command line: validate, schema, run, base-case.
+"""The ``decision-kit`` command line: validate, schema, run, base-case, report, batch.
 
 Invalid input prints one message per problem (file:line:column: field: what is wrong) on
 standard error, without a traceback, and exits with status 2.
@@ -37,6 +37,27 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("scenario")
     b.add_argument("--option")
     b.add_argument("--owner")
+
+    m = sub.add_parser("report", help="simulate a scenario and write its decision memo (HTML and/or Excel)")
+    m.add_argument("scenario")
+    m.add_argument("-o", "--output", action="append", required=True,
+                   help="memo file, .html or .xlsx (repeat the option for both)")
+    m.add_argument("--trials", type=int, default=20_000)
+    m.add_argument("--seed", type=int, default=0)
+    m.add_argument("--max-trial-rows", type=int, default=100_000,
+                   help="rows of the Excel per-trial sheet (default 100,000)")
+    m.add_argument("--force", action="store_true", help="replace output files that exist")
+
+    a = sub.add_parser("batch", help="run every scenario of files or folders: a memo each and an index.html")
+    a.add_argument("paths", nargs="+", help="scenario files, or folders whose *.yaml files are run")
+    a.add_argument("-o", "--out-dir", required=True, help="folder for the memos and index.html")
+    a.add_argument("--trials", type=int, default=20_000)
+    a.add_argument("--seed", type=int, default=0)
+    a.add_argument("--format", dest="formats", action="append", choices=["html", "xlsx"],
+                   help="memo format: html (default) and/or xlsx (repeat the option for both)")
+    a.add_argument("--workers", type=int, help="processes to use (default: every local core; 1: no subprocess)")
+    a.add_argument("--force", action="store_true", help="replace outputs that exist")
+    a.add_argument("--no-progress", action="store_true", help="no progress bar on standard error")
     return p
 
 
@@ -127,6 +148,57 @@ def _base_case(args) -> int:
     return 0
 
 
+def _report(args) -> int:
+    from pathlib import Path
+
+    from .loading import load_scenario
+    from .report import write_html, write_xlsx
+    from .simulation import simulate
+
+    writers = {".html": write_html, ".htm": write_html, ".xlsx": write_xlsx}
+    outputs = [Path(o) for o in args.output]
+    unknown = [str(o) for o in outputs if o.suffix.lower() not in writers]
+    if unknown:
+        print(f"decision-kit: cannot tell the format of {', '.join(unknown)}: name it .html or .xlsx", file=sys.stderr)
+        return 2
+    existing = [str(o) for o in outputs if o.exists()]
+    if existing and not args.force:
+        print(f"decision-kit: {existing[0]} already exists; pass --force to replace it", file=sys.stderr)
+        return 2
+    result = simulate(load_scenario(args.scenario), trials=args.trials, seed=args.seed)
+    for o in outputs:
+        extra = {"max_trial_rows": args.max_trial_rows} if o.suffix.lower() == ".xlsx" else {}
+        try:
+            writers[o.suffix.lower()](result, o, overwrite=args.force, **extra)
+        except (FileExistsError, ValueError) as exc:
+            print(f"decision-kit: {exc}", file=sys.stderr)
+            return 2
+        print(f"wrote {o}")
+    print(result.recommendation())
+    return 0
+
+
+def _batch(args) -> int:
+    from .batch import TerminalProgress, run_batch
+
+    if args.workers is not None and args.workers < 1:
+        print(f"decision-kit: --workers must be at least 1, got {args.workers}", file=sys.stderr)
+        return 2
+    try:
+        out = run_batch(args.paths, args.out_dir, trials=args.trials, seed=args.seed,
+                        formats=tuple(args.formats or ["html"]), overwrite=args.force, workers=args.workers,
+                        progress=None if args.no_progress else TerminalProgress())
+    except FileExistsError as exc:
+        print(f"decision-kit: {exc}", file=sys.stderr)
+        return 2
+    for item in out.skipped:
+        print(f"{item.source}: skipped, {item.message}", file=sys.stderr)
+    for item in out.failed:
+        print(f"{item.source}: failed\n{item.message}", file=sys.stderr)
+    print(f"{len(out.ok)} memo(s) written, {len(out.failed)} failed, {len(out.skipped)} skipped; index: {out.index}")
+    return 2 if out.failed else 0
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -138,6 +210,10 @@ def main(argv=None) -> int:
             return _run(args)
         if args.command == "base-case":
             return _base_case(args)
+        if args.command == "report":
+            return _report(args)
+        if args.command == "batch":
+            return _batch(args)
     except ScenarioError as exc:
         print(exc, file=sys.stderr)
         return 2

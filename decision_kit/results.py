@@ -198,6 +198,10 @@ class Result:
         cur = self.scenario.currency
         ranked = s.sort_values("npv_mean", ascending=False)
         (o, w), top = ranked.index[0], ranked.iloc[0]
+        if len(ranked) == 1:
+            return (f"Only one choice is modelled, {o} owned by {w}: expected NPV {format_money(top.npv_mean, cur)} "
+                    f"(P10 {format_money(top.npv_p10, cur)} to P90 {format_money(top.npv_p90, cur)}), "
+                    f"{top.p_loss:.0%} chance of a loss.")
         (o2, w2), second = ranked.index[1], ranked.iloc[1]
         gap = top.npv_mean - second.npv_mean
         d_cost = second.pv_cost_mean - top.pv_cost_mean

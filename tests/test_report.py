@@ -1,0 +1,300 @@
+"""Decision memos: the HTML page (self-contained, stamped, complete) and the Excel workbook
+(the same numbers as Result.summary(), as numeric cells), both written without clobbering."""
+
+import base64
+import os
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from markupsafe import Markup
+
+import decision_kit as dk
+from decision_kit import report
+from decision_kit.loading import content_hash, input_paths
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT = ROOT / "scenarios" / "marketing_automation.yaml"
+TRIALS, SEED = 2000, 3
+
+
+@pytest.fixture(scope="module")
+def result():
+    return dk.simulate(dk.load_scenario(DEFAULT), trials=TRIALS, seed=SEED)
+
+
+@pytest.fixture(scope="module")
+def memo(result):
+    extra = {"Tornado (placeholder)": pd.DataFrame({"input": ["a", "b"], "swing": [1.5e6, 2.5e5]}),
+             "Note <from VOI>": "EVPI is 12k & rising"}
+    return report.html_memo(result, analyses=extra)
+
+
+class _Page(HTMLParser):
+    """Collects tags with their attributes, style sheet text and visible text."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.styles, self.text, self._in_style = [], [], [], False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag):
+        self._in_style = False
+
+    def handle_data(self, data):
+        (self.styles if self._in_style else self.text).append(data)
+
+
+def _parse(html: str) -> _Page:
+    page = _Page()
+    page.feed(html)
+    page.close()
+    return page
+
+
+# --- HTML -----------------------------------------------------------------------------------
+
+def test_html_parses_and_loads_nothing_from_outside(memo):
+    page = _parse(memo)
+    names = [t for t, _ in page.tags]
+    assert names[0] == "html" and "body" in names and "table" in names
+    for tag, attrs in page.tags:
+        for key in ("src", "href", "srcset", "action", "poster", "data"):
+            value = (attrs.get(key) or "").strip().lower()
+            assert not value.startswith(("http://", "https://", "//")), f"external {key} in <{tag}>: {value[:80]}"
+        assert tag not in ("script", "link", "iframe", "object", "embed"), f"unexpected <{tag}>"
+    css = "".join(page.styles)
+    assert css.strip(), "CSS must be inline"
+    assert "@import" not in css and not re.search(r"url\(", css, re.IGNORECASE)
+    assert "@font-face" not in css
+    assert report._external_refs(memo) == []
+
+
+def test_figures_are_embedded_pngs(memo):
+    images = [attrs for tag, attrs in _parse(memo).tags if tag == "img"]
+    assert len(images) == 3  # cumulative cost, NPV distributions, probability best
+    for attrs in images:
+        assert attrs["src"].startswith("data:image/png;base64,")
+        png = base64.b64decode(attrs["src"].split(",", 1)[1])
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5_000
+        assert attrs.get("alt")
+
+
+def test_html_has_every_option_owner_and_the_stamp(result, memo):
+    text = " ".join(" ".join(_parse(memo).text).split())
+    for option in result.layout.options:
+        assert option in text
+    for owner in result.layout.owners:
+        assert owner in text
+    assert f"decision_kit {dk.__version__}" in text
+    assert content_hash(result.scenario) in text
+    assert f"seed {SEED}" in text and f"{TRIALS:,} trials" in text
+    assert re.search(r"generated \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", text)
+    # the recommendation comes first, before any table
+    assert memo.index(result.recommendation().split(":")[0]) < memo.index("<table")
+
+
+def test_html_sections_in_order(memo):
+    ids = ["recommendation", "summary", "over-time", "risk", "who-pays", "analysis-1", "analysis-2", "assumptions"]
+    positions = [memo.index(f'id="{i}"') for i in ids]
+    assert positions == sorted(positions)
+    text = " ".join(_parse(memo).text)
+    for phrase in ("Probability of a loss", "CVaR 10%", "marketing pays", "IT pays", "Ownership shifts used"):
+        assert phrase in text
+
+
+def test_html_lists_every_input_with_its_source(result, memo):
+    page_text = " ".join(" ".join(_parse(memo).text).split())
+    table = report.assumptions(result.scenario)
+    assert list(table.path) == list(input_paths(result.scenario))
+    for path in table.path:
+        group, _, name = path.rpartition(".")
+        assert group in page_text and name in page_text
+    # {dist: prior} inputs carry the shipped prior's citation and grade
+    priors = table[table.distribution.str.contains("dist: prior")]
+    assert len(priors) > 0 and (priors.grade != "").all()
+    assert priors.source.str.startswith("Prior '").all()
+    assert "Flyvbjerg" in page_text  # the it_cost_overrun prior's source
+    # ownership shifts with their sources
+    own = report.ownership(result.scenario)
+    assert list(own.owner) == list(result.layout.owners)
+    for source in own.source:
+        assert source[:40] in page_text
+
+
+def test_html_escapes_scenario_text(result):
+    s = result.scenario.replace(name="<script>alert('x')</script> & Co", description="a <b>bold</b> claim")
+    r = dk.simulate(s, trials=500, seed=0)
+    html = report.html_memo(r)
+    assert "<script>" not in html and "<b>bold</b>" not in html
+    assert "&lt;script&gt;" in html and "&amp; Co" in html
+
+
+def test_analyses_tables_text_and_trusted_html(memo, result):
+    text = " ".join(_parse(memo).text)
+    assert "Tornado (placeholder)" in text and "1.50M" in text and "250k" in text
+    assert "Note <from VOI>" in text and "EVPI is 12k & rising" in text  # escaped, then parsed back
+    assert "Note &lt;from VOI&gt;" in memo
+    html = report.html_memo(result, analyses={"Chart": Markup("<p class='x'>trusted <em>html</em></p>")})
+    assert "<p class='x'>trusted <em>html</em></p>" in html
+    with pytest.raises(ValueError, match="external URL"):
+        report.html_memo(result, analyses={"Bad": Markup('<img src="https://example.com/x.png">')})
+    with pytest.raises(TypeError, match="expected a DataFrame"):
+        report.html_memo(result, analyses={"Bad": 42})
+
+
+def test_write_html_never_overwrites_unless_told(result, tmp_path):
+    target = tmp_path / "memo.html"
+    target.write_text("keep me")
+    before = target.stat().st_mtime_ns
+    with pytest.raises(FileExistsError, match="overwrite=True"):
+        report.write_html(result, target)
+    assert target.read_text() == "keep me" and target.stat().st_mtime_ns == before
+    assert report.write_html(result, target, overwrite=True) == target
+    assert target.read_text().startswith("<!DOCTYPE html>")
+    assert [p.name for p in tmp_path.iterdir()] == ["memo.html"]  # no temporary file left behind
+
+
+# --- Excel ----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def workbook(result, tmp_path_factory):
+    path = tmp_path_factory.mktemp("xlsx") / "memo.xlsx"
+    report.write_xlsx(result, path, max_trial_rows=3000)
+    return path
+
+
+def _read(path, sheet, **kw):
+    return pd.read_excel(path, sheet_name=sheet, header=report.XLSX_HEADER_ROW[sheet] - 1, engine="openpyxl", **kw)
+
+
+def test_xlsx_summary_has_the_same_numbers(result, workbook):
+    summary = result.summary()
+    back = _read(workbook, "Summary", index_col=[0, 1])
+    assert back.shape == summary.shape
+    assert list(back.index) == list(summary.index)
+    np.testing.assert_allclose(back.to_numpy(dtype=float), summary.to_numpy(dtype=float), rtol=1e-12, equal_nan=True)
+    assert back.columns[0] == f"Expected NPV ({result.scenario.currency})"
+
+
+def test_xlsx_other_sheets_read_back(result, workbook):
+    sheets = pd.ExcelFile(workbook, engine="openpyxl").sheet_names
+    assert sheets == ["Summary", "Base case", "Cash flows", "Per-trial metrics", "Assumptions", "Ownership"]
+    cf = result.cashflows()
+    back = _read(workbook, "Cash flows")
+    assert list(back.columns) == list(cf.columns)
+    np.testing.assert_allclose(back.select_dtypes("number").to_numpy(dtype=float),
+                               cf.select_dtypes("number").to_numpy(dtype=float), rtol=1e-6)
+    bc = dk.base_case(result.scenario).reset_index()
+    back = _read(workbook, "Base case")
+    np.testing.assert_allclose(back.iloc[:, 3:].to_numpy(dtype=float), bc.iloc[:, 3:].to_numpy(dtype=float), rtol=1e-12)
+    a = _read(workbook, "Assumptions")
+    assert list(a.path) == list(input_paths(result.scenario))
+    np.testing.assert_allclose(a[["mean", "p10", "p50", "p90"]].to_numpy(dtype=float),
+                               report.assumptions(result.scenario)[["mean", "p10", "p50", "p90"]].to_numpy(dtype=float))
+    own = _read(workbook, "Ownership")
+    assert list(own.owner) == list(result.layout.owners)
+
+
+def test_xlsx_per_trial_sheet_is_capped_with_a_note(result, workbook):
+    from openpyxl import load_workbook
+
+    cells = len(result.layout.options) * len(result.layout.owners)
+    back = _read(workbook, "Per-trial metrics")
+    assert len(back) == (3000 // cells) * cells
+    full = result.per_trial().reset_index()
+    np.testing.assert_allclose(back.npv.to_numpy(), full.npv.to_numpy()[:len(back)], rtol=1e-12)
+    ws = load_workbook(workbook, read_only=True)["Per-trial metrics"]
+    note = next(ws.iter_rows(min_row=1, max_row=1, values_only=True))[0]
+    assert note.startswith(f"Capped: the first {3000 // cells:,} of {TRIALS:,} trials")
+
+
+def test_xlsx_numbers_are_numeric_cells_with_formats(result, workbook):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(workbook)
+    ws = wb["Summary"]
+    h = report.XLSX_HEADER_ROW["Summary"]
+    header = [c.value for c in ws[h]]
+    assert all(c.font.bold for c in ws[h])
+    assert ws.freeze_panes == f"C{h + 1}"
+    row = ws[h + 1]
+    money = row[header.index(f"Expected NPV ({result.scenario.currency})")]
+    assert money.data_type == "n" and isinstance(money.value, float) and money.number_format == "#,##0"
+    p_best = row[header.index("P(best)")]
+    assert p_best.data_type == "n" and p_best.number_format == "0.0%"
+    assert "Recommend" in ws["B2"].value
+    stamp = [c.value for c in ws[3]]
+    assert dk.__version__ in stamp and content_hash(result.scenario) in stamp
+    assert stamp[stamp.index("seed") + 1] == SEED and stamp[stamp.index("trials") + 1] == TRIALS
+    for name in wb.sheetnames:
+        sheet = wb[name]
+        r = report.XLSX_HEADER_ROW[name]
+        assert sheet.freeze_panes is not None and sheet.freeze_panes.endswith(str(r + 1)), name
+        assert all(c.font.bold for c in sheet[r] if c.value is not None), name
+        assert sheet.column_dimensions["A"].width > 5, name
+        for c in sheet[r + 1]:
+            assert not (isinstance(c.value, str) and re.fullmatch(r"-?[\d,.]+(e[-+]?\d+)?", c.value)), (name, c.value)
+    cf = wb["Cash flows"]
+    assert cf.cell(row=3, column=5).number_format == "#,##0" and cf.cell(row=3, column=5).data_type == "n"
+
+
+def test_xlsx_never_overwrites_unless_told(result, tmp_path, workbook):
+    target = tmp_path / "memo.xlsx"
+    shutil.copy(workbook, target)
+    before = target.read_bytes()
+    with pytest.raises(FileExistsError):
+        report.write_xlsx(result, target, max_trial_rows=100)
+    assert target.read_bytes() == before
+    report.write_xlsx(result, target, max_trial_rows=100, overwrite=True)
+    assert target.read_bytes() != before
+    with pytest.raises(ValueError, match="max_trial_rows"):
+        report.write_xlsx(result, tmp_path / "x.xlsx", max_trial_rows=0)
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_compact_money_format():
+    assert [report.compact(x) for x in (1_234_567, -143_000, 999_999, 0.042, 0, 2e-29, float("nan"), 512)] == \
+        ["1.23M", "-143k", "1.00M", "0.042", "0", "0", "n/a", "512"]
+
+
+# --- a real browser -------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def test_memo_screenshot_in_headless_chromium(memo, tmp_path):
+    """Renders the memo in Debian's chromium and keeps test-artifacts/memo.png."""
+    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    page_file = tmp_path / "memo.html"
+    page_file.write_text(memo, encoding="utf-8")
+    requests = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(page_file.as_uri(), wait_until="load")
+            loaded = page.evaluate("Array.from(document.images).map(i => i.complete && i.naturalWidth > 0)")
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            png = page.screenshot(full_page=True)
+        finally:
+            browser.close()
+    assert loaded == [True, True, True]
+    assert overflow <= 0, "the page scrolls sideways"
+    assert all(u.startswith(("file:", "data:")) for u in requests), requests
+    from decision_kit.loading import write_text_atomic
+
+    out = write_text_atomic(ROOT / "test-artifacts" / "memo.png", png, overwrite=True)
+    assert out.stat().st_size > 50_000
