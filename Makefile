@@ -14,9 +14,11 @@ $(BIN)/.installed: pyproject.toml
 
 setup: $(BIN)/.installed
 
-## run: the main job on the default shipped scenario
+MEMO ?= out/$(basename $(notdir $(SCENARIO))).html
+
+## run: the main job on the default shipped scenario: summary on the terminal, memo in $(MEMO)
 run: $(BIN)/.installed
-	$(BIN)/decision-kit run $(SCENARIO)
+	$(BIN)/decision-kit run $(SCENARIO) --memo $(MEMO) --force
 
 ## browser: Debian's chromium for the real-browser tests (Playwright is pointed at it;
 ## Playwright's own browser download cannot work offline). Needs root, as on CI.

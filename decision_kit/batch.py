@@ -140,7 +140,7 @@ def run_one(path: str | os.PathLike, out_dir: str | os.PathLike, *, trials: int,
     and what is wrong).
     """
     from .loading import content_hash, load
-    from .report import write_html, write_xlsx
+    from .report import standard_analyses, write_html, write_xlsx
     from .schema import Portfolio
     from .simulation import simulate
 
@@ -158,8 +158,12 @@ def run_one(path: str | os.PathLike, out_dir: str | os.PathLike, *, trials: int,
         option, owner = summary["npv_mean"].idxmax()
         for fmt in formats:
             target = Path(out_dir) / f"{name}.{fmt}"
-            writer = write_html if fmt == "html" else write_xlsx
-            outputs.append(str(writer(result, target, overwrite=overwrite, generated=generated)))
+            if fmt == "html":
+                analyses = standard_analyses(result)
+                outputs.append(str(write_html(result, target, overwrite=overwrite, generated=generated,
+                                              analyses=analyses)))
+            else:
+                outputs.append(str(write_xlsx(result, target, overwrite=overwrite, generated=generated)))
         return BatchItem(str(path), name, "ok", outputs=tuple(outputs), scenario=obj.name,
                          scenario_hash=content_hash(obj), recommendation=result.recommendation(),
                          option=option, owner=owner, npv_mean=float(summary.at[(option, owner), "npv_mean"]),

@@ -32,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--trials", type=int, default=20_000)
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    r.add_argument("--memo", help="also write the HTML decision memo to this path")
+    r.add_argument("--force", action="store_true", help="replace the memo file if it exists")
 
     b = sub.add_parser("base-case", help="print the deterministic base-case cash flows (every input at its median)")
     b.add_argument("scenario")
@@ -100,12 +102,17 @@ def _schema(args) -> int:
 
 
 def _run(args) -> int:
+    from pathlib import Path
+
     import pandas as pd
 
     from .loading import load_scenario
     from .simulation import simulate
 
     scenario = load_scenario(args.scenario)
+    if args.memo and Path(args.memo).exists() and not args.force:
+        print(f"decision-kit: {args.memo} already exists; pass --force to replace it", file=sys.stderr)
+        return 2
     result = simulate(scenario, trials=args.trials, seed=args.seed)
     summary = result.summary()
     if args.format == "csv":
@@ -133,6 +140,11 @@ def _run(args) -> int:
                       f"losses dominate at a risk tolerance of {result.risk_tolerance:,.0f} {scenario.currency})")
         print()
         print(result.recommendation())
+    if args.memo:
+        from .report import standard_analyses, write_html
+
+        write_html(result, args.memo, overwrite=args.force, analyses=standard_analyses(result))
+        print(f"\ndecision memo written to {args.memo}", file=sys.stderr if args.format != "table" else sys.stdout)
     return 0
 
 
@@ -166,8 +178,11 @@ def _report(args) -> int:
         print(f"decision-kit: {existing[0]} already exists; pass --force to replace it", file=sys.stderr)
         return 2
     result = simulate(load_scenario(args.scenario), trials=args.trials, seed=args.seed)
+    from .report import standard_analyses
+
+    analyses = standard_analyses(result) if any(o.suffix.lower() != ".xlsx" for o in outputs) else None
     for o in outputs:
-        extra = {"max_trial_rows": args.max_trial_rows} if o.suffix.lower() == ".xlsx" else {}
+        extra = {"max_trial_rows": args.max_trial_rows} if o.suffix.lower() == ".xlsx" else {"analyses": analyses}
         try:
             writers[o.suffix.lower()](result, o, overwrite=args.force, **extra)
         except (FileExistsError, ValueError) as exc:
