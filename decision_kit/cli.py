@@ -60,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--workers", type=int, help="processes to use (default: every local core; 1: no subprocess)")
     a.add_argument("--force", action="store_true", help="replace outputs that exist")
     a.add_argument("--no-progress", action="store_true", help="no progress bar on standard error")
+    a.add_argument("--notebook", help="run this notebook per scenario with papermill instead of writing memos")
+    a.add_argument("--timeout", type=float, default=300, help="per-cell execution timeout for --notebook (seconds)")
     return p
 
 
@@ -199,6 +201,8 @@ def _batch(args) -> int:
     if args.workers is not None and args.workers < 1:
         print(f"decision-kit: --workers must be at least 1, got {args.workers}", file=sys.stderr)
         return 2
+    if args.notebook:
+        return _notebook_batch(args)
     try:
         out = run_batch(args.paths, args.out_dir, trials=args.trials, seed=args.seed,
                         formats=tuple(args.formats or ["html"]), overwrite=args.force, workers=args.workers,
@@ -212,6 +216,22 @@ def _batch(args) -> int:
         print(f"{item.source}: failed\n{item.message}", file=sys.stderr)
     print(f"{len(out.ok)} memo(s) written, {len(out.failed)} failed, {len(out.skipped)} skipped; index: {out.index}")
     return 2 if out.failed else 0
+
+
+def _notebook_batch(args) -> int:
+    from .batch import TerminalProgress, run_notebook_batch
+
+    try:
+        runs = run_notebook_batch(args.notebook, args.paths, args.out_dir, trials=args.trials, seed=args.seed,
+                                  timeout=args.timeout, overwrite=args.force,
+                                  progress=None if args.no_progress else TerminalProgress())
+    except (FileExistsError, FileNotFoundError, ModuleNotFoundError) as exc:
+        print(f"decision-kit: {exc}", file=sys.stderr)
+        return 2
+    for run in runs:
+        line = f"{run.source}: {run.status}" + (f" -> {run.notebook}" if run.notebook else "")
+        print(line + (f"\n  {run.message}" if run.message else ""))
+    return 0 if all(r.status in ("ok", "skipped") for r in runs) else 2
 
 
 def main(argv=None) -> int:

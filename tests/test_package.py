@@ -92,3 +92,16 @@ def test_base_case_cli(capsys):
     assert main(["base-case", str(DEFAULT), "--option", "buy", "--owner", "shared"]) == 0
     out = capsys.readouterr().out
     assert "total cost" in out and "net" in out
+
+
+def test_batch_notebook_cli(tmp_path, capsys):
+    pytest.importorskip("papermill")
+    nb = ROOT / "notebooks" / "quickstart.ipynb"
+    code = main(["batch", "--notebook", str(nb), str(ROOT / "scenarios" / "webinar_platform.yaml"),
+                 "-o", str(tmp_path), "--trials", "2000", "--no-progress", "--timeout", "120"])
+    assert code == 0, capsys.readouterr()
+    executed = tmp_path / "quickstart-webinar_platform.ipynb"
+    assert executed.exists()
+    assert "webinar_platform.yaml" in executed.read_text()  # the injected parameter
+    assert main(["batch", "--notebook", str(nb), str(ROOT / "scenarios" / "webinar_platform.yaml"),
+                 "-o", str(tmp_path), "--no-progress"]) == 2  # never overwrites unless told
