@@ -489,7 +489,7 @@ def _execute(notebook: Path, path: Path, name: str, target: Path, params: dict, 
     with tempfile.TemporaryDirectory(prefix="dk-notebook-") as tmp:
         executed = Path(tmp) / f"{target.name}.ipynb"
         done = _run_limited([sys.executable, "-m", "papermill", str(notebook.resolve()), str(executed),
-                             "-y", yaml.safe_dump(params), "-k", "python3", "--execution-timeout", str(timeout),
+                             "-y", yaml.safe_dump(params), "-k", "python3", "--execution-timeout", str(max(1, math.ceil(float(timeout)))),
                              "--cwd", str(notebook.resolve().parent), "--no-progress-bar"], outer)
         if done.timed_out:
             status, message = "timed out", f"no result after {outer:g} s (outer limit); papermill and its kernel were killed"
