@@ -19,13 +19,6 @@ NOTEBOOK = ROOT / "notebooks" / "dashboard.ipynb"
 
 md, code = nbf.v4.new_markdown_cell, nbf.v4.new_code_cell
 cells = [
-    md("# Planning-session dashboard\n\n"
-       "Move a control on the left and the recommendation, the summary and the chart update in a "
-       "fraction of a second (at a reduced trial count; **Refine** reruns at 20,000 trials). "
-       "**Save what-if** writes the adjusted scenario as a new file next to the original, which is "
-       "never touched, and adds it to the comparison table. Every change is kept in the decision "
-       "record (`dashboard.record_frame()`, `dashboard.export_record(path)`).\n\n"
-       "Serve it as a web app with `voila notebooks/dashboard.ipynb`."),
     code('scenario_path = "../scenarios/analytics_stack.yaml"\n'
          "interactive = True  # False skips building the dashboard (batch runs)",
          metadata={"tags": ["parameters"]}),
@@ -33,6 +26,12 @@ cells = [
          "from decision_kit.widgets import Dashboard\n\n"
          "dashboard = Dashboard.from_file(scenario_path) if interactive else None\n"
          "dashboard"),
+    md("**How to use it.** Move a control on the left: the recommendation, the summary and the "
+       "visible chart update at a reduced trial count; **Refine** reruns at 20,000 trials. "
+       "**Save what-if** writes the adjusted scenario as a new file next to the original (which is "
+       "never touched) and adds it to the comparison table. Every change is kept in the decision "
+       "record (`dashboard.record_frame()`, `dashboard.export_record(path)`, or the export button). "
+       "Serve this notebook as a web app with `voila notebooks/dashboard.ipynb`."),
 ]
 nb = nbf.v4.new_notebook(cells=cells)
 nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

@@ -1,0 +1,897 @@
+"""The planning-session dashboard: ipywidgets controls wired to the model and the plots.
+
+A :class:`Dashboard` is built from a scenario. Each control names one model input (horizon,
+discount rate, a driver's start level or growth, an option's launch delay, an option's largest
+recurring cost line, the risk tolerance, a stakeholder's criterion weight) or one view (whose
+ownership model the charts show, whose weights the sliders show). A change:
+
+1. builds a new scenario from the original and every control's value, validated like a file
+   (an invalid value becomes a message in the ``dk-error`` box, never a traceback);
+2. simulates it at the interactive trial count with the dashboard's seed, so every update
+   uses the same random numbers and moves the answer only through the input that changed
+   (inputs that the simulation never reads, the risk tolerance and the weights, reuse the
+   current simulation);
+3. redraws the recommendation, the stakeholders' first choices, the summary table and the
+   chart on the visible tab (a chart on a hidden tab is redrawn when its tab is opened).
+
+"Refine" reruns the current scenario at the full trial count. "Save what-if" writes the
+adjusted scenario next to the original (never overwriting) and adds it to the comparison
+table. Every change is kept in a decision record (:meth:`Dashboard.record_frame`,
+:meth:`Dashboard.export_record`).
+
+Conventions: sliders do not recompute while dragged (``continuous_update=False``); scale
+factors multiply every parameter of a distribution (its median scales by the factor); a growth
+shift adds percentage points to every location parameter of the growth distribution. Each
+control and output carries a stable CSS class (``dk-<name>``, see :attr:`Dashboard.controls`)
+for browser tests and styling. Figures are drawn with matplotlib's Agg renderer into kept
+figures and shown as PNG in Image widgets. ipywidgets and matplotlib are imported here only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import io
+import logging
+import re
+import time
+import warnings
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+import ipywidgets as widgets
+import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from . import loading, mcda, plots
+from .distributions import parse_number
+from .errors import ScenarioError
+from .results import Result, format_money
+from .schema import Scenario
+from .simulation import simulate
+
+log = logging.getLogger(__name__)
+
+REFINE_TRIALS = 20_000
+"""Trials of a refined run (the "Refine" button)."""
+
+INTERACTIVE_BUDGET = 275_000
+"""Trials x cells x periods simulated per interactive update. The largest shipped scenario
+(analytics_stack: 25 option x owner cells, 11 periods) gets 1,000 trials, which keeps one
+update (simulation and redraw) inside the latency bar of DESIGN.md section 7; see
+``benchmarks/bench_dashboard.py``."""
+
+_FREE_FIELDS = frozenset({"name", "description", "source", "risk_tolerance", "criteria", "stakeholders"})
+"""Scenario fields :func:`~decision_kit.simulation.simulate` never reads: a change to them only
+re-reads the current simulation (the risk tolerance enters the summary, weights the stakeholder view)."""
+
+_SCALE_KEYS = {"fixed": ("value",), "uniform": ("low", "high"), "triangular": ("low", "mode", "high"),
+               "pert": ("low", "mode", "high"), "normal": ("mean", "sd"),
+               "lognormal": ("median", "p90", "mean", "sd"), "discrete": ("values",),
+               "quantiles": ("p10", "p50", "p90"), "pareto": ("xm", "cap")}
+_SHIFT_KEYS = {"fixed": ("value",), "uniform": ("low", "high"), "triangular": ("low", "mode", "high"),
+               "pert": ("low", "mode", "high"), "normal": ("mean",), "discrete": ("values",),
+               "quantiles": ("p10", "p50", "p90")}
+
+_RC = {"font.size": 14, "axes.titlesize": 15, "axes.labelsize": 14, "legend.fontsize": 13,
+       "xtick.labelsize": 13, "ytick.labelsize": 13, "axes.titley": 1.0, "legend.loc": "upper left"}
+"""Chart style: fonts large enough for a projector; a fixed title position and legend corner
+(matplotlib's automatic placement measures the artists on every redraw: about 6 % of it)."""
+
+_CSS = """<style>
+.dk-dashboard { --jp-widgets-font-size: 15px; --jp-widgets-inline-height: 30px;
+  --jp-widgets-horizontal-tab-width: 200px; font-size: 16px; max-width: 1400px; }
+.dk-dashboard .lm-TabBar-tab { font-size: 15px; }
+.dk-dashboard .widget-label, .dk-dashboard .widget-readout { font-size: 15px; }
+.dk-title h1 { font-size: 26px; margin: 4px 0 0 0; }
+.dk-title p { font-size: 15px; color: #555; margin: 2px 0 6px 0; }
+.dk-recommendation .dk-headline { font-size: 32px; font-weight: 700; line-height: 1.2; color: #0b3d91; }
+.dk-recommendation .dk-reason { font-size: 20px; line-height: 1.4; margin-top: 4px; }
+.dk-stakeholders, .dk-status { font-size: 16px; line-height: 1.4; }
+.dk-status { color: #555; }
+.dk-error .dk-message { font-size: 18px; color: #8a1c1c; background: #fdecea; border-left: 5px solid #c62828;
+  padding: 8px 12px; margin: 4px 0; white-space: pre-wrap; }
+.dk-dashboard table.dk-table { border-collapse: collapse; font-size: 17px; margin: 4px 0 10px 0; width: 100%; }
+.dk-dashboard table.dk-table th { text-align: right; padding: 3px 7px; border-bottom: 2px solid #333; font-weight: 600; }
+.dk-dashboard table.dk-table td { text-align: right; padding: 3px 7px; border-bottom: 1px solid #ddd; white-space: nowrap; }
+.dk-dashboard table.dk-table th:first-child, .dk-dashboard table.dk-table td:first-child { text-align: left; }
+.dk-dashboard table.dk-table tr.dk-best td { background: #e3eefb; font-weight: 700; }
+.dk-dashboard h3 { font-size: 19px; margin: 8px 0 2px 0; }
+.dk-dashboard table.dk-small { font-size: 15px; }
+.dk-dashboard table.dk-small td { white-space: normal; }
+</style>"""
+
+
+# --- scenario edits on dumped data ---------------------------------------------------------
+
+def _tidy(x: float) -> float | int:
+    """12 significant digits, written as an int when whole: 700 x 1.1 is 770, not 770.0000000000001."""
+    x = float(f"{float(x):.12g}")
+    return int(x) if x.is_integer() and abs(x) < 2**53 else x
+
+
+def _resolve(d: Any) -> Any:
+    """A dumped distribution with a shipped prior replaced by its numbers (to scale or shift it)."""
+    if isinstance(d, dict) and d.get("dist") == "prior":
+        from .priors import PRIORS
+
+        out = PRIORS.distributions[d["name"]].dist.model_dump()
+        if isinstance(out, dict):
+            out["source"] = f"prior {d['name']}"
+        return out
+    return d
+
+
+def _annotate(d: Any, note: str) -> dict:
+    if not isinstance(d, dict):
+        d = {"dist": "fixed", "value": d}
+    d["source"] = f"{d['source']}; {note}" if d.get("source") else note
+    return d
+
+
+def _transform(d: Any, keys: dict, f: Callable[[float], float]) -> Any:
+    d = _resolve(d)
+    if not isinstance(d, dict):
+        return _tidy(f(d))
+    out = dict(d)
+    if d["dist"] == "mixture":
+        out["components"] = [{"weight": c["weight"], "dist": _transform(c["dist"], keys, f)} for c in d["components"]]
+        return out
+    if d["dist"] not in keys:
+        raise ScenarioError(f"a {d['dist']} distribution cannot be shifted; edit the scenario file instead")
+    for k in keys[d["dist"]]:
+        v = out.get(k)
+        if isinstance(v, list):
+            out[k] = [_tidy(f(x)) for x in v]
+        elif v is not None:
+            out[k] = _tidy(f(v))
+    return out
+
+
+def scaled(d: Any, k: float) -> dict:
+    """A dumped distribution multiplied by ``k`` > 0 (every quantile scales by ``k``), with a source note."""
+    return _annotate(_transform(d, _SCALE_KEYS, lambda x: x * k), f"what-if: x{k:g} in the dashboard")
+
+
+def shifted(d: Any, delta: float) -> dict:
+    """A dumped distribution plus ``delta`` (every quantile moves by ``delta``), with a source note."""
+    return _annotate(_transform(d, _SHIFT_KEYS, lambda x: x + delta),
+                     f"what-if: {delta * 100:+g} percentage points in the dashboard")
+
+
+def _can_shift(dist) -> bool:
+    try:
+        _transform(dist.model_dump(), _SHIFT_KEYS, lambda x: x)
+    except ScenarioError:
+        return False
+    return True
+
+
+def key_cost_line(scenario: Scenario, option: str) -> str | None:
+    """The option's largest recurring cost line by its median first-year amount (recurring and
+    per-unit lines; a per-unit line at the driver's median start level), or None."""
+    best, best_amount = None, 0.0
+    for name, line in scenario.options[option].costs.items():
+        if line.timing == "recurring":
+            amount = line.amount.median()
+        elif line.timing == "per_unit":
+            amount = line.amount.median() * scenario.drivers[line.driver].start.median()
+        else:
+            continue
+        if amount > best_amount:
+            best, best_amount = name, amount
+    return best
+
+
+def default_interactive_trials(scenario: Scenario) -> int:
+    """Trials per interactive update: :data:`INTERACTIVE_BUDGET` over cells x periods, in
+    steps of 500, between 500 and 5,000."""
+    cells = len(scenario.options) * len(scenario.owners)
+    n = INTERACTIVE_BUDGET // (cells * (scenario.horizon_years + 1)) // 500 * 500
+    return int(min(5_000, max(500, n)))
+
+
+def _set(data: dict, path: tuple, value) -> None:
+    for step in path[:-1]:
+        data = data[step]
+    data[path[-1]] = value
+
+
+def _get(data: dict, path: tuple):
+    for step in path:
+        data = data[step]
+    return data
+
+
+class _SessionResult(Result):
+    """A Result that computes each table once: the dashboard reads the summary for its table,
+    the recommendation, the stakeholder view and the charts, and the plots read it again."""
+
+    def _memo(self, key, make):
+        memo = self.__dict__.setdefault("_dk_memo", {})
+        if key not in memo:
+            memo[key] = make()
+        return memo[key]
+
+    def summary(self, **kwargs):
+        return self._memo(("summary", tuple(sorted(kwargs.items()))), lambda: Result.summary(self, **kwargs))
+
+    def cashflows(self, percentiles=(10, 50, 90)):
+        return self._memo(("cashflows", tuple(percentiles)), lambda: Result.cashflows(self, percentiles))
+
+    def with_scenario(self, scenario: Scenario) -> "_SessionResult":
+        """The same simulation read under ``scenario``, which differs from this one only in
+        fields the simulation does not read (:data:`_FREE_FIELDS`); tables that do not depend
+        on those fields are carried over."""
+        new = dataclasses.replace(self, scenario=scenario)
+        memo = self.__dict__.get("_dk_memo", {})
+        same_rho = scenario.risk_tolerance == self.scenario.risk_tolerance
+        new.__dict__["_dk_memo"] = {k: v for k, v in memo.items() if same_rho or k[0] == "cashflows"}
+        return new
+
+    @classmethod
+    def of(cls, result: Result) -> "_SessionResult":
+        return cls(**{f.name: getattr(result, f.name) for f in dataclasses.fields(result)})
+
+
+# --- controls and charts -------------------------------------------------------------------
+
+@dataclass
+class _Control:
+    """One control: its widget, its words for the record, and the scenario input it writes.
+
+    ``path`` is the field path of the model input in the scenario (None for a view control);
+    ``write(data, value)`` puts the control's value into dumped scenario data.
+    """
+
+    key: str
+    widget: widgets.ValueWidget
+    label: str
+    default: Any
+    path: tuple | None = None
+    write: Callable[[dict, Any], None] | None = None
+
+
+def _css(key: str) -> str:
+    return "dk-" + re.sub(r"[^A-Za-z0-9_-]+", "-", key.replace(".", "-"))
+
+
+def _words(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def _slider(description, value, lo, hi, step, fmt=".2f", cls=widgets.FloatSlider, tooltip=None):
+    return cls(value=value, min=lo, max=hi, step=step, description=description, readout_format=fmt,
+               continuous_update=False, tooltip=tooltip, style={"description_width": "55%"},
+               layout=widgets.Layout(width="98%"))
+
+
+class _Chart:
+    """A kept figure drawn by one of :mod:`decision_kit.plots` and shown as PNG in an Image widget.
+
+    A redraw removes the previous drawing's artists (and any colorbar) but keeps the figure,
+    the axes and their ticks: rebuilding ticks and axes costs about a quarter of a redraw.
+    The picture is the same as on a fresh figure (``tests/test_widgets.py`` checks it).
+    """
+
+    def __init__(self, key: str, title: str, draw: Callable, figsize=(10, 4.8), rc=None, margins=None):
+        self.key, self.title, self._draw = key, title, draw
+        self._rc = {**_RC, **(rc or {})}
+        self.figure = Figure(figsize=figsize, dpi=80)
+        FigureCanvasAgg(self.figure)
+        self.figure.subplots_adjust(**{"left": 0.09, "right": 0.97, "bottom": 0.14, "top": 0.9, **(margins or {})})
+        with matplotlib.rc_context(self._rc):
+            self.ax = self.figure.add_subplot()
+        self._spec = self.ax.get_subplotspec()
+        width = int(figsize[0] * 80 * 1.25)  # at most a quarter larger than drawn
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width=f"{width}px"))
+        self.image.add_class(_css(f"chart.{key}"))
+        self.drawn: tuple | None = None  # what the picture shows: (simulation serial number, owner)
+
+    def _strip(self) -> None:
+        ax = self.ax
+        for extra in list(self.figure.axes):  # a colorbar's axes took room from ours: give it back
+            if extra is not ax:
+                extra.remove()
+        if ax.get_subplotspec() is not self._spec:
+            ax.set_subplotspec(self._spec)
+            ax.set_anchor("C")
+        for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images]:
+            artist.remove()
+        ax.containers.clear()
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+        ax.relim()
+
+    def render(self, result: Result, owner: str | None) -> None:
+        with matplotlib.rc_context(self._rc):
+            self._strip()
+            self._draw(result, self.ax, owner)
+            buf = io.BytesIO()
+            self.figure.savefig(buf, format="png", pil_kwargs={"compress_level": 1})  # speed over size
+        self.image.value = buf.getvalue()
+
+
+# --- the dashboard -------------------------------------------------------------------------
+
+class Dashboard:
+    """Controls, charts and the recommendation for one scenario, for a planning session.
+
+    Parameters
+    ----------
+    scenario : the scenario to explore (left unchanged; every change builds a new one).
+    path : the scenario's file, if any; what-ifs and records are saved next to it.
+    interactive_trials : trials per update (default :func:`default_interactive_trials`).
+    refine_trials : trials of the "Refine" button (default :data:`REFINE_TRIALS`).
+    seed : the seed of every simulation (the same for every update).
+    save_dir : where what-ifs and records go (default: the scenario's folder, else the
+        working directory).
+
+    Attributes
+    ----------
+    widget : the top-level ipywidgets box (displaying the dashboard displays it).
+    controls : dict, control name -> widget. Names: ``horizon``, ``discount_rate`` (percent),
+        ``risk_tolerance`` (text such as ``5M``), ``owner`` (view), ``driver_start.<driver>``
+        and ``launch.<option>`` and ``cost.<option>`` (scale factors), ``driver_growth.<driver>``
+        (percentage points added), ``stakeholder`` (view), ``weight.<stakeholder>.<criterion>``,
+        ``whatif_name``. Each widget has the CSS class ``dk-<name>`` (dots become dashes).
+    record : list of dicts, one per change: ``time`` (UTC, ISO 8601), ``control``, ``old``,
+        ``new``, ``recommendation`` (after the change) and ``note`` (an error, a saved file).
+    whatifs : list of dicts, one per saved what-if: ``name``, ``path``, ``scenario`` (as
+        saved), ``result`` (the simulation on show when it was saved), ``trials``, ``best``
+        (the best cell), ``expected_npv`` and ``p_best`` of that cell.
+    """
+
+    def __init__(self, scenario: Scenario, path=None, *, interactive_trials: int | None = None,
+                 refine_trials: int = REFINE_TRIALS, seed: int = 1, save_dir=None):
+        self._original = scenario
+        self.path = Path(path) if path is not None else None
+        self.save_dir = Path(save_dir) if save_dir is not None else (self.path.parent if self.path else Path.cwd())
+        self.interactive_trials = interactive_trials or default_interactive_trials(scenario)
+        self.refine_trials = refine_trials
+        self.seed = seed
+        self.record: list[dict] = []
+        self.whatifs: list[dict] = []
+        self._scenario = scenario
+        self._result = _SessionResult.of(simulate(scenario, self.interactive_trials, seed))
+        self._baseline = self._result
+        self._invalid = ""
+        self._holding = False  # True while reset() moves several controls
+        self._run = 0  # serial number of the simulation behind the outputs
+        self._recommendation_text = ""
+        self._build_outputs()
+        self._controls: dict[str, _Control] = {}
+        self._build_controls()
+        self.widget = self._layout()
+        self.comparison.value = self._comparison_html()
+        self._refresh(time.perf_counter())
+
+    @classmethod
+    def from_file(cls, path, **kwargs) -> "Dashboard":
+        """Load a scenario file (see :func:`decision_kit.loading.load_scenario`) and build its dashboard."""
+        return cls(loading.load_scenario(path), path, **kwargs)
+
+    # -- public state ---------------------------------------------------------------------
+    @property
+    def scenario(self) -> Scenario:
+        """The adjusted scenario behind the outputs (the last valid one)."""
+        return self._scenario
+
+    @property
+    def result(self) -> Result:
+        return self._result
+
+    @property
+    def controls(self) -> dict[str, widgets.ValueWidget]:
+        return {**{k: c.widget for k, c in self._controls.items()}, "whatif_name": self._whatif_name}
+
+    @property
+    def inputs(self) -> dict[str, tuple | None]:
+        """Control name -> field path of the scenario input it writes (None for a view control)."""
+        return {k: c.path for k, c in self._controls.items()}
+
+    @property
+    def error(self) -> str:
+        """The message on show in the ``dk-error`` box ('' when none)."""
+        return self._error_text
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+    # -- outputs --------------------------------------------------------------------------
+    def _build_outputs(self):
+        def box(cls):
+            w = widgets.HTML(layout=widgets.Layout(width="100%"))
+            w.add_class(cls)
+            return w
+
+        s = self._original
+        self.title = box("dk-title")
+        self.title.value = (f"<h1>{_escape(s.name)}</h1><p>{len(s.options)} options x {len(s.owners)} "
+                            f"ownership models, decided in {s.start_year}, money in {s.currency}. Move a control "
+                            "on the left: the answer below updates.</p>")
+        self.recommendation = box("dk-recommendation")
+        self.stakeholders = box("dk-stakeholders")
+        self.rankings = box("dk-rankings")
+        self.error_box = box("dk-error")
+        self._error_text = ""
+        self.status = box("dk-status")
+        self.summary = box("dk-summary")
+        self.comparison = box("dk-whatifs")
+        self.charts = [
+            _Chart("cumulative_cost", "Cumulative cost",
+                   lambda r, ax, owner: plots.cumulative_cost(r, owner=owner, ax=ax)),
+            _Chart("npv", "Net value (NPV)", lambda r, ax, owner: plots.npv_distributions(r, ax=ax, owner=owner),
+                   rc={"legend.loc": "upper right"}),
+            _Chart("p_best", "Chance each is best", lambda r, ax, owner: plots.probability_best(r, ax=ax),
+                   figsize=(8.5, 5.6), rc={"xtick.labelsize": 12, "ytick.labelsize": 12},
+                   margins={"left": 0.14, "right": 0.95, "bottom": 0.08, "top": 0.92}),
+        ]
+        pages, titles = [c.image for c in self.charts], [c.title for c in self.charts]
+        if self._original.stakeholders:
+            pages, titles = pages + [self.rankings], titles + ["Stakeholders"]
+        self.chart_tabs = widgets.Tab(children=pages, titles=titles)
+        self.chart_tabs.add_class("dk-charts")
+        self.chart_tabs.observe(self._on_tab, "selected_index")
+        self.refine_button = widgets.Button(description=f"Refine ({self.refine_trials:,} trials)",
+                                            button_style="primary", layout=widgets.Layout(width="230px", flex="0 0 auto"))
+        self.refine_button.add_class("dk-refine")
+        self.refine_button.on_click(lambda _: self.refine())
+        self.reset_button = widgets.Button(description="Reset", tooltip="Every control back to the scenario as written",
+                                           layout=widgets.Layout(width="110px", flex="0 0 auto"))
+        self.reset_button.add_class("dk-reset")
+        self.reset_button.on_click(lambda _: self.reset())
+        self.save_button = widgets.Button(description="Save what-if", button_style="success")
+        self.save_button.add_class("dk-save")
+        self.save_button.on_click(lambda _: self.save_whatif())
+        self.export_button = widgets.Button(description="Export decision record")
+        self.export_button.add_class("dk-export-record")
+        self.export_button.on_click(lambda _: self._export_from_button())
+
+    # -- controls -------------------------------------------------------------------------
+    def _add(self, key, widget, label, default, path=None, write=None) -> _Control:
+        widget.add_class(_css(key))
+        widget.add_class("dk-control")
+        control = _Control(key, widget, label, default, path, write)
+        self._controls[key] = control
+        widget.observe(lambda change, key=key: self._on_change(key, change["old"], change["new"]), "value")
+        return control
+
+    def _build_controls(self):
+        s = self._original
+        self._sections: dict[str, list] = {"Money and time": [], "Volumes and growth": [],
+                                           "Launch delays and key costs": [], "Stakeholder priorities": [],
+                                           "What-ifs and record": []}
+
+        def add(section, key, widget, label, path=None, write=None):
+            self._add(key, widget, label, widget.value, path, write)
+            self._sections[section].append(widget)
+
+        horizon_max = max(30, s.horizon_years)
+        add("Money and time", "horizon", _slider("Horizon (years)", s.horizon_years, 1, horizon_max, 1, "d",
+                                                 widgets.IntSlider), "horizon (years)", ("horizon_years",),
+            lambda d, v: _set(d, ("horizon_years",), v))
+        rate = round(s.discount_rate * 100, 2)
+        add("Money and time", "discount_rate",
+            _slider("Discount rate (%)", rate, min(0.0, rate), max(25.0, rate), 0.5, ".1f"),
+            "discount rate (%)", ("discount_rate",), lambda d, v: _set(d, ("discount_rate",), _tidy(v / 100)))
+        rt = "" if s.risk_tolerance is None else format_money(s.risk_tolerance, s.currency).removesuffix(f" {s.currency}")
+        add("Money and time", "risk_tolerance",
+            widgets.Text(value=rt.replace(".00", ""), description=f"Risk tolerance ({s.currency})",
+                         placeholder="e.g. 5M; empty: default", continuous_update=False,
+                         style={"description_width": "55%"}, layout=widgets.Layout(width="98%")),
+            "risk tolerance", ("risk_tolerance",), self._write_risk_tolerance)
+        owners = [("owner of the best cell", "best")] + [(_owner_label(o), o) for o in self._result.layout.owners]
+        add("Money and time", "owner",
+            widgets.Dropdown(options=owners, value="best", description="Charts and table for owner",
+                             style={"description_width": "55%"}, layout=widgets.Layout(width="98%")),
+            "ownership model shown")
+
+        scale_note = "<i>Scale factors: 1.00 is the scenario as written; 1.20 is 20% more.</i>"
+        self._sections["Volumes and growth"].append(widgets.HTML(
+            scale_note + " <i>Growth: percentage points a year added to the driver's growth.</i>"))
+        self._sections["Launch delays and key costs"].append(widgets.HTML(
+            scale_note + " <i>Costs: each option's largest recurring cost line.</i>"))
+        for name, driver in s.drivers.items():
+            path = ("drivers", name, "start")
+            add("Volumes and growth", f"driver_start.{name}",
+                _slider(f"{_words(name)}: level", 1.0, 0.25, 3.0, 0.05, tooltip=driver.unit),
+                f"{_words(name)} start level (x)", path, lambda d, v, p=path: _set(d, p, scaled(_get(d, p), v)))
+            path = ("drivers", name, "growth")
+            w = _slider(f"{_words(name)}: growth (+pts)", 0.0, -10.0, 10.0, 0.5, ".1f")
+            w.disabled = not _can_shift(driver.growth)
+            add("Volumes and growth", f"driver_growth.{name}", w, f"{_words(name)} growth (+ points a year)", path,
+                lambda d, v, p=path: _set(d, p, shifted(_get(d, p), v / 100)))
+
+        self.cost_lines: dict[str, str] = {}
+        for name, option in s.options.items():
+            if not (option.launch_months.is_fixed() and option.launch_months.median() == 0):
+                path = ("options", name, "launch_months")
+                add("Launch delays and key costs", f"launch.{name}",
+                    _slider(f"{_words(name)}: launch delay", 1.0, 0.25, 3.0, 0.05), f"{_words(name)} launch delay (x)",
+                    path, lambda d, v, p=path: _set(d, p, scaled(_get(d, p), v)))
+        for name in s.options:
+            line = key_cost_line(s, name)
+            if line is None:
+                continue
+            self.cost_lines[name] = line
+            path = ("options", name, "costs", line, "amount")
+            add("Launch delays and key costs", f"cost.{name}",
+                _slider(f"{_words(name)}: {_words(line)}", 1.0, 0.25, 3.0, 0.05),
+                f"{_words(name)} {_words(line)} cost (x)", path,
+                lambda d, v, p=path: _set(d, p, scaled(_get(d, p), v)))
+
+        self.weight_boxes: dict[str, widgets.VBox] = {}
+        if s.stakeholders:
+            sw = self._quiet(lambda: mcda.stakeholder_weights(s))
+            names = list(sw.individual.index)
+            add("Stakeholder priorities", "stakeholder",
+                widgets.Dropdown(options=names, value=names[0], description="Weights of",
+                                 style={"description_width": "55%"}, layout=widgets.Layout(width="98%")),
+                "stakeholder shown")
+            note = widgets.HTML("<i>Relative weights; each stakeholder's are normalised to sum to 1.</i>")
+            self._sections["Stakeholder priorities"].append(note)
+            for who in names:
+                sliders = []
+                for crit in sw.individual.columns:
+                    key = f"weight.{who}.{crit}"
+                    w = _slider(_words(crit), round(float(sw.individual.loc[who, crit]), 2), 0.0, 1.0, 0.01)
+                    self._add(key, w, f"{who} weight of {_words(crit)}", w.value,
+                              ("stakeholders", who, "weights", crit),
+                              lambda d, v, who=who: self._write_weights(d, who))
+                    sliders.append(w)
+                self.weight_boxes[who] = widgets.VBox(sliders, layout=widgets.Layout(width="100%"))
+            self.weight_area = widgets.VBox([self.weight_boxes[names[0]]], layout=widgets.Layout(width="100%"))
+            self._sections["Stakeholder priorities"].append(self.weight_area)
+
+        name_box = widgets.Text(value="", description="What-if name", placeholder="e.g. faster-launch",
+                                style={"description_width": "55%"}, layout=widgets.Layout(width="98%"))
+        name_box.add_class(_css("whatif_name"))
+        self._whatif_name = name_box
+        self._sections["What-ifs and record"] += [
+            name_box, widgets.HBox([self.save_button, self.export_button], layout=widgets.Layout(flex_flow="row wrap"))]
+
+    def _write_risk_tolerance(self, data: dict, text: str) -> None:
+        text = text.strip()
+        if not text:
+            data["risk_tolerance"] = None
+            return
+        value = parse_number(text)
+        if not isinstance(value, float):
+            raise ScenarioError(f"risk tolerance '{text}' is not an amount: write a number such as 5M or 750k, "
+                                "or leave it empty for the default")
+        data["risk_tolerance"] = value
+
+    def _write_weights(self, data: dict, who: str) -> None:
+        weights = {}
+        for key, c in self._controls.items():
+            if key.startswith(f"weight.{who}.") and c.widget.value > 0:
+                weights[key.rsplit(".", 1)[1]] = _tidy(c.widget.value)
+        role = data["stakeholders"][who].get("role")
+        data["stakeholders"][who] = {"role": role, "weights": weights}
+
+    # -- layout ---------------------------------------------------------------------------
+    def _layout(self) -> widgets.Box:
+        sections = [(t, ws) for t, ws in self._sections.items() if ws]
+        accordion = widgets.Accordion(children=[widgets.VBox(ws) for _, ws in sections],
+                                      titles=[t for t, _ in sections], selected_index=0)
+        accordion.add_class("dk-controls")
+        left = widgets.VBox([accordion], layout=widgets.Layout(width="35%", min_width="380px"))
+        right = widgets.VBox([self.summary, self.chart_tabs, self.comparison],
+                             layout=widgets.Layout(width="64%", min_width="560px", margin="0 0 0 1%",
+                                                   overflow="auto"))
+        answer = widgets.VBox([self.recommendation, self.stakeholders, self.error_box,
+                               widgets.HBox([self.refine_button, self.reset_button, self.status],
+                                            layout=widgets.Layout(align_items="center"))])
+        top = widgets.VBox([widgets.HTML(_CSS), self.title, answer,
+                            widgets.HBox([left, right], layout=widgets.Layout(flex_flow="row wrap", width="100%"))],
+                           layout=widgets.Layout(width="100%"))
+        top.add_class("dk-dashboard")
+        return top
+
+    # -- changes --------------------------------------------------------------------------
+    def _on_change(self, key: str, old, new) -> None:
+        if self._holding:
+            return
+        start = time.perf_counter()
+        note = ""
+        try:
+            if key == "stakeholder":  # shows another stakeholder's sliders; no output changes
+                self.weight_area.children = [self.weight_boxes[new]]
+            else:
+                if self._controls[key].path is not None:
+                    self._update_scenario()
+                self._refresh(start)
+        except Exception as exc:  # every failure becomes a message in the dashboard
+            note = self._invalid = self._fail(exc)
+        self._log(self._controls[key].label, old, new, note)
+
+    def reset(self) -> None:
+        """Put every control back to the scenario as written: one update, one record entry."""
+        changed = [c for c in self._controls.values() if c.widget.value != c.default]
+        if not changed:
+            return
+        start = time.perf_counter()
+        self._holding = True
+        try:
+            for c in changed:
+                c.widget.value = c.default
+        finally:
+            self._holding = False
+        if "stakeholder" in self._controls:
+            self.weight_area.children = [self.weight_boxes[self._controls["stakeholder"].widget.value]]
+        note = ""
+        try:
+            self._update_scenario()
+            self._refresh(start)
+        except Exception as exc:
+            note = self._invalid = self._fail(exc)
+        self._log("reset", ", ".join(c.label for c in changed), "as written", note)
+
+    def _update_scenario(self) -> None:
+        """Build the scenario from the original and every control; simulate it if the
+        simulation reads anything that changed. Raises ScenarioError for invalid values."""
+        data = self._original.model_dump(mode="python", by_alias=True)
+        for c in self._controls.values():
+            if c.write is not None and c.widget.value != c.default:
+                c.write(data, c.widget.value)
+        # loading's validation: the model's checks plus cross-references (a one-off cost
+        # beyond a shortened horizon), as one ScenarioError naming each field
+        scenario = loading._validate(Scenario, data, {}, "<dashboard>")
+        if scenario.model_dump(exclude=_FREE_FIELDS) == self._scenario.model_dump(exclude=_FREE_FIELDS):
+            result = self._result.with_scenario(scenario)
+        else:
+            result = _SessionResult.of(simulate(scenario, self.interactive_trials, self.seed))
+            self._run += 1
+        self._scenario, self._result = scenario, result
+        self._invalid = ""
+        self._show_error("")
+
+    def refine(self) -> None:
+        """Rerun the current scenario at :attr:`refine_trials` trials (until the next change)."""
+        start = time.perf_counter()
+        old = self._result.trials
+        note = ""
+        try:
+            if self._invalid:
+                raise ScenarioError("fix the invalid value first (" + self._invalid.removeprefix("Not updated: ") + ")")
+            self.status.value = f"Refining at {self.refine_trials:,} trials..."
+            self._result = _SessionResult.of(simulate(self._scenario, self.refine_trials, self.seed))
+            self._run += 1
+            self._refresh(start)
+        except Exception as exc:
+            note = self._fail(exc, "Not refined")
+        self._log("refine (trials)", old, self._result.trials, note)
+
+    def _on_tab(self, change) -> None:
+        if change["new"] is None:
+            return
+        try:
+            if change["new"] < len(self.charts):  # the last tab may be the stakeholders' tables
+                self._draw_chart(self.charts[change["new"]])
+        except Exception as exc:
+            self._fail(exc, "Chart not drawn")
+
+    # -- drawing --------------------------------------------------------------------------
+    def _owner(self) -> str | None:
+        owner = self._controls["owner"].widget.value
+        return None if owner == "best" else owner
+
+    def _draw_chart(self, chart: _Chart) -> None:
+        """Draw ``chart`` unless it already shows the current simulation and owner."""
+        if chart.drawn != (self._run, self._owner()):
+            chart.render(self._result, self._owner())
+            chart.drawn = (self._run, self._owner())
+
+    def _refresh(self, start: float) -> None:
+        """Redraw the text outputs and the visible chart from the current result."""
+        r = self._result
+        self._recommendation_text = r.recommendation()
+        self.recommendation.value = self._recommendation_html(self._recommendation_text)
+        self.stakeholders.value, self.rankings.value = self._stakeholders_html(r)
+        self.summary.value = self._summary_html(r)
+        if (self.chart_tabs.selected_index or 0) < len(self.charts):
+            self._draw_chart(self.charts[self.chart_tabs.selected_index or 0])
+        ms = (time.perf_counter() - start) * 1e3
+        kind = ("refined" if r.trials >= self.refine_trials else
+                f"interactive; Refine runs {self.refine_trials:,}")
+        self.status.value = f"{r.trials:,} trials ({kind}), seed {r.seed}. Updated in {ms:,.0f} ms."
+
+    @staticmethod
+    def _recommendation_html(text: str) -> str:
+        head, _, rest = text.partition(": ")
+        return (f'<div class="dk-headline">{_escape(head)}</div>'
+                f'<div class="dk-reason">{_escape(rest[:1].upper() + rest[1:])}</div>')
+
+    def _stakeholders_html(self, r: Result) -> tuple[str, str]:
+        """(each stakeholder's first choice in one line, their top three cells with TOPSIS scores)."""
+        if not r.scenario.stakeholders:
+            return "", ""
+        view = self._quiet(lambda: mcda.stakeholder_view(r))
+        top = view.top
+        parts = [f"<b>{_escape(who)}</b>: {_escape(_cell(cell))}" for who, cell in top.items()]
+        agree = "agree" if len({top[w] for w in view.stakeholders}) == 1 else "differ"
+        line = f"First choice by stakeholder (they {agree}): " + " &middot; ".join(parts)
+        head = "".join(f"<th>{_escape(who)}</th>" for who in view.scores.columns)
+        rows = []
+        for rank in range(min(3, len(view.scores))):
+            cells = []
+            for who in view.scores.columns:
+                ordered = view.scores[who].sort_values(ascending=False, kind="stable")
+                cells.append(f"<td>{_escape(_cell(ordered.index[rank]))} {ordered.iloc[rank]:.3f}</td>")
+            rows.append(f"<tr><td>{rank + 1}</td>{''.join(cells)}</tr>")
+        table = (f"<h3>Top cells by stakeholder (TOPSIS score)</h3><table class=\"dk-table dk-small\">"
+                 f"<tr><th>rank</th>{head}</tr>{''.join(rows)}</table>")
+        w = view.weights.to_frame().T  # criterion x (stakeholders..., group), each column sums to 1
+        weights = "".join(f"<tr><td>{_escape(_words(c))}</td>"
+                          + "".join(f"<td>{w.loc[c, who]:.0%}</td>" for who in w.columns) + "</tr>" for c in w.index)
+        table += (f"<h3>Weights used (normalised)</h3><table class=\"dk-table dk-small\">"
+                  f"<tr><th>criterion</th>{head}</tr>{weights}</table>")
+        if view.weights.vetoed:
+            table += (f"<p>The group's weights are the normalised geometric mean of everyone's, so a criterion "
+                      f"that any stakeholder leaves at 0 drops out of them: "
+                      f"{_escape(', '.join(_words(c) for c in view.weights.vetoed))}.</p>")
+        return line, table
+
+    def _summary_html(self, r: Result) -> str:
+        s = r.summary()
+        cur = r.scenario.currency
+        best_cell = s["npv_mean"].idxmax()
+        owner = self._owner() or best_cell[1]
+        rows = []
+        for option in r.layout.options:
+            x = s.loc[(option, owner)]
+            payback = "never" if x.payback_p50 != x.payback_p50 else f"{x.payback_p50:.1f}"
+            cls = ' class="dk-best"' if (option, owner) == best_cell else ""
+            rows.append(f"<tr{cls}><td>{_escape(option)}</td><td>{_amount(x.npv_mean)}</td>"
+                        f"<td>{_amount(x.npv_p10)} &ndash; {_amount(x.npv_p90)}</td>"
+                        f"<td>{x.p_best:.0%}</td><td>{x.p_loss:.0%}</td><td>{payback}</td>"
+                        f"<td>{x.launch_months_p50:.0f}</td><td>{_amount(x.certainty_equivalent)}</td></tr>")
+        head = (f"<tr><th>option</th><th>expected NPV</th><th>P10 &ndash; P90</th><th>chance best</th>"
+                f"<th>chance of loss</th><th>payback (years)</th><th>launch (months)</th>"
+                f"<th>certainty equivalent</th></tr>")
+        return (f"<h3>If {_escape(_owner_label(owner))} owns the budget: {r.scenario.horizon_years} years at "
+                f"{r.scenario.discount_rate:.1%}, money in {cur}</h3>"
+                f'<table class="dk-table">{head}{"".join(rows)}</table>')
+
+    def _comparison_html(self) -> str:
+        rows = [("original", self.path.name if self.path else "", self._baseline)]
+        rows += [(w["name"], w["path"].name, w["result"]) for w in self.whatifs]
+        body = []
+        for name, file, r in rows:
+            s = r.summary()
+            cell = s["npv_mean"].idxmax()
+            body.append(f"<tr><td>{_escape(name)}</td><td>{_escape(file)}</td><td>{r.trials:,}</td>"
+                        f"<td>{_escape(cell[0])} / {_escape(_owner_label(cell[1]))}</td>"
+                        f"<td>{format_money(s.loc[cell, 'npv_mean'], r.scenario.currency)}</td>"
+                        f"<td>{s.loc[cell, 'p_best']:.0%}</td></tr>")
+        return ("<h3>Saved what-ifs</h3><table class=\"dk-table\"><tr><th>what-if</th><th>file</th><th>trials</th>"
+                "<th>best cell</th><th>expected NPV</th><th>chance best</th></tr>" + "".join(body) + "</table>")
+
+    # -- messages and record --------------------------------------------------------------
+    def _show_error(self, message: str) -> None:
+        self._error_text = message
+        self.error_box.value = f'<div class="dk-message">{_escape(message)}</div>' if message else ""
+
+    def _fail(self, exc: Exception, what: str = "Not updated") -> str:
+        """Show ``exc`` as a plain message in the ``dk-error`` box (never a traceback); return it."""
+        if isinstance(exc, ScenarioError):
+            text = "; ".join(f"{p.path}: {p.message}" if p.path else p.message for p in exc.problems)
+        elif isinstance(exc, (ValueError, OSError)):
+            text = str(exc)
+        else:
+            log.exception("dashboard update failed")
+            text = f"unexpected {type(exc).__name__}: {exc}"
+        message = f"{what}: {text}"
+        self._show_error(message)
+        return message
+
+    def _log(self, control: str, old, new, note: str = "") -> None:
+        self.record.append({"time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                            "control": control, "old": old, "new": new,
+                            "recommendation": self._recommendation_text, "note": note})
+
+    def record_frame(self):
+        """The decision record as a DataFrame (columns: time, control, old, new, recommendation, note)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.record, columns=["time", "control", "old", "new", "recommendation", "note"])
+
+    def export_record(self, path) -> Path:
+        """Write the decision record as CSV (atomic; raises FileExistsError rather than overwrite)."""
+        return loading.write_text_atomic(path, self.record_frame().to_csv(index=False))
+
+    def _export_from_button(self) -> Path | None:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stem = self.path.stem if self.path else "dashboard"
+        try:
+            path = self.export_record(self.save_dir / f"{stem}-decision-record-{stamp}.csv")
+        except OSError as exc:  # FileExistsError included
+            self._fail(exc, "Record not exported")
+            return None
+        self.status.value = f"Decision record written to {path.name}."
+        return path
+
+    # -- what-ifs -------------------------------------------------------------------------
+    def _whatif_path(self, name: str) -> Path:
+        name = name.strip()
+        if not name:
+            raise ScenarioError("type a name for the what-if first")
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 _.-]*", name):
+            raise ScenarioError(f"what-if name '{name}' must be a plain file name (letters, digits, space, _ . -)")
+        if not name.endswith((".yaml", ".yml")):
+            name += ".yaml"
+        path = self.save_dir / name
+        if self.path is not None and path.resolve() == self.path.resolve():
+            raise ScenarioError(f"{name} is the original scenario's file; choose another name")
+        return path
+
+    def whatif_scenario(self, name: str) -> Scenario:
+        """The current scenario as a what-if: renamed, its description listing the changed controls."""
+        changes = [f"{c.label} {c.default} -> {c.widget.value}" for c in self._controls.values()
+                   if c.write is not None and c.widget.value != c.default]
+        note = (f"What-if '{name}' saved from the dashboard on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"
+                f" from {self.path.name if self.path else 'an unsaved scenario'}: "
+                + ("; ".join(changes) if changes else "no changes") + ".")
+        base = self._scenario.description
+        return self._scenario.replace(name=f"{self._scenario.name} (what-if: {name})",
+                                      description=f"{base}\n\n{note}" if base else note)
+
+    def save_whatif(self, name: str | None = None) -> Path | None:
+        """Save the current scenario as a new file next to the original and add it to the
+        comparison table. Never overwrites: an existing file (or an invalid name or control
+        value) gives a message in the dashboard and returns None."""
+        label = (self._whatif_name.value if name is None else name).strip()
+        try:
+            if self._invalid:
+                raise ScenarioError("fix the invalid value first (" + self._invalid.removeprefix("Not updated: ") + ")")
+            path = self._whatif_path(label)
+            scenario = self.whatif_scenario(label.removesuffix(".yaml").removesuffix(".yml"))
+            loading.save(scenario, path)
+        except FileExistsError:
+            message = self._fail(ScenarioError(f"{path.name} already exists next to the scenario; choose another "
+                                               "name (what-ifs never overwrite a file)"), "Not saved")
+            self._log("save what-if", "", label, message)
+            return None
+        except (ScenarioError, OSError) as exc:
+            self._log("save what-if", "", label, self._fail(exc, "Not saved"))
+            return None
+        s = self._result.summary()
+        cell = s["npv_mean"].idxmax()
+        self.whatifs.append({"name": label, "path": path, "scenario": scenario, "result": self._result,
+                             "trials": self._result.trials, "best": cell,
+                             "expected_npv": float(s.loc[cell, "npv_mean"]), "p_best": float(s.loc[cell, "p_best"])})
+        self._show_error("")
+        self.comparison.value = self._comparison_html()
+        self.status.value = f"Saved {path.name}."
+        self._log("save what-if", "", str(path.name), f"saved {path}")
+        return path
+
+    @staticmethod
+    def _quiet(make):
+        """Run ``make`` with AHP consistency warnings silenced (the scenario notebook reports them)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", mcda.AHPConsistencyWarning)
+            return make()
+
+
+def _escape(text) -> str:
+    return html.escape(str(text))
+
+
+def _amount(x: float) -> str:
+    """Compact money without the currency (the table's heading names it): '1.23M'."""
+    return format_money(x, "").strip()
+
+
+def _cell(cell: tuple) -> str:
+    return f"{cell[0]} / {_owner_label(cell[1])}"
+
+
+def _owner_label(owner: str) -> str:
+    return "IT" if owner == "it" else owner

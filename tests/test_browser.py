@@ -1,0 +1,142 @@
+"""The dashboard notebook served by Voilà and driven in a real browser (issue 6 item 5).
+
+Serves notebooks/dashboard.ipynb with Voilà on 127.0.0.1 (a free port), opens it in headless
+Debian Chromium through Playwright, waits for the summary, moves the discount-rate slider with
+the keyboard and the horizon by typing into its readout, checks that the summary follows and
+that no error is shown, and keeps a screenshot in test-artifacts/dashboard.png.
+
+Needs /usr/bin/chromium (``apt-get install -y chromium``; never ``playwright install``), the
+playwright and voila packages. Without them the test is skipped with the reason, except when
+the environment variable CI is set: then it fails, so CI never passes without a browser.
+Every wait is bounded; the whole test takes well under 90 s.
+"""
+
+import importlib.util
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "dashboard.ipynb"
+SCREENSHOT = ROOT / "test-artifacts" / "dashboard.png"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+VIEWPORT = {"width": 1400, "height": 2400}  # tall: Voilà's body scrolls inside the viewport
+START_TIMEOUT_S = 30  # until Voilà listens
+RENDER_TIMEOUT_MS = 45_000  # until the notebook has run and the summary is on the page
+UPDATE_TIMEOUT_MS = 15_000  # until the summary follows a slider
+
+
+def _missing() -> list[str]:
+    missing = []
+    if not os.access(CHROMIUM, os.X_OK):
+        missing.append(f"Debian's chromium at {CHROMIUM} (apt-get install -y chromium)")
+    for module, package in (("playwright", "playwright"), ("voila", "voila")):
+        if importlib.util.find_spec(module) is None:
+            missing.append(f"the {package} package")
+    return missing
+
+
+@pytest.fixture(scope="module")
+def browser_stack():
+    missing = _missing()
+    if missing:
+        reason = "the real-browser test needs " + " and ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(reason + "; CI is set, so this is a failure, not a skip")
+        pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"voila exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"voila did not listen on port {port} within {START_TIMEOUT_S} s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture
+def voila_url(browser_stack, tmp_path):
+    port = _free_port()
+    log = tmp_path / "voila.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "voila", str(NOTEBOOK), "--no-browser", f"--port={port}",
+                                 "--Voila.ip=127.0.0.1"], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    try:
+        _wait_for_port(port, proc, log)
+        yield f"http://127.0.0.1:{port}/", log
+    finally:
+        proc.terminate()  # Voilà stops its kernels on SIGTERM
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # Voilà and the kernels it started, nothing else
+            proc.wait(timeout=5)
+
+
+def test_dashboard_in_voila_follows_a_slider(voila_url):
+    from playwright.sync_api import sync_playwright
+
+    url, log = voila_url
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, timeout=30_000)
+        try:
+            page = browser.new_page(viewport=VIEWPORT)
+            page.set_default_timeout(UPDATE_TIMEOUT_MS)
+            page.goto(url, timeout=RENDER_TIMEOUT_MS)
+            try:
+                page.wait_for_selector(".dk-summary table", timeout=RENDER_TIMEOUT_MS)
+            except Exception:
+                page.screenshot(path=str(SCREENSHOT.with_name("dashboard-failed.png")))
+                raise AssertionError(f"the dashboard did not render; voila log:\n{log.read_text()[-3000:]}")
+            assert page.locator(".dk-recommendation").inner_text().startswith("Recommend ")
+            summary = page.locator(".dk-summary")
+            before = summary.inner_text()
+
+            # keyboard: focus the discount-rate handle and step it once to the right
+            rate = page.locator(".dk-discount_rate")
+            rate_before = rate.locator(".widget-readout").inner_text()
+            rate.locator(".noUi-handle").focus()
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function("b => document.querySelector('.dk-summary').innerText !== b", arg=before)
+            assert float(rate.locator(".widget-readout").inner_text()) > float(rate_before)
+            after_rate = summary.inner_text()
+            assert f"{float(rate_before) + 0.5:.1f}%" in after_rate
+
+            # typing: a new horizon in the readout, then Enter; the chart is redrawn after the table
+            chart = ".dk-chart-cumulative_cost"
+            src_before = page.locator(chart).get_attribute("src")
+            horizon = page.locator(".dk-horizon .widget-readout")
+            horizon.fill("12")
+            horizon.press("Enter")
+            page.wait_for_function("b => document.querySelector('.dk-summary').innerText !== b", arg=after_rate)
+            assert "12 years" in summary.inner_text()
+            page.wait_for_function("([sel, b]) => document.querySelector(sel).getAttribute('src') !== b",
+                                   arg=[chart, src_before])
+            assert page.locator(".dk-error").inner_text().strip() == ""
+            assert "Traceback" not in page.content()
+
+            SCREENSHOT.parent.mkdir(exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT))
+        finally:
+            browser.close()
+    assert SCREENSHOT.stat().st_size > 10_000

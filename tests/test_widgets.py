@@ -1,0 +1,305 @@
+"""The planning-session dashboard in plain Python (no kernel, no browser).
+
+Setting a widget's value calls the dashboard's observer synchronously, so each test moves a
+control the way a leader would and reads what the dashboard built: the adjusted scenario, the
+HTML outputs, the error box, the saved files and the decision record.
+"""
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from pydantic import TypeAdapter
+
+pytest.importorskip("ipywidgets")
+pytest.importorskip("matplotlib")
+
+import decision_kit as dk  # noqa: E402
+from decision_kit import plots, widgets  # noqa: E402
+from decision_kit.distributions import Distribution  # noqa: E402
+from decision_kit.widgets import Dashboard  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "scenarios" / "marketing_automation.yaml"
+TRIALS, REFINE = 400, 1_500
+VIEW_CONTROLS = {"owner", "stakeholder", "whatif_name"}
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("scenarios")
+    shutil.copy(SCENARIO, folder / SCENARIO.name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def dash(folder):
+    return Dashboard.from_file(folder / SCENARIO.name, interactive_trials=TRIALS, refine_trials=REFINE, seed=3)
+
+
+@pytest.fixture(autouse=True)
+def _back_to_defaults(request):
+    """Every test leaves the shared dashboard as the scenario is written."""
+    yield
+    if "dash" in request.fixturenames:
+        d = request.getfixturevalue("dash")
+        d.reset()
+        d.chart_tabs.selected_index = 0
+        assert d.error == "" and d.scenario == dk.load_scenario(SCENARIO)
+
+
+def at(scenario, path):
+    """The value at a field path of a scenario (attributes and dict keys)."""
+    obj = scenario
+    for step in path:
+        obj = obj[step] if isinstance(obj, dict) else getattr(obj, step)
+    return obj
+
+
+def moved(widget):
+    if isinstance(widget.value, str):
+        return "2M"
+    if hasattr(widget, "step"):
+        big = widget.step * (4 if isinstance(widget.value, int) else 8)
+        return widget.value + big if widget.value + big <= widget.max else widget.value - big
+    return None
+
+
+def expected_input(key, old_input, new_value):
+    """What the model input named by control ``key`` must be after it is set to ``new_value``."""
+    kind = key.split(".")[0]
+    if kind == "horizon":
+        return new_value
+    if kind == "discount_rate":
+        return pytest.approx(new_value / 100)
+    if kind == "risk_tolerance":
+        return 2e6
+    if kind in ("driver_start", "launch", "cost"):  # a scale factor: every quantile scales
+        return pytest.approx(old_input.median() * new_value)
+    if kind == "driver_growth":  # percentage points added to every quantile
+        return pytest.approx(old_input.median() + new_value / 100)
+    if kind == "weight":
+        return pytest.approx(new_value)
+    raise AssertionError(f"no expectation for control {key}")
+
+
+def observed_input(key, value):
+    return value.median() if key.split(".")[0] in ("driver_start", "launch", "cost", "driver_growth") else value
+
+
+def test_every_control_writes_the_input_it_names_and_changes_the_outputs(dash):
+    original = dash.scenario
+    model_controls = [k for k, path in dash.inputs.items() if path is not None]
+    kinds = {k.split(".")[0] for k in model_controls}
+    assert kinds == {"horizon", "discount_rate", "risk_tolerance", "driver_start", "driver_growth",
+                     "launch", "cost", "weight"}
+    for key in model_controls:
+        w = dash.controls[key]
+        if w.disabled:
+            continue
+        path = dash.inputs[key]
+        weight = key.startswith("weight.")
+        old_input = None if weight else at(original, path)
+        before_summary, before_rankings, n = dash.summary.value, dash.rankings.value, len(dash.record)
+        new = moved(w)
+        w.value = new
+        assert dash.error == "", f"{key}: {dash.error}"
+        assert observed_input(key, at(dash.scenario, path)) == expected_input(key, old_input, new), key
+        if weight:
+            assert dash.rankings.value != before_rankings, key
+        else:
+            assert dash.summary.value != before_summary, key
+            assert dash.charts[0].image.value != b"", key
+        assert len(dash.record) == n + 1
+        assert dash.record[-1]["new"] == new and dash.record[-1]["note"] == ""
+        dash.reset()
+        assert dash.scenario == original, f"{key}: back at its default, the scenario is the original again"
+
+
+def test_scale_factor_changes_only_its_own_line(dash):
+    key = next(k for k in dash.controls if k.startswith("cost."))
+    option = key.split(".")[1]
+    line = dash.cost_lines[option]
+    before = dash.scenario
+    dash.controls[key].value = 1.5
+    after = dash.scenario
+    assert after.options[option].costs[line].amount.median() == pytest.approx(
+        1.5 * before.options[option].costs[line].amount.median())
+    assert "what-if: x1.5" in after.options[option].costs[line].amount.source
+    a, b = after.model_dump(), before.model_dump()
+    a["options"][option]["costs"].pop(line), b["options"][option]["costs"].pop(line)
+    assert a == b
+
+
+def test_view_controls_change_the_view_not_the_scenario(dash):
+    scenario, metrics = dash.scenario, dash.result.metrics
+    before = dash.summary.value
+    dash.controls["owner"].value = "it"
+    assert "If IT owns the budget" in dash.summary.value and dash.summary.value != before
+    assert dash.scenario is scenario and dash.result.metrics is metrics  # no new simulation
+    names = list(dash.scenario.stakeholders)
+    shown = dash.weight_area.children[0]
+    dash.controls["stakeholder"].value = names[1]
+    assert dash.weight_area.children[0] is dash.weight_boxes[names[1]] is not shown
+    assert dash.scenario is scenario
+
+
+def test_weights_and_risk_tolerance_reuse_the_simulation_and_match_a_fresh_one(dash):
+    metrics = dash.result.metrics
+    who = next(iter(dash.scenario.stakeholders))
+    key = next(k for k in dash.controls if k.startswith(f"weight.{who}."))
+    dash.controls[key].value = 0.9
+    dash.controls["risk_tolerance"].value = "1.5M"
+    assert dash.result.metrics is metrics
+    assert dash.scenario.risk_tolerance == 1.5e6 and dash.scenario.stakeholders[who].weights is not None
+    fresh = dk.simulate(dash.scenario, TRIALS, 3)
+    pd.testing.assert_frame_equal(dash.result.summary(), fresh.summary())
+
+
+def test_invalid_values_show_a_message_not_a_traceback(dash):
+    before = (dash.scenario, dash.summary.value, len(dash.record))
+    dash.controls["risk_tolerance"].value = "lots"
+    assert "risk tolerance 'lots' is not an amount" in dash.error
+    assert "lots" in dash.error_box.value and "Traceback" not in dash.error_box.value
+    assert (dash.scenario, dash.summary.value) == before[:2]  # outputs keep the last valid answer
+    assert len(dash.record) == before[2] + 1 and dash.record[-1]["note"] == dash.error
+
+    dash.controls["risk_tolerance"].value = "-3M"  # a ScenarioError from validation
+    assert "risk_tolerance" in dash.error and "greater than 0" in dash.error
+    assert dash.save_whatif("while-invalid") is None and "fix the invalid value first" in dash.error
+    assert dash.refine() is None and "fix the invalid value first" in dash.error
+
+    dash.controls["risk_tolerance"].value = "4M"
+    assert dash.error == "" and dash.error_box.value == "" and dash.scenario.risk_tolerance == 4e6
+
+
+def test_a_shorter_horizon_than_a_one_off_cost_is_a_message(folder):
+    s = dk.load_scenario(ROOT / "scenarios" / "analytics_stack.yaml")  # one-off upgrades in years 4, 5 and 8
+    d = Dashboard(s, interactive_trials=300, save_dir=folder)
+    d.controls["horizon"].value = 3
+    assert "year 8 is beyond the horizon of 3 years" in d.error and d.scenario.horizon_years == 10
+    d.controls["horizon"].value = 8
+    assert d.error == "" and d.scenario.horizon_years == 8
+
+
+def test_save_what_if_writes_a_new_valid_file_and_never_overwrites(dash, folder):
+    original_file = folder / SCENARIO.name
+    original_bytes = original_file.read_bytes()
+    dash.controls["discount_rate"].value = 11.0
+    dash.controls[next(k for k in dash.controls if k.startswith("driver_start."))].value = 1.3
+    path = dash.save_whatif("higher-rate")
+    assert path == folder / "higher-rate.yaml" and dash.error == ""
+    loaded = dk.load_scenario(path)
+    assert loaded == dash.whatifs[-1]["scenario"]
+    skip = {"name", "description"}
+    assert loaded.model_dump(exclude=skip) == dash.scenario.model_dump(exclude=skip)
+    assert "(what-if: higher-rate)" in loaded.name and "discount rate (%) 8.0 -> 11.0" in loaded.description
+    assert "higher-rate" in dash.comparison.value and dash.record[-1]["control"] == "save what-if"
+    assert original_file.read_bytes() == original_bytes
+
+    saved = path.read_bytes()
+    dash.controls["discount_rate"].value = 12.0
+    assert dash.save_whatif("higher-rate.yaml") is None
+    assert "already exists" in dash.error and path.read_bytes() == saved
+    for bad in ("", "../elsewhere", SCENARIO.name):
+        assert dash.save_whatif(bad) is None and dash.error, bad
+    assert original_file.read_bytes() == original_bytes
+    assert sorted(p.name for p in folder.glob("*.yaml")) == ["higher-rate.yaml", SCENARIO.name]
+
+
+def test_the_decision_record_grows_and_exports_without_overwriting(dash, tmp_path):
+    n = len(dash.record)
+    dash.controls["discount_rate"].value = 9.0
+    dash.controls["owner"].value = "shared"
+    dash.refine()
+    assert dash.result.trials == REFINE and "refined" in dash.status.value
+    frame = dash.record_frame()
+    assert len(frame) == n + 3
+    assert list(frame.columns) == ["time", "control", "old", "new", "recommendation", "note"]
+    last = frame.iloc[-3:]
+    assert list(last.control) == ["discount rate (%)", "ownership model shown", "refine (trials)"]
+    assert last.iloc[0].old == 8.0 and last.iloc[0].new == 9.0
+    assert all(r.startswith("Recommend ") for r in last.recommendation)
+    assert all(pd.Timestamp(t).tz is not None for t in last.time)
+    out = dash.export_record(tmp_path / "record.csv")
+    assert len(pd.read_csv(out)) == len(frame)
+    text = out.read_text()
+    with pytest.raises(FileExistsError):
+        dash.export_record(out)
+    assert out.read_text() == text
+
+
+def test_reset_puts_every_control_back_in_one_update(dash):
+    original, n, answer = dash.scenario, len(dash.record), dash.recommendation.value
+    dash.controls["discount_rate"].value = 12.0
+    dash.controls["horizon"].value = 7
+    dash.controls["owner"].value = "it"
+    assert dash.recommendation.value != answer
+    dash.reset()
+    assert dash.scenario == original and dash.controls["owner"].value == "best"
+    assert len(dash.record) == n + 4 and dash.record[-1]["control"] == "reset"
+    assert dash.recommendation.value == answer and "5 years at 8.0%" in dash.summary.value
+
+
+def test_hidden_charts_are_drawn_when_their_tab_opens(dash):
+    dash.controls["discount_rate"].value = 10.0
+    hidden = dash.charts[2]
+    before = bytes(hidden.image.value)
+    dash.chart_tabs.selected_index = 2
+    assert bytes(hidden.image.value) != before and hidden.image.value[:4] == b"\x89PNG"
+    dash.chart_tabs.selected_index = 0
+
+
+def test_a_reused_figure_draws_the_same_picture_as_a_fresh_one():
+    s = dk.load_scenario(SCENARIO)
+    a = widgets._SessionResult.of(dk.simulate(s, 300, 1))
+    b = widgets._SessionResult.of(dk.simulate(s.replace(discount_rate=0.2), 300, 2))
+    draws = [lambda r, ax, o: plots.cumulative_cost(r, owner=o, ax=ax),
+             lambda r, ax, o: plots.npv_distributions(r, ax=ax, owner=o),
+             lambda r, ax, o: plots.probability_best(r, ax=ax)]
+    for draw in draws:
+        reused = widgets._Chart("c", "c", draw)
+        for r, owner in ((a, None), (b, "it"), (a, None)):
+            reused.render(r, owner)
+        fresh = widgets._Chart("c", "c", draw)
+        fresh.render(a, None)
+        assert bytes(reused.image.value) == bytes(fresh.image.value)
+
+
+def test_every_control_and_output_has_a_stable_css_class(dash):
+    for key, w in dash.controls.items():
+        assert "dk-" + key.replace(".", "-") in w._dom_classes, key
+    for cls, w in [("dk-recommendation", dash.recommendation), ("dk-summary", dash.summary),
+                   ("dk-error", dash.error_box), ("dk-whatifs", dash.comparison), ("dk-refine", dash.refine_button),
+                   ("dk-save", dash.save_button), ("dk-dashboard", dash.widget)]:
+        assert cls in w._dom_classes
+    sliders = [w for k, w in dash.controls.items() if hasattr(w, "continuous_update") and k not in VIEW_CONTROLS]
+    assert sliders and all(w.continuous_update is False for w in sliders)
+
+
+DISTS = [3.5, {"dist": "uniform", "low": 2, "high": 5}, {"dist": "triangular", "low": 1, "mode": 2, "high": 6},
+         {"dist": "pert", "low": 1, "mode": 2, "high": 6, "lamb": 3}, {"dist": "normal", "mean": 10, "sd": 2},
+         {"dist": "lognormal", "median": 4, "p90": 9}, {"dist": "lognormal", "mean": 4, "sd": 1},
+         {"dist": "lognormal", "median": 4, "sigma": 0.5}, {"dist": "discrete", "values": [1, 3], "probs": [0.4, 0.6]},
+         {"dist": "quantiles", "p10": 1, "p50": 2, "p90": 4}, {"dist": "pareto", "xm": 1, "alpha": 2.5, "cap": 9},
+         {"dist": "mixture", "components": [{"weight": 0.3, "dist": {"dist": "uniform", "low": 0, "high": 1}},
+                                             {"weight": 0.7, "dist": 2}]},
+         {"dist": "prior", "name": "engineer_cost"}]
+
+
+@pytest.mark.parametrize("spec", DISTS, ids=lambda d: d if isinstance(d, float) else d["dist"])
+def test_scaling_multiplies_every_quantile(spec):
+    adapter = TypeAdapter(Distribution)
+    d = adapter.validate_python(spec)
+    q = np.array([0.1, 0.5, 0.9])
+    np.testing.assert_allclose(adapter.validate_python(widgets.scaled(d.model_dump(), 1.7)).ppf(q), 1.7 * d.ppf(q),
+                               rtol=1e-9)
+    kind = spec if isinstance(spec, float) else spec["dist"]
+    if kind in ("lognormal", "pareto", "prior"):  # prior engineer_cost is a lognormal
+        with pytest.raises(dk.ScenarioError):
+            widgets.shifted(d.model_dump(), 0.02)
+    else:
+        np.testing.assert_allclose(adapter.validate_python(widgets.shifted(d.model_dump(), 0.02)).ppf(q),
+                                   d.ppf(q) + 0.02, rtol=1e-9, atol=1e-12)
