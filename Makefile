@@ -35,3 +35,5 @@ test: $(BIN)/.installed browser
 ## bench: the benchmark script (not part of the tests)
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_simulation.py
+	$(BIN)/python benchmarks/bench_finance.py
+	$(BIN)/python benchmarks/bench_dashboard.py

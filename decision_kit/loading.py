@@ -280,6 +280,14 @@ def _validate(model: type[BaseModel], data: Any, locs: dict, file: str):
     return obj
 
 
+def validate(data: Any, model: type[BaseModel] = Scenario, file: str = "<data>"):
+    """Validate plain data (as read from YAML) as ``model``, with every cross-reference check.
+
+    Raises :class:`ScenarioError` (without line numbers: the data has no file positions).
+    """
+    return _validate(model, data, {}, file)
+
+
 def is_portfolio(data: Any) -> bool:
     return isinstance(data, dict) and "initiatives" in data
 

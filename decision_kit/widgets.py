@@ -642,7 +642,7 @@ class Dashboard:
                 c.write(data, c.widget.value)
         # loading's validation: the model's checks plus cross-references (a one-off cost
         # beyond a shortened horizon), as one ScenarioError naming each field
-        scenario = loading._validate(Scenario, data, {}, "<dashboard>")
+        scenario = loading.validate(data, Scenario, "<dashboard>")
         if scenario.model_dump(exclude=_FREE_FIELDS) == self._scenario.model_dump(exclude=_FREE_FIELDS):
             result = self._result.with_scenario(scenario)
         else:
