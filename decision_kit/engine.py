@@ -93,7 +93,7 @@ def _topological(costs: dict) -> list[str]:
 
 def _growth(rate, years: np.ndarray):
     """(1 + rate) ** (t - 1) for years t = 1..H, shaped (n, H) or (1, H)."""
-    r = np.asarray(rate, dtype=float).reshape(-1, 1)
+    r = np.maximum(np.asarray(rate, dtype=float).reshape(-1, 1), -1.0 + 1e-12)  # schema keeps P(r <= -1) < 1e-9
     return np.exp(np.log1p(r) * (years - 1))
 
 
@@ -185,7 +185,7 @@ class _RiskEffects:
         self._cache: dict = {}
 
     def effect(self, rname: str, freq: float, sev: float):
-        key = (rname, freq, sev)
+        key = (rname, freq, sev) if self.s.risks[rname].type == "security" else (rname,)
         if key not in self._cache:
             self._cache[key] = self._compute(rname, freq, sev)
         return self._cache[key]

@@ -62,6 +62,11 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
+def _below_minus_one(dist) -> bool:
+    """True when a yearly rate can reach -100% with a probability that is not negligible (> 1e-9)."""
+    return float(dist.cdf(-1.0)) > 1e-9
+
+
 def _fixed(value: Num):
     return Field(default_factory=lambda: Fixed(value=value))
 
@@ -82,8 +87,9 @@ class Driver(_Model):
         lo, _ = self.start.support()
         if lo < 0:
             raise _err("negative", "a driver level cannot be negative (lowest possible start is {lo})", lo=lo)
-        if self.growth.support()[0] <= -1:
-            raise _err("growth", "driver growth must stay above -100% a year")
+        if _below_minus_one(self.growth):
+            raise _err("growth", "driver growth must stay above -100% a year (this distribution goes below it "
+                       "with probability {p}; use a bounded one)", p=f"{float(self.growth.cdf(-1.0)):.2g}")
         return self
 
 
@@ -134,6 +140,9 @@ class CostLine(_Model):
         lo, _ = self.amount.support()
         if lo < 0:
             raise _err("negative", "cost amounts cannot be negative (lowest possible value is {lo})", lo=lo)
+        if self.escalation is not None and _below_minus_one(self.escalation):
+            raise _err("growth", "escalation must stay above -100% a year (this distribution goes below it "
+                       "with probability {p}; use a bounded one)", p=f"{float(self.escalation.cdf(-1.0)):.2g}")
         return self
 
 
@@ -150,6 +159,13 @@ class BenefitLine(_Model):
     ramp_months: Distribution = _fixed(6.0)
     growth: Distribution = _fixed(0.0)
     source: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self):
+        if _below_minus_one(self.growth):
+            raise _err("growth", "benefit growth must stay above -100% a year (this distribution goes below it "
+                       "with probability {p}; use a bounded one)", p=f"{float(self.growth.cdf(-1.0)):.2g}")
+        return self
 
 
 class Option(_Model):

@@ -41,7 +41,8 @@ def memory_estimate(scenario: Scenario, trials: int, chunk_blocks: int = 2) -> i
     kept, working = _bytes_per_trial(lay)
     cells = len(lay.options) * len(lay.owners)
     bands = min(trials, BAND_TRIALS) * cells * lay.periods * 4 * 2
-    return kept * trials + working * min(trials, chunk_blocks * BLOCK) + bands
+    kept_inputs = min(trials, BAND_TRIALS) * 8 * len(_drawn_inputs(scenario))
+    return kept * trials + working * min(trials, chunk_blocks * BLOCK) + bands + kept_inputs
 
 
 def _check_request(trials, seed, max_memory):
