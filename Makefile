@@ -36,4 +36,5 @@ test: $(BIN)/.installed browser
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_simulation.py
 	$(BIN)/python benchmarks/bench_finance.py
+	$(BIN)/python benchmarks/bench_analyses.py
 	$(BIN)/python benchmarks/bench_dashboard.py
