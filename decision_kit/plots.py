@@ -148,3 +148,28 @@ def stakeholder_weights(sw, ax=None):
     ax.set_title("What each stakeholder weighs")
     ax.legend(frameon=False)
     return ax
+
+
+def crossover(result, cell_a, cell_b, ax=None):
+    """Mean cumulative cost of two (option, owner) cells over time, marking the first year the
+    first overtakes the second (see :func:`decision_kit.sensitivity.crossover_year`)."""
+    from .sensitivity import crossover_year
+
+    ax = _axes(ax)
+    cf = result.cashflows(percentiles=(50,))
+    for (o, w), style in ((cell_a, "-"), (cell_b, "--")):
+        d = cf[(cf.option == o) & (cf.owner == w)]
+        ax.plot(d.year, d.cost_mean.cumsum(), style, lw=2, label=f"{o} / {w}",
+                color=OPTION_COLOURS.get(result.scenario.options[o].kind))
+    year = crossover_year(result, cell_a, cell_b)
+    if year is not None:
+        ax.axvline(year, color="black", lw=1, ls=":")
+        ax.annotate(f"{cell_a[0]} overtakes {cell_b[0]} in {year}", (year, ax.get_ylim()[1]),
+                    xytext=(4, -14), textcoords="offset points")
+    ax.yaxis.set_major_formatter(money_formatter(result.scenario.currency))
+    ax.set_xlabel("year (first point: decision date)")
+    ax.set_ylabel(f"cumulative cost ({result.scenario.currency})")
+    ax.set_title("Cumulative cost crossover" + ("" if year is not None else " (no crossover within the horizon)"))
+    ax.legend(frameon=False)
+    ax.grid(alpha=0.3)
+    return ax
