@@ -1,9 +1,13 @@
 """The cash-flow engine: from sampled inputs to cost and benefit arrays per option x owner.
 
 A pure function of its inputs. For a chunk of ``n`` trials it returns, for every option ``o``
-and ownership model ``w``, arrays of shape ``(n, P)`` with ``P = horizon + 1`` periods:
-total cost and total benefit per period (positive amounts, nominal currency), the part of the
-cost paid by marketing, and per-category sums over the chunk's trials (for mean breakdowns).
+and ownership model ``w``, time-major arrays of shape ``(P, n)`` with ``P = horizon + 1``
+periods: total cost and total benefit per period (positive amounts, nominal currency); and
+sums over the chunk's trials of the part of the cost paid by marketing and of each cost or
+benefit category (for mean breakdowns).
+
+Layout: periods are rows and trials are contiguous columns, so every operation runs over
+whole rows of ``n`` trials; per-trial inputs are ``(n,)`` vectors broadcast along the rows.
 
 Timing (see :mod:`decision_kit.schema`): period 0 is the decision date, period ``t`` is year
 ``t``. A line that starts ``m`` months after the decision pays the fraction
@@ -59,16 +63,20 @@ def layout(s: Scenario) -> Layout:
 
 @dataclass
 class ChunkFlows:
-    """Engine output for one chunk of trials.
+    """Engine output for one chunk of ``n`` trials, laid out time-major.
 
-    ``cost``, ``benefit``, ``marketing_cost``: arrays (n, P, O, W), currency per period.
-    ``launch``: months to go-live, (n, O, W). ``rows_sum``: per-row sums over the chunk's
-    trials, (R, P, O, W), rows as in :attr:`Layout.rows`.
+    ``cost``, ``benefit``: arrays (O, W, P, n), currency per period; ``cost[o, w]`` is the
+    (P, n) cash-flow matrix of one option x owner cell, each period a contiguous row of
+    trials (views into the :class:`Workspace` given to :func:`project`, if any).
+    ``marketing_sum``: the part of the cost paid by marketing, summed over the chunk's
+    trials, (P, O, W). ``launch``: months to go-live, (O, W, n). ``security_events``: number
+    of security incidents, (O, W, n). ``rows_sum``: per-row sums over the chunk's trials,
+    (R, P, O, W), rows as in :attr:`Layout.rows`.
     """
 
     cost: np.ndarray
     benefit: np.ndarray
-    marketing_cost: np.ndarray
+    marketing_sum: np.ndarray
     launch: np.ndarray
     security_events: np.ndarray
     rows_sum: np.ndarray
@@ -91,33 +99,44 @@ def _topological(costs: dict) -> list[str]:
     return order
 
 
-def _growth(rate, years: np.ndarray):
-    """(1 + rate) ** (t - 1) for years t = 1..H, shaped (n, H) or (1, H)."""
-    r = np.maximum(np.asarray(rate, dtype=float).reshape(-1, 1), -1.0 + 1e-12)  # schema keeps P(r <= -1) < 1e-9
-    return np.exp(np.log1p(r) * (years - 1))
+def _vec(x):
+    """A per-trial input as a float: an (n,) array, or a 0-d array for a fixed number."""
+    return np.asarray(x, dtype=float)
 
 
-def _active(start_months, years: np.ndarray):
-    """Fraction of each year t after ``start_months``: clip((12 t - m) / 12, 0, 1), (n, H)."""
-    m = np.asarray(start_months, dtype=float).reshape(-1, 1)
-    return np.clip(years - m / 12.0, 0.0, 1.0)
+class Workspace:
+    """Named float buffers reused from one chunk of trials to the next.
 
-
-def _ramp(launch, ramp, years: np.ndarray):
-    """Average adoption over each year for a linear ramp from ``launch`` to ``launch + ramp`` months.
-
-    Integral of clip((x - L)/R, 0, 1) is F(x) = max(x - L, 0)^2 / (2R) for x <= L + R and
-    R/2 + (x - L - R) beyond; year t averages (F(12t) - F(12t - 12)) / 12.
+    Fresh large temporaries for every chunk make glibc map and unmap memory each time
+    (hundreds of thousands of page faults per run); a buffer taken from here is allocated
+    once, for the largest chunk, and its first ``n`` columns reused afterwards. Values are
+    not kept: whoever takes a buffer writes it before reading it.
     """
-    L = np.asarray(launch, dtype=float).reshape(-1, 1)
-    R = np.maximum(np.asarray(ramp, dtype=float).reshape(-1, 1), 1e-9)
 
-    def F(x):
-        d = np.maximum(x - L, 0.0)
-        m = np.minimum(d, R)
-        return m * m / (2 * R) + (d - m)
+    def __init__(self):
+        self._buffers: dict = {}
 
-    return (F(12.0 * years) - F(12.0 * (years - 1))) / 12.0
+    def __call__(self, key, shape: tuple) -> np.ndarray:
+        """An uninitialised buffer of ``shape`` (trials last) reserved under ``key``."""
+        b = self._buffers.get(key)
+        if b is None or b.shape[:-1] != shape[:-1] or b.shape[-1] < shape[-1]:
+            b = self._buffers[key] = np.empty(shape)
+        return b[..., :shape[-1]]
+
+
+def _growth(rate, H: int, out: np.ndarray | None = None) -> np.ndarray:
+    """(1 + rate) ** (t - 1) for years t = 1..H, time-major: (H, n), or (H, 1) for a fixed rate.
+
+    Computed as ``exp(log1p(rate) * (t - 1))``, one year row at a time.
+    """
+    r = np.maximum(_vec(rate), -1.0 + 1e-12)  # schema keeps P(r <= -1) < 1e-9
+    lg = np.log1p(r).reshape(-1)
+    if out is None:
+        out = np.empty((H, lg.size))
+    for t in range(H):
+        np.multiply(lg, float(t), out=out[t])
+        np.exp(out[t], out=out[t])
+    return out
 
 
 def _first_event_year(u, p, horizon: int):
@@ -172,198 +191,299 @@ def _launch_dependent(costs: dict) -> set[str]:
 
 
 class _RiskEffects:
-    """Risk-event effects per option and owner class, computed once and shared.
+    """Risk-event effects, time-major ((H, n) arrays over years 1..H), computed once and shared.
 
     Only ``security`` events depend on the owner (incident frequency and severity), so the
     effects are cached by (risk, frequency, severity): every owner with the same shifts, and
     every option, reuses them.
     """
 
-    def __init__(self, s: Scenario, values: dict, risks: RiskDraws, n: int):
-        self.s, self.values, self.risks, self.n = s, values, risks, n
-        self.years = np.arange(1, s.horizon_years + 1, dtype=float)
+    def __init__(self, s: Scenario, values: dict, risks: RiskDraws, n: int, ws: Workspace):
+        self.s, self.values, self.risks, self.n, self.ws = s, values, risks, n, ws
+        self.years = np.arange(1, s.horizon_years + 1, dtype=float).reshape(-1, 1)
         self._cache: dict = {}
+        self._yearly: dict = {}  # one-off risks: (uniforms, impacts) transposed to (H, n), per risk
 
     def effect(self, rname: str, freq: float, sev: float):
         key = (rname, freq, sev) if self.s.risks[rname].type == "security" else (rname,)
         if key not in self._cache:
-            self._cache[key] = self._compute(rname, freq, sev)
+            self._cache[key] = self._compute(key, rname, freq, sev)
         return self._cache[key]
 
-    def _compute(self, rname, freq, sev):
+    def _transposed(self, rname):
+        if rname not in self._yearly:
+            H, n = self.s.horizon_years, self.n
+            u = self.ws(("yearly", rname), (H, n))
+            u[...] = self.risks.yearly[rname].T
+            impact = _vec(self.risks.impact[rname])
+            if impact.ndim == 2:
+                impact = self.ws(("impact", rname), (H, n))
+                impact[...] = self.risks.impact[rname].T
+            self._yearly[rname] = (u, impact)
+        return self._yearly[rname]
+
+    def _compute(self, key, rname, freq, sev):
         risk = self.s.risks[rname]
-        H = self.s.horizon_years
-        p = self.values[f"risks.{rname}.probability"]
+        H, n = self.s.horizon_years, self.n
+        p = _vec(self.values[f"risks.{rname}.probability"])
         if risk.type == "security":
-            p = np.asarray(p) * freq
+            p = p * freq
         else:
             sev = 1.0
         if risk.effect == "one_off":
-            hit = self.risks.yearly[rname] < np.asarray(p, dtype=float).reshape(-1, 1)
-            return {"cost": hit * (np.asarray(self.risks.impact[rname], dtype=float) * sev),
-                    "events": hit.sum(axis=1)}
-        k = _first_event_year(self.risks.first[rname], p, H).reshape(-1, 1)
-        impact = np.reshape(np.asarray(self.risks.impact[rname], dtype=float) * sev, (-1, 1))
-        out = {"events": (k[:, 0] <= H).astype(float)}
+            u, impact = self._transposed(rname)
+            hit = u < p  # (H, n)
+            cost = np.multiply(impact, sev, out=self.ws(("effect", key), (H, n)))
+            cost *= hit
+            return {"cost": cost, "events": hit.sum(axis=0)}
+        k = _first_event_year(self.risks.first[rname], p, H)  # (n,)
+        impact = _vec(self.risks.impact[rname]) * sev
+        out = {"events": (k <= H).astype(float)}
+        after = self.years > k
+        buf = self.ws(("effect", key), (H, n))
         if risk.effect == "price_rise":
-            out["mult"] = 1.0 + (self.years > k) * impact
+            out["mult"] = np.add(1.0, np.multiply(after, impact, out=buf), out=buf)
         elif risk.effect == "benefit_loss":
-            out["keep"] = 1.0 - (self.years > k) * impact
+            out["keep"] = np.subtract(1.0, np.multiply(after, impact, out=buf), out=buf)
         else:  # forced_migration: a one-off cost in the year of the first event
-            out["cost"] = (self.years == k) * impact
+            out["cost"] = np.multiply(self.years == k, impact, out=buf)
         return out
 
 
-def project(s: Scenario, lay: Layout, values: dict, risks: RiskDraws, n: int) -> ChunkFlows:
+def _edges(L, H: int, ws: Workspace) -> np.ndarray:
+    """Months past go-live ``L`` at the year edges 0, 12, ..., 12 H: max(12 t - L, 0), (H + 1, n)."""
+    d = np.subtract(12.0 * np.arange(H + 1, dtype=float).reshape(-1, 1), L,
+                    out=ws("edges", (H + 1, np.size(L))))
+    return np.maximum(d, 0.0, out=d)
+
+
+def _adoption(d, ramp_months, ws: Workspace) -> np.ndarray:
+    """Average adoption over each year, (H, n), for a linear ramp from go-live ``L`` to
+    ``L + R`` months, from the months past go-live at the year edges ``d`` (:func:`_edges`).
+
+    Integral of clip((x - L)/R, 0, 1) is F(x) = max(x - L, 0)^2 / (2R) for x <= L + R and
+    R/2 + (x - L - R) beyond; year t averages (F(12t) - F(12t - 12)) / 12. F is evaluated
+    once per year edge.
+    """
+    R = np.maximum(_vec(ramp_months), 1e-9)
+    shape = np.broadcast_shapes(d.shape, np.shape(R))
+    m = np.minimum(d, R, out=ws("adoption_m", shape))
+    F = np.multiply(m, m, out=ws("adoption_F", shape))
+    F /= 2 * R
+    np.subtract(d, m, out=m)
+    F += m  # F at the year edges
+    adoption = np.subtract(F[1:], F[:-1], out=ws("adoption", (shape[0] - 1, shape[1])))
+    adoption /= 12.0
+    return adoption
+
+
+def project(s: Scenario, lay: Layout, values: dict, risks: RiskDraws, n: int,
+            ws: Workspace | None = None) -> ChunkFlows:
     """Cash flows of every option under every owner for ``n`` trials of sampled ``values``.
 
     ``values`` maps each uncertain input's dotted path (see :func:`decision_kit.loading.input_paths`)
     to an array of ``n`` draws or a float. Flows that do not depend on the owner (cost lines
     that run from the decision date, owner-independent risk events) are computed once per
-    option and scaled per owner.
+    option and reused per owner.
+
+    Everything is time-major: per cell, (P, n) matrices whose rows are periods; per-trial
+    inputs are (n,) vectors broadcast along the rows. A line's flow is kept only over the
+    periods where it can be non-zero (one row for a one-off cost). ``ws`` optionally gives a
+    :class:`Workspace` to reuse buffers across chunks; the returned ``cost`` and ``benefit``
+    then live in it and are overwritten by the next call.
     """
     H, P = s.horizon_years, s.horizon_years + 1
-    years = np.arange(1, H + 1, dtype=float)
     O, W = len(lay.options), len(lay.owners)
+    ws = Workspace() if ws is None else ws
     row_index = {r: i for i, r in enumerate(lay.rows)}
-    cost = np.zeros((n, P, O, W))
-    benefit = np.zeros((n, P, O, W))
-    mkt = np.zeros((n, P, O, W))
-    launch_all = np.zeros((n, O, W))
-    sec_events = np.zeros((n, O, W))
+    cost, benefit = ws("cost", (O, W, P, n)), ws("benefit", (O, W, P, n))
+    mkt_sum = np.zeros((P, O, W))
+    launch_all = np.empty((O, W, n))
+    sec_events = np.zeros((O, W, n))
     rows_sum = np.zeros((len(lay.rows), P, O, W))
     shifts = [s.owner_shifts(w) for w in lay.owners]
-    effects = _RiskEffects(s, values, risks, n)
+    effects = _RiskEffects(s, values, risks, n, ws)
+    years = np.arange(1, H + 1, dtype=float).reshape(-1, 1)
+    lic_rows = [t for t in (2, 3) if t <= H]  # periods where consolidation applies
 
-    def col(x):
-        return np.asarray(x, dtype=float).reshape(-1, 1)
+    growth_fixed: dict = {}
 
-    drivers = {d: col(values[f"drivers.{d}.start"]) * _growth(values[f"drivers.{d}.growth"], years)
+    def growth_times(rate, amount, key):
+        """growth(rate) x amount, (H, n) (or (H, 1) if both are fixed), into ``ws(key)``."""
+        if np.ndim(rate) == 0:
+            r = float(rate)
+            if r not in growth_fixed:
+                growth_fixed[r] = _growth(r, H)
+            g = growth_fixed[r]
+        else:
+            g = _growth(rate, H, ws("growth", (H, n)))
+        amount = _vec(amount)
+        if g.shape[1] == 1 and amount.ndim == 0:
+            return g * amount
+        return np.multiply(g, amount, out=ws(key, (H, n)))
+
+    drivers = {d: growth_times(values[f"drivers.{d}.growth"], values[f"drivers.{d}.start"], ("driver", d))
                for d in s.drivers}
 
     for oi, (oname, opt) in enumerate(s.options.items()):
         pre = f"options.{oname}"
-        base_launch = np.asarray(values[f"{pre}.launch_months"], dtype=float)
-        overrun = col(values[f"{pre}.cost_overrun"])
-        realisation = col(values[f"{pre}.realisation"])
+        base_launch = _vec(values[f"{pre}.launch_months"])
+        overrun = _vec(values[f"{pre}.cost_overrun"])
+        realisation = _vec(values[f"{pre}.realisation"])
         order = _topological(opt.costs)
         dependent = _launch_dependent(opt.costs)
+        referenced = {line.of for line in opt.costs.values() if line.timing == "percent_of"}
         my_risks = [r for r, risk in s.risks.items() if risk.options is None or oname in risk.options]
         price_risks = [r for r in my_risks if s.risks[r].effect == "price_rise"]
 
-        # per line: amount x growth (x driver) over years 1..H, before timing and owner effects
+        # per line: amount x growth (x driver) over years 1..H, (H, n), before timing and owner effects
         shape = {}
         for lname in order:
             line = opt.costs[lname]
             if line.timing in ("recurring", "per_unit"):
                 esc = values[f"{pre}.costs.{lname}.escalation"] if line.escalation is not None else 0.0
-                g = col(values[f"{pre}.costs.{lname}.amount"]) * _growth(esc, years)
+                g = growth_times(esc, values[f"{pre}.costs.{lname}.amount"], ("shape", lname))
                 if line.timing == "per_unit":
-                    g = g * drivers[line.driver]
+                    g = np.multiply(g, drivers[line.driver], out=ws(("shape", lname), (H, n)))
                 shape[lname] = g
-        benefit_base = {b: col(values[f"{pre}.benefits.{b}.amount"]) * _growth(values[f"{pre}.benefits.{b}.growth"], years)
+        benefit_base = {b: growth_times(values[f"{pre}.benefits.{b}.growth"], values[f"{pre}.benefits.{b}.amount"],
+                                        ("benefit_base", b))
                         for b in opt.benefits}
 
-        def line_flows(names, from_launch, price_mult, integ, flows):
-            """Flows (n, P) of the named lines, in dependency order, into ``flows``."""
-            for lname in names:
-                line = opt.costs[lname]
-                if line.timing == "one_off":
-                    f = np.zeros((n, P))
-                    f[:, line.year or 0] = values[f"{pre}.costs.{lname}.amount"]
-                elif line.timing == "percent_of":
-                    f = col(values[f"{pre}.costs.{lname}.amount"]) * flows[line.of]
+        def line_flow(lname, active, price_mult, integ, flows, tag):
+            """(first period, flow over the periods from it) of one line; kept in ``flows`` if
+            a percent_of line refers to it."""
+            line = opt.costs[lname]
+            if line.timing == "percent_of":
+                r0, src = flows[line.of]
+                f = np.multiply(src, _vec(values[f"{pre}.costs.{lname}.amount"]), out=ws("line", (P, n))[:len(src)])
+            elif line.timing == "one_off":
+                r0, f = line.year or 0, ws("line", (P, n))[:1]
+                f[...] = values[f"{pre}.costs.{lname}.amount"]
+            else:
+                r0, f = 1, ws("line", (P, n))[1:]
+                if line.start == "launch":
+                    np.multiply(shape[lname], active, out=f)
                 else:
-                    f = np.zeros((n, P))
-                    f[:, 1:] = shape[lname] * from_launch if line.start == "launch" else shape[lname]
-                if line.overrun:
-                    f *= overrun
-                if line.category in ("integration", "customisation") and integ != 1.0:
-                    f *= integ
-                if lname in price_mult:
-                    f[:, 1:] *= price_mult[lname]
-                flows[lname] = f
+                    f[...] = shape[lname]
+            if line.overrun:
+                f *= overrun
+            if line.category in ("integration", "customisation") and integ != 1.0:
+                f *= integ
+            if lname in price_mult and r0 + len(f) > 1:
+                lo = max(r0, 1)
+                f[lo - r0:] *= price_mult[lname][lo - 1:r0 + len(f) - 1]
+            if lname in referenced:  # keep it: the line buffer is reused by the next line
+                kept = ws((tag, lname), f.shape)
+                kept[...] = f
+                f = kept
+                flows[lname] = (r0, f)
+            return r0, f
+
+        def add_lines(names, active, price_mult, integ, flows, tag, total, lic, cats):
+            """Add the named lines' flows to ``total`` (P, n), to ``lic`` (license cost in the
+            periods ``lic_rows``) and their sums over trials to the category rows ``cats`` (R, P)."""
+            for lname in names:
+                r0, f = line_flow(lname, active, price_mult, integ, flows, tag)
+                r1 = r0 + len(f)
+                total[r0:r1] += f
+                cat = opt.costs[lname].category
+                cats[row_index[cat], r0:r1] += f.sum(axis=1)
+                if cat == "license":
+                    for i, t in enumerate(lic_rows):
+                        if r0 <= t < r1:
+                            lic[i] += f[t - r0]
+
+        price_cache: dict = {}
 
         def price_multipliers(freq, sev):
-            out = {}
-            for r in price_risks:
-                m = effects.effect(r, freq, sev)["mult"]
-                for lname in s.risks[r].lines:
-                    if lname in opt.costs:
-                        out[lname] = out[lname] * m if lname in out else m
-            return out
+            if (freq, sev) not in price_cache:
+                out = {}
+                for r in price_risks:
+                    m = effects.effect(r, freq, sev)["mult"]
+                    for lname in s.risks[r].lines:
+                        if lname in opt.costs:
+                            out[lname] = out[lname] * m if lname in out else m
+                price_cache[freq, sev] = out
+            return price_cache[freq, sev]
 
-        # owner-independent lines, computed once per (integration factor, risk class)
-        shared_cache: dict = {}
+        shared = [l for l in order if l not in dependent]
+        own = [l for l in order if l in dependent]
+        shared_cache: dict = {}  # owner-independent lines, once per (integration factor, risk class)
 
         for wi, sh in enumerate(shifts):
             cls = (sh.incident_frequency, sh.incident_severity)
             price_mult = price_multipliers(*cls)
             key = (sh.integration_factor,) + (cls if any(s.risks[r].type == "security" for r in price_risks) else ())
             if key not in shared_cache:
+                k = len(shared_cache)
                 flows0: dict = {}
-                line_flows([l for l in order if l not in dependent], None, price_mult, sh.integration_factor, flows0)
-                total0 = sum(flows0.values()) if flows0 else np.zeros((n, P))
+                total0, lic0 = ws(("total0", k), (P, n)), ws(("lic0", k), (len(lic_rows), n))
+                total0[...] = 0.0
+                lic0[...] = 0.0
                 cats0 = np.zeros((len(lay.rows), P))
-                lic0 = np.zeros((n, P))
-                for lname, f in flows0.items():
-                    cats0[row_index[opt.costs[lname].category]] += f.sum(axis=0)
-                    if opt.costs[lname].category == "license":
-                        lic0 = lic0 + f
+                add_lines(shared, None, price_mult, sh.integration_factor, flows0, ("flow0", k), total0, lic0, cats0)
                 shared_cache[key] = (flows0, total0, cats0, lic0)
             flows0, total0, cats0, lic0 = shared_cache[key]
 
             L = base_launch * sh.launch_factor + sh.launch_extra_months
-            launch_all[:, oi, wi] = L
+            launch_all[oi, wi] = L
             rows_sum[:, :, oi, wi] += cats0
             total, license_cost = total0, lic0
-            if dependent:
-                flows = dict(flows0)
-                line_flows([l for l in order if l in dependent], _active(L, years), price_mult,
-                           sh.integration_factor, flows)
-                total = total0.copy()
-                license_cost = lic0.copy()
-                for lname in dependent:
-                    f = flows[lname]
-                    total += f
-                    rows_sum[row_index[opt.costs[lname].category], :, oi, wi] += f.sum(axis=0)
-                    if opt.costs[lname].category == "license":
-                        license_cost += f
+            if own:
+                active = np.clip(years - L / 12.0, 0.0, 1.0, out=ws("active", (H, n)))  # share of year t after go-live
+                total, license_cost = ws("total", (P, n)), ws("lic", lic0.shape)
+                total[...] = total0
+                license_cost[...] = lic0
+                add_lines(own, active, price_mult, sh.integration_factor, dict(flows0), "flow",
+                          total, license_cost, rows_sum[:, :, oi, wi])
 
-            risk_cost = np.zeros((n, P))
+            risk_cost = None  # (H, n), years 1..H
             keep = None
             for r in my_risks:
                 e = effects.effect(r, *cls)
                 if "cost" in e:
-                    risk_cost[:, 1:] += e["cost"]
+                    if risk_cost is None:
+                        risk_cost = ws("risk_cost", (H, n))
+                        risk_cost[...] = e["cost"]
+                    else:
+                        risk_cost += e["cost"]
                 if "keep" in e:
-                    keep = e["keep"] if keep is None else keep * e["keep"]
+                    keep = e["keep"] if keep is None else np.multiply(keep, e["keep"], out=ws("keep", (H, n)))
                 if s.risks[r].type == "security":
-                    sec_events[:, oi, wi] += e["events"]
-            own_cost = total + risk_cost
-            if sh.governance_overhead:
-                governance = sh.governance_overhead * total
-                own_cost += governance
-                rows_sum[row_index["governance"], :, oi, wi] += governance.sum(axis=0)
-            rows_sum[row_index["risk"], :, oi, wi] += risk_cost.sum(axis=0)
-            cost[:, :, oi, wi] = own_cost
-            mkt[:, :, oi, wi] = sh.marketing_share * own_cost
-            if sh.consolidation:
-                for t in (2, 3):
-                    if t <= H:
-                        c = sh.consolidation * license_cost[:, t]
-                        cost[:, t, oi, wi] += c
-                        rows_sum[row_index["consolidation"], t, oi, wi] += c.sum()
+                    sec_events[oi, wi] += e["events"]
 
+            c = cost[oi, wi]
+            c[...] = total
+            if risk_cost is not None:
+                c[1:] += risk_cost
+                rows_sum[row_index["risk"], 1:, oi, wi] += risk_cost.sum(axis=1)
+            if sh.governance_overhead:
+                governance = np.multiply(total, sh.governance_overhead, out=ws("scratch", (P, n)))
+                c += governance
+                rows_sum[row_index["governance"], :, oi, wi] += governance.sum(axis=1)
+            if sh.marketing_share:
+                mkt_sum[:, oi, wi] = sh.marketing_share * c.sum(axis=1)
+            if sh.consolidation:
+                for i, t in enumerate(lic_rows):
+                    extra = np.multiply(license_cost[i], sh.consolidation, out=ws("scratch", (P, n))[0])
+                    c[t] += extra
+                    rows_sum[row_index["consolidation"], t, oi, wi] += extra.sum()
+
+            ben = benefit[oi, wi]
+            ben[...] = 0.0
             real = realisation * sh.realisation_factor
+            bf = ws("scratch", (P, n))[1:]
+            edges = _edges(L, H, ws) if opt.benefits else None
             for bname, b in opt.benefits.items():
-                adoption = _ramp(L, values[f"{pre}.benefits.{bname}.ramp_months"], years)
-                bf = benefit_base[bname] * adoption * real
+                adoption = _adoption(edges, values[f"{pre}.benefits.{bname}.ramp_months"], ws)
+                np.multiply(benefit_base[bname], adoption, out=bf)
+                bf *= real
                 if keep is not None:
-                    bf = bf * keep
-                benefit[:, 1:, oi, wi] += bf
-                rows_sum[row_index[b.category], 1:, oi, wi] += bf.sum(axis=0)
-    return ChunkFlows(cost, benefit, mkt, launch_all, sec_events, rows_sum)
+                    bf *= keep
+                ben[1:] += bf
+                rows_sum[row_index[b.category], 1:, oi, wi] += bf.sum(axis=1)
+    return ChunkFlows(cost, benefit, mkt_sum, launch_all, sec_events, rows_sum)
 
 
 def uncertain_inputs(s: Scenario) -> dict:

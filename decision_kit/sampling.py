@@ -78,8 +78,8 @@ def iman_conover(samples: np.ndarray, target: np.ndarray, rng: np.random.Generat
     t = base @ np.linalg.inv(sqrt_psd(e)).T @ sqrt_psd(target).T
     out = np.empty_like(samples)
     for j in range(k):
-        ranks = np.argsort(np.argsort(t[:, j]))
-        out[:, j] = np.sort(samples[:, j])[ranks]
+        # the i-th smallest score gets the i-th smallest sample (one argsort, one sort per column)
+        out[np.argsort(t[:, j]), j] = np.sort(samples[:, j])
     return out
 
 

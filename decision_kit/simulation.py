@@ -116,32 +116,33 @@ def simulate(scenario: Scenario, trials: int = 10_000, seed: int = 0, *,
     O, W, P = len(lay.options), len(lay.owners), lay.periods
     store = {k: np.empty((trials, O, W), dtype=t) for k, t in _STORED.items()}
     n_band = min(trials, BAND_TRIALS)
-    band_net = np.empty((n_band, P, O, W), dtype=np.float32)
-    band_cost = np.empty((n_band, P, O, W), dtype=np.float32)
+    # bands are kept trial-contiguous, (P, O, W, n_band), and returned as (n_band, P, O, W) views
+    band_net = np.empty((P, O, W, n_band), dtype=np.float32)
+    band_cost = np.empty((P, O, W, n_band), dtype=np.float32)
     kept_inputs = {k: np.empty(n_band) for k in inputs}
     sums = {"cost": np.zeros((P, O, W)), "benefit": np.zeros((P, O, W)), "marketing_cost": np.zeros((P, O, W)),
             "rows": np.zeros((len(lay.rows), P, O, W))}
     df = finance.discount_factors(scenario.discount_rate, P)
     n_blocks = -(-trials // BLOCK)
+    chunk = min(blocks * BLOCK, trials)
+    ws = engine.Workspace()  # the engine's buffers, reused by every chunk
+    work = _CellWork(P, O, W, chunk)
     for first in range(0, n_blocks, blocks):
         values, risks, n = _draw_blocks(scenario, inputs, corr_names, corr, seed, trials,
-                                        range(first, min(first + blocks, n_blocks)))
-        flows = engine.project(scenario, lay, values, risks, n)
+                                        range(first, min(first + blocks, n_blocks)), ws)
+        flows = engine.project(scenario, lay, values, risks, n, ws)
         lo = first * BLOCK
-        _store_chunk(store, flows, df, lo, n)
-        sums["cost"] += flows.cost.sum(axis=0)
-        sums["benefit"] += flows.benefit.sum(axis=0)
-        sums["marketing_cost"] += flows.marketing_cost.sum(axis=0)
+        m = max(0, min(n, n_band - lo))  # trials of this chunk that go into the bands
+        _store_chunk(store, flows, df, lo, n, work, sums, band_net, band_cost, m)
+        sums["marketing_cost"] += flows.marketing_sum
         sums["rows"] += flows.rows_sum
-        if lo < n_band:
-            m = min(n, n_band - lo)
-            _running_sum(flows.benefit[:m] - flows.cost[:m], band_net[lo:lo + m])
-            _running_sum(flows.cost[:m], band_cost[lo:lo + m])
+        if m:
             for k, v in values.items():
                 kept_inputs[k][lo:lo + m] = v[:m] if isinstance(v, np.ndarray) else v
     means = {k: v / trials for k, v in sums.items()}
     return Result(scenario=scenario, layout=lay, trials=trials, seed=seed, metrics=store,
-                  means=means, band_net=band_net, band_cost=band_cost, inputs=kept_inputs)
+                  means=means, band_net=np.moveaxis(band_net, -1, 0), band_cost=np.moveaxis(band_cost, -1, 0),
+                  inputs=kept_inputs)
 
 
 def evaluate(scenario: Scenario, values: dict, risks: "engine.RiskDraws | None" = None) -> dict:
@@ -166,9 +167,11 @@ def evaluate(scenario: Scenario, values: dict, risks: "engine.RiskDraws | None" 
         risks = _no_events(scenario, full, n)
     flows = engine.project(scenario, lay, full, risks, n)
     df = finance.discount_factors(scenario.discount_rate, lay.periods)
-    net = flows.benefit - flows.cost
-    return {"npv": np.einsum("ntow,t->now", net, df), "pv_cost": np.einsum("ntow,t->now", flows.cost, df),
-            "tco": flows.cost.sum(axis=1), "cost": flows.cost, "benefit": flows.benefit}
+    cost = np.ascontiguousarray(flows.cost.transpose(3, 2, 0, 1))  # (O, W, P, n) -> (n, P, O, W)
+    benefit = np.ascontiguousarray(flows.benefit.transpose(3, 2, 0, 1))
+    net = benefit - cost
+    return {"npv": np.einsum("ntow,t->now", net, df), "pv_cost": np.einsum("ntow,t->now", cost, df),
+            "tco": cost.sum(axis=1), "cost": cost, "benefit": benefit}
 
 
 def _no_events(scenario: Scenario, values: dict, n: int) -> "engine.RiskDraws":
@@ -184,15 +187,16 @@ def _no_events(scenario: Scenario, values: dict, n: int) -> "engine.RiskDraws":
     return risks
 
 
-def _draw_blocks(scenario, inputs, corr_names, corr, seed, trials, blocks):
-    """Inputs and risk draws of the given random-number blocks, concatenated."""
+def _draw_blocks(scenario, inputs, corr_names, corr, seed, trials, blocks, ws=None):
+    """Inputs and risk draws of the given random-number blocks, concatenated (into ``ws``'s
+    buffers if given, see :func:`_concat`)."""
     parts = []
     for b in blocks:
         n = min(BLOCK, trials - b * BLOCK)
         rng = block_generator(seed, b)
         values = draw_inputs(inputs, n, rng, corr_names, corr)
         parts.append((values, engine.draw_risks(scenario, values, n, rng), n))
-    return _concat(parts)
+    return _concat(parts, ws)
 
 
 def draw_trials(scenario: Scenario, trials: int, seed: int):
@@ -209,44 +213,109 @@ def draw_trials(scenario: Scenario, trials: int, seed: int):
     return _draw_blocks(scenario, inputs, corr_names, corr, seed, trials, range(-(-trials // BLOCK)))
 
 
-def _running_sum(x, out):
-    """Cumulative sum over the period axis (1) by per-period vector adds (faster than cumsum here)."""
-    acc = x[:, 0].copy()
-    out[:, 0] = acc
-    for t in range(1, x.shape[1]):
-        acc += x[:, t]
-        out[:, t] = acc
-
-
-def _concat(parts):
+def _concat(parts, ws: "engine.Workspace | None" = None):
+    """Join the draws of consecutive blocks; into buffers of ``ws`` (reused chunk after chunk) if given."""
     if len(parts) == 1:
         return parts[0]
-    values = {}
-    for key in parts[0][0]:
-        vs = [p[0][key] for p in parts]
-        values[key] = vs[0] if isinstance(vs[0], float) else np.concatenate(vs)
+
+    def join(key, vs):
+        if isinstance(vs[0], float):
+            return vs[0]
+        if ws is None:
+            return np.concatenate(vs)
+        rest = vs[0].shape[1:]
+        n = sum(len(v) for v in vs)
+        flat = ws(("draws",) + key, (n * int(np.prod(rest, dtype=int)),))
+        return np.concatenate(vs, out=flat.reshape((n,) + rest))
+
+    values = {key: join(("values", key), [p[0][key] for p in parts]) for key in parts[0][0]}
     risks = engine.RiskDraws()
     for attr in ("first", "yearly", "impact"):
         for key in getattr(parts[0][1], attr):
-            vs = [getattr(p[1], attr)[key] for p in parts]
-            getattr(risks, attr)[key] = vs[0] if isinstance(vs[0], float) else np.concatenate(vs)
+            getattr(risks, attr)[key] = join((attr, key), [getattr(p[1], attr)[key] for p in parts])
     return values, risks, sum(p[2] for p in parts)
 
 
-def _store_chunk(store, flows, df, lo, n):
-    net = flows.benefit - flows.cost
-    npv = np.zeros(net.shape[:1] + net.shape[2:])
-    pv_cost = np.zeros_like(npv)
-    for t in range(net.shape[1]):  # explicit multiply-adds over the short time axis
-        npv += net[:, t] * df[t]
-        pv_cost += flows.cost[:, t] * df[t]
+class _CellWork:
+    """Scratch arrays for the per-cell metrics of a chunk, reused by every chunk and cell."""
+
+    def __init__(self, P: int, O: int, W: int, n: int):
+        self.net = np.empty((P, n))
+        self.acc = np.empty((5, n))
+        self.flag = np.empty((4, n), dtype=bool)
+        self.metrics = {k: np.empty((O, W, n)) for k in ("npv", "pv_cost", "tco", "payback")}
+
+
+def _store_chunk(store, flows, df, lo, n, work, sums, band_net, band_cost, m):
+    """Per-trial metrics of one chunk, cell by cell from its time-major (P, n) flows.
+
+    NPV and PV of cost are explicit multiply-adds over the short time axis, TCO a sum over
+    periods, payback the per-period running computation of :func:`decision_kit.finance.payback`
+    (same arithmetic, so identical results); the first ``m`` trials' cumulative net flow and
+    cost go into the bands. Also adds the chunk's per-period sums of cost and benefit to ``sums``.
+    """
+    O, W, P = flows.cost.shape[:3]
+    net = work.net[:, :n]
+    cum, cum_c, tmp = (a[:n] for a in work.acc[:3])
+    metrics = {k: v[..., :n] for k, v in work.metrics.items()}
+    for oi in range(O):
+        for wi in range(W):
+            cost, benefit = flows.cost[oi, wi], flows.benefit[oi, wi]
+            np.subtract(benefit, cost, out=net)
+            sums["cost"][:, oi, wi] += cost.sum(axis=1)
+            sums["benefit"][:, oi, wi] += benefit.sum(axis=1)
+            npv, pv_cost = metrics["npv"][oi, wi], metrics["pv_cost"][oi, wi]
+            npv[...] = 0.0
+            pv_cost[...] = 0.0
+            for t in range(P):
+                npv += np.multiply(net[t], df[t], out=tmp)
+                pv_cost += np.multiply(cost[t], df[t], out=tmp)
+            np.sum(cost, axis=0, out=metrics["tco"][oi, wi])
+            _payback(net, work, n, out=metrics["payback"][oi, wi])
+            if m:
+                cum[:m] = 0.0
+                cum_c[:m] = 0.0
+                for t in range(P):
+                    cum[:m] += net[t, :m]
+                    cum_c[:m] += cost[t, :m]
+                    band_net[t, oi, wi, lo:lo + m] = cum[:m]
+                    band_cost[t, oi, wi, lo:lo + m] = cum_c[:m]
     sl = slice(lo, lo + n)
-    store["npv"][sl] = npv
-    store["pv_cost"][sl] = pv_cost
-    store["tco"][sl] = flows.cost.sum(axis=1)
-    store["payback"][sl] = finance.payback(np.moveaxis(net, 1, -1))
-    store["launch_months"][sl] = flows.launch
-    store["security_events"][sl] = flows.security_events
+    for k, v in metrics.items():  # (O, W, n) -> the trial-major store
+        store[k][sl] = np.moveaxis(v, -1, 0)
+    store["launch_months"][sl] = np.moveaxis(flows.launch, -1, 0)
+    store["security_events"][sl] = np.moveaxis(flows.security_events, -1, 0)
+
+
+def _payback(net, work, n, out):
+    """:func:`decision_kit.finance.payback` of the columns of a time-major (P, n) matrix, into ``out``.
+
+    The same per-period running computation (and so the same numbers) with reused buffers:
+    payback at the first ``t >= 1`` with ``C[t-1] < 0 <= C[t]``, ``(t - 1) - C[t-1] / flow[t]``;
+    0 if the cumulative flow is never negative; NaN if it never climbs back or is NaN.
+    """
+    cum, new, val = np.zeros(n), work.acc[3, :n], work.acc[4, :n]
+    out[...] = np.nan
+    found, ever_negative, cross, b = (f[:n] for f in work.flag)
+    found[...] = False
+    ever_negative[...] = False
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for t in range(net.shape[0]):
+            flow = net[t]
+            np.add(cum, flow, out=new)
+            np.less(cum, 0, out=cross)
+            cross &= np.greater_equal(new, 0, out=b)
+            cross &= ~found
+            if cross.any():
+                np.divide(cum, flow, out=val)
+                np.subtract(t - 1, val, out=val)
+                np.copyto(out, val, where=cross)
+                found |= cross
+            ever_negative |= np.less(new, 0, out=b)
+            cum, new = new, cum
+    out[~found & ~ever_negative] = 0.0
+    out[np.isnan(cum)] = np.nan
+    return out
 
 
 def base_case(scenario: Scenario, option: str | None = None, owner: str | None = None):
@@ -273,9 +342,9 @@ def base_case(scenario: Scenario, option: str | None = None, owner: str | None =
                 continue
             rows = pd.DataFrame(flows.rows_sum[:, :, oi, wi], index=list(lay.rows), columns=cols)
             rows = rows.loc[(rows != 0).any(axis=1) | rows.index.isin(["governance"])]
-            rows.loc["total cost"] = flows.cost[0, :, oi, wi]
-            rows.loc["total benefit"] = flows.benefit[0, :, oi, wi]
-            rows.loc["net"] = flows.benefit[0, :, oi, wi] - flows.cost[0, :, oi, wi]
+            rows.loc["total cost"] = flows.cost[oi, wi, :, 0]
+            rows.loc["total benefit"] = flows.benefit[oi, wi, :, 0]
+            rows.loc["net"] = flows.benefit[oi, wi, :, 0] - flows.cost[oi, wi, :, 0]
             rows.index = pd.MultiIndex.from_product([[o], [w], rows.index], names=["option", "owner", "flow"])
             frames.append(rows)
     if not frames:
