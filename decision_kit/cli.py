@@ -50,6 +50,16 @@ def _parser() -> argparse.ArgumentParser:
                    help="rows of the Excel per-trial sheet (default 100,000)")
     m.add_argument("--force", action="store_true", help="replace output files that exist")
 
+    al = sub.add_parser("allocate", help="split a digital budget across a portfolio's initiatives")
+    al.add_argument("portfolio")
+    al.add_argument("--budget", help="total budget for the year (default: the portfolio's), e.g. 4.2M")
+    al.add_argument("--year", type=int, default=1, help="plan year, 1 = the first (default 1)")
+    al.add_argument("--objective", choices=["mean", "mean_minus_std", "cvar"], default="mean")
+    al.add_argument("--risk-aversion", type=float)
+    al.add_argument("--trials", type=int, default=2000)
+    al.add_argument("--seed", type=int, default=0)
+    al.add_argument("--format", choices=["table", "csv"], default="table")
+
     a = sub.add_parser("batch", help="run every scenario of files or folders: a memo each and an index.html")
     a.add_argument("paths", nargs="+", help="scenario files, or folders whose *.yaml files are run")
     a.add_argument("-o", "--out-dir", required=True, help="folder for the memos and index.html")
@@ -234,6 +244,44 @@ def _notebook_batch(args) -> int:
     return 0 if all(r.status in ("ok", "skipped") for r in runs) else 2
 
 
+def _allocate(args) -> int:
+    import pandas as pd
+
+    from .allocation import optimize
+    from .distributions import parse_number
+    from .loading import load_portfolio
+
+    portfolio = load_portfolio(args.portfolio)
+    budget = None
+    if args.budget is not None:
+        budget = parse_number(args.budget)
+        if not isinstance(budget, float):
+            print(f"decision-kit: --budget must be a number such as 4200000 or 4.2M, got {args.budget!r}", file=sys.stderr)
+            return 2
+    alloc = optimize(portfolio, budget, year=args.year, objective=args.objective,
+                     risk_aversion=args.risk_aversion, trials=args.trials, seed=args.seed)
+    table = alloc.to_frame()
+    if args.format == "csv":
+        table.to_csv(sys.stdout)
+        return 0
+    cur = portfolio.currency
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(f"{portfolio.name}: plan year {alloc.year}, budget {alloc.budget:,.0f} {cur}, objective {alloc.objective} "
+              f"({alloc.method}; {alloc.trials:,} trials, seed {alloc.seed})\n")
+        print(table.round(3).to_string())
+    print(f"\nexpected value {alloc.value_mean:,.0f} {cur}/year (P10 {alloc.value_p10:,.0f}); spent "
+          f"{alloc.total_spend:,.0f}, unspent {alloc.unspent:,.0f}; one more {cur} of budget is worth "
+          f"{alloc.marginal_value:.3f} {cur}")
+    for owner, spend in alloc.owner_spend.items():
+        extra = ""
+        if owner in alloc.owner_budgets:
+            extra = f" of its {alloc.owner_budgets[owner]:,.0f} budget"
+            if owner in alloc.owner_marginal:
+                extra += f"; one more {cur} of its budget is worth {alloc.owner_marginal[owner]:.3f}"
+        print(f"  {owner:10s} spends {spend:,.0f} {cur}{extra}")
+    return 0
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -247,6 +295,8 @@ def main(argv=None) -> int:
             return _base_case(args)
         if args.command == "report":
             return _report(args)
+        if args.command == "allocate":
+            return _allocate(args)
         if args.command == "batch":
             return _batch(args)
     except ScenarioError as exc:

@@ -173,3 +173,43 @@ def crossover(result, cell_a, cell_b, ax=None):
     ax.legend(frameon=False)
     ax.grid(alpha=0.3)
     return ax
+
+
+def allocation_bars(alloc, ax=None):
+    """Spend per initiative of an :class:`~decision_kit.allocation.Allocation`, coloured by owner,
+    with the marginal value of the last unit spent written at each bar."""
+    ax = _axes(ax)
+    df = alloc.to_frame().iloc[::-1]
+    y = np.arange(len(df))
+    ax.barh(y, df["spend"], color=[OWNER_COLOURS.get(o, "#7f7f7f") for o in df["owner"]])
+    for i, (spend, m) in enumerate(zip(df["spend"], df["marginal_value"])):
+        ax.text(spend, i, f"  {m:.2f}", va="center", fontsize=9)
+    ax.set_yticks(y, df.index)
+    ax.xaxis.set_major_formatter(money_formatter())
+    ax.set_xlabel("spend per year (number: value of the next unit spent)")
+    ax.set_title(f"Optimal allocation of {alloc.budget:,.0f}, plan year {alloc.year}")
+    handles = [matplotlib_patch(c, o) for o, c in OWNER_COLOURS.items() if o in set(df["owner"])]
+    ax.legend(handles=handles, frameon=False, loc="lower right")
+    return ax
+
+
+def matplotlib_patch(colour, label):
+    from matplotlib.patches import Patch
+
+    return Patch(color=colour, label=label)
+
+
+def frontier(fr, ax=None):
+    """Expected value (and mean minus one sd) against total budget along an efficient frontier."""
+    ax = _axes(ax)
+    df = fr.to_frame().reset_index()
+    ax.plot(df["budget"], df["value_mean"], lw=2, label="expected value")
+    ax.plot(df["budget"], df["value_p10"], lw=1, ls="--", label="P10 of value")
+    ax.xaxis.set_major_formatter(money_formatter())
+    ax.yaxis.set_major_formatter(money_formatter())
+    ax.set_xlabel("total budget per year")
+    ax.set_ylabel("portfolio value per year")
+    ax.set_title("Efficient frontier: value against budget")
+    ax.legend(frameon=False)
+    ax.grid(alpha=0.3)
+    return ax

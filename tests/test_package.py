@@ -105,3 +105,13 @@ def test_batch_notebook_cli(tmp_path, capsys):
     assert "webinar_platform.yaml" in executed.read_text()  # the injected parameter
     assert main(["batch", "--notebook", str(nb), str(ROOT / "scenarios" / "webinar_platform.yaml"),
                  "-o", str(tmp_path), "--no-progress"]) == 2  # never overwrites unless told
+
+
+def test_allocate_cli(capsys):
+    portfolio = str(ROOT / "scenarios" / "digital_budget_2027.yaml")
+    assert main(["allocate", portfolio, "--trials", "500"]) == 0
+    out = capsys.readouterr().out
+    assert "marketing_automation" in out and "one more USD of budget" in out
+    assert main(["allocate", portfolio, "--budget", "100k", "--trials", "500"]) == 2
+    assert "below the sum of minimum spends" in capsys.readouterr().err
+    assert main(["allocate", portfolio, "--budget", "lots"]) == 2

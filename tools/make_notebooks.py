@@ -139,6 +139,31 @@ NOTEBOOKS = {
         md("## What would change the CMO's mind? Smallest weight change that flips the top choice"),
         code("# NBVAL_CHECK_OUTPUT\nflip = mcda.flip_analysis(result, 'CMO')\nprint(flip.to_frame().round(3).head(6).to_string())"),
     ],
+    "budget_allocation": [
+        md("# Splitting the digital budget across initiatives and owners\n\n"
+           "Each initiative has a saturating spend-response curve with uncertain parameters, an owner, "
+           "bounds and sometimes a prerequisite. The optimiser (exact water-filling on equal marginal "
+           "value, scipy for the general case) splits the budget; the frontier shows value against "
+           "budget; the control split shows what it costs when marketing and IT each optimise only "
+           "their own share. Portfolio: `scenarios/digital_budget_2027.yaml`."),
+        params('portfolio_path = "../scenarios/digital_budget_2027.yaml"\ntrials = 2000\nseed = 0'),
+        code("import numpy as np\nimport decision_kit as dk\nfrom decision_kit import allocation, plots\n\n"
+             "portfolio = dk.load_portfolio(portfolio_path)\nprint(portfolio.name, '-', len(portfolio.initiatives), 'initiatives; budgets', portfolio.budget)"),
+        md("## The optimal allocation for the first plan year\n\n`marginal_value`: expected value of one more unit spent on that initiative."),
+        code("# NBVAL_CHECK_OUTPUT\nalloc = allocation.optimize(portfolio, trials=trials, seed=seed)\n"
+             "print(alloc.to_frame().round(3).to_string())\n"
+             "print(f'value {alloc.value_mean:,.0f} per year (P10 {alloc.value_p10:,.0f}); next unit of budget worth {alloc.marginal_value:.3f}')"),
+        code("# NBVAL_IGNORE_OUTPUT\n%matplotlib inline\nax = plots.allocation_bars(alloc)"),
+        md("## Efficient frontier\n\nThe portfolio's owner budgets stay in force along the frontier, so value stops rising once every owner's budget binds."),
+        code("# NBVAL_CHECK_OUTPUT\nbudgets = np.linspace(1.0e6, 8.0e6, 8)\nfr = allocation.frontier(portfolio, budgets, trials=trials, seed=seed)\n"
+             "print((fr.to_frame().reset_index()[['budget', 'value_mean', 'value_p10', 'marginal_value']]).round(3).to_string(index=False))"),
+        code("# NBVAL_IGNORE_OUTPUT\nax = plots.frontier(fr)"),
+        md("## Who controls the money? Value lost when each side optimises only its own initiatives"),
+        code("# NBVAL_CHECK_OUTPUT\nsplit = allocation.control_split(portfolio, trials=trials, seed=seed)\n"
+             "print(split.to_frame().round(3).to_string())"),
+        md("## Multi-year phasing with carry-over"),
+        code("# NBVAL_CHECK_OUTPUT\nph = allocation.phase(portfolio, trials=trials, seed=seed)\nprint(ph.to_frame().round(0).to_string())"),
+    ],
 }
 
 
