@@ -532,11 +532,12 @@ def _trim(x, lo, idx, cap, scale):
     """Remove a rounding excess of spend over ``cap`` from columns ``idx`` above their minimum.
 
     Only rounding: the solvers resolve spend relative to the size of the problem, ``cap`` plus
-    the curves' ``scale`` (their summed mean scales); an excess above 1e-9 of that means the
+    the curves' ``scale`` (their summed mean scales); SLSQP meets constraints to about 1e-8 of
+    that, so an excess above 1e-6 of it means the
     solver went wrong, and is raised, never trimmed away.
     """
     excess = x[idx].sum() - cap
-    if excess > 1e-9 * max(cap + scale, 1e-300):
+    if excess > 1e-6 * max(cap + scale, 1e-300):
         raise AllocationError(f"internal: the solver's spend {x[idx].sum()!r} exceeds its limit {cap!r} "
                               "by more than rounding (please report the portfolio)")
     for _ in range(8):
