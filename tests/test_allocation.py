@@ -502,7 +502,9 @@ def test_control_split_never_beats_the_joint_optimum(p, share):
         return
     cs = al.control_split(p, marketing_share=[share], trials=30, seed=0)
     if cs.feasible[0]:
-        assert cs.loss[0] >= -1e-7 * max(cs.joint.value_mean, 1.0)
+        # the joint optimum is water-filling solved by bisection to about 1e-7 of value, and each
+        # side's optimum is a separate solve: allow 1e-6 of value for the two solvers' tolerances
+        assert cs.loss[0] >= -1e-6 * max(cs.joint.value_mean, 1.0)
         assert cs.spend[0].sum() <= cs.budget * (1 + 1e-12)
     else:
         assert np.isnan(cs.value_mean[0])
