@@ -34,15 +34,20 @@ the expected value (an average over trials) is concave in spend too.
 Solvers
 -------
 The mean objective is separable and concave, so it is solved exactly by water-filling: every
-funded initiative strictly inside its bounds has the same expected marginal value ``lambda``,
-found by root-finding on ``log lambda`` (each initiative's spend solves
-``E[value'(x)] = lambda`` by safeguarded Newton on ``log E[value'(x)]``). Per-owner budgets get
-their own multipliers (an owner whose budget binds has ``lambda_o > lambda``). Prerequisites
-are handled exactly by enumerating which prerequisite-bearing initiatives are switched on (each
-sub-problem is again separable and concave). The risk-adjusted objectives and multi-year
-phasing use ``scipy.optimize`` (SLSQP, analytic gradients, started from the water-filling
-solution); every scipy call's status is checked and a failure raises :class:`AllocationError`
-with the solver's message. This module is the only caller of ``scipy.optimize`` in the package.
+funded initiative strictly inside its bounds has the same expected marginal value ``lambda``
+(currency of value per currency spent). ``lambda`` is found by safeguarded Newton on
+``log lambda`` with bisection as the fallback, and each initiative's spend solves
+``E[value'(x)] = lambda`` in the same way. Per-owner budgets get their own multipliers (an
+owner whose budget binds has ``lambda_o > lambda``). Prerequisites are handled exactly by
+enumerating which prerequisite-bearing initiatives are switched on; each case is again
+separable and concave. Where no ``lambda`` hits the budget in floating point, the two
+allocations either side of it are mixed, and their marginal values agree to 1e-13.
+
+The risk-adjusted objectives and multi-year phasing use ``scipy.optimize``: SLSQP with analytic
+gradients, started from the water-filling solution, falling back to trust-constr if SLSQP
+fails. Every scipy call's status is checked, and a failure raises :class:`AllocationError`
+with the solvers' messages. A solver's answer that is worse than its feasible start is never
+kept. This module is the only caller of ``scipy.optimize`` in the package.
 """
 
 from __future__ import annotations
@@ -79,8 +84,10 @@ MAX_PREREQUISITE_CASES = 4096
 """Most prerequisite on/off combinations enumerated before refusing (2**12)."""
 
 _FORMS = {"exp_saturation": 0, "hill": 1, "log": 2}
-_HILL_FLOOR = 1e-300
-"""Hill slopes are evaluated at spend >= this times the scale (the slope is infinite at 0)."""
+_HILL_FLOOR = 1e-12
+"""Hill slopes are evaluated at spend >= this times the scale (the slope is infinite at 0 and
+gradient solvers need it finite); values are exact. Below the floor the slope is understated,
+which can only matter for budgets under about 1e-12 of a hill curve's scale."""
 _MET_RTOL = 1e-7
 
 
@@ -380,7 +387,7 @@ class _Responder:
     def __init__(self, cv: _Curves, lo, hi):
         self.cv, self.lo, self.hi = cv, lo, hi
         self.g_lo, self.g_hi = cv.mean_slope(lo), cv.mean_slope(hi)
-        self.floor = _HILL_FLOOR * cv.s.max(1)  # the hill kernel's floor: spends below it are 0
+        self.floor = _HILL_FLOOR * cv.s.max(1)  # below it the hill kernel floors the slope
         self.scale = cv.s.mean(1)
         self.in_log = cv.form == 1
         self.x = None
@@ -1109,6 +1116,21 @@ def optimize(portfolio: Portfolio, budget: float | None = None, *, year: int = 1
     ------
     AllocationError : a negative budget, a budget (or owner budget) below the sum of minimum
         spends of the active initiatives, an unknown owner, bad arguments, or a solver failure.
+
+    Examples
+    --------
+    Two initiatives with fixed curves and neutral owners share 300 a year. At the optimum both
+    return the same value per extra unit, ``lambda``: ``crm`` spends ``150 ln(6 / lambda)`` and
+    ``web`` spends ``300 / lambda - 50``, which add up to 300 at ``lambda = 1.7845``.
+
+    >>> from decision_kit.schema import Portfolio
+    >>> from decision_kit.priors import OwnerShifts
+    >>> p = Portfolio.model_validate({"name": "demo", "budget": [300], "initiatives": {
+    ...     "crm": {"owner": "marketing", "curve": {"form": "exp_saturation", "max_value": 900, "scale": 150}},
+    ...     "web": {"owner": "it", "curve": {"form": "log", "max_value": 300, "scale": 50}}}})
+    >>> r = optimize(p, trials=1, shifts={"marketing": OwnerShifts(), "it": OwnerShifts()})
+    >>> r.spend.round(2).tolist(), round(r.marginal_value, 4), round(r.marginal_value_check, 4)
+    ([181.89, 118.11], 1.7845, 1.7845)
     """
     model = portfolio_model(portfolio, trials=trials, seed=seed, shifts=shifts)
     return _optimize_model(model, budget, year, objective, risk_aversion, cvar_level, owner_budgets, check_marginal)
@@ -1671,9 +1693,11 @@ def _phase_slsqp(ph: _Phase):
         x = fixed.copy()
         x[free] = np.clip(res.x * unit, lo[free], hi[free])
         x = _phase_repair(ph, x, lo, a_ub, b_ub)
-        val = _phase_true_value(ph, x)
-        if best is None or val > best[0] + 1e-12 * abs(best[0]):
-            best = (val, x, "SLSQP")
+        for cand, how in ((x, "SLSQP"), (start, "year by year")):  # the feasible start may be better
+            if np.all(a_ub @ cand.ravel() <= b_ub + 1e-9 * unit):
+                val = _phase_true_value(ph, cand)
+                if best is None or val > best[0] + 1e-12 * abs(best[0]):
+                    best = (val, cand, how)
     # The year-by-year optimum is feasible too, and may switch a dependent on in some years only,
     # which no pattern above does: keep it if it is better.
     x = _phase_by_year(ph)

@@ -658,20 +658,7 @@ def test_phase_budget_below_minimums_names_the_year():
 def _shipped():
     if not SHIPPED.exists():
         pytest.skip("scenarios/digital_budget_2027.yaml is not there yet")
-    try:
-        return load_portfolio(SHIPPED)
-    except ScenarioError as exc:
-        if "owner_budgets" not in str(exc):
-            raise
-        # Work-around until schema.Portfolio.owner_budgets accepts readable numbers ("1.8M"),
-        # i.e. is typed dict[..., list[Num]] like budget: parse them here.
-        import yaml
-
-        from decision_kit.distributions import parse_number
-
-        data = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
-        data["owner_budgets"] = {k: [parse_number(v) for v in vs] for k, vs in data["owner_budgets"].items()}
-        return Portfolio.model_validate(data)
+    return load_portfolio(SHIPPED)
 
 
 def test_shipped_portfolio_allocates_within_every_limit():
