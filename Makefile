@@ -37,4 +37,5 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_simulation.py
 	$(BIN)/python benchmarks/bench_finance.py
 	$(BIN)/python benchmarks/bench_analyses.py
+	$(BIN)/python benchmarks/bench_allocation.py
 	$(BIN)/python benchmarks/bench_dashboard.py
