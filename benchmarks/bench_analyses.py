@@ -12,28 +12,19 @@ from __future__ import annotations
 import argparse
 import platform
 import statistics
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
 import decision_kit as dk
-from decision_kit import engine, mcda, sensitivity, voi
+from decision_kit import mcda, sensitivity, voi
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_simulation import largest_scenario  # noqa: E402  (the same scenario the simulation benchmark uses)
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def largest_scenario() -> Path:
-    best, size = None, -1
-    for p in sorted((ROOT / "scenarios").glob("*.yaml")):
-        obj = dk.load(p)
-        if isinstance(obj, dk.Portfolio):
-            continue
-        lay = engine.layout(obj)
-        n = len(lay.options) * len(lay.owners) * lay.periods * sum(len(o.costs) for o in obj.options.values())
-        if n > size:
-            best, size = p, n
-    return best
 
 
 def timed(fn, repeats):
@@ -50,7 +41,7 @@ def main():
     ap.add_argument("--scenario", type=Path, default=None)
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
-    path = args.scenario or largest_scenario()
+    path = args.scenario or largest_scenario()[0]
     s = dk.load_scenario(path)
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
     print(f"scenario {path.name}; {cpu}; {len(__import__('os').sched_getaffinity(0))} cores; numpy {np.__version__}")

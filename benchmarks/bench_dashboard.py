@@ -41,22 +41,12 @@ MEDIAN_BAR_MS = 150.0
 WORST_BAR_MS = 400.0
 
 
-def largest_scenario(folder: Path = ROOT / "scenarios"):
-    """(path, scenario) of the largest shipped scenario by model size."""
-    import decision_kit as dk
-    from loop_model import model_size
+def largest_scenario():
+    """(path, scenario) of the largest shipped scenario (the one the simulation benchmark uses)."""
+    from bench_simulation import largest_scenario as largest
 
-    best = None
-    for path in sorted(folder.glob("*.yaml")):
-        try:
-            obj = dk.load(path)
-        except dk.ScenarioError:
-            continue
-        if isinstance(obj, dk.Scenario) and (best is None or model_size(obj) > best[2]):
-            best = (path, obj, model_size(obj))
-    if best is None:
-        raise SystemExit(f"no loadable scenario in {folder}")
-    return best[0], best[1]
+    path, scenario, _ = largest()
+    return path, scenario
 
 
 def moved_value(widget):

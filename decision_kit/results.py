@@ -135,6 +135,23 @@ class Result:
         }, index=self._index())
         return df
 
+    def _per_cell_period(self, arrays: dict) -> "pd.DataFrame":
+        """A tidy frame, one row per option, owner and period (in that nesting), from arrays
+        shaped (P, O, W)."""
+        import pandas as pd
+
+        lay = self.layout
+        O, W, P = len(lay.options), len(lay.owners), lay.periods
+        cols = {"option": np.repeat(lay.options, W * P), "owner": np.tile(np.repeat(lay.owners, P), O),
+                "period": np.tile(np.arange(P), O * W),
+                "year": np.tile(self.scenario.start_year - 1 + np.arange(P), O * W)}
+        cols.update({k: np.transpose(v, (1, 2, 0)).reshape(-1) for k, v in arrays.items()})
+        return pd.DataFrame(cols)
+
+    def _mean_flows(self) -> dict:
+        c, b, m = self.means["cost"], self.means["benefit"], self.means["marketing_cost"]
+        return {"cost_mean": c, "benefit_mean": b, "net_mean": b - c, "marketing_pays": m, "it_pays": c - m}
+
     def cashflows(self, percentiles=(10, 50, 90)):
         """Tidy cash flows over time: one row per option, owner and year.
 
@@ -142,27 +159,13 @@ class Result:
         percentiles of cumulative net cash flow and of cumulative cost (bands from at most the
         first 100,000 trials).
         """
-        import pandas as pd
-
-        lay = self.layout
-        years = [self.scenario.start_year - 1 + t for t in range(lay.periods)]
         qs_net = np.percentile(self.band_net, percentiles, axis=0)  # (Q, P, O, W)
         qs_cost = np.percentile(self.band_cost, percentiles, axis=0)
-        rows = []
-        for oi, o in enumerate(lay.options):
-            for wi, w in enumerate(lay.owners):
-                for t in range(lay.periods):
-                    c = self.means["cost"][t, oi, wi]
-                    b = self.means["benefit"][t, oi, wi]
-                    m = self.means["marketing_cost"][t, oi, wi]
-                    row = {"option": o, "owner": w, "period": t, "year": years[t],
-                           "cost_mean": c, "benefit_mean": b, "net_mean": b - c,
-                           "marketing_pays": m, "it_pays": c - m}
-                    for qi, q in enumerate(percentiles):
-                        row[f"cum_net_p{q}"] = float(qs_net[qi, t, oi, wi])
-                        row[f"cum_cost_p{q}"] = float(qs_cost[qi, t, oi, wi])
-                    rows.append(row)
-        return pd.DataFrame(rows)
+        arrays = self._mean_flows()
+        for qi, q in enumerate(percentiles):
+            arrays[f"cum_net_p{q}"] = qs_net[qi]
+            arrays[f"cum_cost_p{q}"] = qs_cost[qi]
+        return self._per_cell_period(arrays)
 
     def breakdown(self):
         """Mean flows by category and year (rows: option, owner, flow; columns: periods)."""
@@ -179,9 +182,10 @@ class Result:
 
         Benefits (revenue uplift and savings) are credited to marketing.
         """
-        cf = self.cashflows(percentiles=(50,))
-        return cf[["option", "owner", "year", "marketing_pays", "it_pays", "benefit_mean"]].rename(
-            columns={"benefit_mean": "marketing_gains"})
+        flows = self._mean_flows()
+        cf = self._per_cell_period({"marketing_pays": flows["marketing_pays"], "it_pays": flows["it_pays"],
+                                    "marketing_gains": flows["benefit_mean"]})
+        return cf.drop(columns="period")
 
     def per_trial(self):
         """Per-trial metrics in long form: one row per trial, option and owner."""

@@ -656,13 +656,6 @@ def sobol_scenario(scenario: Scenario, metric: str = "npv", option: str | None =
 
 # --- break-even and crossover ----------------------------------------------------------------
 
-def _draw_trials(scenario: Scenario, trials: int, seed: int):
-    """The inputs and risk draws :func:`~decision_kit.simulation.simulate` uses for this seed."""
-    from .simulation import draw_trials
-
-    return draw_trials(scenario, trials, seed)
-
-
 @dataclass(frozen=True)
 class BreakEven:
     """Where two cells have equal expected NPV as one input varies.
@@ -787,7 +780,9 @@ def break_even(scenario: Scenario, input_path: str, cell_a, cell_b, bounds=None,
     ia = (sub_lay.options.index(a[0]), sub_lay.owners.index(a[1]))
     ib = (sub_lay.options.index(b[0]), sub_lay.owners.index(b[1]))
     if trials:
-        drawn, risks, _ = _draw_trials(scenario, trials, seed)
+        from .simulation import draw_trials
+
+        drawn, risks, _ = draw_trials(scenario, trials, seed)
         known = engine.uncertain_inputs(sub)
         drawn = {k: v for k, v in drawn.items() if k in known}
         parts = path.split(".")

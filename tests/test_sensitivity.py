@@ -12,7 +12,7 @@ import decision_kit as dk
 from decision_kit import sensitivity as sens
 from decision_kit.distributions import Uniform
 from decision_kit.loading import loads
-from decision_kit.simulation import base_case, evaluate, simulate
+from decision_kit.simulation import base_case, draw_trials, evaluate, simulate
 from decision_kit.test_functions import (ISHIGAMI_INPUTS, SOBOL_G_A, ishigami, ishigami_indices, sobol_g,
                                          sobol_g_indices, sobol_g_inputs)
 
@@ -295,7 +295,7 @@ def test_break_even_monte_carlo_uses_the_simulations_draws(tiny):
 def test_break_even_trials_are_the_simulations_trials(default):
     # break_even redraws simulate()'s inputs and risk events (same blocks and generators, with
     # correlations); the mean NPV of every cell over those draws must equal simulate()'s.
-    values, risks, n = sens._draw_trials(default, 9000, 6)
+    values, risks, n = draw_trials(default, 9000, 6)
     mine = evaluate(default, values, risks)["npv"].mean(axis=0)
     theirs = simulate(default, trials=9000, seed=6).metrics["npv"].mean(axis=0)
     np.testing.assert_allclose(mine, theirs, rtol=1e-9)
