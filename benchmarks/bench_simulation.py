@@ -1,14 +1,17 @@
 """Benchmark of decision_kit.simulate on the largest shipped scenario (DESIGN.md section 7).
 
-For each trial count, in the same run and interleaved (floor, simulate, loop, floor, ...),
-median of ``--repeats`` repeats:
+For each trial count, in the same run and interleaved (floor, floor on two threads, simulate,
+simulate on one thread, loop, floor, ...), median of ``--repeats`` repeats:
 
 (a) floor: the time numpy needs just to draw the random numbers the model uses, with the
     same distributions and the same blocks (``decision_kit.sampling.draw_inputs`` and
     ``decision_kit.engine.draw_risks`` per block of 8192 trials; no engine, no rank
-    correlation, no metrics);
-(b) ``decision_kit.simulate`` (everything: draws, rank correlation, engine, NPV, TCO,
-    payback, bands);
+    correlation, no metrics), on one thread: numpy's own speed;
+(a2) the same draws with the blocks shared out over as many threads as ``simulate`` uses by
+    default (each block has its own generator), for a like-for-like ratio;
+(b) ``decision_kit.simulate`` as a user calls it (everything: draws, rank correlation, engine,
+    NPV, TCO, payback, bands; worker threads as by default, see
+    ``decision_kit.simulation.default_threads``), and (b1) the same with ``threads=1``;
 (c) a per-trial pure-Python loop (``benchmarks/loop_model.py``) timed on a subsample of
     ``--loop-trials`` trials and scaled linearly to the trial count (it ignores correlations);
 
@@ -108,10 +111,29 @@ def floor_run(scenario, trials: int, seed: int) -> None:
         engine.draw_risks(scenario, values, n, rng)
 
 
-def simulate_run(scenario, trials: int, seed: int) -> None:
+def floor_threads_run(scenario, trials: int, seed: int) -> None:
+    """The floor's draws, block by block on ``default_threads()`` threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from decision_kit import engine
+    from decision_kit.sampling import BLOCK, block_generator, draw_inputs
+    from decision_kit.simulation import _drawn_inputs, default_threads
+
+    inputs = _drawn_inputs(scenario)
+
+    def block(b):
+        n = min(BLOCK, trials - b * BLOCK)
+        rng = block_generator(seed, b)
+        engine.draw_risks(scenario, draw_inputs(inputs, n, rng), n, rng)
+
+    with ThreadPoolExecutor(default_threads()) as pool:
+        list(pool.map(block, range(-(-trials // BLOCK))))
+
+
+def simulate_run(scenario, trials: int, seed: int, threads: int | None = None) -> None:
     from decision_kit import simulate
 
-    result = simulate(scenario, trials=trials, seed=seed)
+    result = simulate(scenario, trials=trials, seed=seed, threads=threads)
     del result
 
 
@@ -151,7 +173,7 @@ def _child_memory(path: str, trials: int, seed: int) -> None:
     import resource
 
     import decision_kit as dk
-    from decision_kit.simulation import memory_estimate
+    from decision_kit.simulation import default_threads, memory_estimate
 
     s = dk.load_scenario(path)
     dk.simulate(s, trials=100, seed=seed)  # warm-up: every lazy import done
@@ -161,7 +183,7 @@ def _child_memory(path: str, trials: int, seed: int) -> None:
     dt = time.perf_counter() - t0
     print(json.dumps({"peak_kib": _vm_hwm_kib(), "base_kib": base,
                       "ru_maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                      "estimate": memory_estimate(s, trials), "seconds": dt}))
+                      "estimate": memory_estimate(s, trials, 1, default_threads()), "seconds": dt}))
 
 
 class _Launcher:
@@ -304,15 +326,20 @@ def main(argv=None) -> None:
     simulate_run(scenario, 1_000, a.seed)
     loop_run(scenario, 20, a.seed)
 
+    from decision_kit.simulation import default_threads
+
+    threads = default_threads()
     loop_n = a.loop_trials
     rows = []
     med = statistics.median
     for trials in a.trials:
-        t = {"floor": [], "simulate": [], "loop": []}
+        t = {"floor": [], "floor_threads": [], "simulate": [], "simulate_1t": [], "loop": []}
         n = min(trials, loop_n)
         for _ in range(a.repeats):  # interleaved
             t["floor"].append(timed(floor_run, scenario, trials, a.seed))
+            t["floor_threads"].append(timed(floor_threads_run, scenario, trials, a.seed))
             t["simulate"].append(timed(simulate_run, scenario, trials, a.seed))
+            t["simulate_1t"].append(timed(simulate_run, scenario, trials, a.seed, 1))
             wall, cpu = timed(loop_run, scenario, n, a.seed)
             t["loop"].append((wall * trials / n, cpu * trials / n))
         mem = None if a.no_memory else memory_of(path, trials, a.seed)
@@ -322,17 +349,19 @@ def main(argv=None) -> None:
             row[k + "_cpu"] = med(c for _, c in v)
             row[k + "_all"] = v
         rows.append(row)
-        print(f"  {trials:>9,} trials: floor {fmt_s(row['floor'])}, simulate {fmt_s(row['simulate'])}, "
+        print(f"  {trials:>9,} trials: floor {fmt_s(row['floor'])} ({fmt_s(row['floor_threads'])} on {threads} threads), "
+              f"simulate {fmt_s(row['simulate'])} ({fmt_s(row['simulate_1t'])} on 1 thread), "
               f"loop {fmt_s(row['loop'])} (scaled from {n:,}) [CPU: {fmt_s(row['floor_cpu'])}, "
               f"{fmt_s(row['simulate_cpu'])}, {fmt_s(row['loop_cpu'])}]"
               + (f", peak RSS {mem['peak_kib'] / 1024:,.0f} MiB" if mem else ""), flush=True)
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
     print()
-    print("| trials | floor (draws only) | simulate | per-trial loop (scaled) | simulate / floor | "
-          "loop / simulate | simulate µs/trial | peak RSS of simulate, fresh process (rise over warm-up) | "
-          "memory_estimate |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(f"| trials | floor (draws only, 1 thread) | floor on {threads} threads | simulate ({threads} threads, "
+          "the default) | simulate, 1 thread | per-trial loop (scaled) | simulate / floor | "
+          f"simulate 1 thread / floor | simulate / floor on {threads} threads | loop / simulate | "
+          "simulate µs/trial | peak RSS of simulate, fresh process (rise over warm-up) | memory_estimate |")
+    print("| ---: " * 13 + "|")
     for r in rows:
         mem = r["memory"]
         mem_s = (f"{mem['peak_kib'] / 1024:,.0f} MiB (+{(mem['peak_kib'] - mem['base_kib']) / 1024:,.0f} MiB)"
@@ -342,13 +371,15 @@ def main(argv=None) -> None:
         def both(k):
             return f"{fmt_s(r[k])} ({fmt_s(r[k + '_cpu'])} CPU)"
 
-        print(f"| {r['trials']:,} | {both('floor')} | {both('simulate')} | {both('loop')} | "
-              f"{r['simulate'] / r['floor']:.1f}x ({r['simulate_cpu'] / r['floor_cpu']:.1f}x CPU) | "
-              f"{r['loop'] / r['simulate']:.0f}x ({r['loop_cpu'] / r['simulate_cpu']:.0f}x CPU) | "
-              f"{r['simulate'] / r['trials'] * 1e6:.1f} ({r['simulate_cpu'] / r['trials'] * 1e6:.1f} CPU) | "
-              f"{mem_s} | {est_s} |")
+        print(f"| {r['trials']:,} | {both('floor')} | {fmt_s(r['floor_threads'])} | {both('simulate')} | "
+              f"{both('simulate_1t')} | {both('loop')} | "
+              f"**{r['simulate'] / r['floor']:.1f}x** | {r['simulate_1t'] / r['floor']:.1f}x "
+              f"({r['simulate_1t_cpu'] / r['floor_cpu']:.1f}x CPU) | {r['simulate'] / r['floor_threads']:.1f}x | "
+              f"{r['loop'] / r['simulate']:.0f}x ({r['loop_cpu'] / r['simulate_1t_cpu']:.0f}x CPU, 1 thread) | "
+              f"{r['simulate'] / r['trials'] * 1e6:.1f} | {mem_s} | {est_s} |")
     maxrss = ", ".join(f"{r['memory']['ru_maxrss_kib'] / 1024:,.0f} MiB" for r in rows if r["memory"])
-    print(f"\nWall-clock (process CPU time in brackets), medians of {a.repeats} interleaved repeats. "
+    print(f"\nWall-clock (process CPU time in brackets: with {threads} threads it adds up both), medians of "
+          f"{a.repeats} interleaved repeats. "
           f"Loop timed on {loop_n:,} trials (fewer if the trial count is smaller) and scaled linearly; "
           "it ignores correlations. Peak RSS is VmHWM of a fresh process running one simulate "
           f"(ru_maxrss there: {maxrss or 'n/a'}).")

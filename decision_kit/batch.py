@@ -131,11 +131,12 @@ class BatchResult:
 
 def run_one(path: str | os.PathLike, out_dir: str | os.PathLike, *, trials: int, seed: int,
             formats: Sequence[str] = ("html",), overwrite: bool = False, name: str | None = None,
-            generated: datetime | None = None) -> BatchItem:
+            generated: datetime | None = None, threads: int | None = None) -> BatchItem:
     """Load, simulate and write the memo(s) of one scenario file; never raises for a bad input.
 
     Memos are written to ``out_dir/<name>.<format>`` (``name`` defaults to the file's stem).
-    A portfolio is skipped. Any exception (other than an interrupt) becomes a ``"failed"``
+    ``threads`` is passed to :func:`~decision_kit.simulate` (the pool passes 1: its processes
+    already use every core). A portfolio is skipped. Any exception (other than an interrupt) becomes a ``"failed"``
     item whose message is the error's text (for a ScenarioError: file, line, column, field
     and what is wrong).
     """
@@ -153,7 +154,7 @@ def run_one(path: str | os.PathLike, out_dir: str | os.PathLike, *, trials: int,
         if isinstance(obj, Portfolio):
             return BatchItem(str(path), name, "skipped", f"portfolio '{obj.name}': budget allocation, not a "
                              "scenario memo", scenario=obj.name, seconds=time.perf_counter() - start)
-        result = simulate(obj, trials=trials, seed=seed)
+        result = simulate(obj, trials=trials, seed=seed, threads=threads)
         summary = result.summary()
         option, owner = summary["npv_mean"].idxmax()
         for fmt in formats:
@@ -285,7 +286,8 @@ def _run_pool(jobs, out_dir, kwargs, n_workers, items, progress):
     done, total, broken = 0, len(jobs), []
     pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx)
     try:
-        futures = {pool.submit(run_one, path, out_dir, name=name, **kwargs): k for k, (path, name) in enumerate(jobs)}
+        futures = {pool.submit(run_one, path, out_dir, name=name, threads=1, **kwargs): k
+                   for k, (path, name) in enumerate(jobs)}
         for fut in as_completed(futures):
             k = futures[fut]
             try:

@@ -257,24 +257,23 @@ def _edges(L, H: int, ws: Workspace) -> np.ndarray:
     return np.maximum(d, 0.0, out=d)
 
 
-def _adoption(d, ramp_months, ws: Workspace) -> np.ndarray:
-    """Average adoption over each year, (H, n), for a linear ramp from go-live ``L`` to
+def _year_fraction_ramped(d, ramp_months, half_inv_ramp, ws: Workspace) -> np.ndarray:
+    """12 x the average adoption over each year, (H, n), for a linear ramp from go-live ``L`` to
     ``L + R`` months, from the months past go-live at the year edges ``d`` (:func:`_edges`).
 
-    Integral of clip((x - L)/R, 0, 1) is F(x) = max(x - L, 0)^2 / (2R) for x <= L + R and
-    R/2 + (x - L - R) beyond; year t averages (F(12t) - F(12t - 12)) / 12. F is evaluated
-    once per year edge.
+    ``ramp_months`` is ``R`` (floored at 1e-9 months) and ``half_inv_ramp`` is ``1 / (2 R)``,
+    both (n,) or scalars. The integral of clip((x - L)/R, 0, 1) is
+    F(x) = m (m / (2R) - 1) + max(x - L, 0) with m = min(max(x - L, 0), R), that is
+    max(x - L, 0)^2 / (2R) up to x = L + R and R/2 + (x - L - R) beyond; year t gets
+    F(12t) - F(12t - 12), twelve times its average adoption. F is evaluated once per year edge.
     """
-    R = np.maximum(_vec(ramp_months), 1e-9)
-    shape = np.broadcast_shapes(d.shape, np.shape(R))
-    m = np.minimum(d, R, out=ws("adoption_m", shape))
-    F = np.multiply(m, m, out=ws("adoption_F", shape))
-    F /= 2 * R
-    np.subtract(d, m, out=m)
-    F += m  # F at the year edges
-    adoption = np.subtract(F[1:], F[:-1], out=ws("adoption", (shape[0] - 1, shape[1])))
-    adoption /= 12.0
-    return adoption
+    shape = np.broadcast_shapes(d.shape, np.shape(ramp_months))
+    m = np.minimum(d, ramp_months, out=ws("ramp_m", shape))
+    F = np.multiply(m, half_inv_ramp, out=ws("ramp_F", shape))
+    F -= 1.0
+    F *= m
+    F += d  # F at the year edges
+    return np.subtract(F[1:], F[:-1], out=m[1:])
 
 
 def project(s: Scenario, lay: Layout, values: dict, risks: RiskDraws, n: int,
@@ -346,9 +345,16 @@ def project(s: Scenario, lay: Layout, values: dict, risks: RiskDraws, n: int,
                 if line.timing == "per_unit":
                     g = np.multiply(g, drivers[line.driver], out=ws(("shape", lname), (H, n)))
                 shape[lname] = g
-        benefit_base = {b: growth_times(values[f"{pre}.benefits.{b}.growth"], values[f"{pre}.benefits.{b}.amount"],
-                                        ("benefit_base", b))
-                        for b in opt.benefits}
+        # per benefit: amount x growth / 12 over years 1..H (the 12 is that of the year's average
+        # adoption, see _year_fraction_ramped) and the ramp R, 1 / (2R); all owner-independent
+        benefit_base, ramps = {}, {}
+        for b in opt.benefits:
+            base = growth_times(values[f"{pre}.benefits.{b}.growth"], values[f"{pre}.benefits.{b}.amount"],
+                                ("benefit_base", b))
+            base /= 12.0  # a buffer of this call's own
+            benefit_base[b] = base
+            R = np.maximum(_vec(values[f"{pre}.benefits.{b}.ramp_months"]), 1e-9)
+            ramps[b] = (R, 0.5 / R)
 
         def line_flow(lname, active, price_mult, integ, flows, tag):
             """(first period, flow over the periods from it) of one line; kept in ``flows`` if
@@ -470,19 +476,31 @@ def project(s: Scenario, lay: Layout, values: dict, risks: RiskDraws, n: int,
                     c[t] += extra
                     rows_sum[row_index["consolidation"], t, oi, wi] += extra.sum()
 
+            # benefits: sum(base_b x ramp_b) per category, then x realisation (x kept share)
             ben = benefit[oi, wi]
-            ben[...] = 0.0
+            ben[0] = 0.0
+            if not opt.benefits:
+                ben[1:] = 0.0
+                continue
+            edges = _edges(L, H, ws)
             real = realisation * sh.realisation_factor
-            bf = ws("scratch", (P, n))[1:]
-            edges = _edges(L, H, ws) if opt.benefits else None
+            scale = real if keep is None else np.multiply(keep, real, out=ws("real_keep", (H, n)))
+            by_cat = {}
             for bname, b in opt.benefits.items():
-                adoption = _adoption(edges, values[f"{pre}.benefits.{bname}.ramp_months"], ws)
-                np.multiply(benefit_base[bname], adoption, out=bf)
-                bf *= real
-                if keep is not None:
-                    bf *= keep
-                ben[1:] += bf
-                rows_sum[row_index[b.category], 1:, oi, wi] += bf.sum(axis=1)
+                R, half_inv = ramps[bname]
+                ramp = _year_fraction_ramped(edges, R, half_inv, ws)
+                if b.category in by_cat:
+                    ramp *= benefit_base[bname]
+                    by_cat[b.category] += ramp
+                else:
+                    by_cat[b.category] = np.multiply(ramp, benefit_base[bname], out=ws(("ben_cat", b.category), (H, n)))
+            for ci, (cat, flow) in enumerate(by_cat.items()):
+                flow *= scale
+                rows_sum[row_index[cat], 1:, oi, wi] += flow.sum(axis=1)
+                if ci == 0:
+                    ben[1:] = flow
+                else:
+                    ben[1:] += flow
     return ChunkFlows(cost, benefit, mkt_sum, launch_all, sec_events, rows_sum)
 
 

@@ -58,24 +58,46 @@ def check_correlation(matrix: np.ndarray, names: list[str]) -> np.ndarray:
     return m
 
 
+def _sqrt_psd(c: np.ndarray) -> np.ndarray:
+    """The symmetric square root of a symmetric positive semi-definite matrix.
+
+    Eigen-based, so semi-definite targets work too; unlike a root built from raw eigenvectors
+    (whose signs are arbitrary) it is unique and changes smoothly with ``c``, so rounding-level
+    changes in ``c`` cannot reorder a whole column of scores.
+    """
+    w, v = np.linalg.eigh(c)
+    return (v * np.sqrt(np.clip(w, 0, None))) @ v.T
+
+
+def _scores(n: int) -> np.ndarray:
+    """Van der Waerden scores ``Phi^-1(i / (n + 1))``, i = 1..n."""
+    from scipy.special import ndtri
+
+    return ndtri(np.arange(1, n + 1) / (n + 1))
+
+
 def iman_conover(samples: np.ndarray, target: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Reorder columns of ``samples`` (n x k) so their rank correlation approximates ``target``.
 
     Iman & Conover (1982): build van der Waerden scores with the target correlation (through a
-    Cholesky factor, corrected for the scores' own sample correlation), then give each column
+    symmetric square root of it, corrected for the scores' own sample correlation), then give each column
     of ``samples`` the rank order of the matching score column. Marginals are unchanged.
+
+    The products over the ``n`` rows are ``einsum`` sums, not BLAS calls: a BLAS call of this
+    size starts the BLAS library's own threads, which burn CPU and compete with
+    :func:`decision_kit.simulate`'s worker threads (PERFORMANCE_NOTES.md).
     """
     n, k = samples.shape
-    from scipy.special import ndtri
-
-    scores = ndtri(np.arange(1, n + 1) / (n + 1))
-    base = np.column_stack([rng.permutation(scores) for _ in range(k)])
-    # eigen-based square root tolerates semi-definite targets
-    def sqrt_psd(c):
-        w, v = np.linalg.eigh(c)
-        return v * np.sqrt(np.clip(w, 0, None))
-    e = np.corrcoef(base, rowvar=False)
-    t = base @ np.linalg.inv(sqrt_psd(e)).T @ sqrt_psd(target).T
+    scores = _scores(n)
+    base = np.empty((n, k))
+    for j in range(k):
+        base[:, j] = rng.permutation(scores)
+    # every column is a permutation of the same scores: same mean and variance
+    centred = base - scores.mean()
+    cov = np.einsum("ni,nj->ij", centred, centred)
+    sd = np.sqrt(np.diag(cov))
+    e = cov / np.outer(sd, sd)
+    t = np.einsum("nk,kj->nj", base, np.linalg.inv(_sqrt_psd(e)) @ _sqrt_psd(target))
     out = np.empty_like(samples)
     for j in range(k):
         # the i-th smallest score gets the i-th smallest sample (one argsort, one sort per column)

@@ -9,6 +9,9 @@ cash flows. :func:`base_case` runs the same engine once with every input at its 
 from __future__ import annotations
 
 import numbers
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -27,6 +30,15 @@ _STORED = {"npv": np.float64, "pv_cost": np.float32, "tco": np.float32, "payback
            "launch_months": np.float32, "security_events": np.float32}
 
 
+def default_threads() -> int:
+    """Threads :func:`simulate` uses by default: the cores this process may run on, at most 2."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(2, cores))
+
+
 def _bytes_per_trial(lay: engine.Layout) -> tuple[int, int]:
     """(kept bytes per trial, working bytes per trial of a chunk), both estimates."""
     cells = len(lay.options) * len(lay.owners)
@@ -35,19 +47,29 @@ def _bytes_per_trial(lay: engine.Layout) -> tuple[int, int]:
     return kept, working
 
 
-def memory_estimate(scenario: Scenario, trials: int, chunk_blocks: int = 2) -> int:
-    """Estimated peak bytes of :func:`simulate` for ``trials`` trials."""
+def memory_estimate(scenario: Scenario, trials: int, chunk_blocks: int = 1, threads: int = 1) -> int:
+    """Estimated peak bytes of :func:`simulate` for ``trials`` trials, chunks of ``chunk_blocks``
+    random-number blocks and ``threads`` worker threads (each with its own chunk buffers)."""
     lay = engine.layout(scenario)
     kept, working = _bytes_per_trial(lay)
     cells = len(lay.options) * len(lay.owners)
     bands = min(trials, BAND_TRIALS) * cells * lay.periods * 4 * 2
     kept_inputs = min(trials, BAND_TRIALS) * 8 * len(_drawn_inputs(scenario))
-    return kept * trials + working * min(trials, chunk_blocks * BLOCK) + bands + kept_inputs
+    chunks = -(-trials // (chunk_blocks * BLOCK))
+    in_flight = min(trials, chunk_blocks * BLOCK) * max(1, min(threads, chunks))
+    return kept * trials + working * in_flight + bands + kept_inputs
 
 
-def _check_request(trials, seed, max_memory):
-    if isinstance(trials, bool) or not isinstance(trials, numbers.Integral) or trials < 1:
+def _positive_int(value) -> bool:
+    return not isinstance(value, bool) and isinstance(value, numbers.Integral) and value >= 1
+
+
+def _check_request(trials, seed, max_memory, chunk_blocks=None, threads=None):
+    if not _positive_int(trials):
         raise ScenarioError(f"trials must be a positive integer, got {trials!r}")
+    for name, value in (("chunk_blocks", chunk_blocks), ("threads", threads)):
+        if value is not None and not _positive_int(value):
+            raise ScenarioError(f"{name} must be a positive integer or None, got {value!r}")
     seed = as_seed(seed)
     if max_memory is not None and (not isinstance(max_memory, numbers.Real) or max_memory <= 0):
         raise ScenarioError(f"max_memory must be a positive number of bytes, got {max_memory!r}")
@@ -78,7 +100,8 @@ def _drawn_inputs(s: Scenario) -> dict:
 
 
 def simulate(scenario: Scenario, trials: int = 10_000, seed: int = 0, *,
-             max_memory: float | None = DEFAULT_MAX_MEMORY, chunk_blocks: int | None = None):
+             max_memory: float | None = DEFAULT_MAX_MEMORY, chunk_blocks: int | None = None,
+             threads: int | None = None):
     """Monte Carlo simulation of every option under every ownership model.
 
     Parameters
@@ -88,10 +111,15 @@ def simulate(scenario: Scenario, trials: int = 10_000, seed: int = 0, *,
     seed : non-negative integer; the same seed and trial count give identical results,
         whatever the chunking.
     max_memory : cap in bytes on the estimated peak memory (default 2 GiB). A request whose
-        estimate exceeds it is refused before any work starts; the chunk size is also
-        reduced to fit. ``None`` means no cap.
+        estimate exceeds it is refused before any work starts; fewer threads and smaller
+        chunks are used first if that fits. ``None`` means no cap.
     chunk_blocks : trials per chunk in units of :data:`~decision_kit.sampling.BLOCK`
-        (default: 2, fewer if the cap requires).
+        (default 1).
+    threads : worker threads, each running whole chunks (draws, engine, metrics) with its own
+        buffers (default :func:`default_threads`: the usable cores, at most 2). Results do not
+        depend on it: every chunk draws from its own blocks' generators and the sums over
+        chunks are taken in chunk order. If the memory cap requires, fewer threads are used.
+        Pass 1 where processes already use every core (``decision_kit.batch`` does).
 
     Returns
     -------
@@ -99,14 +127,18 @@ def simulate(scenario: Scenario, trials: int = 10_000, seed: int = 0, *,
     """
     from .results import Result
 
-    trials, seed = _check_request(trials, seed, max_memory)
+    trials, seed = _check_request(trials, seed, max_memory, chunk_blocks, threads)
     lay = engine.layout(scenario)
-    kept, working = _bytes_per_trial(lay)
-    blocks = chunk_blocks or 2
+    blocks = int(chunk_blocks or 1)
+    n_blocks = -(-trials // BLOCK)
+    workers = max(1, min(int(threads or default_threads()), -(-n_blocks // blocks)))
     if max_memory is not None:
-        while blocks > 1 and memory_estimate(scenario, trials, blocks) > max_memory:
-            blocks -= 1
-        need = memory_estimate(scenario, trials, blocks)
+        while memory_estimate(scenario, trials, blocks, workers) > max_memory and (workers > 1 or blocks > 1):
+            if workers > 1:
+                workers -= 1
+            else:
+                blocks -= 1
+        need = memory_estimate(scenario, trials, blocks, workers)
         if need > max_memory:
             raise ScenarioError(
                 f"{trials:,} trials of '{scenario.name}' need about {need / 2**20:,.0f} MiB, over the "
@@ -114,7 +146,8 @@ def simulate(scenario: Scenario, trials: int = 10_000, seed: int = 0, *,
     inputs = _drawn_inputs(scenario)
     corr_names, corr = _correlation_plan(scenario, inputs)
     O, W, P = len(lay.options), len(lay.owners), lay.periods
-    store = {k: np.empty((trials, O, W), dtype=t) for k, t in _STORED.items()}
+    # per-trial metrics are kept cell-contiguous, (O, W, trials), and returned as (trials, O, W) views
+    store = {k: np.empty((O, W, trials), dtype=t) for k, t in _STORED.items()}
     n_band = min(trials, BAND_TRIALS)
     # bands are kept trial-contiguous, (P, O, W, n_band), and returned as (n_band, P, O, W) views
     band_net = np.empty((P, O, W, n_band), dtype=np.float32)
@@ -123,24 +156,41 @@ def simulate(scenario: Scenario, trials: int = 10_000, seed: int = 0, *,
     sums = {"cost": np.zeros((P, O, W)), "benefit": np.zeros((P, O, W)), "marketing_cost": np.zeros((P, O, W)),
             "rows": np.zeros((len(lay.rows), P, O, W))}
     df = finance.discount_factors(scenario.discount_rate, P)
-    n_blocks = -(-trials // BLOCK)
     chunk = min(blocks * BLOCK, trials)
-    ws = engine.Workspace()  # the engine's buffers, reused by every chunk
-    work = _CellWork(P, O, W, chunk)
-    for first in range(0, n_blocks, blocks):
+    local = threading.local()  # per thread: the engine's buffers, reused by every chunk it runs
+
+    def run_chunk(first):
+        if not hasattr(local, "ws"):
+            local.ws, local.work = engine.Workspace(), _CellWork(P, O, W, chunk)
         values, risks, n = _draw_blocks(scenario, inputs, corr_names, corr, seed, trials,
-                                        range(first, min(first + blocks, n_blocks)), ws)
-        flows = engine.project(scenario, lay, values, risks, n, ws)
+                                        range(first, min(first + blocks, n_blocks)), local.ws)
+        flows = engine.project(scenario, lay, values, risks, n, local.ws)
         lo = first * BLOCK
         m = max(0, min(n, n_band - lo))  # trials of this chunk that go into the bands
-        _store_chunk(store, flows, df, lo, n, work, sums, band_net, band_cost, m)
-        sums["marketing_cost"] += flows.marketing_sum
-        sums["rows"] += flows.rows_sum
+        part = {"cost": np.zeros((P, O, W)), "benefit": np.zeros((P, O, W))}
+        _store_chunk(store, flows, df, lo, n, local.work, part, band_net, band_cost, m)
+        part["marketing_cost"] = flows.marketing_sum
+        part["rows"] = flows.rows_sum
         if m:
             for k, v in values.items():
                 kept_inputs[k][lo:lo + m] = v[:m] if isinstance(v, np.ndarray) else v
+        return part
+
+    starts = range(0, n_blocks, blocks)
+    if workers == 1:
+        parts = map(run_chunk, starts)
+    else:
+        pool = ThreadPoolExecutor(workers, thread_name_prefix="decision_kit")
+        parts = pool.map(run_chunk, starts)
+    try:
+        for part in parts:  # in chunk order, so the sums do not depend on thread timing
+            for k, v in part.items():
+                sums[k] += v
+    finally:
+        if workers > 1:
+            pool.shutdown(cancel_futures=True)
     means = {k: v / trials for k, v in sums.items()}
-    return Result(scenario=scenario, layout=lay, trials=trials, seed=seed, metrics=store,
+    return Result(scenario=scenario, layout=lay, trials=trials, seed=seed, metrics={k: np.moveaxis(v, -1, 0) for k, v in store.items()},
                   means=means, band_net=np.moveaxis(band_net, -1, 0), band_cost=np.moveaxis(band_cost, -1, 0),
                   inputs=kept_inputs)
 
@@ -241,80 +291,80 @@ class _CellWork:
 
     def __init__(self, P: int, O: int, W: int, n: int):
         self.net = np.empty((P, n))
-        self.acc = np.empty((5, n))
-        self.flag = np.empty((4, n), dtype=bool)
-        self.metrics = {k: np.empty((O, W, n)) for k in ("npv", "pv_cost", "tco", "payback")}
+        self.cum = np.empty((P, n))
+        self.tmp = np.empty((1, n))
+        self.neg = np.empty((P, n), dtype=bool)
+        self.cross = np.empty((P - 1, n), dtype=bool)
+        self.first = np.empty(n, dtype=np.intp)
+        self.found = np.empty(n, dtype=bool)
+        self.metric = np.empty(n)  # a float64 metric before it is stored as float32
 
 
 def _store_chunk(store, flows, df, lo, n, work, sums, band_net, band_cost, m):
     """Per-trial metrics of one chunk, cell by cell from its time-major (P, n) flows.
 
     NPV and PV of cost are explicit multiply-adds over the short time axis, TCO a sum over
-    periods, payback the per-period running computation of :func:`decision_kit.finance.payback`
-    (same arithmetic, so identical results); the first ``m`` trials' cumulative net flow and
-    cost go into the bands. Also adds the chunk's per-period sums of cost and benefit to ``sums``.
+    periods, payback :func:`_payback` of the cumulative net flow (which is also the net band);
+    the first ``m`` trials' cumulative net flow and cost go into the bands. Also adds the
+    chunk's per-period sums of cost and benefit to ``sums``.
     """
     O, W, P = flows.cost.shape[:3]
-    net = work.net[:, :n]
-    cum, cum_c, tmp = (a[:n] for a in work.acc[:3])
-    metrics = {k: v[..., :n] for k, v in work.metrics.items()}
+    net, cum = work.net[:, :n], work.cum[:, :n]
+    tmp, metric = work.tmp[0, :n], work.metric[:n]
+    sl = slice(lo, lo + n)
     for oi in range(O):
         for wi in range(W):
             cost, benefit = flows.cost[oi, wi], flows.benefit[oi, wi]
             np.subtract(benefit, cost, out=net)
             sums["cost"][:, oi, wi] += cost.sum(axis=1)
             sums["benefit"][:, oi, wi] += benefit.sum(axis=1)
-            npv, pv_cost = metrics["npv"][oi, wi], metrics["pv_cost"][oi, wi]
+            npv = store["npv"][oi, wi, sl]
             npv[...] = 0.0
-            pv_cost[...] = 0.0
             for t in range(P):
                 npv += np.multiply(net[t], df[t], out=tmp)
-                pv_cost += np.multiply(cost[t], df[t], out=tmp)
-            np.sum(cost, axis=0, out=metrics["tco"][oi, wi])
-            _payback(net, work, n, out=metrics["payback"][oi, wi])
+            metric[...] = 0.0
+            for t in range(P):
+                metric += np.multiply(cost[t], df[t], out=tmp)
+            store["pv_cost"][oi, wi, sl] = metric
+            store["tco"][oi, wi, sl] = np.sum(cost, axis=0, out=metric)
+            cum[0] = net[0]
+            for t in range(1, P):
+                np.add(cum[t - 1], net[t], out=cum[t])
+            store["payback"][oi, wi, sl] = _payback(net, cum, work, n, out=metric)
             if m:
-                cum[:m] = 0.0
-                cum_c[:m] = 0.0
-                for t in range(P):
-                    cum[:m] += net[t, :m]
-                    cum_c[:m] += cost[t, :m]
-                    band_net[t, oi, wi, lo:lo + m] = cum[:m]
-                    band_cost[t, oi, wi, lo:lo + m] = cum_c[:m]
-    sl = slice(lo, lo + n)
-    for k, v in metrics.items():  # (O, W, n) -> the trial-major store
-        store[k][sl] = np.moveaxis(v, -1, 0)
-    store["launch_months"][sl] = np.moveaxis(flows.launch, -1, 0)
-    store["security_events"][sl] = np.moveaxis(flows.security_events, -1, 0)
+                band_net[:, oi, wi, lo:lo + m] = cum[:, :m]
+                cum[0] = cost[0]  # cum is free now: the cumulative cost
+                for t in range(1, P):
+                    np.add(cum[t - 1], cost[t], out=cum[t])
+                band_cost[:, oi, wi, lo:lo + m] = cum[:, :m]
+    store["launch_months"][..., sl] = flows.launch
+    store["security_events"][..., sl] = flows.security_events
 
 
-def _payback(net, work, n, out):
-    """:func:`decision_kit.finance.payback` of the columns of a time-major (P, n) matrix, into ``out``.
+def _payback(net, cum, work, n, out):
+    """:func:`decision_kit.finance.payback` of the columns of a time-major (P, n) net-flow matrix
+    ``net`` with running sums ``cum``, into ``out`` (same arithmetic, so the same numbers).
 
-    The same per-period running computation (and so the same numbers) with reused buffers:
-    payback at the first ``t >= 1`` with ``C[t-1] < 0 <= C[t]``, ``(t - 1) - C[t-1] / flow[t]``;
-    0 if the cumulative flow is never negative; NaN if it never climbs back or is NaN.
+    Payback at the first ``t >= 1`` with ``C[t-1] < 0 <= C[t]``: ``(t - 1) - C[t-1] / net[t]``;
+    0 if the cumulative flow is never negative; NaN if it never climbs back or ends as NaN.
     """
-    cum, new, val = np.zeros(n), work.acc[3, :n], work.acc[4, :n]
-    out[...] = np.nan
-    found, ever_negative, cross, b = (f[:n] for f in work.flag)
-    found[...] = False
-    ever_negative[...] = False
+    neg = np.less(cum, 0, out=work.neg[:, :n])
+    cross = np.greater_equal(cum[1:], 0, out=work.cross[:, :n])
+    cross &= neg[:-1]  # cross[t - 1]: the running sum turns non-negative in period t
+    first = work.first[:n]
+    first[...] = -1
+    for t in range(cross.shape[0] - 1, -1, -1):  # backwards, so the earliest crossing is written last
+        np.copyto(first, t, where=cross[t])
+    found = np.greater_equal(first, 0, out=work.found[:n])
+    idx = np.maximum(first, 0)
+    cols = np.arange(n)
     with np.errstate(divide="ignore", invalid="ignore"):
-        for t in range(net.shape[0]):
-            flow = net[t]
-            np.add(cum, flow, out=new)
-            np.less(cum, 0, out=cross)
-            cross &= np.greater_equal(new, 0, out=b)
-            cross &= ~found
-            if cross.any():
-                np.divide(cum, flow, out=val)
-                np.subtract(t - 1, val, out=val)
-                np.copyto(out, val, where=cross)
-                found |= cross
-            ever_negative |= np.less(new, 0, out=b)
-            cum, new = new, cum
-    out[~found & ~ever_negative] = 0.0
-    out[np.isnan(cum)] = np.nan
+        val = np.divide(cum[idx, cols], net[idx + 1, cols])
+        np.subtract(idx, val, out=val)
+    np.copyto(out, val)
+    out[~found] = np.nan
+    out[~found & ~neg.any(axis=0)] = 0.0
+    out[np.isnan(cum[-1])] = np.nan
     return out
 
 

@@ -176,16 +176,37 @@ def test_neutral_owner_changes_nothing():
     np.testing.assert_array_equal(r.metrics["npv"][:, :, 0], r.metrics["npv"][:, :, 1])
 
 
-def test_same_seed_same_numbers_whatever_the_chunking():
-    s = dk.load_scenario("scenarios/marketing_automation.yaml")
-    a = simulate(s, trials=20_000, seed=4)
-    b = simulate(s, trials=20_000, seed=4, chunk_blocks=1)
-    c = simulate(s, trials=20_000, seed=4, max_memory=dk.simulation.memory_estimate(s, 20_000, 1) + 1)
-    for k in a.metrics:
-        np.testing.assert_array_equal(a.metrics[k], b.metrics[k])
-        np.testing.assert_array_equal(a.metrics[k], c.metrics[k])
+def test_same_seed_same_numbers_whatever_the_chunking_and_threads():
+    s = dk.load_scenario("scenarios/analytics_stack.yaml")  # with rank correlations
+    a = simulate(s, trials=20_000, seed=4, threads=1)
+    runs = [simulate(s, trials=20_000, seed=4, threads=2),
+            simulate(s, trials=20_000, seed=4, chunk_blocks=2, threads=1),
+            simulate(s, trials=20_000, seed=4, chunk_blocks=3, threads=2),
+            # a cap that leaves room for one thread's buffers only
+            simulate(s, trials=20_000, seed=4, threads=2,
+                     max_memory=dk.simulation.memory_estimate(s, 20_000, 1, 1) + 1)]
+    for b in runs:
+        for k in a.metrics:
+            np.testing.assert_array_equal(a.metrics[k], b.metrics[k])
+        np.testing.assert_array_equal(a.band_net, b.band_net)
+        for k in a.inputs:
+            np.testing.assert_array_equal(a.inputs[k], b.inputs[k])
+        for k in a.means:  # sums over chunks: the grouping can change the last digit
+            np.testing.assert_allclose(a.means[k], b.means[k], rtol=1e-12)
+    for k in a.means:  # same chunks in the same order: identical whatever the threads
+        np.testing.assert_array_equal(a.means[k], runs[0].means[k])
     d = simulate(s, trials=20_000, seed=5)
     assert not np.array_equal(a.metrics["npv"], d.metrics["npv"])
+
+
+def test_memory_estimate_counts_each_threads_buffers():
+    s = dk.load_scenario("scenarios/analytics_stack.yaml")
+    one, two = (dk.simulation.memory_estimate(s, 100_000, 1, t) for t in (1, 2))
+    lay = dk.engine.layout(s)
+    working = dk.simulation._bytes_per_trial(lay)[1]
+    assert two - one == working * dk.sampling.BLOCK
+    # one block of trials: a second thread would have nothing to do
+    assert dk.simulation.memory_estimate(s, 5000, 1, 2) == dk.simulation.memory_estimate(s, 5000, 1, 1)
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -195,6 +216,9 @@ def test_same_seed_same_numbers_whatever_the_chunking():
     ({"seed": 1.5}, "seed must be a non-negative integer"),
     ({"seed": "abc"}, "seed must be a non-negative integer"),
     ({"trials": 10_000_000, "max_memory": 100e6}, "over the cap"),
+    ({"threads": 0}, "threads must be a positive integer"),
+    ({"threads": 1.5}, "threads must be a positive integer"),
+    ({"chunk_blocks": 0}, "chunk_blocks must be a positive integer"),
 ])
 def test_bad_requests_fail_before_work(fixed, kwargs, message):
     with pytest.raises(dk.ScenarioError, match=message):
@@ -235,3 +259,46 @@ def test_rank_correlation_is_induced_and_marginals_kept():
     # marginals unchanged: the same multiset of values as the independent draw
     w = draw_inputs(inputs, 8192, block_generator(1, 0))
     np.testing.assert_array_equal(np.sort(v["launch"]), np.sort(w["launch"]))
+
+
+def test_rank_correlation_matrix_of_several_inputs():
+    """Four inputs with a full target matrix (one pair negative, one semi-definite-near pair):
+    every pairwise Spearman correlation lands near its target, and a rounding-level change of
+    the scores' correlation matrix does not reshuffle the result (the square roots are the
+    unique symmetric ones)."""
+    from scipy.stats import spearmanr
+
+    from decision_kit.sampling import block_generator, iman_conover
+
+    target = np.array([[1.0, 0.6, -0.3, 0.0],
+                       [0.6, 1.0, 0.0, 0.4],
+                       [-0.3, 0.0, 1.0, 0.2],
+                       [0.0, 0.4, 0.2, 1.0]])
+    rng = np.random.default_rng(5)
+    samples = np.column_stack([rng.lognormal(size=8192), rng.triangular(0, 1, 4, size=8192),
+                               rng.beta(2, 5, size=8192), rng.uniform(size=8192)])
+    out = iman_conover(samples, target, block_generator(3, 0))
+    rho = spearmanr(out).statistic
+    np.testing.assert_allclose(rho, target, atol=0.03)
+    np.testing.assert_array_equal(np.sort(out, axis=0), np.sort(samples, axis=0))  # marginals kept
+    nudged = iman_conover(samples, target + 1e-13 * (1 - np.eye(4)), block_generator(3, 0))
+    assert (nudged != out).mean() < 1e-3
+
+
+def test_simulated_metrics_match_the_finance_kernels_on_the_same_flows():
+    """The per-cell metric loops of `simulate` (running sums, payback found backwards) against
+    `finance.npv`/`finance.payback` applied to the engine's flows for the same draws."""
+    from decision_kit import engine, finance
+    from decision_kit.simulation import draw_trials
+
+    s = dk.load_scenario("scenarios/analytics_stack.yaml")
+    n = 3000
+    r = simulate(s, trials=n, seed=8)
+    values, risks, m = draw_trials(s, n, 8)
+    flows = engine.project(s, engine.layout(s), values, risks, m)
+    net = np.moveaxis(flows.benefit - flows.cost, -1, 0)  # (n, O, W, P)
+    np.testing.assert_allclose(r.metrics["npv"], finance.npv(s.discount_rate, net), rtol=1e-12, atol=1e-6)
+    expected = finance.payback(net).astype(np.float32)
+    np.testing.assert_array_equal(np.isnan(r.metrics["payback"]), np.isnan(expected))
+    np.testing.assert_allclose(r.metrics["payback"], expected, rtol=1e-6, equal_nan=True)
+    assert np.isfinite(expected).mean() > 0.3 and (expected > 0).mean() > 0.3  # a real test of crossings
