@@ -277,7 +277,7 @@ def _year_fraction_ramped(d, ramp_months, half_inv_ramp, ws: Workspace) -> np.nd
 
 
 def project(s: Scenario, lay: Layout, values: dict, risks: RiskDraws, n: int,
-            ws: Workspace | None = None) -> ChunkFlows:
+            ws: Workspace | None = None, on_cell=None) -> ChunkFlows:
     """Cash flows of every option under every owner for ``n`` trials of sampled ``values``.
 
     ``values`` maps each uncertain input's dotted path (see :func:`decision_kit.loading.input_paths`)
@@ -290,12 +290,20 @@ def project(s: Scenario, lay: Layout, values: dict, risks: RiskDraws, n: int,
     periods where it can be non-zero (one row for a one-off cost). ``ws`` optionally gives a
     :class:`Workspace` to reuse buffers across chunks; the returned ``cost`` and ``benefit``
     then live in it and are overwritten by the next call.
+
+    ``on_cell(o, w, cost, benefit)``, if given, is called with each cell's (P, n) flows as soon
+    as they are complete, in buffers that the next cell reuses, and the returned ``cost`` and
+    ``benefit`` are None: a caller that only needs per-cell results then never holds every
+    cell's flows at once, and reads each cell's while they are still in the CPU cache.
     """
     H, P = s.horizon_years, s.horizon_years + 1
     O, W = len(lay.options), len(lay.owners)
     ws = Workspace() if ws is None else ws
     row_index = {r: i for i, r in enumerate(lay.rows)}
-    cost, benefit = ws("cost", (O, W, P, n)), ws("benefit", (O, W, P, n))
+    if on_cell is None:
+        cost, benefit = ws("cost", (O, W, P, n)), ws("benefit", (O, W, P, n))
+    else:
+        cost = benefit = None
     mkt_sum = np.zeros((P, O, W))
     launch_all = np.empty((O, W, n))
     sec_events = np.zeros((O, W, n))
@@ -459,7 +467,7 @@ def project(s: Scenario, lay: Layout, values: dict, risks: RiskDraws, n: int,
                 if s.risks[r].type == "security":
                     sec_events[oi, wi] += e["events"]
 
-            c = cost[oi, wi]
+            c = cost[oi, wi] if on_cell is None else ws("cell_cost", (P, n))
             c[...] = total
             if risk_cost is not None:
                 c[1:] += risk_cost
@@ -477,10 +485,12 @@ def project(s: Scenario, lay: Layout, values: dict, risks: RiskDraws, n: int,
                     rows_sum[row_index["consolidation"], t, oi, wi] += extra.sum()
 
             # benefits: sum(base_b x ramp_b) per category, then x realisation (x kept share)
-            ben = benefit[oi, wi]
+            ben = benefit[oi, wi] if on_cell is None else ws("cell_benefit", (P, n))
             ben[0] = 0.0
             if not opt.benefits:
                 ben[1:] = 0.0
+                if on_cell is not None:
+                    on_cell(oi, wi, c, ben)
                 continue
             edges = _edges(L, H, ws)
             real = realisation * sh.realisation_factor
@@ -501,6 +511,8 @@ def project(s: Scenario, lay: Layout, values: dict, risks: RiskDraws, n: int,
                     ben[1:] = flow
                 else:
                     ben[1:] += flow
+            if on_cell is not None:
+                on_cell(oi, wi, c, ben)
     return ChunkFlows(cost, benefit, mkt_sum, launch_all, sec_events, rows_sum)
 
 

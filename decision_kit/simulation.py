@@ -9,6 +9,7 @@ cash flows. :func:`base_case` runs the same engine once with every input at its 
 from __future__ import annotations
 
 import numbers
+from collections.abc import Mapping
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -152,7 +153,7 @@ def simulate(scenario: Scenario, trials: int = 10_000, seed: int = 0, *,
     # bands are kept trial-contiguous, (P, O, W, n_band), and returned as (n_band, P, O, W) views
     band_net = np.empty((P, O, W, n_band), dtype=np.float32)
     band_cost = np.empty((P, O, W, n_band), dtype=np.float32)
-    kept_inputs = {k: np.empty(n_band) for k in inputs}
+    kept_inputs = _KeptInputs(inputs, n_band)
     sums = {"cost": np.zeros((P, O, W)), "benefit": np.zeros((P, O, W)), "marketing_cost": np.zeros((P, O, W)),
             "rows": np.zeros((len(lay.rows), P, O, W))}
     df = finance.discount_factors(scenario.discount_rate, P)
@@ -164,16 +165,16 @@ def simulate(scenario: Scenario, trials: int = 10_000, seed: int = 0, *,
             local.ws, local.work = engine.Workspace(), _CellWork(P, O, W, chunk)
         values, risks, n = _draw_blocks(scenario, inputs, corr_names, corr, seed, trials,
                                         range(first, min(first + blocks, n_blocks)), local.ws)
-        flows = engine.project(scenario, lay, values, risks, n, local.ws)
         lo = first * BLOCK
         m = max(0, min(n, n_band - lo))  # trials of this chunk that go into the bands
         part = {"cost": np.zeros((P, O, W)), "benefit": np.zeros((P, O, W))}
-        _store_chunk(store, flows, df, lo, n, local.work, part, band_net, band_cost, m)
+        metrics = _ChunkMetrics(store, df, lo, n, local.work, part, band_net, band_cost, m)
+        flows = engine.project(scenario, lay, values, risks, n, local.ws, on_cell=metrics)
+        metrics.finish(flows)
         part["marketing_cost"] = flows.marketing_sum
         part["rows"] = flows.rows_sum
         if m:
-            for k, v in values.items():
-                kept_inputs[k][lo:lo + m] = v[:m] if isinstance(v, np.ndarray) else v
+            kept_inputs.keep(first, values, m, copy=blocks > 1)  # a multi-block chunk's draws are in buffers
         return part
 
     starts = range(0, n_blocks, blocks)
@@ -300,45 +301,104 @@ class _CellWork:
         self.metric = np.empty(n)  # a float64 metric before it is stored as float32
 
 
-def _store_chunk(store, flows, df, lo, n, work, sums, band_net, band_cost, m):
-    """Per-trial metrics of one chunk, cell by cell from its time-major (P, n) flows.
+class _KeptInputs(Mapping):
+    """The drawn inputs of the first ``n`` trials, by input path: a read-only mapping of (n,)
+    arrays, each joined from its per-chunk draws the first time it is read.
+
+    Joining only on demand keeps copying 165 inputs per chunk out of :func:`simulate`, and
+    most callers read a few inputs or none. Chunks may be kept from several threads: each
+    writes only its own slot.
+    """
+
+    def __init__(self, inputs, n: int):
+        self._n = n
+        self._keys = list(inputs)
+        self._chunks: dict = {}  # first block of a chunk -> (values, trials kept)
+        self._joined: dict = {}
+        self._lock = threading.Lock()
+
+    def keep(self, first_block: int, values: dict, m: int, copy: bool) -> None:
+        if copy:
+            values = {k: v[:m].copy() if isinstance(v, np.ndarray) else v for k, v in values.items()}
+        self._chunks[first_block] = (values, m)
+
+    def __getitem__(self, key):
+        with self._lock:
+            if key not in self._joined:
+                if key not in self._keys:
+                    raise KeyError(key)
+                out = np.empty(self._n)
+                lo = 0
+                for first in sorted(self._chunks):
+                    values, m = self._chunks[first]
+                    v = values[key]
+                    out[lo:lo + m] = v[:m] if isinstance(v, np.ndarray) else v
+                    lo += m
+                out.flags.writeable = False
+                self._joined[key] = out
+                if len(self._joined) == len(self._keys):
+                    self._chunks.clear()
+            return self._joined[key]
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __len__(self):
+        return len(self._keys)
+
+    def __reduce__(self):  # pickles (and deep-copies) as a plain dict of arrays
+        return dict, (dict(self.items()),)
+
+
+class _ChunkMetrics:
+    """Per-trial metrics of one chunk, cell by cell from its time-major (P, n) flows, as the
+    ``on_cell`` callback of :func:`decision_kit.engine.project`.
 
     NPV and PV of cost are explicit multiply-adds over the short time axis, TCO a sum over
-    periods, payback :func:`_payback` of the cumulative net flow (which is also the net band);
-    the first ``m`` trials' cumulative net flow and cost go into the bands. Also adds the
-    chunk's per-period sums of cost and benefit to ``sums``.
+    periods, payback :func:`_payback` of the cumulative net flow (which is also the net band).
+    Writes into ``store`` (cell-contiguous (O, W, trials) arrays) at trials ``lo:lo + n``, the
+    first ``m`` trials' cumulative net flow and cost into the bands, and adds the chunk's
+    per-period sums of cost and benefit to ``sums``.
     """
-    O, W, P = flows.cost.shape[:3]
-    net, cum = work.net[:, :n], work.cum[:, :n]
-    tmp, metric = work.tmp[0, :n], work.metric[:n]
-    sl = slice(lo, lo + n)
-    for oi in range(O):
-        for wi in range(W):
-            cost, benefit = flows.cost[oi, wi], flows.benefit[oi, wi]
-            np.subtract(benefit, cost, out=net)
-            sums["cost"][:, oi, wi] += cost.sum(axis=1)
-            sums["benefit"][:, oi, wi] += benefit.sum(axis=1)
-            npv = store["npv"][oi, wi, sl]
-            npv[...] = 0.0
-            for t in range(P):
-                npv += np.multiply(net[t], df[t], out=tmp)
-            metric[...] = 0.0
-            for t in range(P):
-                metric += np.multiply(cost[t], df[t], out=tmp)
-            store["pv_cost"][oi, wi, sl] = metric
-            store["tco"][oi, wi, sl] = np.sum(cost, axis=0, out=metric)
-            cum[0] = net[0]
+
+    def __init__(self, store, df, lo, n, work, sums, band_net, band_cost, m):
+        self.store, self.df, self.lo, self.n, self.work = store, df, lo, n, work
+        self.sums, self.band_net, self.band_cost, self.m = sums, band_net, band_cost, m
+
+    def __call__(self, oi, wi, cost, benefit):
+        store, df, lo, n, work, m = self.store, self.df, self.lo, self.n, self.work, self.m
+        P = len(df)
+        net, cum = work.net[:, :n], work.cum[:, :n]
+        tmp, metric = work.tmp[0, :n], work.metric[:n]
+        sl = slice(lo, lo + n)
+        np.subtract(benefit, cost, out=net)
+        self.sums["cost"][:, oi, wi] += cost.sum(axis=1)
+        self.sums["benefit"][:, oi, wi] += benefit.sum(axis=1)
+        npv = store["npv"][oi, wi, sl]
+        npv[...] = 0.0
+        for t in range(P):
+            npv += np.multiply(net[t], df[t], out=tmp)
+        metric[...] = 0.0
+        for t in range(P):
+            metric += np.multiply(cost[t], df[t], out=tmp)
+        store["pv_cost"][oi, wi, sl] = metric
+        store["tco"][oi, wi, sl] = np.sum(cost, axis=0, out=metric)
+        cum[0] = net[0]
+        for t in range(1, P):
+            np.add(cum[t - 1], net[t], out=cum[t])
+        store["payback"][oi, wi, sl] = _payback(net, cum, work, n, out=metric)
+        if m:
+            self.band_net[:, oi, wi, lo:lo + m] = cum[:, :m]
+            cum[0] = cost[0]  # cum is free now: the cumulative cost
             for t in range(1, P):
-                np.add(cum[t - 1], net[t], out=cum[t])
-            store["payback"][oi, wi, sl] = _payback(net, cum, work, n, out=metric)
-            if m:
-                band_net[:, oi, wi, lo:lo + m] = cum[:, :m]
-                cum[0] = cost[0]  # cum is free now: the cumulative cost
-                for t in range(1, P):
-                    np.add(cum[t - 1], cost[t], out=cum[t])
-                band_cost[:, oi, wi, lo:lo + m] = cum[:, :m]
-    store["launch_months"][..., sl] = flows.launch
-    store["security_events"][..., sl] = flows.security_events
+                np.add(cum[t - 1], cost[t], out=cum[t])
+            self.band_cost[:, oi, wi, lo:lo + m] = cum[:, :m]
+
+    def finish(self, flows):
+        """Store what the engine returns for all cells at once (launch months, incidents)."""
+        sl = slice(self.lo, self.lo + self.n)
+        self.store["launch_months"][..., sl] = flows.launch
+        self.store["security_events"][..., sl] = flows.security_events
 
 
 def _payback(net, cum, work, n, out):
