@@ -1,7 +1,10 @@
 """Benchmark of decision_kit.simulate on the largest shipped scenario (DESIGN.md section 7).
 
-For each trial count, in the same run and interleaved (floor, floor on two threads, simulate,
-simulate on one thread, loop, floor, ...), median of ``--repeats`` repeats:
+For each trial count, in the same run and interleaved, median of ``--repeats`` repeats (default
+4). Each repeat runs (a), (a2), (b), (b1) and then (c), rotating the order of the first four
+from one repeat to the next: on these VMs the first run after the long single-threaded loop
+(or after any pause) is slowed by the kernel handing out fresh memory again, and rotation
+spreads that over every implementation instead of always charging it to the same one.
 
 (a) floor: the time numpy needs just to draw the random numbers the model uses, with the
     same distributions and the same blocks (``decision_kit.sampling.draw_inputs`` and
@@ -272,7 +275,7 @@ def fmt_s(x: float) -> str:
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--trials", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    ap.add_argument("--repeats", type=int, default=3, help="repeats per implementation (median reported)")
+    ap.add_argument("--repeats", type=int, default=4, help="repeats per implementation (median reported)")
     ap.add_argument("--loop-trials", type=int, default=2_000, help="subsample for the per-trial loop")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--scenario", type=Path, help="scenario file (default: the largest shipped one)")
@@ -335,11 +338,11 @@ def main(argv=None) -> None:
     for trials in a.trials:
         t = {"floor": [], "floor_threads": [], "simulate": [], "simulate_1t": [], "loop": []}
         n = min(trials, loop_n)
-        for _ in range(a.repeats):  # interleaved
-            t["floor"].append(timed(floor_run, scenario, trials, a.seed))
-            t["floor_threads"].append(timed(floor_threads_run, scenario, trials, a.seed))
-            t["simulate"].append(timed(simulate_run, scenario, trials, a.seed))
-            t["simulate_1t"].append(timed(simulate_run, scenario, trials, a.seed, 1))
+        runs = [("floor", floor_run, ()), ("floor_threads", floor_threads_run, ()),
+                ("simulate", simulate_run, ()), ("simulate_1t", simulate_run, (1,))]
+        for rep in range(a.repeats):  # interleaved, the order rotated every repeat (see the module docstring)
+            for name, fn, extra in runs[rep % len(runs):] + runs[:rep % len(runs)]:
+                t[name].append(timed(fn, scenario, trials, a.seed, *extra))
             wall, cpu = timed(loop_run, scenario, n, a.seed)
             t["loop"].append((wall * trials / n, cpu * trials / n))
         mem = None if a.no_memory else memory_of(path, trials, a.seed)
@@ -379,7 +382,7 @@ def main(argv=None) -> None:
               f"{r['simulate'] / r['trials'] * 1e6:.1f} | {mem_s} | {est_s} |")
     maxrss = ", ".join(f"{r['memory']['ru_maxrss_kib'] / 1024:,.0f} MiB" for r in rows if r["memory"])
     print(f"\nWall-clock (process CPU time in brackets: with {threads} threads it adds up both), medians of "
-          f"{a.repeats} interleaved repeats. "
+          f"{a.repeats} interleaved repeats (order rotated each repeat). "
           f"Loop timed on {loop_n:,} trials (fewer if the trial count is smaller) and scaled linearly; "
           "it ignores correlations. Peak RSS is VmHWM of a fresh process running one simulate "
           f"(ru_maxrss there: {maxrss or 'n/a'}).")

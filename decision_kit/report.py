@@ -644,7 +644,7 @@ def write_xlsx(result, path: str | os.PathLike, *, overwrite: bool = False, max_
     cf = result.cashflows()
     _write_frame(wb, "Cash flows", f"Mean cash flows per year over {result.trials:,} trials ({cur}); who pays "
                  "(marketing or IT); bands are percentiles of cumulative net and cumulative cost "
-                 f"(from the first {min(result.trials, 100_000):,} trials).", cf,
+                 f"(from the first {result.band_net.shape[0]:,} trials).", cf,
                  {**{c: _MONEY for c in cf.columns[4:]}, "period": _INT, "year": _INT}, freeze_col=2)
 
     pt, n = _per_trial(result, max_trial_rows)

@@ -7,6 +7,7 @@ period 0 undiscounted. TCO is total cost of ownership over the horizon (undiscou
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -52,10 +53,13 @@ class Result:
         ``marketing_cost``; ``rows`` is the mean by cost or benefit category (rows, periods,
         options, owners) in :attr:`Layout.rows` order.
     band_net, band_cost : cumulative net cash flow and cumulative cost per period for the first
-        ``min(trials, 100_000)`` trials (float32), for percentile bands.
-    inputs : the sampled value of every drawn input (by dotted path) for those same first
-        trials, aligned with ``metrics[...][:len]``: what value-of-information and
-        sensitivity analyses regress on.
+        ``min(trials, 20_000)`` trials (float32, :data:`~decision_kit.simulation.BAND_TRIALS`),
+        for percentile bands.
+    inputs : the sampled value of every drawn input (by dotted path) for the first
+        ``min(trials, 100_000)`` trials (:data:`~decision_kit.simulation.INPUT_TRIALS`),
+        aligned with ``metrics[...][:len]``: what value-of-information and sensitivity
+        analyses regress on. A read-only mapping whose draws are made again from the seed
+        the first time it is read (identical to the simulation's, not kept by it).
     """
 
     scenario: Scenario
@@ -66,7 +70,7 @@ class Result:
     means: dict
     band_net: np.ndarray = field(repr=False)
     band_cost: np.ndarray = field(repr=False)
-    inputs: dict = field(repr=False, default_factory=dict)
+    inputs: Mapping = field(repr=False, default_factory=dict)
 
     # -- helpers --------------------------------------------------------------------------
     def _index(self):
@@ -157,7 +161,7 @@ class Result:
 
         Columns: mean cost, mean benefit, mean net, mean marketing-paid and IT-paid cost, and
         percentiles of cumulative net cash flow and of cumulative cost (bands from at most the
-        first 100,000 trials).
+        first 20,000 trials, :data:`~decision_kit.simulation.BAND_TRIALS`).
         """
         qs_net = np.percentile(self.band_net, percentiles, axis=0)  # (Q, P, O, W)
         qs_cost = np.percentile(self.band_cost, percentiles, axis=0)

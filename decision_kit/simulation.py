@@ -24,11 +24,58 @@ from .schema import Scenario
 DEFAULT_MAX_MEMORY = 2 * 1024**3
 """Default memory cap for one simulation (bytes): 2 GiB."""
 
-BAND_TRIALS = 100_000
-"""Cash-flow bands (percentiles over time) use at most this many trials (the first ones)."""
+BAND_TRIALS = 20_000
+"""Cash-flow bands (percentiles of cumulative flows over time) use at most this many trials
+(the first ones). With 20,000 trials the standard error of an estimated 10th percentile is
+sqrt(0.1 x 0.9 / 20,000) = 0.2 percentile points; more trials would not change a fan chart or
+a table rounded to thousands, and each band trial keeps 8 bytes per cell and period."""
+
+INPUT_TRIALS = 100_000
+""":attr:`Result.inputs` covers at most this many trials (the first ones): what value-of-
+information analyses regress on. They are drawn again on first read, not kept by
+:func:`simulate`."""
 
 _STORED = {"npv": np.float64, "pv_cost": np.float32, "tco": np.float32, "payback": np.float32,
            "launch_months": np.float32, "security_events": np.float32}
+
+
+class _WorkspacePool:
+    """Engine workspaces kept from one :func:`simulate` call to the next.
+
+    A workspace holds a thread's chunk buffers (about 60 MiB for the largest shipped scenario).
+    Fresh memory is not free: the kernel zeroes every page on first touch, and on the VMs this
+    project is measured on that costs ~0.8 ms per MiB, a quarter of a 100k-trial run. Keeping a
+    few workspaces avoids it for every call after the first. :func:`release_buffers` frees them.
+    """
+
+    KEEP = 4  # workspaces kept at most
+    MAX_BYTES = 256 * 2**20  # a workspace grown beyond this (e.g. by a huge scenario) is not kept
+
+    def __init__(self):
+        self._free: list = []
+        self._lock = threading.Lock()
+
+    def acquire(self) -> engine.Workspace:
+        with self._lock:
+            return self._free.pop() if self._free else engine.Workspace()
+
+    def release(self, ws: engine.Workspace) -> None:
+        with self._lock:
+            if len(self._free) < self.KEEP and ws.nbytes <= self.MAX_BYTES:
+                self._free.append(ws)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._free.clear()
+
+
+_WORKSPACES = _WorkspacePool()
+
+
+def release_buffers() -> None:
+    """Free the chunk buffers :func:`simulate` keeps between calls (up to ~60 MiB per worker
+    thread for the largest shipped scenario); the next call allocates them again."""
+    _WORKSPACES.clear()
 
 
 def default_threads() -> int:
@@ -55,10 +102,9 @@ def memory_estimate(scenario: Scenario, trials: int, chunk_blocks: int = 1, thre
     kept, working = _bytes_per_trial(lay)
     cells = len(lay.options) * len(lay.owners)
     bands = min(trials, BAND_TRIALS) * cells * lay.periods * 4 * 2
-    kept_inputs = min(trials, BAND_TRIALS) * 8 * len(_drawn_inputs(scenario))
     chunks = -(-trials // (chunk_blocks * BLOCK))
     in_flight = min(trials, chunk_blocks * BLOCK) * max(1, min(threads, chunks))
-    return kept * trials + working * in_flight + bands + kept_inputs
+    return kept * trials + working * in_flight + bands
 
 
 def _positive_int(value) -> bool:
@@ -153,16 +199,18 @@ def simulate(scenario: Scenario, trials: int = 10_000, seed: int = 0, *,
     # bands are kept trial-contiguous, (P, O, W, n_band), and returned as (n_band, P, O, W) views
     band_net = np.empty((P, O, W, n_band), dtype=np.float32)
     band_cost = np.empty((P, O, W, n_band), dtype=np.float32)
-    kept_inputs = _KeptInputs(inputs, n_band)
     sums = {"cost": np.zeros((P, O, W)), "benefit": np.zeros((P, O, W)), "marketing_cost": np.zeros((P, O, W)),
             "rows": np.zeros((len(lay.rows), P, O, W))}
     df = finance.discount_factors(scenario.discount_rate, P)
     chunk = min(blocks * BLOCK, trials)
     local = threading.local()  # per thread: the engine's buffers, reused by every chunk it runs
+    taken: list = []
 
     def run_chunk(first):
         if not hasattr(local, "ws"):
-            local.ws, local.work = engine.Workspace(), _CellWork(P, O, W, chunk)
+            local.ws = _WORKSPACES.acquire()
+            local.work = _CellWork(P, chunk, local.ws)
+            taken.append(local.ws)
         values, risks, n = _draw_blocks(scenario, inputs, corr_names, corr, seed, trials,
                                         range(first, min(first + blocks, n_blocks)), local.ws)
         lo = first * BLOCK
@@ -173,8 +221,6 @@ def simulate(scenario: Scenario, trials: int = 10_000, seed: int = 0, *,
         metrics.finish(flows)
         part["marketing_cost"] = flows.marketing_sum
         part["rows"] = flows.rows_sum
-        if m:
-            kept_inputs.keep(first, values, m, copy=blocks > 1)  # a multi-block chunk's draws are in buffers
         return part
 
     starts = range(0, n_blocks, blocks)
@@ -190,10 +236,12 @@ def simulate(scenario: Scenario, trials: int = 10_000, seed: int = 0, *,
     finally:
         if workers > 1:
             pool.shutdown(cancel_futures=True)
+        for ws in taken:
+            _WORKSPACES.release(ws)
     means = {k: v / trials for k, v in sums.items()}
     return Result(scenario=scenario, layout=lay, trials=trials, seed=seed, metrics={k: np.moveaxis(v, -1, 0) for k, v in store.items()},
                   means=means, band_net=np.moveaxis(band_net, -1, 0), band_cost=np.moveaxis(band_cost, -1, 0),
-                  inputs=kept_inputs)
+                  inputs=_RedrawnInputs(scenario, trials, seed, min(trials, INPUT_TRIALS)))
 
 
 def evaluate(scenario: Scenario, values: dict, risks: "engine.RiskDraws | None" = None) -> dict:
@@ -288,57 +336,56 @@ def _concat(parts, ws: "engine.Workspace | None" = None):
 
 
 class _CellWork:
-    """Scratch arrays for the per-cell metrics of a chunk, reused by every chunk and cell."""
+    """Scratch arrays for the per-cell metrics of a chunk, reused by every chunk and cell
+    (taken from the thread's workspace)."""
 
-    def __init__(self, P: int, O: int, W: int, n: int):
-        self.net = np.empty((P, n))
-        self.cum = np.empty((P, n))
-        self.tmp = np.empty((1, n))
+    def __init__(self, P: int, n: int, ws: engine.Workspace):
+        self.net = ws(("metrics", "net"), (P, n))
+        self.cum = ws(("metrics", "cum"), (P, n))
+        self.tmp = ws(("metrics", "tmp"), (1, n))
+        self.metric = ws(("metrics", "metric"), (n,))  # a float64 metric before it is stored as float32
         self.neg = np.empty((P, n), dtype=bool)
         self.cross = np.empty((P - 1, n), dtype=bool)
         self.first = np.empty(n, dtype=np.intp)
         self.found = np.empty(n, dtype=bool)
-        self.metric = np.empty(n)  # a float64 metric before it is stored as float32
 
 
-class _KeptInputs(Mapping):
-    """The drawn inputs of the first ``n`` trials, by input path: a read-only mapping of (n,)
-    arrays, each joined from its per-chunk draws the first time it is read.
+class _RedrawnInputs(Mapping):
+    """:attr:`Result.inputs`: every input's draws for the first ``n`` trials of a simulation, by
+    input path (read-only (n,) arrays; a fixed input's is a view of its one value).
 
-    Joining only on demand keeps copying 165 inputs per chunk out of :func:`simulate`, and
-    most callers read a few inputs or none. Chunks may be kept from several threads: each
-    writes only its own slot.
+    Not kept during the simulation but drawn again from the seed the first time they are read:
+    a block's draws depend only on the seed and the block (:mod:`decision_kit.sampling`), so
+    they come out identical, and a simulation that nobody asks for its inputs neither copies
+    nor holds them (93 MiB for 100k trials of the largest shipped scenario). Drawing them again
+    costs about what drawing them did (the random-number floor of ``n`` trials).
     """
 
-    def __init__(self, inputs, n: int):
-        self._n = n
-        self._keys = list(inputs)
-        self._chunks: dict = {}  # first block of a chunk -> (values, trials kept)
-        self._joined: dict = {}
+    def __init__(self, scenario: Scenario, trials: int, seed: int, n: int):
+        self._args = scenario, trials, seed, n
+        self._keys = list(_drawn_inputs(scenario))
+        self._values: dict | None = None
         self._lock = threading.Lock()
 
-    def keep(self, first_block: int, values: dict, m: int, copy: bool) -> None:
-        if copy:
-            values = {k: v[:m].copy() if isinstance(v, np.ndarray) else v for k, v in values.items()}
-        self._chunks[first_block] = (values, m)
+    def _load(self) -> dict:
+        with self._lock:
+            if self._values is None:
+                scenario, trials, seed, n = self._args
+                inputs = _drawn_inputs(scenario)
+                corr_names, corr = _correlation_plan(scenario, inputs)
+                # whole blocks, drawn as simulate drew them (a block's size depends on ``trials``)
+                values, _, _ = _draw_blocks(scenario, inputs, corr_names, corr, seed, trials,
+                                            range(-(-n // BLOCK)))
+                out = {}
+                for k in self._keys:
+                    v = values[k]
+                    out[k] = v[:n].copy() if isinstance(v, np.ndarray) else np.broadcast_to(float(v), (n,))
+                    out[k].flags.writeable = False
+                self._values = out
+            return self._values
 
     def __getitem__(self, key):
-        with self._lock:
-            if key not in self._joined:
-                if key not in self._keys:
-                    raise KeyError(key)
-                out = np.empty(self._n)
-                lo = 0
-                for first in sorted(self._chunks):
-                    values, m = self._chunks[first]
-                    v = values[key]
-                    out[lo:lo + m] = v[:m] if isinstance(v, np.ndarray) else v
-                    lo += m
-                out.flags.writeable = False
-                self._joined[key] = out
-                if len(self._joined) == len(self._keys):
-                    self._chunks.clear()
-            return self._joined[key]
+        return self._load()[key]
 
     def __iter__(self):
         return iter(self._keys)
@@ -346,8 +393,11 @@ class _KeptInputs(Mapping):
     def __len__(self):
         return len(self._keys)
 
+    def __contains__(self, key):
+        return key in self._keys
+
     def __reduce__(self):  # pickles (and deep-copies) as a plain dict of arrays
-        return dict, (dict(self.items()),)
+        return dict, (dict(self._load()),)
 
 
 class _ChunkMetrics:

@@ -302,3 +302,23 @@ def test_simulated_metrics_match_the_finance_kernels_on_the_same_flows():
     np.testing.assert_array_equal(np.isnan(r.metrics["payback"]), np.isnan(expected))
     np.testing.assert_allclose(r.metrics["payback"], expected, rtol=1e-6, equal_nan=True)
     assert np.isfinite(expected).mean() > 0.3 and (expected > 0).mean() > 0.3  # a real test of crossings
+
+
+def test_result_inputs_are_the_draws_the_engine_used(monkeypatch):
+    """Result.inputs is drawn again from the seed on first read: it must equal the draws of the
+    simulation itself, also when the kept trials end inside a random-number block."""
+    from decision_kit import sampling, simulation
+    from decision_kit.simulation import draw_trials
+
+    s = dk.load_scenario("scenarios/analytics_stack.yaml")
+    trials, kept = 2 * sampling.BLOCK + 700, sampling.BLOCK + 300
+    monkeypatch.setattr(simulation, "INPUT_TRIALS", kept)
+    r = simulate(s, trials=trials, seed=12)
+    values, _, _ = draw_trials(s, trials, 12)
+    assert list(r.inputs) == list(values)
+    for k, v in values.items():
+        np.testing.assert_array_equal(r.inputs[k], np.broadcast_to(v, (trials,))[:kept])
+        assert not r.inputs[k].flags.writeable
+    import pickle
+    again = pickle.loads(pickle.dumps(r.inputs))
+    assert isinstance(again, dict) and set(again) == set(values)
