@@ -20,6 +20,7 @@ functions that need it so that ``import decision_kit`` stays light).
 from __future__ import annotations
 
 import math
+import re
 from typing import Annotated, Any, Literal, Union
 
 import numpy as np
@@ -36,6 +37,9 @@ __all__ = [
 ]
 
 
+_THOUSANDS = re.compile(r"^[-+]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?([eE][-+]?[0-9]+)?\s*[%kKMB]?$")
+
+
 def parse_number(value: Any) -> Any:
     """Turn a readable number into a float; leave anything else unchanged.
 
@@ -43,8 +47,11 @@ def parse_number(value: Any) -> Any:
     ``"8%"`` (0.08) or ``"150,000"``. Returns other inputs unchanged so that the caller's
     validation reports them.
 
-    >>> parse_number("150k"), parse_number("8%"), parse_number("1_200")
-    (150000.0, 0.08, 1200.0)
+    A comma must group thousands: ``"1,500"`` is 1500.0, but ``"1,5"`` (a decimal comma) is
+    returned unchanged rather than read as 15.
+
+    >>> parse_number("150k"), parse_number("8%"), parse_number("1_200"), parse_number("1,5")
+    (150000.0, 0.08, 1200.0, '1,5')
     """
     if isinstance(value, bool):
         return value
@@ -54,7 +61,10 @@ def parse_number(value: Any) -> Any:
         except OverflowError:  # an int beyond 1.8e308: let validation report it
             return value
     if isinstance(value, str):
-        text = value.strip().replace(",", "").replace("_", "")
+        text = value.strip()
+        if "," in text and not _THOUSANDS.match(text):
+            return value  # "1,5" is not 15: commas only group thousands (see _number_in_file)
+        text = text.replace(",", "").replace("_", "")
         scale = 1.0
         for suffix, factor in (("%", 0.01), ("k", 1e3), ("K", 1e3), ("M", 1e6), ("B", 1e9)):
             if text.endswith(suffix):
@@ -72,10 +82,21 @@ def parse_number(value: Any) -> Any:
 
 from pydantic import BeforeValidator  # noqa: E402
 
-ReadableNumber = Annotated[str, Field(pattern=r"^\s*[-+]?[0-9][0-9_,]*(\.[0-9]*)?([eE][-+]?[0-9]+)?\s*[%kKMB]?\s*$")]
+ReadableNumber = Annotated[str, Field(
+    pattern=r"^\s*[-+]?([0-9]{1,3}(,[0-9]{3})+|[0-9][0-9_]*)(\.[0-9]*)?([eE][-+]?[0-9]+)?\s*[%kKMB]?\s*$")]
 """A number as an analyst writes it: "150k", "8%", "1.2M", "150,000"."""
 
-Num = Annotated[float, BeforeValidator(parse_number, json_schema_input_type=Union[float, ReadableNumber])]
+
+def _number_in_file(value: Any) -> Any:
+    """:func:`parse_number` for values read from a file, naming the mistake of a decimal comma."""
+    out = parse_number(value)
+    if isinstance(out, str) and "," in out:
+        raise _err("number_comma", "'{text}' is not a number: a comma may only group thousands "
+                   "(1,500 or 1,500,000); write a decimal with a point (1.5)", text=out.strip())
+    return out
+
+
+Num = Annotated[float, BeforeValidator(_number_in_file, json_schema_input_type=Union[float, ReadableNumber])]
 """A plain number; readable forms are accepted (and described so in the JSON Schema)."""
 
 
@@ -628,7 +649,7 @@ _TEXT_KEYS = ("dist", "source", "name", "components")
 
 def _coerce(value: Any) -> Any:
     """Numbers and readable number strings become ``fixed``; mappings must name a known ``dist``."""
-    value = parse_number(value)
+    value = _number_in_file(value)
     if isinstance(value, float):
         return {"dist": "fixed", "value": value}
     if isinstance(value, BaseModel):
@@ -640,9 +661,15 @@ def _coerce(value: Any) -> Any:
         if value["dist"] not in DIST_NAMES:
             raise _err("dist_unknown", "unknown distribution '{name}'; expected one of {names}",
                        name=str(value["dist"]), names=", ".join(DIST_NAMES))
-        return {k: v if k in _TEXT_KEYS else
-                ([parse_number(x) for x in v] if isinstance(v, list) and k != "components" else parse_number(v))
-                for k, v in value.items()}
+        out = {}
+        for k, v in value.items():
+            try:
+                out[k] = v if k in _TEXT_KEYS else (
+                    [_number_in_file(x) for x in v] if isinstance(v, list) and k != "components"
+                    else _number_in_file(v))
+            except PydanticCustomError as exc:  # say which parameter of the distribution
+                raise _err(exc.type, "{key}: " + exc.message_template, key=str(k), **(exc.context or {}))
+        return out
     raise _err("dist_type", "expected a number or a distribution mapping, got {got!r}", got=value)
 
 
