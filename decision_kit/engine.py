@@ -330,7 +330,6 @@ def project(s: Scenario, lay: Layout, values: dict, risks: RiskDraws, n: int,
         cost, benefit = ws("cost", (O, W, P, n)), ws("benefit", (O, W, P, n))
     else:
         cost = benefit = None
-    mkt_sum = np.zeros((P, O, W))
     launch_all = np.empty((O, W, n))
     sec_events = np.zeros((O, W, n))
     rows_sum = np.zeros((len(lay.rows), P, O, W))
@@ -449,22 +448,83 @@ def project(s: Scenario, lay: Layout, values: dict, risks: RiskDraws, n: int,
 
         shared = [l for l in order if l not in dependent]
         own = [l for l in order if l in dependent]
-        shared_cache: dict = {}  # owner-independent lines, once per (integration factor, risk class)
+        # A line's flow scales with integration_factor ** e: e = 1 for integration and
+        # customisation lines, plus the e of the line a percent_of line is a percentage of.
+        integ_exp: dict = {}
+        for lname in order:
+            line = opt.costs[lname]
+            integ_exp[lname] = (line.category in ("integration", "customisation")) + \
+                (integ_exp[line.of] if line.timing == "percent_of" else 0)
+        # Owner-independent lines are computed once at integration factor 1 (per risk class if
+        # a security risk raises their price), summed per exponent e; an owner's sums are then
+        # sum_e factor ** e x part_e, and the flows percent_of lines refer to are scaled alike.
+        unit_cache: dict = {}
+        shared_cache: dict = {}
+
+        def unit_parts(cls_key, price_mult):
+            if cls_key not in unit_cache:
+                u = len(unit_cache)
+                flows_u: dict = {}
+                parts: dict = {}
+                for lname in shared:
+                    e = integ_exp[lname]
+                    if e not in parts:
+                        tot, lic = ws(("total_u", u, e), (P, n)), ws(("lic_u", u, e), (len(lic_rows), n))
+                        tot[...] = 0.0
+                        lic[...] = 0.0
+                        parts[e] = (tot, lic, np.zeros((len(lay.rows), P)))
+                    add_lines([lname], None, price_mult, 1.0, flows_u, ("flow_u", u), *parts[e])
+                unit_cache[cls_key] = (flows_u, parts)
+            return unit_cache[cls_key]
+
+        def shared_flows(g, cls_key, price_mult):
+            """(kept flows, total (P, n), category sums (R, P), license rows) of the
+            owner-independent lines at integration factor ``g``."""
+            if (g, cls_key) not in shared_cache:
+                flows_u, parts = unit_parts(cls_key, price_mult)
+                if all(e == 0 or g == 1.0 for e in parts):
+                    total0 = lic0 = None
+                    for e, (tot, lic, cats) in parts.items():
+                        if total0 is None:
+                            total0, lic0, cats0 = tot, lic, cats.copy()
+                        else:  # several exponents at factor 1: add them up
+                            total0 = np.add(total0, tot, out=ws(("total0", len(shared_cache)), (P, n)))
+                            lic0 = np.add(lic0, lic, out=ws(("lic0", len(shared_cache)), lic.shape))
+                            cats0 += cats
+                    if total0 is None:
+                        total0 = ws(("total0", len(shared_cache)), (P, n))
+                        total0[...] = 0.0
+                        lic0 = ws(("lic0", len(shared_cache)), (len(lic_rows), n))
+                        lic0[...] = 0.0
+                        cats0 = np.zeros((len(lay.rows), P))
+                    flows0 = flows_u
+                else:
+                    k = len(shared_cache)
+                    total0, lic0 = ws(("total0", k), (P, n)), ws(("lic0", k), (len(lic_rows), n))
+                    total0[...] = 0.0
+                    lic0[...] = 0.0
+                    cats0 = np.zeros((len(lay.rows), P))
+                    scratch = ws("scratch", (P, n))
+                    for e, (tot, lic, cats) in parts.items():
+                        if e == 0:
+                            total0 += tot
+                            lic0 += lic
+                        else:
+                            total0 += np.multiply(tot, g ** e, out=scratch)
+                            lic0 += np.multiply(lic, g ** e, out=scratch[:len(lic_rows)])
+                        cats0 += cats * g ** e
+                    flows0 = {}
+                    for lname, (r0, f) in flows_u.items():
+                        e = integ_exp[lname]
+                        flows0[lname] = (r0, f if e == 0 else np.multiply(f, g ** e, out=ws(("flow0", k, lname), f.shape)))
+                shared_cache[g, cls_key] = (flows0, total0, cats0, lic0)
+            return shared_cache[g, cls_key]
 
         for wi, sh in enumerate(shifts):
             cls = (sh.incident_frequency, sh.incident_severity)
             price_mult = price_multipliers(*cls)
-            key = (sh.integration_factor,) + (cls if any(s.risks[r].type == "security" for r in price_risks) else ())
-            if key not in shared_cache:
-                k = len(shared_cache)
-                flows0: dict = {}
-                total0, lic0 = ws(("total0", k), (P, n)), ws(("lic0", k), (len(lic_rows), n))
-                total0[...] = 0.0
-                lic0[...] = 0.0
-                cats0 = np.zeros((len(lay.rows), P))
-                add_lines(shared, None, price_mult, sh.integration_factor, flows0, ("flow0", k), total0, lic0, cats0)
-                shared_cache[key] = (flows0, total0, cats0, lic0)
-            flows0, total0, cats0, lic0 = shared_cache[key]
+            cls_key = cls if any(s.risks[r].type == "security" for r in price_risks) else ()
+            flows0, total0, cats0, lic0 = shared_flows(sh.integration_factor, cls_key, price_mult)
 
             L = base_launch * sh.launch_factor + sh.launch_extra_months
             launch_all[oi, wi] = L
@@ -502,8 +562,6 @@ def project(s: Scenario, lay: Layout, values: dict, risks: RiskDraws, n: int,
                 governance = np.multiply(total, sh.governance_overhead, out=ws("scratch", (P, n)))
                 c += governance
                 rows_sum[row_index["governance"], :, oi, wi] += governance.sum(axis=1)
-            if sh.marketing_share:
-                mkt_sum[:, oi, wi] = sh.marketing_share * c.sum(axis=1)
             if sh.consolidation:
                 for i, t in enumerate(lic_rows):
                     extra = np.multiply(license_cost[i], sh.consolidation, out=ws("scratch", (P, n))[0])
@@ -539,6 +597,11 @@ def project(s: Scenario, lay: Layout, values: dict, risks: RiskDraws, n: int,
                     ben[1:] += flow
             if on_cell is not None:
                 on_cell(oi, wi, c, ben)
+    # marketing pays its share of the cell's cost before consolidation (booked to IT): from the
+    # per-row sums rather than another pass over every cell's flows
+    shares = np.array([sh.marketing_share for sh in shifts])
+    cost_sum = rows_sum[:len(lay.cost_rows)].sum(axis=0)  # (P, O, W)
+    mkt_sum = shares * (cost_sum - rows_sum[row_index["consolidation"]])
     return ChunkFlows(cost, benefit, mkt_sum, launch_all, sec_events, rows_sum)
 
 

@@ -199,8 +199,7 @@ def simulate(scenario: Scenario, trials: int = 10_000, seed: int = 0, *,
     # bands are kept trial-contiguous, (P, O, W, n_band), and returned as (n_band, P, O, W) views
     band_net = np.empty((P, O, W, n_band), dtype=np.float32)
     band_cost = np.empty((P, O, W, n_band), dtype=np.float32)
-    sums = {"cost": np.zeros((P, O, W)), "benefit": np.zeros((P, O, W)), "marketing_cost": np.zeros((P, O, W)),
-            "rows": np.zeros((len(lay.rows), P, O, W))}
+    rows_sum = np.zeros((len(lay.rows), P, O, W))
     df = finance.discount_factors(scenario.discount_rate, P)
     chunk = min(blocks * BLOCK, trials)
     local = threading.local()  # per thread: the engine's buffers, reused by every chunk it runs
@@ -215,13 +214,10 @@ def simulate(scenario: Scenario, trials: int = 10_000, seed: int = 0, *,
                                         range(first, min(first + blocks, n_blocks)), local.ws)
         lo = first * BLOCK
         m = max(0, min(n, n_band - lo))  # trials of this chunk that go into the bands
-        part = {"cost": np.zeros((P, O, W)), "benefit": np.zeros((P, O, W))}
-        metrics = _ChunkMetrics(store, df, lo, n, local.work, part, band_net, band_cost, m)
+        metrics = _ChunkMetrics(store, df, lo, n, local.work, band_net, band_cost, m)
         flows = engine.project(scenario, lay, values, risks, n, local.ws, on_cell=metrics)
         metrics.finish(flows)
-        part["marketing_cost"] = flows.marketing_sum
-        part["rows"] = flows.rows_sum
-        return part
+        return flows.rows_sum  # (R, P, O, W) sums over the chunk's trials
 
     starts = range(0, n_blocks, blocks)
     if workers == 1:
@@ -231,14 +227,19 @@ def simulate(scenario: Scenario, trials: int = 10_000, seed: int = 0, *,
         parts = pool.map(run_chunk, starts)
     try:
         for part in parts:  # in chunk order, so the sums do not depend on thread timing
-            for k, v in part.items():
-                sums[k] += v
+            rows_sum += part
     finally:
         if workers > 1:
             pool.shutdown(cancel_futures=True)
         for ws in taken:
             _WORKSPACES.release(ws)
-    means = {k: v / trials for k, v in sums.items()}
+    means = {"rows": rows_sum / trials}
+    # a cell's cost (benefit) is the sum of its cost (benefit) rows; marketing pays its share of
+    # the cost before consolidation, which is booked to IT (so a share of 1 leaves IT exactly 0)
+    means["cost"] = means["rows"][:len(lay.cost_rows)].sum(axis=0)
+    means["benefit"] = means["rows"][len(lay.cost_rows):].sum(axis=0)
+    shares = np.array([scenario.owner_shifts(w).marketing_share for w in lay.owners])
+    means["marketing_cost"] = shares * (means["cost"] - means["rows"][lay.rows.index("consolidation")])
     return Result(scenario=scenario, layout=lay, trials=trials, seed=seed, metrics={k: np.moveaxis(v, -1, 0) for k, v in store.items()},
                   means=means, band_net=np.moveaxis(band_net, -1, 0), band_cost=np.moveaxis(band_cost, -1, 0),
                   inputs=_RedrawnInputs(scenario, trials, seed, min(trials, INPUT_TRIALS)))
@@ -406,14 +407,13 @@ class _ChunkMetrics:
 
     NPV and PV of cost are explicit multiply-adds over the short time axis, TCO a sum over
     periods, payback :func:`_payback` of the cumulative net flow (which is also the net band).
-    Writes into ``store`` (cell-contiguous (O, W, trials) arrays) at trials ``lo:lo + n``, the
-    first ``m`` trials' cumulative net flow and cost into the bands, and adds the chunk's
-    per-period sums of cost and benefit to ``sums``.
+    Writes into ``store`` (cell-contiguous (O, W, trials) arrays) at trials ``lo:lo + n``, and
+    the first ``m`` trials' cumulative net flow and cost into the bands.
     """
 
-    def __init__(self, store, df, lo, n, work, sums, band_net, band_cost, m):
+    def __init__(self, store, df, lo, n, work, band_net, band_cost, m):
         self.store, self.df, self.lo, self.n, self.work = store, df, lo, n, work
-        self.sums, self.band_net, self.band_cost, self.m = sums, band_net, band_cost, m
+        self.band_net, self.band_cost, self.m = band_net, band_cost, m
 
     def __call__(self, oi, wi, cost, benefit):
         store, df, lo, n, work, m = self.store, self.df, self.lo, self.n, self.work, self.m
@@ -422,8 +422,6 @@ class _ChunkMetrics:
         tmp, metric = work.tmp[0, :n], work.metric[:n]
         sl = slice(lo, lo + n)
         np.subtract(benefit, cost, out=net)
-        self.sums["cost"][:, oi, wi] += cost.sum(axis=1)
-        self.sums["benefit"][:, oi, wi] += benefit.sum(axis=1)
         npv = store["npv"][oi, wi, sl]
         npv[...] = 0.0
         for t in range(P):

@@ -322,3 +322,24 @@ def test_result_inputs_are_the_draws_the_engine_used(monkeypatch):
     import pickle
     again = pickle.loads(pickle.dumps(r.inputs))
     assert isinstance(again, dict) and set(again) == set(values)
+
+
+def test_ledger_books_each_cost_to_its_holder():
+    """Marketing-owned cells leave IT exactly nothing; under shadow IT, IT pays exactly the
+    later consolidation; under a shared model the stated split holds; the two sides add up
+    to the cell's cost."""
+    s = dk.load_scenario("scenarios/analytics_stack.yaml")
+    r = simulate(s, trials=3000, seed=2)
+    ledger = r.ledger().set_index(["option", "owner", "year"]).sort_index()
+    rows = r.breakdown().sort_index()
+    for option in r.layout.options:
+        mkt = ledger.loc[(option, "marketing")]
+        assert (mkt["it_pays"] == 0).all()
+        shadow = ledger.loc[(option, "shadow")]
+        consolidation = rows.loc[(option, "shadow", "consolidation")].to_numpy()
+        np.testing.assert_allclose(shadow["it_pays"].to_numpy(), consolidation, rtol=1e-9, atol=1e-6)
+        shared = ledger.loc[(option, "shared")]
+        total = shared["marketing_pays"] + shared["it_pays"]
+        np.testing.assert_allclose(total.to_numpy(), r.means["cost"][:, r.layout.options.index(option),
+                                                                     r.layout.owners.index("shared")], rtol=1e-12)
+        np.testing.assert_allclose(shared["marketing_pays"], 0.5 * total, rtol=1e-12)

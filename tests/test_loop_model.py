@@ -47,8 +47,9 @@ Z = 5.0
 
 # Every feature the shipped scenarios may not exercise: lasting security risks (frequency and
 # severity shifts), benefit loss, forced migration, fixed and Pareto one-off impacts, percent_of
-# chains, customisation lines, one-off costs in later years, consolidation and governance
-# overrides, a subset of owners, and every kind of distribution.
+# chains (one on an integration line, so it scales with the integration factor squared),
+# customisation lines, one-off costs in later years, consolidation and governance overrides, a
+# subset of owners, and every kind of distribution.
 KITCHEN_SINK = textwrap.dedent("""
     name: kitchen sink
     horizon_years: 7
@@ -79,6 +80,7 @@ KITCHEN_SINK = textwrap.dedent("""
           platform: {category: license, timing: recurring, start: launch, amount: 60k, escalation: {dist: pert, low: 0.02, mode: 0.05, high: 0.1}}
           support: {category: support, timing: percent_of, of: seats, amount: 0.15}
           integration: {category: integration, timing: one_off, year: 1, amount: {dist: uniform, low: 40k, high: 90k}, overrun: true}
+          integration_qa: {category: integration, timing: percent_of, of: integration, amount: 0.2, overrun: true}
         benefits:
           revenue: {category: revenue, amount: {dist: lognormal, median: 400k, sigma: 0.4}, ramp_months: 0, growth: {dist: uniform, low: 0, high: 0.06}}
           savings: {category: savings, amount: 100k, ramp_months: 12}
