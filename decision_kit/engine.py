@@ -283,7 +283,8 @@ def _edges(L, H: int, ws: Workspace) -> np.ndarray:
     return np.maximum(d, 0.0, out=d)
 
 
-def _year_fraction_ramped(d, ramp_months, half_inv_ramp, ws: Workspace) -> np.ndarray:
+def _year_fraction_ramped(d, ramp_months, half_inv_ramp, ws: Workspace, live: tuple[float, float] | None = None
+                          ) -> np.ndarray:
     """12 x the average adoption over each year, (H, n), for a linear ramp from go-live ``L`` to
     ``L + R`` months, from the months past go-live at the year edges ``d`` (:func:`_edges`).
 
@@ -292,14 +293,29 @@ def _year_fraction_ramped(d, ramp_months, half_inv_ramp, ws: Workspace) -> np.nd
     F(x) = m (m / (2R) - 1) + max(x - L, 0) with m = min(max(x - L, 0), R), that is
     max(x - L, 0)^2 / (2R) up to x = L + R and R/2 + (x - L - R) beyond; year t gets
     F(12t) - F(12t - 12), twelve times its average adoption. F is evaluated once per year edge.
+
+    ``live = (min L, max (L + R))`` over the trials, if given, lets years that no trial has
+    reached yet (12 t <= min L: 0) and years that every trial starts fully ramped
+    (12 (t - 1) >= max (L + R): exactly 12) be filled instead of computed.
     """
-    shape = np.broadcast_shapes(d.shape, np.shape(ramp_months))
-    m = np.minimum(d, ramp_months, out=ws("ramp_m", shape))
-    F = np.multiply(m, half_inv_ramp, out=ws("ramp_F", shape))
-    F -= 1.0
-    F *= m
-    F += d  # F at the year edges
-    return np.subtract(F[1:], F[:-1], out=m[1:])
+    H = d.shape[0] - 1
+    first, stop = 1, H + 1  # years computed: first .. stop - 1
+    if live is not None and np.isfinite(live[0]) and np.isfinite(live[1]):
+        first = min(max(int(live[0] // 12) + 1, 1), H + 1)
+        stop = max(min(int(np.ceil(min(live[1], 12.0 * H) / 12)) + 1, H + 1), first)
+    out = ws("ramp", (H, d.shape[1]))
+    out[:first - 1] = 0.0
+    out[stop - 1:] = 12.0
+    if stop > first:
+        d = d[first - 1:stop]  # edges first - 1 .. stop - 1
+        shape = np.broadcast_shapes(d.shape, np.shape(ramp_months))
+        m = np.minimum(d, ramp_months, out=ws("ramp_m", shape))
+        F = np.multiply(m, half_inv_ramp, out=ws("ramp_F", shape))
+        F -= 1.0
+        F *= m
+        F += d  # F at the year edges
+        np.subtract(F[1:], F[:-1], out=out[first - 1:stop - 1])
+    return out
 
 
 def project(s: Scenario, lay: Layout, values: dict, risks: RiskDraws, n: int,
@@ -387,7 +403,7 @@ def project(s: Scenario, lay: Layout, values: dict, risks: RiskDraws, n: int,
             base /= 12.0  # a buffer of this call's own
             benefit_base[b] = base
             R = np.maximum(_vec(values[f"{pre}.benefits.{b}.ramp_months"]), 1e-9)
-            ramps[b] = (R, 0.5 / R)
+            ramps[b] = (R, 0.5 / R, float(R.max()))
 
         def line_flow(lname, active, price_mult, integ, flows, tag):
             """(first period, flow over the periods from it) of one line; kept in ``flows`` if
@@ -577,12 +593,13 @@ def project(s: Scenario, lay: Layout, values: dict, risks: RiskDraws, n: int,
                     on_cell(oi, wi, c, ben)
                 continue
             edges = _edges(L, H, ws)
+            L_min, L_max = float(np.min(L)), float(np.max(L))
             real = realisation * sh.realisation_factor
             scale = real if keep is None else np.multiply(keep, real, out=ws("real_keep", (H, n)))
             by_cat = {}
             for bname, b in opt.benefits.items():
-                R, half_inv = ramps[bname]
-                ramp = _year_fraction_ramped(edges, R, half_inv, ws)
+                R, half_inv, R_max = ramps[bname]
+                ramp = _year_fraction_ramped(edges, R, half_inv, ws, (L_min, L_max + R_max))
                 if b.category in by_cat:
                     ramp *= benefit_base[bname]
                     by_cat[b.category] += ramp

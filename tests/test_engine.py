@@ -343,3 +343,25 @@ def test_ledger_books_each_cost_to_its_holder():
         np.testing.assert_allclose(total.to_numpy(), r.means["cost"][:, r.layout.options.index(option),
                                                                      r.layout.owners.index("shared")], rtol=1e-12)
         np.testing.assert_allclose(shared["marketing_pays"], 0.5 * total, rtol=1e-12)
+
+
+@pytest.mark.parametrize("L_scale, R_scale", [(0.0, 0.0), (3.0, 6.0), (30.0, 2.0), (200.0, 50.0)])
+def test_ramp_skips_only_years_it_can_fill(L_scale, R_scale):
+    """Years before any go-live (0) and years every trial starts fully ramped (12) are filled
+    rather than computed: the result must be the computed one, and the textbook integral."""
+    from decision_kit import engine
+
+    H, n = 10, 4000
+    rng = np.random.default_rng(3)
+    L = L_scale * rng.random(n)
+    R = np.maximum(R_scale * rng.random(n), 1e-9)
+    ws = engine.Workspace()
+    d = engine._edges(L, H, ws)
+    full = engine._year_fraction_ramped(d, R, 0.5 / R, ws).copy()
+    skipped = engine._year_fraction_ramped(d, R, 0.5 / R, ws, (L.min(), (L + R).max()))
+    np.testing.assert_allclose(skipped, full, rtol=0, atol=1e-12)
+    # against the adoption integral, by midpoint quadrature over each month
+    months = np.arange(0.5, 12 * H, 1.0)[:, None]
+    ramp = np.clip((months - L) / R, 0, 1)
+    exact = ramp.reshape(H, 12, n).sum(axis=1)
+    np.testing.assert_allclose(skipped, exact, atol=0.51)  # midpoint rule error within one month's ramp
