@@ -289,32 +289,32 @@ def _year_fraction_ramped(d, ramp_months, half_inv_ramp, ws: Workspace, live: tu
     ``L + R`` months, from the months past go-live at the year edges ``d`` (:func:`_edges`).
 
     ``ramp_months`` is ``R`` (floored at 1e-9 months) and ``half_inv_ramp`` is ``1 / (2 R)``,
-    both (n,) or scalars. The integral of clip((x - L)/R, 0, 1) is
-    F(x) = m (m / (2R) - 1) + max(x - L, 0) with m = min(max(x - L, 0), R), that is
-    max(x - L, 0)^2 / (2R) up to x = L + R and R/2 + (x - L - R) beyond; year t gets
-    F(12t) - F(12t - 12), twelve times its average adoption. F is evaluated once per year edge.
+    both (n,) or scalars. The integral of clip((x - L)/R, 0, 1) is F(x) = d - q with
+    d = max(x - L, 0), m = min(d, R) and q = m - m^2 / (2R): that is d^2 / (2R) up to
+    x = L + R and d - R/2 beyond. Year t gets F(12t) - F(12t - 12), twelve times its average
+    adoption, evaluated as (d_t - d_(t-1)) - (q_t - q_(t-1)).
 
-    ``live = (min L, max (L + R))`` over the trials, if given, lets years that no trial has
-    reached yet (12 t <= min L: 0) and years that every trial starts fully ramped
-    (12 (t - 1) >= max (L + R): exactly 12) be filled instead of computed.
+    In that form a trial already fully ramped at the start of year t has q_t = q_(t-1) exactly,
+    so its year is exactly d_t - d_(t-1), and a trial not yet live has exactly 0. ``live =
+    (min L, max (L + R))`` over the trials, if given, lets the years where that holds for every
+    trial skip the q terms; the numbers are the same bit for bit, whatever the trials' bounds.
     """
     H = d.shape[0] - 1
-    first, stop = 1, H + 1  # years computed: first .. stop - 1
+    first, stop = 1, H + 1  # years whose q terms are computed: first .. stop - 1
     if live is not None and np.isfinite(live[0]) and np.isfinite(live[1]):
         first = min(max(int(live[0] // 12) + 1, 1), H + 1)
         stop = max(min(int(np.ceil(min(live[1], 12.0 * H) / 12)) + 1, H + 1), first)
     out = ws("ramp", (H, d.shape[1]))
     out[:first - 1] = 0.0
-    out[stop - 1:] = 12.0
+    np.subtract(d[first:], d[first - 1:-1], out=out[first - 1:])
     if stop > first:
-        d = d[first - 1:stop]  # edges first - 1 .. stop - 1
-        shape = np.broadcast_shapes(d.shape, np.shape(ramp_months))
-        m = np.minimum(d, ramp_months, out=ws("ramp_m", shape))
-        F = np.multiply(m, half_inv_ramp, out=ws("ramp_F", shape))
-        F -= 1.0
-        F *= m
-        F += d  # F at the year edges
-        np.subtract(F[1:], F[:-1], out=out[first - 1:stop - 1])
+        dd = d[first - 1:stop]  # edges first - 1 .. stop - 1
+        shape = np.broadcast_shapes(dd.shape, np.shape(ramp_months))
+        m = np.minimum(dd, ramp_months, out=ws("ramp_m", shape))
+        q = np.multiply(m, half_inv_ramp, out=ws("ramp_q", shape))
+        q *= m
+        np.subtract(m, q, out=q)  # q at the edges
+        out[first - 1:stop - 1] -= np.subtract(q[1:], q[:-1], out=m[1:])
     return out
 
 

@@ -347,8 +347,9 @@ def test_ledger_books_each_cost_to_its_holder():
 
 @pytest.mark.parametrize("L_scale, R_scale", [(0.0, 0.0), (3.0, 6.0), (30.0, 2.0), (200.0, 50.0)])
 def test_ramp_skips_only_years_it_can_fill(L_scale, R_scale):
-    """Years before any go-live (0) and years every trial starts fully ramped (12) are filled
-    rather than computed: the result must be the computed one, and the textbook integral."""
+    """Years before any go-live and years every trial starts fully ramped skip part of the
+    arithmetic: the result must be the fully computed one bit for bit (so it cannot depend on
+    which trials share a chunk), and the textbook integral."""
     from decision_kit import engine
 
     H, n = 10, 4000
@@ -359,7 +360,12 @@ def test_ramp_skips_only_years_it_can_fill(L_scale, R_scale):
     d = engine._edges(L, H, ws)
     full = engine._year_fraction_ramped(d, R, 0.5 / R, ws).copy()
     skipped = engine._year_fraction_ramped(d, R, 0.5 / R, ws, (L.min(), (L + R).max()))
-    np.testing.assert_allclose(skipped, full, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(skipped, full)
+    half = slice(0, n // 2)  # another chunk: other bounds, the same numbers
+    d_half = engine._edges(L[half], H, engine.Workspace())
+    alone = engine._year_fraction_ramped(d_half, R[half], 0.5 / R[half], engine.Workspace(),
+                                         (L[half].min(), (L[half] + R[half]).max()))
+    np.testing.assert_array_equal(alone, full[:, half])
     # against the adoption integral, by midpoint quadrature over each month
     months = np.arange(0.5, 12 * H, 1.0)[:, None]
     ramp = np.clip((months - L) / R, 0, 1)
