@@ -127,6 +127,15 @@ class Workspace:
         self._slab: np.ndarray | None = None
         self._used = 0  # bytes of the current slab handed out
         self.nbytes = 0  # bytes this workspace has allocated
+        self._capacity = 0  # trials per chunk it was last fitted to
+
+    def fit(self, n: int) -> None:
+        """Prepare for chunks of up to ``n`` trials: a workspace last used for smaller chunks
+        drops its buffers, so they are allocated once at the new size instead of again beside
+        the old ones."""
+        if n > self._capacity:
+            self._buffers, self._slab, self._used, self.nbytes = {}, None, 0, 0
+            self._capacity = n
 
     def __call__(self, key, shape: tuple) -> np.ndarray:
         """An uninitialised buffer of ``shape`` (trials last) reserved under ``key``."""

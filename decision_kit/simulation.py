@@ -208,6 +208,7 @@ def simulate(scenario: Scenario, trials: int = 10_000, seed: int = 0, *,
     def run_chunk(first):
         if not hasattr(local, "ws"):
             local.ws = _WORKSPACES.acquire()
+            local.ws.fit(chunk)
             local.work = _CellWork(P, chunk, local.ws)
             taken.append(local.ws)
         values, risks, n = _draw_blocks(scenario, inputs, corr_names, corr, seed, trials,

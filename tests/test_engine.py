@@ -371,3 +371,18 @@ def test_ramp_skips_only_years_it_can_fill(L_scale, R_scale):
     ramp = np.clip((months - L) / R, 0, 1)
     exact = ramp.reshape(H, 12, n).sum(axis=1)
     np.testing.assert_allclose(skipped, exact, atol=0.51)  # midpoint rule error within one month's ramp
+
+
+def test_workspace_refits_instead_of_growing_beside_old_buffers():
+    from decision_kit import engine
+
+    ws = engine.Workspace()
+    ws.fit(100)
+    small = ws("a", (3, 100))
+    ws.fit(50)  # smaller chunks: the same buffer, viewed
+    assert np.shares_memory(ws("a", (3, 50)), small)
+    ws.fit(8192)  # larger: everything is dropped and allocated once at the new size
+    assert ws.nbytes == 0
+    big = ws("a", (3, 8192))
+    assert big.shape == (3, 8192) and not np.shares_memory(big, small)
+    assert ws.nbytes == engine.Workspace.SLAB
