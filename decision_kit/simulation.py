@@ -359,8 +359,8 @@ class _RedrawnInputs(Mapping):
     Not kept during the simulation but drawn again from the seed the first time they are read:
     a block's draws depend only on the seed and the block (:mod:`decision_kit.sampling`), so
     they come out identical, and a simulation that nobody asks for its inputs neither copies
-    nor holds them (93 MiB for 100k trials of the largest shipped scenario). Drawing them again
-    costs about what drawing them did (the random-number floor of ``n`` trials).
+    nor holds them (about 90 MB for 100k trials of the largest shipped scenario). Drawing them
+    again costs about what drawing them did (the random-number floor of ``n`` trials).
     """
 
     def __init__(self, scenario: Scenario, trials: int, seed: int, n: int):
