@@ -119,6 +119,7 @@ def _run(args) -> int:
     import pandas as pd
 
     from .loading import load_scenario
+    from .results import CE_MIN_EFFECTIVE_TRIALS, shown_certainty_equivalent
     from .simulation import simulate
 
     scenario = load_scenario(args.scenario)
@@ -139,8 +140,8 @@ def _run(args) -> int:
                 "expected_regret", "cvar_10", "certainty_equivalent", "launch_months_p50"]
         with pd.option_context("display.width", 200, "display.max_columns", 20):
             table = summary[cols].copy()
-            shaky = summary["ce_effective_trials"] < 100
-            table.loc[shaky, "certainty_equivalent"] = float("nan")
+            table["certainty_equivalent"] = shown_certainty_equivalent(summary)
+            shaky = table["certainty_equivalent"].isna() & summary["certainty_equivalent"].notna()
             money = [c for c in cols if c.startswith(("npv", "tco", "expected", "cvar", "certainty"))]
             table[money] = (table[money] / 1e3).round(0)
             table = table.rename(columns={c: f"{c} (k{scenario.currency})" for c in money})
@@ -148,7 +149,7 @@ def _run(args) -> int:
                   f"{scenario.horizon_years} years at {scenario.discount_rate:.1%}\n")
             print(table.round(2).to_string())
             if shaky.any():
-                print(f"\ncertainty_equivalent: NaN where fewer than 100 effective trials carry it (a few extreme "
+                print(f"\ncertainty_equivalent: NaN where fewer than {CE_MIN_EFFECTIVE_TRIALS} effective trials carry it (a few extreme "
                       f"losses dominate at a risk tolerance of {result.risk_tolerance:,.0f} {scenario.currency})")
         print()
         print(result.recommendation())

@@ -34,6 +34,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from .loading import content_hash, input_paths, write_text_atomic
+from .results import CE_MIN_EFFECTIVE_TRIALS, shown_certainty_equivalent
 
 SUMMARY_LABELS: dict[str, str] = {
     "npv_mean": "Expected NPV", "npv_p10": "NPV P10", "npv_p50": "NPV P50", "npv_p90": "NPV P90",
@@ -316,6 +317,7 @@ def _sections(result, summary, best) -> dict:
     """The tables of the memo, formatted for display."""
     lay, cur = result.layout, result.scenario.currency
     cvar = next(c for c in summary.columns if c.startswith("cvar_"))
+    ce = shown_certainty_equivalent(summary)
 
     value = _Table(columns=["option", "owner", "expected NPV", "P10", "P50", "P90", "P(best)", "expected regret",
                             "TCO (mean)", "payback (years)", "launch (months)"], numeric=set(range(2, 11)))
@@ -326,7 +328,7 @@ def _sections(result, summary, best) -> dict:
         value.add([o, w, compact(r.npv_mean), compact(r.npv_p10), compact(r.npv_p50), compact(r.npv_p90),
                    percent(r.p_best), compact(r.expected_regret), compact(r.tco_mean), _years(r.payback_p50),
                    f"{r.launch_months_p50:.1f}"], cls)
-        risk.add([o, w, percent(r.p_loss), compact(r[cvar]), compact(r.npv_p10), compact(r.certainty_equivalent),
+        risk.add([o, w, percent(r.p_loss), compact(r[cvar]), compact(r.npv_p10), compact(ce.loc[(o, w)]),
                   compact(r.pv_cost_p90), f"{r.security_incidents:.2f}"], cls)
 
     ledger = result.ledger()
@@ -433,6 +435,7 @@ def html_memo(result, *, analyses: Mapping[str, Any] | None = None, generated: d
     top, runner = ranked.iloc[0], ranked.iloc[1] if len(ranked) > 1 else None
     s = result.scenario
     cvar = next(c for c in summary.columns if c.startswith("cvar_"))
+    ce = shown_certainty_equivalent(summary)
     cards = [
         ("Recommended option", best[0], f"kind: {s.options[best[0]].kind}"),
         ("Budget owner", best[1], f"marketing pays {percent(s.owner_shifts(best[1]).marketing_share)} of cost"),
@@ -448,6 +451,7 @@ def html_memo(result, *, analyses: Mapping[str, Any] | None = None, generated: d
     html = render("memo.html.j2", scenario=s, stamp=stamp(result, generated), recommendation=result.recommendation(),
                   cards=cards, best=best, options=result.layout.options, owners=result.layout.owners,
                   figures=_figures(result), analyses=blocks, risk_tolerance=compact(result.risk_tolerance),
+                  ce_min_trials=CE_MIN_EFFECTIVE_TRIALS,
                   **_sections(result, summary, best))
     return html
 

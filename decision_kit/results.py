@@ -24,6 +24,19 @@ def _cvar(x: np.ndarray, level: float) -> np.ndarray:
     return part.mean(axis=0)
 
 
+CE_MIN_EFFECTIVE_TRIALS = 100
+"""A certainty equivalent carried by fewer effective trials than this (see
+``ce_effective_trials`` in :meth:`Result.summary`) is not shown: the CLI, the memo and the
+dashboard print it as NaN or n/a, because a handful of extreme losses decide it and another
+seed would give a very different number."""
+
+
+def shown_certainty_equivalent(summary):
+    """The summary's ``certainty_equivalent`` where at least :data:`CE_MIN_EFFECTIVE_TRIALS`
+    effective trials carry it, NaN elsewhere (a pandas Series indexed like ``summary``)."""
+    return summary["certainty_equivalent"].where(summary["ce_effective_trials"] >= CE_MIN_EFFECTIVE_TRIALS)
+
+
 def _certainty_equivalent(x: np.ndarray, rho: float) -> tuple[np.ndarray, np.ndarray]:
     """Certainty equivalent under exponential utility ``u(x) = 1 - exp(-x / rho)``:
     ``CE = -rho ln E[exp(-x / rho)]``, computed stably (log-sum-exp).

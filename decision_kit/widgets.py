@@ -49,7 +49,7 @@ from matplotlib.figure import Figure
 from . import loading, mcda, plots
 from .distributions import parse_number
 from .errors import ScenarioError
-from .results import Result, format_money
+from .results import CE_MIN_EFFECTIVE_TRIALS, Result, format_money, shown_certainty_equivalent
 from .schema import Scenario
 from .simulation import simulate
 
@@ -740,6 +740,7 @@ class Dashboard:
 
     def _summary_html(self, r: Result) -> str:
         s = r.summary()
+        ce = shown_certainty_equivalent(s)
         cur = r.scenario.currency
         best_cell = s["npv_mean"].idxmax()
         owner = self._owner() or best_cell[1]
@@ -751,7 +752,7 @@ class Dashboard:
             rows.append(f"<tr{cls}><td>{_escape(option)}</td><td>{_amount(x.npv_mean)}</td>"
                         f"<td>{_amount(x.npv_p10)} &ndash; {_amount(x.npv_p90)}</td>"
                         f"<td>{x.p_best:.0%}</td><td>{x.p_loss:.0%}</td><td>{payback}</td>"
-                        f"<td>{x.launch_months_p50:.0f}</td><td>{_amount(x.certainty_equivalent)}</td></tr>")
+                        f"<td>{x.launch_months_p50:.0f}</td><td>{_ce_cell(ce.loc[(option, owner)])}</td></tr>")
         head = (f"<tr><th>option</th><th>expected NPV</th><th>P10 &ndash; P90</th><th>chance best</th>"
                 f"<th>chance of loss</th><th>payback (years)</th><th>launch (months)</th>"
                 f"<th>certainty equivalent</th></tr>")
@@ -882,6 +883,15 @@ class Dashboard:
 
 def _escape(text) -> str:
     return html.escape(str(text))
+
+
+def _ce_cell(ce: float) -> str:
+    """A certainty equivalent for the table, or 'unreliable' (with the reason on hover) where
+    too few effective trials carry it (:func:`~decision_kit.results.shown_certainty_equivalent`)."""
+    if ce == ce:
+        return _amount(ce)
+    return (f'<span title="fewer than {CE_MIN_EFFECTIVE_TRIALS} effective trials carry it: a few extreme '
+            'losses decide it; refine with more trials or raise the risk tolerance">unreliable</span>')
 
 
 def _amount(x: float) -> str:

@@ -298,3 +298,30 @@ def test_memo_screenshot_in_headless_chromium(memo, tmp_path):
 
     out = write_text_atomic(ROOT / "test-artifacts" / "memo.png", png, overwrite=True)
     assert out.stat().st_size > 50_000
+
+
+def test_certainty_equivalents_few_trials_carry_are_not_shown(tmp_path):
+    """Where fewer than CE_MIN_EFFECTIVE_TRIALS effective trials carry the certainty equivalent
+    (a few extreme breach losses), the memo prints n/a and says why; the dashboard says
+    'unreliable'; the CLI prints NaN. Elsewhere the number is shown."""
+    import re
+
+    from decision_kit.results import CE_MIN_EFFECTIVE_TRIALS, shown_certainty_equivalent
+    from decision_kit.widgets import _ce_cell
+
+    r = dk.simulate(dk.load_scenario("scenarios/marketing_automation.yaml"), 2000, seed=1)
+    s = r.summary()
+    shown = shown_certainty_equivalent(s)
+    shaky = s["ce_effective_trials"] < CE_MIN_EFFECTIVE_TRIALS
+    assert shaky.any() and (~shaky).any()  # this seed has both kinds
+    assert shown[shaky].isna().all() and (shown[~shaky] == s.loc[~shaky, "certainty_equivalent"]).all()
+
+    html = report.html_memo(r)
+    assert f"fewer than {CE_MIN_EFFECTIVE_TRIALS} effective trials" in html
+    for (o, w) in s.index[shaky]:  # the risk table's row for a shaky cell has n/a in the CE column
+        row = re.search(rf"<tr[^>]*>\s*<td>{o}</td>\s*<td>{w}</td>(.*?)</tr>", html.split('id="risk"')[1], re.S)
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))
+        assert cells[3] == "n/a", cells
+
+    assert _ce_cell(float("nan")).endswith("unreliable</span>")
+    assert _ce_cell(1.5e6) == "1.50M"
