@@ -75,9 +75,16 @@ def _problem(file: str, node_or_loc, path: tuple, message: str) -> Problem:
 
 
 def _dotted(path: tuple) -> str:
+    """A field path as text: ``options.buy.costs.licence``, list items as ``[0]``, and a name that
+    itself contains a dot quoted in brackets (``costs['licence.v2']``)."""
     out = ""
     for p in path:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+        if isinstance(p, int):
+            out += f"[{p}]"
+        elif "." in str(p):
+            out += f"[{str(p)!r}]"
+        else:
+            out += f".{p}" if out else str(p)
     return out
 
 
@@ -159,9 +166,10 @@ def _validation_problems(exc: ValidationError, data: Any, locs: dict, file: str)
     problems, seen = [], set()
     for err in exc.errors(include_url=False):
         loc = err["loc"]
-        path = _data_path(data, loc)
-        # an unknown key is reported where the key is written, anything else where its value is
-        line_col = locs.get(("key",) + path) if err["type"] == "extra_forbidden" else None
+        is_key = bool(loc) and loc[-1] == "[key]"  # pydantic's marker for a problem with a key itself
+        path = _data_path(data, loc[:-1] if is_key else loc)
+        # a key (unknown, or a bad name) is reported where it is written, anything else where its value is
+        line_col = locs.get(("key",) + path) if err["type"] == "extra_forbidden" or is_key else None
         line_col = line_col or _locate(locs, path)
         message = _message(err)
         key = (path, message)

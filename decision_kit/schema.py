@@ -18,14 +18,10 @@ knows the file and line of every field.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
-
-from typing import Annotated
-
-from pydantic import BeforeValidator
 
 from .distributions import Distribution, Fixed, OptionalDistribution, parse_number
 from .priors import OWNERS, Owner, OwnerShifts
@@ -38,6 +34,19 @@ CATEGORIES: tuple[str, ...] = (
 
 Category = Literal["license", "implementation", "integration", "customisation", "upgrades",
                    "security", "support", "staff", "infrastructure", "training", "exit"]
+
+def _plain_name(name: str) -> str:
+    if "." in name:
+        raise PydanticCustomError(
+            "name_dot", "the name '{name}' contains '.'; names are joined with dots into input paths "
+            "(options.<option>.costs.<line>.amount), so use '_' or '-' instead", {"name": name})
+    if not name.strip():
+        raise PydanticCustomError("name_empty", "a name cannot be empty", {})
+    return name
+
+
+Name = Annotated[str, AfterValidator(_plain_name)]
+"""The name of a driver, option, cost or benefit line, or risk: any text without a dot."""
 
 OPTION_KINDS = ("build", "buy", "hybrid", "outsource", "do_nothing")
 
@@ -182,8 +191,8 @@ class Option(_Model):
     launch_months: Distribution = _fixed(0.0)
     cost_overrun: Distribution = _fixed(1.0)
     realisation: Distribution = _fixed(1.0)
-    costs: dict[str, CostLine] = Field(default_factory=dict)
-    benefits: dict[str, BenefitLine] = Field(default_factory=dict)
+    costs: dict[Name, CostLine] = Field(default_factory=dict)
+    benefits: dict[Name, BenefitLine] = Field(default_factory=dict)
     scores: dict[str, Num] = Field(default_factory=dict)
     source: str | None = None
 
@@ -314,10 +323,10 @@ class Scenario(_Model):
     start_year: int = Field(2027, ge=1900, le=2200)
     horizon_years: int = Field(ge=1, le=50, strict=True)
     discount_rate: Num = Field(gt=-1, le=1)
-    drivers: dict[str, Driver] = Field(default_factory=dict)
-    options: dict[str, Option] = Field(min_length=1)
+    drivers: dict[Name, Driver] = Field(default_factory=dict)
+    options: dict[Name, Option] = Field(min_length=1)
     owners: dict[Owner, OwnerOverrides] = Field(default_factory=lambda: {o: OwnerOverrides() for o in OWNERS})
-    risks: dict[str, Risk] = Field(default_factory=dict)
+    risks: dict[Name, Risk] = Field(default_factory=dict)
     correlations: list[Correlation] = Field(default_factory=list)
     criteria: dict[str, Criterion] = Field(default_factory=dict)
     stakeholders: dict[str, Stakeholder] = Field(default_factory=dict)

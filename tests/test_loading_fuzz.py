@@ -124,8 +124,10 @@ scenario_shaped = st.fixed_dictionaries(
 
 
 def _starts_with_one_of(path: str, heads: set[str]) -> bool:
-    """Whether the dotted ``path``'s first segment is one of ``heads`` (which may contain dots)."""
-    return any(path == h or path.startswith(h + ".") or path.startswith(h + "[") for h in heads)
+    """Whether the dotted ``path``'s first segment is one of ``heads``; a head containing a dot
+    is written quoted in brackets (``['a.b']``)."""
+    return any(path == h or path.startswith(h + ".") or path.startswith(h + "[")
+               or ("." in h and path.startswith(f"[{h!r}]")) for h in heads)
 
 
 def check_loads(text: str) -> None:
