@@ -1,0 +1,317 @@
+"""One plan year's optimal allocation: :func:`optimize` and its result, :class:`Allocation`.
+
+What this module holds:
+
+- :data:`OBJECTIVES` and the validating helpers that turn the arguments of a request into a
+  plan-year ``_Problem`` (``_amount``, ``_owner_caps``, ``_problem``, ``_check_objective``, and
+  ``_fmt`` for amounts in messages); :mod:`~decision_kit.allocation.studies` and
+  :mod:`~decision_kit.allocation.phasing` use them too;
+- :class:`Allocation`, the named result, with ``to_frame`` and ``to_series``;
+- :func:`optimize`, the public entry point, and ``_optimize_model``, the same on a
+  :class:`~decision_kit.allocation.model.PortfolioModel` already drawn (the studies call it
+  once per budget or share, on the same draws).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+import numpy as np
+
+from ..priors import OwnerShifts
+from ..schema import Portfolio
+from .model import OWNERS, AllocationError, PortfolioModel, _met, _year_index, portfolio_model
+from .solvers import _Problem, _solve, _stats
+
+OBJECTIVES: tuple[str, ...] = ("mean", "mean_minus_std", "cvar")
+"""Objectives of :func:`optimize`; see its docstring."""
+
+
+# --- validating wrappers ---------------------------------------------------------------------
+
+def _amount(value, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise AllocationError(f"{what} must be a finite number (currency per year), got {value!r}")
+    if value < 0:
+        raise AllocationError(f"{what} cannot be negative (got {value:,.2f})")
+    return float(value)
+
+
+def _owner_caps(model: PortfolioModel, t: int, owner_budgets) -> dict:
+    p = model.portfolio
+    if owner_budgets is None:
+        if p.owner_budgets is None:
+            return {}
+        caps = {}
+        for owner, path in p.owner_budgets.items():
+            if len(path) != model.years:
+                raise AllocationError(f"owner_budgets.{owner} has {len(path)} entries but the plan has "
+                                      f"{model.years} years")
+            caps[owner] = _amount(path[t], f"owner_budgets.{owner}[{t}]")
+        return caps
+    if not isinstance(owner_budgets, Mapping):
+        raise AllocationError("owner_budgets must map owners to budgets (currency per year)")
+    caps = {}
+    for owner, cap in owner_budgets.items():
+        if owner not in OWNERS:
+            raise AllocationError(f"owner_budgets names unknown owner '{owner}' (owners: {', '.join(OWNERS)})")
+        caps[owner] = _amount(cap, f"owner budget of {owner}")
+    return caps
+
+
+def _fmt(x: float, other: float | None = None) -> str:
+    """A readable amount; full precision when rounding would make it look equal to ``other``."""
+    text = f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.6g}"
+    if other is not None and text == (f"{other:,.0f}" if abs(other) >= 100 else f"{other:,.6g}"):
+        return repr(float(x))
+    return text
+
+
+def _problem(model: PortfolioModel, t: int, budget: float, caps: Mapping[str, float]) -> _Problem:
+    """The plan-year problem, with minimum spends checked against the budget and owner caps."""
+    act = model.active[t]
+    lo = np.where(act, model.min_spend, 0.0)
+    hi = np.where(act, model.max_spend, 0.0)  # may be inf: the solvers clip to the budget
+    owners = np.array(model.owners)
+    groups = []
+    for owner, cap in caps.items():
+        idx = np.flatnonzero(owners == owner)
+        need = lo[idx].sum()
+        if need > cap:
+            detail = ", ".join(f"{model.names[i]}: {_fmt(lo[i])}" for i in idx if lo[i] > 0)
+            raise AllocationError(f"the {owner} budget {_fmt(cap, need)} in plan year {t + 1} is below the sum of "
+                                  f"minimum spends of its active initiatives, {_fmt(need, cap)} ({detail})")
+        groups.append((owner, idx, cap))
+    need = lo.sum()
+    if need > budget:
+        detail = ", ".join(f"{model.names[i]}: {_fmt(lo[i])}" for i in np.flatnonzero(lo > 0))
+        raise AllocationError(f"the budget {_fmt(budget, need)} in plan year {t + 1} is below the sum of minimum "
+                              f"spends of the initiatives active that year, {_fmt(need, budget)} ({detail})")
+    hi = np.maximum(hi, lo)
+    prereqs = tuple((i, j, thr) for i, j, thr in model.prerequisites if act[i] and thr > 0)
+    return _Problem(lo, hi, act.copy(), float(budget), tuple(groups), prereqs)
+
+
+def _check_objective(objective, risk_aversion, cvar_level):
+    if objective not in OBJECTIVES:
+        raise AllocationError(f"unknown objective {objective!r} (choose one of {', '.join(OBJECTIVES)})")
+    if objective == "mean":
+        if risk_aversion not in (None, 0):
+            raise AllocationError("risk_aversion applies only to the 'mean_minus_std' and 'cvar' objectives")
+        aversion = 0.0
+    else:
+        aversion = 1.0 if risk_aversion is None else _amount(risk_aversion, "risk_aversion")
+        if objective == "cvar" and aversion > 1:
+            raise AllocationError(f"for the cvar objective risk_aversion is a weight from 0 to 1, got {aversion}")
+    if isinstance(cvar_level, bool) or not isinstance(cvar_level, numbers.Real) or not 0 < cvar_level <= 1:
+        raise AllocationError(f"cvar_level must be in (0, 1], got {cvar_level!r}")
+    return aversion, float(cvar_level)
+
+
+# --- optimize --------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class Allocation:
+    """An optimal allocation of one plan year's budget.
+
+    Attributes
+    ----------
+    portfolio : the portfolio's name.
+    year : plan year (1-based).
+    budget : total budget of the year (currency per year).
+    owner_budgets : the per-owner budgets applied (currency per year).
+    objective, risk_aversion, cvar_level : what was maximised (see :func:`optimize`).
+    trials, seed : Monte Carlo trials and seed of the curve draws.
+    initiatives, owners : initiative names and owners, in file order.
+    spend : read-only (n,) spend per initiative (currency per year).
+    expected_value : read-only (n,) expected value per initiative (currency per year), zero where
+        inactive or where the prerequisite is not funded.
+    marginal : read-only (n,) expected value of one more unit spent on each initiative
+        (currency of value per currency spent), zero where it earns nothing.
+    prerequisite_met : read-only (n,) bool (True where there is no prerequisite).
+    value_mean, value_std, value_p10, value_cvar : the portfolio's value per year over the
+        trials: mean, standard deviation, 10th percentile and the mean of the worst
+        ``cvar_level`` share of trials (currency per year).
+    objective_value : the maximised objective (currency per year).
+    marginal_value : value of one more unit of total budget (the multiplier lambda; 0 when the
+        budget does not bind). For risk objectives, of the risk-adjusted objective.
+    marginal_value_check : the same by re-solving, with the same prerequisites switched on, at
+        ``budget + delta`` (forward difference, ``delta = 1e-4 budget``); NaN when not checked.
+    owner_marginal : by owner with a budget: value of one more unit of that owner's budget *and*
+        of the total (``lambda_o >= lambda``). ``lambda_o - lambda`` is the value of raising the
+        owner's budget alone, shifting money from the other owners.
+    method, solver_message : "water-filling" (exact) or "SLSQP", and its final message.
+    """
+
+    portfolio: str
+    year: int
+    budget: float
+    owner_budgets: Mapping[str, float]
+    objective: str
+    risk_aversion: float
+    cvar_level: float
+    trials: int
+    seed: int
+    initiatives: tuple[str, ...]
+    owners: tuple[str, ...]
+    spend: np.ndarray = field(repr=False)
+    expected_value: np.ndarray = field(repr=False)
+    marginal: np.ndarray = field(repr=False)
+    prerequisite_met: np.ndarray = field(repr=False)
+    value_mean: float
+    value_std: float
+    value_p10: float
+    value_cvar: float
+    objective_value: float
+    marginal_value: float
+    marginal_value_check: float
+    owner_marginal: Mapping[str, float]
+    method: str
+    solver_message: str
+
+    @property
+    def total_spend(self) -> float:
+        """Total spend (currency per year); at most :attr:`budget`."""
+        return float(self.spend.sum())
+
+    @property
+    def unspent(self) -> float:
+        """Budget left unspent because every initiative is at its maximum, its owner's budget
+        binds, or (risk objectives) spending more would lower the objective."""
+        return float(self.budget - self.spend.sum())
+
+    @property
+    def owner_spend(self) -> dict[str, float]:
+        """Spend by owner (currency per year)."""
+        own = np.array(self.owners)
+        return {o: float(self.spend[own == o].sum()) for o in OWNERS if np.any(own == o)}
+
+    def spend_of(self, name: str) -> float:
+        """Spend of one initiative (currency per year)."""
+        return float(self.spend[self.initiatives.index(name)])
+
+    def to_frame(self):
+        """One row per initiative: owner, spend, share of budget, expected value, marginal value,
+        prerequisite met (pandas DataFrame indexed by initiative)."""
+        import pandas as pd
+
+        return pd.DataFrame({
+            "owner": self.owners, "spend": self.spend,
+            "share_of_budget": self.spend / self.budget if self.budget > 0 else np.nan,
+            "expected_value": self.expected_value, "marginal_value": self.marginal,
+            "prerequisite_met": self.prerequisite_met,
+        }, index=pd.Index(self.initiatives, name="initiative"))
+
+    def to_series(self):
+        """The headline numbers as a pandas Series."""
+        import pandas as pd
+
+        out = {"budget": self.budget, "total_spend": self.total_spend, "unspent": self.unspent,
+               "value_mean": self.value_mean, "value_std": self.value_std, "value_p10": self.value_p10,
+               "value_cvar": self.value_cvar, "objective_value": self.objective_value,
+               "marginal_value": self.marginal_value, "marginal_value_check": self.marginal_value_check}
+        out.update({f"marginal_value_{o}": v for o, v in self.owner_marginal.items()})
+        return pd.Series(out, name=f"{self.portfolio} year {self.year}")
+
+
+def _readonly(a) -> np.ndarray:
+    a = np.array(a)
+    a.setflags(write=False)
+    return a
+
+
+def _allocation(model, t, prob, sol, objective, aversion, level, check) -> Allocation:
+    cv = model.curves
+    x = sol.x
+    met = _met(model.prerequisites, x, cv.n)
+    live = prob.live & met
+    v, d = cv.value_slope(x)
+    v, d = v * live[:, None], d * live[:, None]
+    mean, sd, p10, cvar = _stats(v.sum(0), level)
+    return Allocation(
+        portfolio=model.portfolio.name, year=t + 1, budget=prob.budget,
+        owner_budgets=MappingProxyType({o: c for o, _, c in prob.groups}), objective=objective,
+        risk_aversion=aversion, cvar_level=level, trials=model.trials, seed=model.seed,
+        initiatives=model.names, owners=model.owners, spend=_readonly(x), expected_value=_readonly(v.mean(1)),
+        marginal=_readonly(d.mean(1)), prerequisite_met=_readonly(met), value_mean=mean, value_std=sd,
+        value_p10=p10, value_cvar=cvar, objective_value=sol.value,
+        marginal_value=sol.lam if math.isfinite(sol.lam) or not math.isfinite(check) else check,
+        marginal_value_check=check, owner_marginal=MappingProxyType(dict(sol.owner_lam)),
+        method=sol.method, solver_message=sol.message)
+
+
+def optimize(portfolio: Portfolio, budget: float | None = None, *, year: int = 1, objective: str = "mean",
+             risk_aversion: float | None = None, cvar_level: float = 0.1,
+             owner_budgets: Mapping[str, float] | None = None, trials: int = 2000, seed: int = 0,
+             shifts: Mapping[str, OwnerShifts] | None = None, check_marginal: bool = True) -> Allocation:
+    """The allocation of one plan year's budget that maximises expected (or risk-adjusted) value.
+
+    Maximises, over spend ``x_i`` (currency per year) of the initiatives active in ``year``,
+
+    - ``"mean"``: expected value ``E[V(x)]`` (exact water-filling);
+    - ``"mean_minus_std"``: ``E[V] - k std(V)`` with ``k = risk_aversion`` (default 1);
+    - ``"cvar"``: ``E[V] - a (E[V] - CVaR(V))`` with ``a = risk_aversion`` in [0, 1] (default 1,
+      pure CVaR), where ``CVaR`` is the mean of the worst ``cvar_level`` share of trials;
+
+    where ``V`` is the portfolio's value per year (see the package docstring for the value
+    model), subject to ``sum x <= budget``, ``min_spend <= x_i <= max_spend`` for active
+    initiatives (inactive ones spend 0), ``sum of an owner's x <= its budget`` and the
+    prerequisites (enumerated on/off). Risk objectives use SLSQP from the water-filling start;
+    the mean-minus-std objective need not be concave, so its answer is a local optimum.
+
+    Parameters
+    ----------
+    portfolio : the portfolio.
+    budget : total budget (currency per year); default the portfolio's budget for ``year``.
+    year : plan year, 1 .. number of budget entries.
+    objective, risk_aversion, cvar_level : see above; ``risk_aversion`` is not allowed with "mean".
+    owner_budgets : budget per owner (currency per year). Default: the portfolio's
+        ``owner_budgets`` for ``year`` if any; ``{}`` applies none.
+    trials, seed, shifts : see :func:`portfolio_model`.
+    check_marginal : re-solve at ``budget + 1e-4 budget`` to check the marginal value.
+
+    Returns
+    -------
+    Allocation
+
+    Raises
+    ------
+    AllocationError : a negative budget, a budget (or owner budget) below the sum of minimum
+        spends of the active initiatives, an unknown owner, bad arguments, or a solver failure.
+
+    Examples
+    --------
+    Two initiatives with fixed curves and neutral owners share 300 a year. At the optimum both
+    return the same value per extra unit, ``lambda``: ``crm`` spends ``150 ln(6 / lambda)`` and
+    ``web`` spends ``300 / lambda - 50``, which add up to 300 at ``lambda = 1.7845``.
+
+    >>> from decision_kit.schema import Portfolio
+    >>> from decision_kit.priors import OwnerShifts
+    >>> p = Portfolio.model_validate({"name": "demo", "budget": [300], "initiatives": {
+    ...     "crm": {"owner": "marketing", "curve": {"form": "exp_saturation", "max_value": 900, "scale": 150}},
+    ...     "web": {"owner": "it", "curve": {"form": "log", "max_value": 300, "scale": 50}}}})
+    >>> r = optimize(p, trials=1, shifts={"marketing": OwnerShifts(), "it": OwnerShifts()})
+    >>> r.spend.round(2).tolist(), round(r.marginal_value, 4), round(r.marginal_value_check, 4)
+    ([181.89, 118.11], 1.7845, 1.7845)
+    """
+    model = portfolio_model(portfolio, trials=trials, seed=seed, shifts=shifts)
+    return _optimize_model(model, budget, year, objective, risk_aversion, cvar_level, owner_budgets, check_marginal)
+
+
+def _optimize_model(model, budget, year, objective, risk_aversion, cvar_level, owner_budgets, check) -> Allocation:
+    t = _year_index(model.portfolio, year)
+    aversion, level = _check_objective(objective, risk_aversion, cvar_level)
+    budget = _amount(model.portfolio.budget[t] if budget is None else budget, "budget")
+    caps = _owner_caps(model, t, owner_budgets)
+    prob = _problem(model, t, budget, caps)
+    sol = _solve(model, prob, objective, aversion, level)
+    fd = math.nan
+    if check:
+        delta = max(1e-4 * budget, 1e-6)
+        up = _solve(model, _problem(model, t, budget + delta, caps), objective, aversion, level, sol.case)
+        fd = (up.value - sol.value) / delta
+    return _allocation(model, t, prob, sol, objective, aversion, level, fd)
