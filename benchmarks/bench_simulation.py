@@ -305,7 +305,8 @@ def main(argv=None) -> None:
     m = machine()
     import hashlib
 
-    hot = ("distributions.py", "sampling.py", "engine.py", "simulation.py", "finance.py")
+    hot = ("distributions.py", "sampling.py", "engine.py", "simulation.py", "finance/__init__.py",
+           "finance/present_value.py", "finance/returns.py", "finance/irr_roots.py", "finance/payback_period.py")
     src = hashlib.sha256(b"".join((ROOT / "decision_kit" / f).read_bytes() for f in hot)).hexdigest()[:12]
     print("command:", " ".join([Path(sys.executable).name, *sys.argv]) if argv is None else argv)
     print(f"machine: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), {m['memory']} RAM, "

@@ -331,7 +331,7 @@ def test_irr_vectorised_shapes():
 def test_irr_chunks_agree_with_one_block(monkeypatch):
     values = np.concatenate([arr for _, arr in random_series(14, n=40)[:2]])  # both length 11
     whole = irr(values)
-    monkeypatch.setattr(finance, "_CHUNK", 7)
+    monkeypatch.setattr(finance.returns, "_CHUNK", 7)
     np.testing.assert_array_equal(irr(values), whole)
 
 

@@ -47,7 +47,9 @@ The risk-adjusted objectives and multi-year phasing use ``scipy.optimize``: SLSQ
 gradients, started from the water-filling solution, falling back to trust-constr if SLSQP
 fails. Every scipy call's status is checked, and a failure raises :class:`AllocationError`
 with the solvers' messages. A solver's answer that is worse than its feasible start is never
-kept. This package is the only caller of ``scipy.optimize`` in decision_kit.
+kept. This package is the only user of ``scipy.optimize``'s optimisers in decision_kit; the
+break-even analysis and the weight-flip analysis use only its root finder, ``brentq``, with
+convergence checked.
 
 Modules
 -------

@@ -14,7 +14,8 @@ What this module holds, in the order a solve uses it:
 
 These are kernels: they check no arguments. :mod:`decision_kit.allocation.allocate` validates
 the arguments and builds the ``_Problem``. With :mod:`decision_kit.allocation.phasing`, this is
-the only caller of ``scipy.optimize`` in decision_kit.
+the only user of ``scipy.optimize``'s optimisers in decision_kit (break-even and weight flips
+use its root finder, ``brentq``).
 """
 
 from __future__ import annotations

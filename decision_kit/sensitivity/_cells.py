@@ -1,0 +1,60 @@
+"""Cells and the inputs that reach them, shared by the sensitivity analyses.
+
+Which inputs can change an option's cash flows, the scenario cut down to the cells an analysis
+needs (engine cost scales with cells), and the cell an analysis follows when the caller leaves
+the option or owner out (the best by base-case NPV).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import engine
+from ..schema import Scenario
+
+
+def _risk_applies(risk, option: str) -> bool:
+    return risk.options is None or option in risk.options
+
+
+def _affects(scenario: Scenario, path: str, option: str) -> bool:
+    """Whether input ``path`` can change the cash flows of ``option`` (under any owner)."""
+    parts = path.split(".")
+    if parts[0] == "options":
+        return path.startswith(f"options.{option}.")
+    if parts[0] == "drivers":
+        used = {line.driver for line in scenario.options[option].costs.values() if line.timing == "per_unit"}
+        return parts[1] in used
+    if parts[0] == "risks":
+        return _risk_applies(scenario.risks[parts[1]], option)
+    return True
+
+
+def _cell_scenario(scenario: Scenario, options, owners, *, risks: bool) -> Scenario:
+    """The scenario cut down to some options and owners (engine cost scales with cells).
+
+    Options do not interact in the engine, so each kept cell's flows are unchanged. Risks that
+    cannot touch a kept option are dropped, and all risks when ``risks`` is False (no events).
+    """
+    options, owners = list(dict.fromkeys(options)), list(dict.fromkeys(owners))
+    kept_risks = {r: v for r, v in scenario.risks.items() if risks and any(_risk_applies(v, o) for o in options)}
+    return scenario.model_copy(update={
+        "options": {o: scenario.options[o] for o in options},
+        "owners": {w: scenario.owners[w] for w in owners},
+        "risks": kept_risks, "correlations": []})
+
+
+def _pick_cell(lay: engine.Layout, base_npv: np.ndarray, option, owner) -> tuple[str, str, str]:
+    """The given cell, or the best by base-case NPV among those matching what was given."""
+    if option is not None and owner is not None:
+        return option, owner, "given"
+    opts = [option] if option is not None else list(lay.options)
+    owns = [owner] if owner is not None else list(lay.owners)
+    cells = [(o, w) for o in opts for w in owns]
+    best = max(cells, key=lambda c: base_npv[lay.options.index(c[0]), lay.owners.index(c[1])])
+    how = "best cell by base-case NPV"
+    if option is not None:
+        how = f"best owner of {option} by base-case NPV"
+    elif owner is not None:
+        how = f"best option under {owner} by base-case NPV"
+    return best[0], best[1], how
