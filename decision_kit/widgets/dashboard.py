@@ -1,321 +1,37 @@
-"""The planning-session dashboard: ipywidgets controls wired to the model and the plots.
+"""The dashboard itself: :class:`Dashboard`, for one scenario in a planning session.
 
-A :class:`Dashboard` is built from a scenario. Each control names one model input (horizon,
-discount rate, a driver's start level or growth, an option's launch delay, an option's largest
-recurring cost line, the risk tolerance, a stakeholder's criterion weight) or one view (whose
-ownership model the charts show, whose weights the sliders show). A change:
-
-1. builds a new scenario from the original and every control's value, validated like a file
-   (an invalid value becomes a message in the ``dk-error`` box, never a traceback);
-2. simulates it at the interactive trial count with the dashboard's seed, so every update
-   uses the same random numbers and moves the answer only through the input that changed
-   (inputs that the simulation never reads, the risk tolerance and the weights, reuse the
-   current simulation);
-3. redraws the recommendation, the stakeholders' first choices, the summary table and the
-   chart on the visible tab (a chart on a hidden tab is redrawn when its tab is opened).
-
-"Refine" reruns the current scenario at the full trial count. "Save what-if" writes the
-adjusted scenario next to the original (never overwriting) and adds it to the comparison
-table. Every change is kept in a decision record (:meth:`Dashboard.record_frame`,
-:meth:`Dashboard.export_record`).
-
-Conventions: sliders do not recompute while dragged (``continuous_update=False``); scale
-factors multiply every parameter of a distribution (its median scales by the factor); a growth
-shift adds percentage points to every location parameter of the growth distribution. Each
-control and output carries a stable CSS class (``dk-<name>``, see :attr:`Dashboard.controls`)
-for browser tests and styling. Figures are drawn with matplotlib's Agg renderer into kept
-figures and shown as PNG in Image widgets. ipywidgets and matplotlib are imported here only.
+It builds the controls (:mod:`~decision_kit.widgets.controls`), the outputs and the charts
+(:mod:`~decision_kit.widgets.charts`), lays them out, reacts to each change by building,
+validating and simulating the adjusted scenario (:mod:`~decision_kit.widgets.session`),
+writes the recommendation and the tables (:mod:`~decision_kit.widgets.markup`), and keeps the
+saved what-ifs and the decision record. The steps of a change are described in
+:mod:`decision_kit.widgets`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import html
-import io
 import logging
 import re
 import time
 import warnings
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
 
 import ipywidgets as widgets
-import matplotlib
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
-from . import loading, mcda, plots
-from .distributions import parse_number
-from .errors import ScenarioError
-from .results import CE_MIN_EFFECTIVE_TRIALS, Result, format_money, shown_certainty_equivalent
-from .schema import Scenario
-from .simulation import simulate
+from .. import loading, mcda, plots
+from ..distributions import parse_number
+from ..errors import ScenarioError
+from ..results import Result, format_money, shown_certainty_equivalent
+from ..schema import Scenario
+from ..simulation import simulate
+from .charts import _Chart
+from .controls import _Control, _can_shift, _get, _set, _slider, _tidy, key_cost_line, scaled, shifted
+from .markup import _CSS, _amount, _ce_cell, _cell, _css, _escape, _owner_label, _words
+from .session import _FREE_FIELDS, REFINE_TRIALS, _SessionResult, default_interactive_trials
 
 log = logging.getLogger(__name__)
 
-REFINE_TRIALS = 20_000
-"""Trials of a refined run (the "Refine" button)."""
-
-INTERACTIVE_BUDGET = 275_000
-"""Trials x cells x periods simulated per interactive update. The largest shipped scenario
-(analytics_stack: 25 option x owner cells, 11 periods) gets 1,000 trials, which keeps one
-update (simulation and redraw) inside the latency bar of DESIGN.md section 7; see
-``benchmarks/bench_dashboard.py``."""
-
-_FREE_FIELDS = frozenset({"name", "description", "source", "risk_tolerance", "criteria", "stakeholders"})
-"""Scenario fields :func:`~decision_kit.simulation.simulate` never reads: a change to them only
-re-reads the current simulation (the risk tolerance enters the summary, weights the stakeholder view)."""
-
-_SCALE_KEYS = {"fixed": ("value",), "uniform": ("low", "high"), "triangular": ("low", "mode", "high"),
-               "pert": ("low", "mode", "high"), "normal": ("mean", "sd"),
-               "lognormal": ("median", "p90", "mean", "sd"), "discrete": ("values",),
-               "quantiles": ("p10", "p50", "p90"), "pareto": ("xm", "cap")}
-_SHIFT_KEYS = {"fixed": ("value",), "uniform": ("low", "high"), "triangular": ("low", "mode", "high"),
-               "pert": ("low", "mode", "high"), "normal": ("mean",), "discrete": ("values",),
-               "quantiles": ("p10", "p50", "p90")}
-
-_RC = {"font.size": 14, "axes.titlesize": 15, "axes.labelsize": 14, "legend.fontsize": 13,
-       "xtick.labelsize": 13, "ytick.labelsize": 13, "axes.titley": 1.0, "legend.loc": "upper left"}
-"""Chart style: fonts large enough for a projector; a fixed title position and legend corner
-(matplotlib's automatic placement measures the artists on every redraw: about 6 % of it)."""
-
-_CSS = """<style>
-.dk-dashboard { --jp-widgets-font-size: 15px; --jp-widgets-inline-height: 30px;
-  --jp-widgets-horizontal-tab-width: 200px; font-size: 16px; max-width: 1400px; }
-.dk-dashboard .lm-TabBar-tab { font-size: 15px; }
-.dk-dashboard .widget-label, .dk-dashboard .widget-readout { font-size: 15px; }
-.dk-title h1 { font-size: 26px; margin: 4px 0 0 0; }
-.dk-title p { font-size: 15px; color: #555; margin: 2px 0 6px 0; }
-.dk-recommendation .dk-headline { font-size: 32px; font-weight: 700; line-height: 1.2; color: #0b3d91; }
-.dk-recommendation .dk-reason { font-size: 20px; line-height: 1.4; margin-top: 4px; }
-.dk-stakeholders, .dk-status { font-size: 16px; line-height: 1.4; }
-.dk-status { color: #555; }
-.dk-error .dk-message { font-size: 18px; color: #8a1c1c; background: #fdecea; border-left: 5px solid #c62828;
-  padding: 8px 12px; margin: 4px 0; white-space: pre-wrap; }
-.dk-dashboard table.dk-table { border-collapse: collapse; font-size: 17px; margin: 4px 0 10px 0; width: 100%; }
-.dk-dashboard table.dk-table th { text-align: right; padding: 3px 7px; border-bottom: 2px solid #333; font-weight: 600; }
-.dk-dashboard table.dk-table td { text-align: right; padding: 3px 7px; border-bottom: 1px solid #ddd; white-space: nowrap; }
-.dk-dashboard table.dk-table th:first-child, .dk-dashboard table.dk-table td:first-child { text-align: left; }
-.dk-dashboard table.dk-table tr.dk-best td { background: #e3eefb; font-weight: 700; }
-.dk-dashboard h3 { font-size: 19px; margin: 8px 0 2px 0; }
-.dk-dashboard table.dk-small { font-size: 15px; }
-.dk-dashboard table.dk-small td { white-space: normal; }
-</style>"""
-
-
-# --- scenario edits on dumped data ---------------------------------------------------------
-
-def _tidy(x: float) -> float | int:
-    """12 significant digits, written as an int when whole: 700 x 1.1 is 770, not 770.0000000000001."""
-    x = float(f"{float(x):.12g}")
-    return int(x) if x.is_integer() and abs(x) < 2**53 else x
-
-
-def _resolve(d: Any) -> Any:
-    """A dumped distribution with a shipped prior replaced by its numbers (to scale or shift it)."""
-    if isinstance(d, dict) and d.get("dist") == "prior":
-        from .priors import PRIORS
-
-        out = PRIORS.distributions[d["name"]].dist.model_dump()
-        if isinstance(out, dict):
-            out["source"] = f"prior {d['name']}"
-        return out
-    return d
-
-
-def _annotate(d: Any, note: str) -> dict:
-    if not isinstance(d, dict):
-        d = {"dist": "fixed", "value": d}
-    d["source"] = f"{d['source']}; {note}" if d.get("source") else note
-    return d
-
-
-def _transform(d: Any, keys: dict, f: Callable[[float], float]) -> Any:
-    d = _resolve(d)
-    if not isinstance(d, dict):
-        return _tidy(f(d))
-    out = dict(d)
-    if d["dist"] == "mixture":
-        out["components"] = [{"weight": c["weight"], "dist": _transform(c["dist"], keys, f)} for c in d["components"]]
-        return out
-    if d["dist"] not in keys:
-        raise ScenarioError(f"a {d['dist']} distribution cannot be shifted; edit the scenario file instead")
-    for k in keys[d["dist"]]:
-        v = out.get(k)
-        if isinstance(v, list):
-            out[k] = [_tidy(f(x)) for x in v]
-        elif v is not None:
-            out[k] = _tidy(f(v))
-    return out
-
-
-def scaled(d: Any, k: float) -> dict:
-    """A dumped distribution multiplied by ``k`` > 0 (every quantile scales by ``k``), with a source note."""
-    return _annotate(_transform(d, _SCALE_KEYS, lambda x: x * k), f"what-if: x{k:g} in the dashboard")
-
-
-def shifted(d: Any, delta: float) -> dict:
-    """A dumped distribution plus ``delta`` (every quantile moves by ``delta``), with a source note."""
-    return _annotate(_transform(d, _SHIFT_KEYS, lambda x: x + delta),
-                     f"what-if: {delta * 100:+g} percentage points in the dashboard")
-
-
-def _can_shift(dist) -> bool:
-    try:
-        _transform(dist.model_dump(), _SHIFT_KEYS, lambda x: x)
-    except ScenarioError:
-        return False
-    return True
-
-
-def key_cost_line(scenario: Scenario, option: str) -> str | None:
-    """The option's largest recurring cost line by its median first-year amount (recurring and
-    per-unit lines; a per-unit line at the driver's median start level), or None."""
-    best, best_amount = None, 0.0
-    for name, line in scenario.options[option].costs.items():
-        if line.timing == "recurring":
-            amount = line.amount.median()
-        elif line.timing == "per_unit":
-            amount = line.amount.median() * scenario.drivers[line.driver].start.median()
-        else:
-            continue
-        if amount > best_amount:
-            best, best_amount = name, amount
-    return best
-
-
-def default_interactive_trials(scenario: Scenario) -> int:
-    """Trials per interactive update: :data:`INTERACTIVE_BUDGET` over cells x periods, in
-    steps of 500, between 500 and 5,000."""
-    cells = len(scenario.options) * len(scenario.owners)
-    n = INTERACTIVE_BUDGET // (cells * (scenario.horizon_years + 1)) // 500 * 500
-    return int(min(5_000, max(500, n)))
-
-
-def _set(data: dict, path: tuple, value) -> None:
-    for step in path[:-1]:
-        data = data[step]
-    data[path[-1]] = value
-
-
-def _get(data: dict, path: tuple):
-    for step in path:
-        data = data[step]
-    return data
-
-
-class _SessionResult(Result):
-    """A Result that computes each table once: the dashboard reads the summary for its table,
-    the recommendation, the stakeholder view and the charts, and the plots read it again."""
-
-    def _memo(self, key, make):
-        memo = self.__dict__.setdefault("_dk_memo", {})
-        if key not in memo:
-            memo[key] = make()
-        return memo[key]
-
-    def summary(self, **kwargs):
-        return self._memo(("summary", tuple(sorted(kwargs.items()))), lambda: Result.summary(self, **kwargs))
-
-    def cashflows(self, percentiles=(10, 50, 90)):
-        return self._memo(("cashflows", tuple(percentiles)), lambda: Result.cashflows(self, percentiles))
-
-    def with_scenario(self, scenario: Scenario) -> "_SessionResult":
-        """The same simulation read under ``scenario``, which differs from this one only in
-        fields the simulation does not read (:data:`_FREE_FIELDS`); tables that do not depend
-        on those fields are carried over."""
-        new = dataclasses.replace(self, scenario=scenario)
-        memo = self.__dict__.get("_dk_memo", {})
-        same_rho = scenario.risk_tolerance == self.scenario.risk_tolerance
-        new.__dict__["_dk_memo"] = {k: v for k, v in memo.items() if same_rho or k[0] == "cashflows"}
-        return new
-
-    @classmethod
-    def of(cls, result: Result) -> "_SessionResult":
-        return cls(**{f.name: getattr(result, f.name) for f in dataclasses.fields(result)})
-
-
-# --- controls and charts -------------------------------------------------------------------
-
-@dataclass
-class _Control:
-    """One control: its widget, its words for the record, and the scenario input it writes.
-
-    ``path`` is the field path of the model input in the scenario (None for a view control);
-    ``write(data, value)`` puts the control's value into dumped scenario data.
-    """
-
-    key: str
-    widget: widgets.ValueWidget
-    label: str
-    default: Any
-    path: tuple | None = None
-    write: Callable[[dict, Any], None] | None = None
-
-
-def _css(key: str) -> str:
-    return "dk-" + re.sub(r"[^A-Za-z0-9_-]+", "-", key.replace(".", "-"))
-
-
-def _words(name: str) -> str:
-    return name.replace("_", " ")
-
-
-def _slider(description, value, lo, hi, step, fmt=".2f", cls=widgets.FloatSlider, tooltip=None):
-    return cls(value=value, min=lo, max=hi, step=step, description=description, readout_format=fmt,
-               continuous_update=False, tooltip=tooltip, style={"description_width": "55%"},
-               layout=widgets.Layout(width="98%"))
-
-
-class _Chart:
-    """A kept figure drawn by one of :mod:`decision_kit.plots` and shown as PNG in an Image widget.
-
-    A redraw removes the previous drawing's artists (and any colorbar) but keeps the figure,
-    the axes and their ticks: rebuilding ticks and axes costs about a quarter of a redraw.
-    The picture is the same as on a fresh figure (``tests/test_widgets.py`` checks it).
-    """
-
-    def __init__(self, key: str, title: str, draw: Callable, figsize=(10, 4.8), rc=None, margins=None):
-        self.key, self.title, self._draw = key, title, draw
-        self._rc = {**_RC, **(rc or {})}
-        self.figure = Figure(figsize=figsize, dpi=80)
-        FigureCanvasAgg(self.figure)
-        self.figure.subplots_adjust(**{"left": 0.09, "right": 0.97, "bottom": 0.14, "top": 0.9, **(margins or {})})
-        with matplotlib.rc_context(self._rc):
-            self.ax = self.figure.add_subplot()
-        self._spec = self.ax.get_subplotspec()
-        width = int(figsize[0] * 80 * 1.25)  # at most a quarter larger than drawn
-        self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width=f"{width}px"))
-        self.image.add_class(_css(f"chart.{key}"))
-        self.drawn: tuple | None = None  # what the picture shows: (simulation serial number, owner)
-
-    def _strip(self) -> None:
-        ax = self.ax
-        for extra in list(self.figure.axes):  # a colorbar's axes took room from ours: give it back
-            if extra is not ax:
-                extra.remove()
-        if ax.get_subplotspec() is not self._spec:
-            ax.set_subplotspec(self._spec)
-            ax.set_anchor("C")
-        for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images]:
-            artist.remove()
-        ax.containers.clear()
-        if ax.get_legend() is not None:
-            ax.get_legend().remove()
-        ax.relim()
-
-    def render(self, result: Result, owner: str | None) -> None:
-        with matplotlib.rc_context(self._rc):
-            self._strip()
-            self._draw(result, self.ax, owner)
-            buf = io.BytesIO()
-            self.figure.savefig(buf, format="png", pil_kwargs={"compress_level": 1})  # speed over size
-        self.image.value = buf.getvalue()
-
-
-# --- the dashboard -------------------------------------------------------------------------
 
 class Dashboard:
     """Controls, charts and the recommendation for one scenario, for a planning session.
@@ -879,29 +595,3 @@ class Dashboard:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", mcda.AHPConsistencyWarning)
             return make()
-
-
-def _escape(text) -> str:
-    return html.escape(str(text))
-
-
-def _ce_cell(ce: float) -> str:
-    """A certainty equivalent for the table, or 'unreliable' (with the reason on hover) where
-    too few effective trials carry it (:func:`~decision_kit.results.shown_certainty_equivalent`)."""
-    if ce == ce:
-        return _amount(ce)
-    return (f'<span title="fewer than {CE_MIN_EFFECTIVE_TRIALS} effective trials carry it: a few extreme '
-            'losses decide it; refine with more trials or raise the risk tolerance">unreliable</span>')
-
-
-def _amount(x: float) -> str:
-    """Compact money without the currency (the table's heading names it): '1.23M'."""
-    return format_money(x, "").strip()
-
-
-def _cell(cell: tuple) -> str:
-    return f"{cell[0]} / {_owner_label(cell[1])}"
-
-
-def _owner_label(owner: str) -> str:
-    return "IT" if owner == "it" else owner

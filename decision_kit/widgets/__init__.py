@@ -1,0 +1,46 @@
+"""The planning-session dashboard: ipywidgets controls wired to the model and the plots.
+
+A :class:`Dashboard` is built from a scenario. Each control names one model input (horizon,
+discount rate, a driver's start level or growth, an option's launch delay, an option's largest
+recurring cost line, the risk tolerance, a stakeholder's criterion weight) or one view (whose
+ownership model the charts show, whose weights the sliders show). A change:
+
+1. builds a new scenario from the original and every control's value, validated like a file
+   (an invalid value becomes a message in the ``dk-error`` box, never a traceback);
+2. simulates it at the interactive trial count with the dashboard's seed, so every update
+   uses the same random numbers and moves the answer only through the input that changed
+   (inputs that the simulation never reads, the risk tolerance and the weights, reuse the
+   current simulation);
+3. redraws the recommendation, the stakeholders' first choices, the summary table and the
+   chart on the visible tab (a chart on a hidden tab is redrawn when its tab is opened).
+
+"Refine" reruns the current scenario at the full trial count. "Save what-if" writes the
+adjusted scenario next to the original (never overwriting) and adds it to the comparison
+table. Every change is kept in a decision record (:meth:`Dashboard.record_frame`,
+:meth:`Dashboard.export_record`).
+
+Conventions: sliders do not recompute while dragged (``continuous_update=False``); scale
+factors multiply every parameter of a distribution (its median scales by the factor); a growth
+shift adds percentage points to every location parameter of the growth distribution. Each
+control and output carries a stable CSS class (``dk-<name>``, see :attr:`Dashboard.controls`)
+for browser tests and styling. Figures are drawn with matplotlib's Agg renderer into kept
+figures and shown as PNG in Image widgets. ipywidgets and matplotlib are imported here only.
+
+The package holds (submodule in brackets): :class:`Dashboard` itself (``dashboard``); the
+controls' records and the scenario edits they make, :func:`scaled`, :func:`shifted` and
+:func:`key_cost_line` (``controls``); the trial counts :data:`REFINE_TRIALS`,
+:data:`INTERACTIVE_BUDGET` and :func:`default_interactive_trials`, and the session's result
+cache (``session``); the kept figures of the charts (``charts``); the stylesheet and the
+HTML pieces of the tables and the decision record (``markup``).
+"""
+
+# _Chart, _SessionResult and _ce_cell are private, but the tests and benchmarks/bench_dashboard.py
+# use them as widgets.<name>
+from .charts import _Chart  # noqa: F401
+from .controls import key_cost_line, scaled, shifted
+from .dashboard import Dashboard
+from .markup import _ce_cell  # noqa: F401
+from .session import INTERACTIVE_BUDGET, REFINE_TRIALS, _SessionResult, default_interactive_trials  # noqa: F401
+
+__all__ = ["Dashboard", "REFINE_TRIALS", "INTERACTIVE_BUDGET", "default_interactive_trials", "key_cost_line",
+           "scaled", "shifted"]

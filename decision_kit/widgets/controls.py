@@ -1,0 +1,149 @@
+"""The dashboard's controls: what each one records, and how it writes its scenario input.
+
+What is here:
+
+- :class:`_Control`: one control's widget, its words for the decision record, its default, the
+  field path of the scenario input it writes and how it writes it into dumped scenario data
+  (with :func:`_set` and :func:`_get` on a field path);
+- :func:`scaled` and :func:`shifted`: a dumped distribution times a scale factor (the level,
+  launch-delay and cost controls) or plus a shift (the growth controls), on the parameters
+  listed in :data:`_SCALE_KEYS` and :data:`_SHIFT_KEYS`, with a source note;
+  :func:`_can_shift` says whether a distribution can be shifted;
+- :func:`key_cost_line`: the cost line an option's cost control scales;
+- :func:`_slider`: the slider every numeric control is built from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import ipywidgets as widgets
+
+from ..errors import ScenarioError
+from ..schema import Scenario
+
+_SCALE_KEYS = {"fixed": ("value",), "uniform": ("low", "high"), "triangular": ("low", "mode", "high"),
+               "pert": ("low", "mode", "high"), "normal": ("mean", "sd"),
+               "lognormal": ("median", "p90", "mean", "sd"), "discrete": ("values",),
+               "quantiles": ("p10", "p50", "p90"), "pareto": ("xm", "cap")}
+_SHIFT_KEYS = {"fixed": ("value",), "uniform": ("low", "high"), "triangular": ("low", "mode", "high"),
+               "pert": ("low", "mode", "high"), "normal": ("mean",), "discrete": ("values",),
+               "quantiles": ("p10", "p50", "p90")}
+
+
+# --- scenario edits on dumped data ---------------------------------------------------------
+
+def _tidy(x: float) -> float | int:
+    """12 significant digits, written as an int when whole: 700 x 1.1 is 770, not 770.0000000000001."""
+    x = float(f"{float(x):.12g}")
+    return int(x) if x.is_integer() and abs(x) < 2**53 else x
+
+
+def _resolve(d: Any) -> Any:
+    """A dumped distribution with a shipped prior replaced by its numbers (to scale or shift it)."""
+    if isinstance(d, dict) and d.get("dist") == "prior":
+        from ..priors import PRIORS
+
+        out = PRIORS.distributions[d["name"]].dist.model_dump()
+        if isinstance(out, dict):
+            out["source"] = f"prior {d['name']}"
+        return out
+    return d
+
+
+def _annotate(d: Any, note: str) -> dict:
+    if not isinstance(d, dict):
+        d = {"dist": "fixed", "value": d}
+    d["source"] = f"{d['source']}; {note}" if d.get("source") else note
+    return d
+
+
+def _transform(d: Any, keys: dict, f: Callable[[float], float]) -> Any:
+    d = _resolve(d)
+    if not isinstance(d, dict):
+        return _tidy(f(d))
+    out = dict(d)
+    if d["dist"] == "mixture":
+        out["components"] = [{"weight": c["weight"], "dist": _transform(c["dist"], keys, f)} for c in d["components"]]
+        return out
+    if d["dist"] not in keys:
+        raise ScenarioError(f"a {d['dist']} distribution cannot be shifted; edit the scenario file instead")
+    for k in keys[d["dist"]]:
+        v = out.get(k)
+        if isinstance(v, list):
+            out[k] = [_tidy(f(x)) for x in v]
+        elif v is not None:
+            out[k] = _tidy(f(v))
+    return out
+
+
+def scaled(d: Any, k: float) -> dict:
+    """A dumped distribution multiplied by ``k`` > 0 (every quantile scales by ``k``), with a source note."""
+    return _annotate(_transform(d, _SCALE_KEYS, lambda x: x * k), f"what-if: x{k:g} in the dashboard")
+
+
+def shifted(d: Any, delta: float) -> dict:
+    """A dumped distribution plus ``delta`` (every quantile moves by ``delta``), with a source note."""
+    return _annotate(_transform(d, _SHIFT_KEYS, lambda x: x + delta),
+                     f"what-if: {delta * 100:+g} percentage points in the dashboard")
+
+
+def _can_shift(dist) -> bool:
+    try:
+        _transform(dist.model_dump(), _SHIFT_KEYS, lambda x: x)
+    except ScenarioError:
+        return False
+    return True
+
+
+def key_cost_line(scenario: Scenario, option: str) -> str | None:
+    """The option's largest recurring cost line by its median first-year amount (recurring and
+    per-unit lines; a per-unit line at the driver's median start level), or None."""
+    best, best_amount = None, 0.0
+    for name, line in scenario.options[option].costs.items():
+        if line.timing == "recurring":
+            amount = line.amount.median()
+        elif line.timing == "per_unit":
+            amount = line.amount.median() * scenario.drivers[line.driver].start.median()
+        else:
+            continue
+        if amount > best_amount:
+            best, best_amount = name, amount
+    return best
+
+
+def _set(data: dict, path: tuple, value) -> None:
+    for step in path[:-1]:
+        data = data[step]
+    data[path[-1]] = value
+
+
+def _get(data: dict, path: tuple):
+    for step in path:
+        data = data[step]
+    return data
+
+
+# --- the controls --------------------------------------------------------------------------
+
+@dataclass
+class _Control:
+    """One control: its widget, its words for the record, and the scenario input it writes.
+
+    ``path`` is the field path of the model input in the scenario (None for a view control);
+    ``write(data, value)`` puts the control's value into dumped scenario data.
+    """
+
+    key: str
+    widget: widgets.ValueWidget
+    label: str
+    default: Any
+    path: tuple | None = None
+    write: Callable[[dict, Any], None] | None = None
+
+
+def _slider(description, value, lo, hi, step, fmt=".2f", cls=widgets.FloatSlider, tooltip=None):
+    return cls(value=value, min=lo, max=hi, step=step, description=description, readout_format=fmt,
+               continuous_update=False, tooltip=tooltip, style={"description_width": "55%"},
+               layout=widgets.Layout(width="98%"))
