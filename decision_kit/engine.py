@@ -3,8 +3,8 @@
 A pure function of its inputs. For a chunk of ``n`` trials it returns, for every option ``o``
 and ownership model ``w``, time-major arrays of shape ``(P, n)`` with ``P = horizon + 1``
 periods: total cost and total benefit per period (positive amounts, nominal currency); and
-sums over the chunk's trials of the part of the cost paid by marketing and of each cost or
-benefit category (for mean breakdowns).
+sums over the chunk's trials of each cost or benefit category (for mean breakdowns, and the
+means of cost, benefit and who pays that :func:`decision_kit.simulate` derives from them).
 
 Layout: periods are rows and trials are contiguous columns, so every operation runs over
 whole rows of ``n`` trials; per-trial inputs are ``(n,)`` vectors broadcast along the rows.
@@ -68,15 +68,13 @@ class ChunkFlows:
     ``cost``, ``benefit``: arrays (O, W, P, n), currency per period; ``cost[o, w]`` is the
     (P, n) cash-flow matrix of one option x owner cell, each period a contiguous row of
     trials (views into the :class:`Workspace` given to :func:`project`, if any).
-    ``marketing_sum``: the part of the cost paid by marketing, summed over the chunk's
-    trials, (P, O, W). ``launch``: months to go-live, (O, W, n). ``security_events``: number
+    ``launch``: months to go-live, (O, W, n). ``security_events``: number
     of security incidents, (O, W, n). ``rows_sum``: per-row sums over the chunk's trials,
     (R, P, O, W), rows as in :attr:`Layout.rows`.
     """
 
     cost: np.ndarray
     benefit: np.ndarray
-    marketing_sum: np.ndarray
     launch: np.ndarray
     security_events: np.ndarray
     rows_sum: np.ndarray
@@ -507,22 +505,9 @@ def project(s: Scenario, lay: Layout, values: dict, risks: RiskDraws, n: int,
             owner-independent lines at integration factor ``g``."""
             if (g, cls_key) not in shared_cache:
                 flows_u, parts = unit_parts(cls_key, price_mult)
-                if all(e == 0 or g == 1.0 for e in parts):
-                    total0 = lic0 = None
-                    for e, (tot, lic, cats) in parts.items():
-                        if total0 is None:
-                            total0, lic0, cats0 = tot, lic, cats.copy()
-                        else:  # several exponents at factor 1: add them up
-                            total0 = np.add(total0, tot, out=ws(("total0", len(shared_cache)), (P, n)))
-                            lic0 = np.add(lic0, lic, out=ws(("lic0", len(shared_cache)), lic.shape))
-                            cats0 += cats
-                    if total0 is None:
-                        total0 = ws(("total0", len(shared_cache)), (P, n))
-                        total0[...] = 0.0
-                        lic0 = ws(("lic0", len(shared_cache)), (len(lic_rows), n))
-                        lic0[...] = 0.0
-                        cats0 = np.zeros((len(lay.rows), P))
-                    flows0 = flows_u
+                factor = {e: g ** e for e in parts}
+                if len(parts) == 1 and factor[next(iter(parts))] == 1.0:  # the unit sums as they are
+                    (total0, lic0, cats0), = parts.values()
                 else:
                     k = len(shared_cache)
                     total0, lic0 = ws(("total0", k), (P, n)), ws(("lic0", k), (len(lic_rows), n))
@@ -531,17 +516,18 @@ def project(s: Scenario, lay: Layout, values: dict, risks: RiskDraws, n: int,
                     cats0 = np.zeros((len(lay.rows), P))
                     scratch = ws("scratch", (P, n))
                     for e, (tot, lic, cats) in parts.items():
-                        if e == 0:
+                        if factor[e] == 1.0:
                             total0 += tot
                             lic0 += lic
                         else:
-                            total0 += np.multiply(tot, g ** e, out=scratch)
-                            lic0 += np.multiply(lic, g ** e, out=scratch[:len(lic_rows)])
-                        cats0 += cats * g ** e
-                    flows0 = {}
-                    for lname, (r0, f) in flows_u.items():
-                        e = integ_exp[lname]
-                        flows0[lname] = (r0, f if e == 0 else np.multiply(f, g ** e, out=ws(("flow0", k, lname), f.shape)))
+                            total0 += np.multiply(tot, factor[e], out=scratch)
+                            lic0 += np.multiply(lic, factor[e], out=scratch[:len(lic_rows)])
+                        cats0 += cats * factor[e]
+                flows0 = {}
+                for lname, (r0, f) in flows_u.items():
+                    x = g ** integ_exp[lname]
+                    flows0[lname] = (r0, f if x == 1.0 else
+                                     np.multiply(f, x, out=ws(("flow0", len(shared_cache), lname), f.shape)))
                 shared_cache[g, cls_key] = (flows0, total0, cats0, lic0)
             return shared_cache[g, cls_key]
 
@@ -623,12 +609,7 @@ def project(s: Scenario, lay: Layout, values: dict, risks: RiskDraws, n: int,
                     ben[1:] += flow
             if on_cell is not None:
                 on_cell(oi, wi, c, ben)
-    # marketing pays its share of the cell's cost before consolidation (booked to IT): from the
-    # per-row sums rather than another pass over every cell's flows
-    shares = np.array([sh.marketing_share for sh in shifts])
-    cost_sum = rows_sum[:len(lay.cost_rows)].sum(axis=0)  # (P, O, W)
-    mkt_sum = shares * (cost_sum - rows_sum[row_index["consolidation"]])
-    return ChunkFlows(cost, benefit, mkt_sum, launch_all, sec_events, rows_sum)
+    return ChunkFlows(cost, benefit, launch_all, sec_events, rows_sum)
 
 
 def uncertain_inputs(s: Scenario) -> dict:

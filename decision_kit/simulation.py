@@ -9,9 +9,9 @@ cash flows. :func:`base_case` runs the same engine once with every input at its 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping
 import os
 import threading
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
