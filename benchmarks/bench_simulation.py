@@ -8,7 +8,7 @@ spreads that over every implementation instead of always charging it to the same
 
 (a) floor: the time numpy needs just to draw the random numbers the model uses, with the
     same distributions and the same blocks (``decision_kit.sampling.draw_inputs`` and
-    ``decision_kit.engine.draw_risks`` per block of 8192 trials; no engine, no rank
+    ``decision_kit.sampling.draw_risks`` per block of 8192 trials; no engine, no rank
     correlation, no metrics), on one thread: numpy's own speed;
 (a2) the same draws with the blocks shared out over as many threads as ``simulate`` uses by
     default (each block has its own generator), for a like-for-like ratio;
@@ -102,32 +102,31 @@ def machine() -> dict:
 
 def floor_run(scenario, trials: int, seed: int) -> None:
     """Draw exactly the random numbers simulate draws (same inputs, blocks and generators)."""
-    from decision_kit import engine
-    from decision_kit.sampling import BLOCK, block_generator, draw_inputs
-    from decision_kit.simulation import _drawn_inputs
+    from decision_kit.plan import compile_plan
+    from decision_kit.sampling import BLOCK, block_generator, draw_inputs, draw_risks
 
-    inputs = _drawn_inputs(scenario)
+    plan = compile_plan(scenario)
     for b in range(-(-trials // BLOCK)):
         n = min(BLOCK, trials - b * BLOCK)
         rng = block_generator(seed, b)
-        values = draw_inputs(inputs, n, rng)
-        engine.draw_risks(scenario, values, n, rng)
+        values = draw_inputs(plan.drawn, n, rng)
+        draw_risks(plan, values, n, rng)
 
 
 def floor_threads_run(scenario, trials: int, seed: int) -> None:
     """The floor's draws, block by block on ``default_threads()`` threads."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from decision_kit import engine
-    from decision_kit.sampling import BLOCK, block_generator, draw_inputs
-    from decision_kit.simulation import _drawn_inputs, default_threads
+    from decision_kit.plan import compile_plan
+    from decision_kit.sampling import BLOCK, block_generator, draw_inputs, draw_risks
+    from decision_kit.simulation import default_threads
 
-    inputs = _drawn_inputs(scenario)
+    plan = compile_plan(scenario)
 
     def block(b):
         n = min(BLOCK, trials - b * BLOCK)
         rng = block_generator(seed, b)
-        engine.draw_risks(scenario, draw_inputs(inputs, n, rng), n, rng)
+        draw_risks(plan, draw_inputs(plan.drawn, n, rng), n, rng)
 
     with ThreadPoolExecutor(default_threads()) as pool:
         list(pool.map(block, range(-(-trials // BLOCK))))
@@ -305,8 +304,9 @@ def main(argv=None) -> None:
     m = machine()
     import hashlib
 
-    hot = ("distributions.py", "sampling.py", "engine.py", "simulation.py", "finance/__init__.py",
+    hot = ("distributions.py", "sampling.py", "plan.py", "engine.py", "simulation.py", "finance/__init__.py",
            "finance/present_value.py", "finance/returns.py", "finance/irr_roots.py", "finance/payback_period.py")
+    hot = tuple(f for f in hot if (ROOT / "decision_kit" / f).is_file())  # modules may become packages
     src = hashlib.sha256(b"".join((ROOT / "decision_kit" / f).read_bytes() for f in hot)).hexdigest()[:12]
     print("command:", " ".join([Path(sys.executable).name, *sys.argv]) if argv is None else argv)
     print(f"machine: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), {m['memory']} RAM, "

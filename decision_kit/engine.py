@@ -23,42 +23,31 @@ deterministically on them, so differences between cells are not sampling noise.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
-from .loading import input_paths
-from .priors import OWNERS
+from .plan import FLOW_COST_EXTRA, INTEGRATION_CATEGORIES, Layout, LinePlan, OptionPlan, Plan, compile_plan
+from .priors import OwnerShifts
+from .sampling import RiskDraws
 from .schema import Scenario
 
-FLOW_COST_EXTRA = ("governance", "consolidation", "risk")
-"""Cost rows added to the categories: governance overhead, shadow-IT consolidation, risk events."""
+__all__ = ["FLOW_COST_EXTRA", "ChunkFlows", "Layout", "RiskDraws", "Workspace", "edges", "layout", "project",
+           "uncertain_inputs", "year_fraction_ramped"]
+
+OnCell = Callable[[int, int, np.ndarray, np.ndarray], None]
+"""``on_cell(o, w, cost, benefit)``: receives one cell's (P, n) flows as soon as they are complete."""
 
 
-@dataclass(frozen=True)
-class Layout:
-    """Names and axes of a scenario's arrays, fixed once per scenario."""
-
-    options: tuple[str, ...]
-    owners: tuple[str, ...]
-    periods: int
-    cost_rows: tuple[str, ...]
-    benefit_rows: tuple[str, ...]
-
-    @property
-    def rows(self) -> tuple[str, ...]:
-        return self.cost_rows + self.benefit_rows
+def layout(s: Scenario | Plan) -> Layout:
+    """The layout of a scenario's result arrays (from its compiled plan)."""
+    return compile_plan(s).layout
 
 
-def layout(s: Scenario) -> Layout:
-    from .schema import CATEGORIES
-
-    used = {line.category for o in s.options.values() for line in o.costs.values()}
-    cost_rows = tuple(c for c in CATEGORIES if c in used) + FLOW_COST_EXTRA
-    benefit_rows = tuple(c for c in ("revenue", "savings")
-                         if any(b.category == c for o in s.options.values() for b in o.benefits.values()))
-    owners = tuple(o for o in OWNERS if o in s.owners)
-    return Layout(tuple(s.options), owners, s.horizon_years + 1, cost_rows, benefit_rows)
+def uncertain_inputs(s: Scenario | Plan) -> dict:
+    """Every input the engine reads, by dotted path, in a stable order (a new dict each call)."""
+    return dict(compile_plan(s).inputs)
 
 
 @dataclass
@@ -67,37 +56,21 @@ class ChunkFlows:
 
     ``cost``, ``benefit``: arrays (O, W, P, n), currency per period; ``cost[o, w]`` is the
     (P, n) cash-flow matrix of one option x owner cell, each period a contiguous row of
-    trials (views into the :class:`Workspace` given to :func:`project`, if any).
+    trials (views into the :class:`Workspace` given to :func:`project`, if any; None when
+    :func:`project` hands each cell to ``on_cell`` instead).
     ``launch``: months to go-live, (O, W, n). ``security_events``: number
     of security incidents, (O, W, n). ``rows_sum``: per-row sums over the chunk's trials,
     (R, P, O, W), rows as in :attr:`Layout.rows`.
     """
 
-    cost: np.ndarray
-    benefit: np.ndarray
+    cost: np.ndarray | None
+    benefit: np.ndarray | None
     launch: np.ndarray
     security_events: np.ndarray
     rows_sum: np.ndarray
 
 
-def _topological(costs: dict) -> list[str]:
-    order, done = [], set()
-
-    def visit(name):
-        if name in done:
-            return
-        line = costs[name]
-        if line.timing == "percent_of":
-            visit(line.of)
-        done.add(name)
-        order.append(name)
-
-    for name in costs:
-        visit(name)
-    return order
-
-
-def _vec(x):
+def _vec(x) -> np.ndarray:
     """A per-trial input as a float: an (n,) array, or a 0-d array for a fixed number."""
     return np.asarray(x, dtype=float)
 
@@ -184,46 +157,7 @@ def _first_event_year(u, p, horizon: int):
     return np.minimum(k, horizon + 1)
 
 
-@dataclass
-class RiskDraws:
-    """Uniforms and impacts drawn for risk events, shared by every owner (common random numbers)."""
-
-    first: dict = field(default_factory=dict)   # risk -> (n,) uniform for the first-event time
-    yearly: dict = field(default_factory=dict)  # risk -> (n, H) uniforms for one-off events
-    impact: dict = field(default_factory=dict)  # risk -> (n,) or (n, H) impacts
-
-
-def draw_risks(s: Scenario, values: dict, n: int, rng: np.random.Generator) -> RiskDraws:
-    """Draw the uniforms and impacts the risk events need (impacts of one-off events per year)."""
-    out = RiskDraws()
-    H = s.horizon_years
-    for name, risk in s.risks.items():
-        if risk.effect == "one_off":
-            out.yearly[name] = rng.random((n, H))
-            out.impact[name] = risk.impact.sample(rng, n * H).reshape(n, H) if not risk.impact.is_fixed() \
-                else risk.impact.value
-        else:
-            out.first[name] = rng.random(n)
-            out.impact[name] = values[f"risks.{name}.impact"]
-    return out
-
-
-def _launch_dependent(costs: dict) -> set[str]:
-    """Cost lines whose flows depend on go-live: ``start: launch`` lines and percent_of lines on them."""
-    dep: set[str] = set()
-    changed = True
-    while changed:
-        changed = False
-        for name, line in costs.items():
-            if name in dep:
-                continue
-            if line.start == "launch" or (line.timing == "percent_of" and line.of in dep):
-                dep.add(name)
-                changed = True
-    return dep
-
-
-class _RiskEffects:
+class RiskEffects:
     """Risk-event effects, time-major ((H, n) arrays over years 1..H), computed once and shared.
 
     Only ``security`` events depend on the owner (incident frequency and severity), so the
@@ -231,21 +165,25 @@ class _RiskEffects:
     every option, reuses them.
     """
 
-    def __init__(self, s: Scenario, values: dict, risks: RiskDraws, n: int, ws: Workspace):
-        self.s, self.values, self.risks, self.n, self.ws = s, values, risks, n, ws
-        self.years = np.arange(1, s.horizon_years + 1, dtype=float).reshape(-1, 1)
+    def __init__(self, plan: Plan, values: dict, risks: RiskDraws, n: int, ws: Workspace):
+        self.plan, self.values, self.risks, self.n, self.ws = plan, values, risks, n, ws
+        self.H = plan.horizon
+        self.years = np.arange(1, self.H + 1, dtype=float).reshape(-1, 1)
         self._cache: dict = {}
         self._yearly: dict = {}  # one-off risks: (uniforms, impacts) transposed to (H, n), per risk
 
-    def effect(self, rname: str, freq: float, sev: float):
-        key = (rname, freq, sev) if self.s.risks[rname].type == "security" else (rname,)
+    def effect(self, risk, freq: float, sev: float) -> dict:
+        """The effect of ``risk`` (a :class:`~decision_kit.plan.RiskPlan`) under an owner's
+        incident frequency and severity: some of ``cost``, ``mult``, ``keep`` ((H, n)) and
+        ``events`` ((n,) count)."""
+        key = (risk.name, freq, sev) if risk.is_security else (risk.name,)
         if key not in self._cache:
-            self._cache[key] = self._compute(key, rname, freq, sev)
+            self._cache[key] = self._compute(key, risk, freq, sev)
         return self._cache[key]
 
-    def _transposed(self, rname):
+    def _transposed(self, rname: str):
         if rname not in self._yearly:
-            H, n = self.s.horizon_years, self.n
+            H, n = self.H, self.n
             u = self.ws(("yearly", rname), (H, n))
             u[...] = self.risks.yearly[rname].T
             impact = _vec(self.risks.impact[rname])
@@ -255,22 +193,21 @@ class _RiskEffects:
             self._yearly[rname] = (u, impact)
         return self._yearly[rname]
 
-    def _compute(self, key, rname, freq, sev):
-        risk = self.s.risks[rname]
-        H, n = self.s.horizon_years, self.n
-        p = _vec(self.values[f"risks.{rname}.probability"])
-        if risk.type == "security":
+    def _compute(self, key, risk, freq, sev):
+        H, n = self.H, self.n
+        p = _vec(self.values[risk.probability])
+        if risk.is_security:
             p = p * freq
         else:
             sev = 1.0
         if risk.effect == "one_off":
-            u, impact = self._transposed(rname)
+            u, impact = self._transposed(risk.name)
             hit = u < p  # (H, n)
             cost = np.multiply(impact, sev, out=self.ws(("effect", key), (H, n)))
             cost *= hit
             return {"cost": cost, "events": hit.sum(axis=0)}
-        k = _first_event_year(self.risks.first[rname], p, H)  # (n,)
-        impact = _vec(self.risks.impact[rname]) * sev
+        k = _first_event_year(self.risks.first[risk.name], p, H)  # (n,)
+        impact = _vec(self.risks.impact[risk.name]) * sev
         out = {"events": (k <= H).astype(float)}
         after = self.years > k
         buf = self.ws(("effect", key), (H, n))
@@ -283,17 +220,17 @@ class _RiskEffects:
         return out
 
 
-def _edges(L, H: int, ws: Workspace) -> np.ndarray:
+def edges(L, H: int, ws: Workspace) -> np.ndarray:
     """Months past go-live ``L`` at the year edges 0, 12, ..., 12 H: max(12 t - L, 0), (H + 1, n)."""
     d = np.subtract(12.0 * np.arange(H + 1, dtype=float).reshape(-1, 1), L,
                     out=ws("edges", (H + 1, np.size(L))))
     return np.maximum(d, 0.0, out=d)
 
 
-def _year_fraction_ramped(d, ramp_months, half_inv_ramp, ws: Workspace, live: tuple[float, float] | None = None
+def year_fraction_ramped(d, ramp_months, half_inv_ramp, ws: Workspace, live: tuple[float, float] | None = None
                           ) -> np.ndarray:
     """12 x the average adoption over each year, (H, n), for a linear ramp from go-live ``L`` to
-    ``L + R`` months, from the months past go-live at the year edges ``d`` (:func:`_edges`).
+    ``L + R`` months, from the months past go-live at the year edges ``d`` (:func:`edges`).
 
     ``ramp_months`` is ``R`` (floored at 1e-9 months) and ``half_inv_ramp`` is ``1 / (2 R)``,
     both (n,) or scalars. The integral of clip((x - L)/R, 0, 1) is F(x) = d - q with
@@ -325,14 +262,291 @@ def _year_fraction_ramped(d, ramp_months, half_inv_ramp, ws: Workspace, live: tu
     return out
 
 
-def project(s: Scenario, lay: Layout, values: dict, risks: RiskDraws, n: int,
-            ws: Workspace | None = None, on_cell=None) -> ChunkFlows:
+
+
+class Chunk:
+    """What every option of one chunk of ``n`` trials shares: the plan, the drawn ``values``
+    and ``risks``, the buffers, the risk effects and the drivers' paths over years 1..H."""
+
+    def __init__(self, plan: Plan, values: dict, risks: RiskDraws, n: int, ws: Workspace):
+        self.plan, self.values, self.n, self.ws = plan, values, n, ws
+        self.H = plan.horizon
+        self.P = self.H + 1
+        self.effects = RiskEffects(plan, values, risks, n, ws)
+        self.years = np.arange(1, self.H + 1, dtype=float).reshape(-1, 1)
+        self._growth_fixed: dict = {}
+        self.drivers = {d: self.growth_times(values[f"drivers.{d}.growth"], values[f"drivers.{d}.start"], ("driver", d))
+                        for d in plan.scenario.drivers}
+
+    def growth_times(self, rate, amount, key) -> np.ndarray:
+        """growth(rate) x amount, (H, n) (or (H, 1) if both are fixed), into ``ws(key)``."""
+        H, n, ws = self.H, self.n, self.ws
+        if np.ndim(rate) == 0:
+            r = float(rate)
+            if r not in self._growth_fixed:
+                self._growth_fixed[r] = _growth(r, H)
+            g = self._growth_fixed[r]
+        else:
+            g = _growth(rate, H, ws("growth", (H, n)))
+        amount = _vec(amount)
+        if g.shape[1] == 1 and amount.ndim == 0:
+            return g * amount
+        return np.multiply(g, amount, out=ws(key, (H, n)))
+
+
+class OptionProjection:
+    """The cash flows of one option in one chunk, owner by owner (:meth:`cell`).
+
+    Flows that do not depend on the owner are prepared once: every cost line's amount x
+    growth (x driver) over years 1..H before timing and owner effects (``shape``), every
+    benefit's amount x growth / 12 and its ramp (``benefit_base``, ``ramps``), and the
+    owner-independent lines' sums at integration factor 1 (:meth:`shared_flows`), scaled per
+    owner by its integration factor.
+    """
+
+    def __init__(self, chunk: Chunk, op: OptionPlan):
+        self.chunk, self.op = chunk, op
+        values, ws, H, n = chunk.values, chunk.ws, chunk.H, chunk.n
+        self.base_launch = _vec(values[op.launch_months])
+        self.overrun = _vec(values[op.cost_overrun])
+        self.realisation = _vec(values[op.realisation])
+        self.line_names = {line.name for line in op.lines}
+        self.shape: dict = {}
+        for line in op.lines:
+            if line.timing in ("recurring", "per_unit"):
+                esc = values[line.escalation] if line.escalation is not None else 0.0
+                g = chunk.growth_times(esc, values[line.amount], ("shape", line.name))
+                if line.timing == "per_unit":
+                    g = np.multiply(g, chunk.drivers[line.driver], out=ws(("shape", line.name), (H, n)))
+                self.shape[line.name] = g
+        # the 12 is that of the year's average adoption, see year_fraction_ramped
+        self.benefit_base: dict = {}
+        self.ramps: dict = {}
+        for b in op.benefits:
+            base = chunk.growth_times(values[b.growth], values[b.amount], ("benefit_base", b.name))
+            base /= 12.0  # a buffer of this call's own
+            self.benefit_base[b.name] = base
+            R = np.maximum(_vec(values[b.ramp_months]), 1e-9)
+            self.ramps[b.name] = (R, 0.5 / R, float(R.max()))
+        self._price: dict = {}
+        self._unit: dict = {}
+        self._shared: dict = {}
+
+    # -- cost lines -------------------------------------------------------------------------
+    def line_flow(self, line: LinePlan, active, price_mult: dict, integ: float, flows: dict, tag):
+        """(first period, flow over the periods from it) of one line; kept in ``flows`` if
+        a percent_of line refers to it."""
+        ws, P, n = self.chunk.ws, self.chunk.P, self.chunk.n
+        if line.timing == "percent_of":
+            r0, src = flows[line.of]
+            f = np.multiply(src, _vec(self.chunk.values[line.amount]), out=ws("line", (P, n))[:len(src)])
+        elif line.timing == "one_off":
+            r0, f = line.year or 0, ws("line", (P, n))[:1]
+            f[...] = self.chunk.values[line.amount]
+        else:
+            r0, f = 1, ws("line", (P, n))[1:]
+            if line.start == "launch":
+                np.multiply(self.shape[line.name], active, out=f)
+            else:
+                f[...] = self.shape[line.name]
+        if line.overrun:
+            f *= self.overrun
+        if line.category in INTEGRATION_CATEGORIES and integ != 1.0:
+            f *= integ
+        if line.name in price_mult and r0 + len(f) > 1:
+            lo = max(r0, 1)
+            f[lo - r0:] *= price_mult[line.name][lo - 1:r0 + len(f) - 1]
+        if line.referenced:  # keep it: the line buffer is reused by the next line
+            kept = ws((tag, line.name), f.shape)
+            kept[...] = f
+            f = kept
+            flows[line.name] = (r0, f)
+        return r0, f
+
+    def add_lines(self, lines, active, price_mult, integ, flows, tag, total, lic, cats) -> None:
+        """Add the lines' flows to ``total`` (P, n), to ``lic`` (license cost in the plan's
+        license periods) and their sums over trials to the category rows ``cats`` (R, P)."""
+        row_index, lic_rows = self.chunk.plan.row_index, self.chunk.plan.license_periods
+        for line in lines:
+            r0, f = self.line_flow(line, active, price_mult, integ, flows, tag)
+            r1 = r0 + len(f)
+            total[r0:r1] += f
+            cats[row_index[line.category], r0:r1] += f.sum(axis=1)
+            if line.category == "license":
+                for i, t in enumerate(lic_rows):
+                    if r0 <= t < r1:
+                        lic[i] += f[t - r0]
+
+    def price_multipliers(self, freq: float, sev: float) -> dict:
+        """Line name -> (H, n) price multiplier of the price-rise risks, for an incident class."""
+        if (freq, sev) not in self._price:
+            out: dict = {}
+            for r in self.op.price_risks:
+                m = self.chunk.effects.effect(r, freq, sev)["mult"]
+                for lname in r.lines:
+                    if lname in self.line_names:
+                        out[lname] = out[lname] * m if lname in out else m
+            self._price[freq, sev] = out
+        return self._price[freq, sev]
+
+    def unit_parts(self, cls_key, price_mult):
+        """The owner-independent lines at integration factor 1: (kept flows, {exponent e:
+        (total (P, n), license rows, category sums (R, P))})."""
+        if cls_key not in self._unit:
+            ws, P, n = self.chunk.ws, self.chunk.P, self.chunk.n
+            n_lic, n_rows = len(self.chunk.plan.license_periods), len(self.chunk.plan.layout.rows)
+            u = len(self._unit)
+            flows_u: dict = {}
+            parts: dict = {}
+            for line in self.op.shared:
+                e = line.integration_exponent
+                if e not in parts:
+                    tot, lic = ws(("total_u", u, e), (P, n)), ws(("lic_u", u, e), (n_lic, n))
+                    tot[...] = 0.0
+                    lic[...] = 0.0
+                    parts[e] = (tot, lic, np.zeros((n_rows, P)))
+                self.add_lines([line], None, price_mult, 1.0, flows_u, ("flow_u", u), *parts[e])
+            self._unit[cls_key] = (flows_u, parts)
+        return self._unit[cls_key]
+
+    def shared_flows(self, g: float, cls_key, price_mult):
+        """(kept flows, total (P, n), category sums (R, P), license rows) of the
+        owner-independent lines at integration factor ``g``: an owner's sums are
+        sum_e g ** e x part_e, and the flows percent_of lines refer to are scaled alike."""
+        if (g, cls_key) not in self._shared:
+            flows_u, parts = self.unit_parts(cls_key, price_mult)
+            factor = {e: g ** e for e in parts}
+            if len(parts) == 1 and factor[next(iter(parts))] == 1.0:  # the unit sums as they are
+                (total0, lic0, cats0), = parts.values()
+            else:
+                total0, lic0, cats0 = self._scaled_parts(parts, factor)
+            flows0 = {}
+            for lname, (r0, f) in flows_u.items():
+                x = g ** self.op.line(lname).integration_exponent
+                flows0[lname] = (r0, f if x == 1.0 else
+                                 np.multiply(f, x, out=self.chunk.ws(("flow0", len(self._shared), lname), f.shape)))
+            self._shared[g, cls_key] = (flows0, total0, cats0, lic0)
+        return self._shared[g, cls_key]
+
+    def _scaled_parts(self, parts: dict, factor: dict):
+        ws, P, n = self.chunk.ws, self.chunk.P, self.chunk.n
+        n_lic = len(self.chunk.plan.license_periods)
+        k = len(self._shared)
+        total0, lic0 = ws(("total0", k), (P, n)), ws(("lic0", k), (n_lic, n))
+        total0[...] = 0.0
+        lic0[...] = 0.0
+        cats0 = np.zeros((len(self.chunk.plan.layout.rows), P))
+        scratch = ws("scratch", (P, n))
+        for e, (tot, lic, cats) in parts.items():
+            if factor[e] == 1.0:
+                total0 += tot
+                lic0 += lic
+            else:
+                total0 += np.multiply(tot, factor[e], out=scratch)
+                lic0 += np.multiply(lic, factor[e], out=scratch[:n_lic])
+            cats0 += cats * factor[e]
+        return total0, lic0, cats0
+
+    # -- one owner ----------------------------------------------------------------------------
+    def owner_costs(self, sh: OwnerShifts, L, cats):
+        """Cost lines of the cell under shifts ``sh`` with go-live ``L``: (total (P, n), license
+        rows); category sums go into ``cats`` (R, P)."""
+        chunk = self.chunk
+        cls = (sh.incident_frequency, sh.incident_severity)
+        price_mult = self.price_multipliers(*cls)
+        cls_key = cls if self.op.price_risk_security else ()
+        flows0, total0, cats0, lic0 = self.shared_flows(sh.integration_factor, cls_key, price_mult)
+        cats += cats0
+        if not self.op.own:
+            return total0, lic0
+        H, P, n, ws = chunk.H, chunk.P, chunk.n, chunk.ws
+        active = np.clip(chunk.years - L / 12.0, 0.0, 1.0, out=ws("active", (H, n)))  # share of year t after go-live
+        total, license_cost = ws("total", (P, n)), ws("lic", lic0.shape)
+        total[...] = total0
+        license_cost[...] = lic0
+        self.add_lines(self.op.own, active, price_mult, sh.integration_factor, dict(flows0), "flow",
+                       total, license_cost, cats)
+        return total, license_cost
+
+    def owner_risks(self, sh: OwnerShifts):
+        """(risk cost (H, n) or None, kept share of benefit (H, n) or None, security incidents)."""
+        chunk = self.chunk
+        cls = (sh.incident_frequency, sh.incident_severity)
+        risk_cost = keep = None
+        events = 0.0
+        for r in self.op.risks:
+            e = chunk.effects.effect(r, *cls)
+            if "cost" in e:
+                if risk_cost is None:
+                    risk_cost = chunk.ws("risk_cost", (chunk.H, chunk.n))
+                    risk_cost[...] = e["cost"]
+                else:
+                    risk_cost += e["cost"]
+            if "keep" in e:
+                keep = e["keep"] if keep is None else np.multiply(keep, e["keep"], out=chunk.ws("keep", (chunk.H, chunk.n)))
+            if r.is_security:
+                events = events + e["events"]
+        return risk_cost, keep, events
+
+    def owner_overheads(self, sh: OwnerShifts, c, total, license_cost, risk_cost, cats) -> None:
+        """Add risk costs, governance overhead and shadow-IT consolidation to the cell's cost ``c``."""
+        chunk = self.chunk
+        row_index, ws, P, n = chunk.plan.row_index, chunk.ws, chunk.P, chunk.n
+        if risk_cost is not None:
+            c[1:] += risk_cost
+            cats[row_index["risk"], 1:] += risk_cost.sum(axis=1)
+        if sh.governance_overhead:
+            governance = np.multiply(total, sh.governance_overhead, out=ws("scratch", (P, n)))
+            c += governance
+            cats[row_index["governance"]] += governance.sum(axis=1)
+        if sh.consolidation:
+            for i, t in enumerate(chunk.plan.license_periods):
+                extra = np.multiply(license_cost[i], sh.consolidation, out=ws("scratch", (P, n))[0])
+                c[t] += extra
+                cats[row_index["consolidation"], t] += extra.sum()
+
+    def owner_benefits(self, sh: OwnerShifts, L, keep, ben, cats) -> None:
+        """The cell's benefit flow into ``ben`` (P, n): sum(base_b x ramp_b) per category, then
+        x realisation (x the kept share); category sums go into ``cats``."""
+        chunk = self.chunk
+        H, ws = chunk.H, chunk.ws
+        ben[0] = 0.0
+        if not self.op.benefits:
+            ben[1:] = 0.0
+            return
+        d = edges(L, H, ws)
+        L_min, L_max = float(np.min(L)), float(np.max(L))
+        real = self.realisation * sh.realisation_factor
+        scale = real if keep is None else np.multiply(keep, real, out=ws("real_keep", (H, chunk.n)))
+        by_cat: dict = {}
+        for b in self.op.benefits:
+            R, half_inv, R_max = self.ramps[b.name]
+            ramp = year_fraction_ramped(d, R, half_inv, ws, (L_min, L_max + R_max))
+            if b.category in by_cat:
+                ramp *= self.benefit_base[b.name]
+                by_cat[b.category] += ramp
+            else:
+                by_cat[b.category] = np.multiply(ramp, self.benefit_base[b.name],
+                                                 out=ws(("ben_cat", b.category), (H, chunk.n)))
+        row_index = chunk.plan.row_index
+        for ci, (cat, flow) in enumerate(by_cat.items()):
+            flow *= scale
+            cats[row_index[cat], 1:] += flow.sum(axis=1)
+            if ci == 0:
+                ben[1:] = flow
+            else:
+                ben[1:] += flow
+
+
+def project(plan: Scenario | Plan, values: dict, risks: RiskDraws, n: int,
+            ws: Workspace | None = None, on_cell: OnCell | None = None) -> ChunkFlows:
     """Cash flows of every option under every owner for ``n`` trials of sampled ``values``.
 
-    ``values`` maps each uncertain input's dotted path (see :func:`decision_kit.loading.input_paths`)
-    to an array of ``n`` draws or a float. Flows that do not depend on the owner (cost lines
-    that run from the decision date, owner-independent risk events) are computed once per
-    option and reused per owner.
+    ``plan`` is a compiled :class:`~decision_kit.plan.Plan` (a scenario is compiled, once).
+    ``values`` maps each uncertain input's dotted path (:attr:`Plan.inputs`) to an array of
+    ``n`` draws or a float; ``risks`` are the risk events' draws
+    (:func:`decision_kit.sampling.draw_risks`). Flows that do not depend on the owner are
+    computed once per option and reused per owner (:class:`OptionProjection`).
 
     Everything is time-major: per cell, (P, n) matrices whose rows are periods; per-trial
     inputs are (n,) vectors broadcast along the rows. A line's flow is kept only over the
@@ -345,273 +559,33 @@ def project(s: Scenario, lay: Layout, values: dict, risks: RiskDraws, n: int,
     ``benefit`` are None: a caller that only needs per-cell results then never holds every
     cell's flows at once, and reads each cell's while they are still in the CPU cache.
     """
-    H, P = s.horizon_years, s.horizon_years + 1
+    plan = compile_plan(plan)
+    lay = plan.layout
+    P = lay.periods
     O, W = len(lay.options), len(lay.owners)
     ws = Workspace() if ws is None else ws
-    row_index = {r: i for i, r in enumerate(lay.rows)}
+    cost = benefit = None
     if on_cell is None:
         cost, benefit = ws("cost", (O, W, P, n)), ws("benefit", (O, W, P, n))
-    else:
-        cost = benefit = None
     launch_all = np.empty((O, W, n))
     sec_events = np.zeros((O, W, n))
     rows_sum = np.zeros((len(lay.rows), P, O, W))
-    shifts = [s.owner_shifts(w) for w in lay.owners]
-    effects = _RiskEffects(s, values, risks, n, ws)
-    years = np.arange(1, H + 1, dtype=float).reshape(-1, 1)
-    lic_rows = [t for t in (2, 3) if t <= H]  # periods where consolidation applies
-
-    growth_fixed: dict = {}
-
-    def growth_times(rate, amount, key):
-        """growth(rate) x amount, (H, n) (or (H, 1) if both are fixed), into ``ws(key)``."""
-        if np.ndim(rate) == 0:
-            r = float(rate)
-            if r not in growth_fixed:
-                growth_fixed[r] = _growth(r, H)
-            g = growth_fixed[r]
-        else:
-            g = _growth(rate, H, ws("growth", (H, n)))
-        amount = _vec(amount)
-        if g.shape[1] == 1 and amount.ndim == 0:
-            return g * amount
-        return np.multiply(g, amount, out=ws(key, (H, n)))
-
-    drivers = {d: growth_times(values[f"drivers.{d}.growth"], values[f"drivers.{d}.start"], ("driver", d))
-               for d in s.drivers}
-
-    for oi, (oname, opt) in enumerate(s.options.items()):
-        pre = f"options.{oname}"
-        base_launch = _vec(values[f"{pre}.launch_months"])
-        overrun = _vec(values[f"{pre}.cost_overrun"])
-        realisation = _vec(values[f"{pre}.realisation"])
-        order = _topological(opt.costs)
-        dependent = _launch_dependent(opt.costs)
-        referenced = {line.of for line in opt.costs.values() if line.timing == "percent_of"}
-        my_risks = [r for r, risk in s.risks.items() if risk.options is None or oname in risk.options]
-        price_risks = [r for r in my_risks if s.risks[r].effect == "price_rise"]
-
-        # per line: amount x growth (x driver) over years 1..H, (H, n), before timing and owner effects
-        shape = {}
-        for lname in order:
-            line = opt.costs[lname]
-            if line.timing in ("recurring", "per_unit"):
-                esc = values[f"{pre}.costs.{lname}.escalation"] if line.escalation is not None else 0.0
-                g = growth_times(esc, values[f"{pre}.costs.{lname}.amount"], ("shape", lname))
-                if line.timing == "per_unit":
-                    g = np.multiply(g, drivers[line.driver], out=ws(("shape", lname), (H, n)))
-                shape[lname] = g
-        # per benefit: amount x growth / 12 over years 1..H (the 12 is that of the year's average
-        # adoption, see _year_fraction_ramped) and the ramp R, 1 / (2R); all owner-independent
-        benefit_base, ramps = {}, {}
-        for b in opt.benefits:
-            base = growth_times(values[f"{pre}.benefits.{b}.growth"], values[f"{pre}.benefits.{b}.amount"],
-                                ("benefit_base", b))
-            base /= 12.0  # a buffer of this call's own
-            benefit_base[b] = base
-            R = np.maximum(_vec(values[f"{pre}.benefits.{b}.ramp_months"]), 1e-9)
-            ramps[b] = (R, 0.5 / R, float(R.max()))
-
-        def line_flow(lname, active, price_mult, integ, flows, tag):
-            """(first period, flow over the periods from it) of one line; kept in ``flows`` if
-            a percent_of line refers to it."""
-            line = opt.costs[lname]
-            if line.timing == "percent_of":
-                r0, src = flows[line.of]
-                f = np.multiply(src, _vec(values[f"{pre}.costs.{lname}.amount"]), out=ws("line", (P, n))[:len(src)])
-            elif line.timing == "one_off":
-                r0, f = line.year or 0, ws("line", (P, n))[:1]
-                f[...] = values[f"{pre}.costs.{lname}.amount"]
-            else:
-                r0, f = 1, ws("line", (P, n))[1:]
-                if line.start == "launch":
-                    np.multiply(shape[lname], active, out=f)
-                else:
-                    f[...] = shape[lname]
-            if line.overrun:
-                f *= overrun
-            if line.category in ("integration", "customisation") and integ != 1.0:
-                f *= integ
-            if lname in price_mult and r0 + len(f) > 1:
-                lo = max(r0, 1)
-                f[lo - r0:] *= price_mult[lname][lo - 1:r0 + len(f) - 1]
-            if lname in referenced:  # keep it: the line buffer is reused by the next line
-                kept = ws((tag, lname), f.shape)
-                kept[...] = f
-                f = kept
-                flows[lname] = (r0, f)
-            return r0, f
-
-        def add_lines(names, active, price_mult, integ, flows, tag, total, lic, cats):
-            """Add the named lines' flows to ``total`` (P, n), to ``lic`` (license cost in the
-            periods ``lic_rows``) and their sums over trials to the category rows ``cats`` (R, P)."""
-            for lname in names:
-                r0, f = line_flow(lname, active, price_mult, integ, flows, tag)
-                r1 = r0 + len(f)
-                total[r0:r1] += f
-                cat = opt.costs[lname].category
-                cats[row_index[cat], r0:r1] += f.sum(axis=1)
-                if cat == "license":
-                    for i, t in enumerate(lic_rows):
-                        if r0 <= t < r1:
-                            lic[i] += f[t - r0]
-
-        price_cache: dict = {}
-
-        def price_multipliers(freq, sev):
-            if (freq, sev) not in price_cache:
-                out = {}
-                for r in price_risks:
-                    m = effects.effect(r, freq, sev)["mult"]
-                    for lname in s.risks[r].lines:
-                        if lname in opt.costs:
-                            out[lname] = out[lname] * m if lname in out else m
-                price_cache[freq, sev] = out
-            return price_cache[freq, sev]
-
-        shared = [l for l in order if l not in dependent]
-        own = [l for l in order if l in dependent]
-        # A line's flow scales with integration_factor ** e: e = 1 for integration and
-        # customisation lines, plus the e of the line a percent_of line is a percentage of.
-        integ_exp: dict = {}
-        for lname in order:
-            line = opt.costs[lname]
-            integ_exp[lname] = (line.category in ("integration", "customisation")) + \
-                (integ_exp[line.of] if line.timing == "percent_of" else 0)
-        # Owner-independent lines are computed once at integration factor 1 (per risk class if
-        # a security risk raises their price), summed per exponent e; an owner's sums are then
-        # sum_e factor ** e x part_e, and the flows percent_of lines refer to are scaled alike.
-        unit_cache: dict = {}
-        shared_cache: dict = {}
-
-        def unit_parts(cls_key, price_mult):
-            if cls_key not in unit_cache:
-                u = len(unit_cache)
-                flows_u: dict = {}
-                parts: dict = {}
-                for lname in shared:
-                    e = integ_exp[lname]
-                    if e not in parts:
-                        tot, lic = ws(("total_u", u, e), (P, n)), ws(("lic_u", u, e), (len(lic_rows), n))
-                        tot[...] = 0.0
-                        lic[...] = 0.0
-                        parts[e] = (tot, lic, np.zeros((len(lay.rows), P)))
-                    add_lines([lname], None, price_mult, 1.0, flows_u, ("flow_u", u), *parts[e])
-                unit_cache[cls_key] = (flows_u, parts)
-            return unit_cache[cls_key]
-
-        def shared_flows(g, cls_key, price_mult):
-            """(kept flows, total (P, n), category sums (R, P), license rows) of the
-            owner-independent lines at integration factor ``g``."""
-            if (g, cls_key) not in shared_cache:
-                flows_u, parts = unit_parts(cls_key, price_mult)
-                factor = {e: g ** e for e in parts}
-                if len(parts) == 1 and factor[next(iter(parts))] == 1.0:  # the unit sums as they are
-                    (total0, lic0, cats0), = parts.values()
-                else:
-                    k = len(shared_cache)
-                    total0, lic0 = ws(("total0", k), (P, n)), ws(("lic0", k), (len(lic_rows), n))
-                    total0[...] = 0.0
-                    lic0[...] = 0.0
-                    cats0 = np.zeros((len(lay.rows), P))
-                    scratch = ws("scratch", (P, n))
-                    for e, (tot, lic, cats) in parts.items():
-                        if factor[e] == 1.0:
-                            total0 += tot
-                            lic0 += lic
-                        else:
-                            total0 += np.multiply(tot, factor[e], out=scratch)
-                            lic0 += np.multiply(lic, factor[e], out=scratch[:len(lic_rows)])
-                        cats0 += cats * factor[e]
-                flows0 = {}
-                for lname, (r0, f) in flows_u.items():
-                    x = g ** integ_exp[lname]
-                    flows0[lname] = (r0, f if x == 1.0 else
-                                     np.multiply(f, x, out=ws(("flow0", len(shared_cache), lname), f.shape)))
-                shared_cache[g, cls_key] = (flows0, total0, cats0, lic0)
-            return shared_cache[g, cls_key]
-
-        for wi, sh in enumerate(shifts):
-            cls = (sh.incident_frequency, sh.incident_severity)
-            price_mult = price_multipliers(*cls)
-            cls_key = cls if any(s.risks[r].type == "security" for r in price_risks) else ()
-            flows0, total0, cats0, lic0 = shared_flows(sh.integration_factor, cls_key, price_mult)
-
-            L = base_launch * sh.launch_factor + sh.launch_extra_months
+    chunk = Chunk(plan, values, risks, n, ws)
+    for op in plan.options:
+        oi = op.index
+        proj = OptionProjection(chunk, op)
+        for wi, sh in enumerate(plan.shifts):
+            cats = rows_sum[:, :, oi, wi]
+            L = proj.base_launch * sh.launch_factor + sh.launch_extra_months
             launch_all[oi, wi] = L
-            rows_sum[:, :, oi, wi] += cats0
-            total, license_cost = total0, lic0
-            if own:
-                active = np.clip(years - L / 12.0, 0.0, 1.0, out=ws("active", (H, n)))  # share of year t after go-live
-                total, license_cost = ws("total", (P, n)), ws("lic", lic0.shape)
-                total[...] = total0
-                license_cost[...] = lic0
-                add_lines(own, active, price_mult, sh.integration_factor, dict(flows0), "flow",
-                          total, license_cost, rows_sum[:, :, oi, wi])
-
-            risk_cost = None  # (H, n), years 1..H
-            keep = None
-            for r in my_risks:
-                e = effects.effect(r, *cls)
-                if "cost" in e:
-                    if risk_cost is None:
-                        risk_cost = ws("risk_cost", (H, n))
-                        risk_cost[...] = e["cost"]
-                    else:
-                        risk_cost += e["cost"]
-                if "keep" in e:
-                    keep = e["keep"] if keep is None else np.multiply(keep, e["keep"], out=ws("keep", (H, n)))
-                if s.risks[r].type == "security":
-                    sec_events[oi, wi] += e["events"]
-
-            c = cost[oi, wi] if on_cell is None else ws("cell_cost", (P, n))
+            total, license_cost = proj.owner_costs(sh, L, cats)
+            risk_cost, keep, events = proj.owner_risks(sh)
+            sec_events[oi, wi] += events
+            c = cost[oi, wi] if cost is not None else ws("cell_cost", (P, n))
             c[...] = total
-            if risk_cost is not None:
-                c[1:] += risk_cost
-                rows_sum[row_index["risk"], 1:, oi, wi] += risk_cost.sum(axis=1)
-            if sh.governance_overhead:
-                governance = np.multiply(total, sh.governance_overhead, out=ws("scratch", (P, n)))
-                c += governance
-                rows_sum[row_index["governance"], :, oi, wi] += governance.sum(axis=1)
-            if sh.consolidation:
-                for i, t in enumerate(lic_rows):
-                    extra = np.multiply(license_cost[i], sh.consolidation, out=ws("scratch", (P, n))[0])
-                    c[t] += extra
-                    rows_sum[row_index["consolidation"], t, oi, wi] += extra.sum()
-
-            # benefits: sum(base_b x ramp_b) per category, then x realisation (x kept share)
-            ben = benefit[oi, wi] if on_cell is None else ws("cell_benefit", (P, n))
-            ben[0] = 0.0
-            if not opt.benefits:
-                ben[1:] = 0.0
-                if on_cell is not None:
-                    on_cell(oi, wi, c, ben)
-                continue
-            edges = _edges(L, H, ws)
-            L_min, L_max = float(np.min(L)), float(np.max(L))
-            real = realisation * sh.realisation_factor
-            scale = real if keep is None else np.multiply(keep, real, out=ws("real_keep", (H, n)))
-            by_cat = {}
-            for bname, b in opt.benefits.items():
-                R, half_inv, R_max = ramps[bname]
-                ramp = _year_fraction_ramped(edges, R, half_inv, ws, (L_min, L_max + R_max))
-                if b.category in by_cat:
-                    ramp *= benefit_base[bname]
-                    by_cat[b.category] += ramp
-                else:
-                    by_cat[b.category] = np.multiply(ramp, benefit_base[bname], out=ws(("ben_cat", b.category), (H, n)))
-            for ci, (cat, flow) in enumerate(by_cat.items()):
-                flow *= scale
-                rows_sum[row_index[cat], 1:, oi, wi] += flow.sum(axis=1)
-                if ci == 0:
-                    ben[1:] = flow
-                else:
-                    ben[1:] += flow
+            proj.owner_overheads(sh, c, total, license_cost, risk_cost, cats)
+            ben = benefit[oi, wi] if benefit is not None else ws("cell_benefit", (P, n))
+            proj.owner_benefits(sh, L, keep, ben, cats)
             if on_cell is not None:
                 on_cell(oi, wi, c, ben)
     return ChunkFlows(cost, benefit, launch_all, sec_events, rows_sum)
-
-
-def uncertain_inputs(s: Scenario) -> dict:
-    """Every input the engine reads, by dotted path, in a stable order."""
-    return input_paths(s)

@@ -1,6 +1,9 @@
-"""Random numbers: seed normalisation, per-block generators, input sampling and rank correlation.
+"""Random numbers: seed normalisation, per-block generators, input sampling, rank correlation
+and the risk events' uniforms and impacts.
 
-Every draw in decision_kit comes from here. Trials are cut into fixed blocks of
+Every draw in decision_kit comes from here: :func:`draw_block` draws everything one block of
+trials needs (the inputs, correlated as the plan states, then the risk events' draws) from a
+:class:`~decision_kit.plan.Plan`, a seed and a block index. Trials are cut into fixed blocks of
 :data:`BLOCK` trials; block ``i`` draws from its own generator, seeded by
 ``SeedSequence(seed, spawn_key=(i,))``. A run's numbers therefore depend only on the seed and
 the trial count, never on how trials are grouped into chunks for memory, so a lower memory
@@ -10,11 +13,16 @@ cap gives identical results.
 from __future__ import annotations
 
 import numbers
-from typing import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .errors import ScenarioError
+from .plan import Plan, check_correlation
+
+__all__ = ["BLOCK", "RiskDraws", "as_generator", "as_seed", "block_generator", "check_correlation", "draw_block",
+           "draw_blocks", "draw_inputs", "draw_risks", "iman_conover"]
 
 BLOCK = 8192
 """Trials per random-number block (the unit of reproducibility)."""
@@ -42,20 +50,6 @@ def as_generator(seed) -> np.random.Generator:
 def block_generator(seed: int, block: int) -> np.random.Generator:
     """The generator of block ``block`` for run seed ``seed``."""
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block,))))
-
-
-def check_correlation(matrix: np.ndarray, names: list[str]) -> np.ndarray:
-    """Validate a rank-correlation matrix: symmetric, unit diagonal, positive semi-definite."""
-    m = np.asarray(matrix, dtype=float)
-    if not np.allclose(m, m.T) or not np.allclose(np.diag(m), 1):
-        raise ScenarioError("correlation matrix must be symmetric with ones on the diagonal")
-    eig = np.linalg.eigvalsh(m)
-    if eig.min() < -1e-10:
-        raise ScenarioError(
-            "the stated correlations between " + ", ".join(names) + " are not mutually consistent "
-            f"(the correlation matrix is not positive semi-definite; smallest eigenvalue {eig.min():.3f}); "
-            "weaken some of them")
-    return m
 
 
 def _sqrt_psd(c: np.ndarray) -> np.ndarray:
@@ -121,3 +115,76 @@ def draw_inputs(inputs: Mapping, n: int, rng: np.random.Generator,
         for j, c in enumerate(correlated):
             out[c] = block[:, j].copy()
     return out
+
+
+@dataclass
+class RiskDraws:
+    """Uniforms and impacts drawn for risk events, shared by every owner (common random numbers).
+
+    ``first``: risk -> (n,) uniforms for the first-event year of a lasting event; ``yearly``:
+    risk -> (n, H) uniforms of a one-off event, one per year; ``impact``: risk -> (n,) impacts
+    (the trial's input draw) or (n, H) impacts of one-off events (one per year), or a float.
+    """
+
+    first: dict = field(default_factory=dict)
+    yearly: dict = field(default_factory=dict)
+    impact: dict = field(default_factory=dict)
+
+
+def draw_risks(plan: Plan, values: Mapping, n: int, rng: np.random.Generator) -> RiskDraws:
+    """Draw the uniforms and impacts the risk events need (impacts of one-off events per year)."""
+    out = RiskDraws()
+    H = plan.horizon
+    for risk in plan.risks:
+        if risk.effect == "one_off":
+            out.yearly[risk.name] = rng.random((n, H))
+            dist = risk.impact_dist
+            out.impact[risk.name] = dist.sample(rng, n * H).reshape(n, H) if not dist.is_fixed() else dist.value
+        else:
+            out.first[risk.name] = rng.random(n)
+            out.impact[risk.name] = values[risk.impact]
+    return out
+
+
+def draw_block(plan: Plan, seed: int, block: int, n: int) -> tuple[dict, RiskDraws]:
+    """Everything ``n`` trials of random-number block ``block`` need: the drawn inputs (by
+    path; fixed ones as floats), correlated as the plan states, then the risk draws."""
+    rng = block_generator(seed, block)
+    values = draw_inputs(plan.drawn, n, rng, list(plan.correlated) or None, plan.correlation)
+    return values, draw_risks(plan, values, n, rng)
+
+
+Buffers = Callable[[tuple, tuple], np.ndarray]
+"""Where joined draws may be written: ``buffers(key, shape)`` returns a float64 array of
+``shape`` reserved under ``key`` (an :class:`~decision_kit.engine.Workspace`)."""
+
+
+def draw_blocks(plan: Plan, seed: int, trials: int, blocks: Sequence[int],
+                buffers: Buffers | None = None) -> tuple[dict, RiskDraws, int]:
+    """The draws of consecutive random-number blocks of a ``trials``-trial run, joined:
+    ``(values, risks, n)``. Joined arrays are written into ``buffers`` if given (reused chunk
+    after chunk), else freshly allocated; a single block's draws are returned as drawn."""
+    parts = []
+    for b in blocks:
+        n = min(BLOCK, trials - b * BLOCK)
+        values, risks = draw_block(plan, seed, b, n)
+        parts.append((values, risks, n))
+    if len(parts) == 1:
+        return parts[0]
+
+    def join(key, vs):
+        if isinstance(vs[0], float):
+            return vs[0]
+        if buffers is None:
+            return np.concatenate(vs)
+        rest = vs[0].shape[1:]
+        n = sum(len(v) for v in vs)
+        flat = buffers(("draws",) + key, (n * int(np.prod(rest, dtype=int)),))
+        return np.concatenate(vs, out=flat.reshape((n,) + rest))
+
+    values = {key: join(("values", key), [p[0][key] for p in parts]) for key in parts[0][0]}
+    risks = RiskDraws()
+    for attr in ("first", "yearly", "impact"):
+        for key in getattr(parts[0][1], attr):
+            getattr(risks, attr)[key] = join((attr, key), [getattr(p[1], attr)[key] for p in parts])
+    return values, risks, sum(p[2] for p in parts)

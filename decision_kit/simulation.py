@@ -18,7 +18,8 @@ import numpy as np
 
 from . import engine, finance
 from .errors import ScenarioError
-from .sampling import BLOCK, as_seed, block_generator, check_correlation, draw_inputs
+from .plan import Plan, compile_plan
+from .sampling import BLOCK, RiskDraws, as_seed, draw_blocks
 from .schema import Scenario
 
 DEFAULT_MAX_MEMORY = 2 * 1024**3
@@ -95,10 +96,10 @@ def _bytes_per_trial(lay: engine.Layout) -> tuple[int, int]:
     return kept, working
 
 
-def memory_estimate(scenario: Scenario, trials: int, chunk_blocks: int = 1, threads: int = 1) -> int:
+def memory_estimate(scenario: Scenario | Plan, trials: int, chunk_blocks: int = 1, threads: int = 1) -> int:
     """Estimated peak bytes of :func:`simulate` for ``trials`` trials, chunks of ``chunk_blocks``
     random-number blocks and ``threads`` worker threads (each with its own chunk buffers)."""
-    lay = engine.layout(scenario)
+    lay = compile_plan(scenario).layout
     kept, working = _bytes_per_trial(lay)
     cells = len(lay.options) * len(lay.owners)
     bands = min(trials, BAND_TRIALS) * cells * lay.periods * 4 * 2
@@ -123,37 +124,49 @@ def _check_request(trials, seed, max_memory, chunk_blocks=None, threads=None):
     return int(trials), seed
 
 
-def _correlation_plan(s: Scenario, inputs: dict):
-    if not s.correlations:
-        return None, None
-    names = sorted({n for c in s.correlations for n in c.between}, key=list(inputs).index)
-    fixed = [n for n in names if inputs[n].is_fixed()]
-    if fixed:
-        raise ScenarioError(f"correlated input {fixed[0]} is a fixed number; only uncertain inputs can be correlated")
-    m = np.eye(len(names))
-    for c in s.correlations:
-        i, j = names.index(c.between[0]), names.index(c.between[1])
-        m[i, j] = m[j, i] = c.rank
-    return names, check_correlation(m, names)
+def _workers_and_blocks(plan: Plan, trials: int, blocks: int, workers: int, max_memory) -> tuple[int, int]:
+    """Fewer threads, then smaller chunks, until the memory estimate fits ``max_memory``;
+    a ScenarioError if even one thread on one block does not."""
+    if max_memory is None:
+        return workers, blocks
+    while memory_estimate(plan, trials, blocks, workers) > max_memory and (workers > 1 or blocks > 1):
+        if workers > 1:
+            workers -= 1
+        else:
+            blocks -= 1
+    need = memory_estimate(plan, trials, blocks, workers)
+    if need > max_memory:
+        raise ScenarioError(
+            f"{trials:,} trials of '{plan.scenario.name}' need about {need / 2**20:,.0f} MiB, over the "
+            f"cap of {max_memory / 2**20:,.0f} MiB; use fewer trials or raise max_memory")
+    return workers, blocks
 
 
-def _drawn_inputs(s: Scenario) -> dict:
-    """Inputs drawn per trial (impacts of one-off risk events are drawn per year instead)."""
-    inputs = engine.uncertain_inputs(s)
-    for name, risk in s.risks.items():
-        if risk.effect == "one_off":
-            inputs.pop(f"risks.{name}.impact", None)
-    return inputs
+class _Store:
+    """What a run keeps: per-trial metrics, cell-contiguous (O, W, trials), the first
+    ``n_band`` trials' cumulative flows, trial-contiguous (P, O, W, n_band), and the category
+    sums (R, P, O, W) over all trials."""
+
+    def __init__(self, plan: Plan, trials: int):
+        lay = plan.layout
+        O, W, P = len(lay.options), len(lay.owners), lay.periods
+        self.metrics = {k: np.empty((O, W, trials), dtype=t) for k, t in _STORED.items()}
+        self.n_band = min(trials, BAND_TRIALS)
+        self.band_net = np.empty((P, O, W, self.n_band), dtype=np.float32)
+        self.band_cost = np.empty((P, O, W, self.n_band), dtype=np.float32)
+        self.rows_sum = np.zeros((len(lay.rows), P, O, W))
+        self.df = finance.discount_factors(plan.scenario.discount_rate, P)
 
 
-def simulate(scenario: Scenario, trials: int = 10_000, seed: int = 0, *,
+def simulate(scenario: Scenario | Plan, trials: int = 10_000, seed: int = 0, *,
              max_memory: float | None = DEFAULT_MAX_MEMORY, chunk_blocks: int | None = None,
              threads: int | None = None):
     """Monte Carlo simulation of every option under every ownership model.
 
     Parameters
     ----------
-    scenario : a validated :class:`~decision_kit.schema.Scenario`.
+    scenario : a validated :class:`~decision_kit.schema.Scenario`, or its compiled
+        :class:`~decision_kit.plan.Plan` (a scenario is compiled once and the plan reused).
     trials : number of trials (a positive integer).
     seed : non-negative integer; the same seed and trial count give identical results,
         whatever the chunking.
@@ -175,33 +188,35 @@ def simulate(scenario: Scenario, trials: int = 10_000, seed: int = 0, *,
     from .results import Result
 
     trials, seed = _check_request(trials, seed, max_memory, chunk_blocks, threads)
-    lay = engine.layout(scenario)
-    blocks = int(chunk_blocks or 1)
+    plan = compile_plan(scenario)
     n_blocks = -(-trials // BLOCK)
+    blocks = int(chunk_blocks or 1)
     workers = max(1, min(int(threads or default_threads()), -(-n_blocks // blocks)))
-    if max_memory is not None:
-        while memory_estimate(scenario, trials, blocks, workers) > max_memory and (workers > 1 or blocks > 1):
-            if workers > 1:
-                workers -= 1
-            else:
-                blocks -= 1
-        need = memory_estimate(scenario, trials, blocks, workers)
-        if need > max_memory:
-            raise ScenarioError(
-                f"{trials:,} trials of '{scenario.name}' need about {need / 2**20:,.0f} MiB, over the "
-                f"cap of {max_memory / 2**20:,.0f} MiB; use fewer trials or raise max_memory")
-    inputs = _drawn_inputs(scenario)
-    corr_names, corr = _correlation_plan(scenario, inputs)
-    O, W, P = len(lay.options), len(lay.owners), lay.periods
-    # per-trial metrics are kept cell-contiguous, (O, W, trials), and returned as (trials, O, W) views
-    store = {k: np.empty((O, W, trials), dtype=t) for k, t in _STORED.items()}
-    n_band = min(trials, BAND_TRIALS)
-    # bands are kept trial-contiguous, (P, O, W, n_band), and returned as (n_band, P, O, W) views
-    band_net = np.empty((P, O, W, n_band), dtype=np.float32)
-    band_cost = np.empty((P, O, W, n_band), dtype=np.float32)
-    rows_sum = np.zeros((len(lay.rows), P, O, W))
-    df = finance.discount_factors(scenario.discount_rate, P)
+    workers, blocks = _workers_and_blocks(plan, trials, blocks, workers, max_memory)
+    store = _Store(plan, trials)
+    _run_chunks(plan, store, trials, seed, blocks, workers)
+    lay = plan.layout
+    means = {"rows": store.rows_sum / trials}
+    # a cell's cost (benefit) is the sum of its cost (benefit) rows; marketing pays its share of
+    # the cost before consolidation, which is booked to IT (so a share of 1 leaves IT exactly 0)
+    means["cost"] = means["rows"][:len(lay.cost_rows)].sum(axis=0)
+    means["benefit"] = means["rows"][len(lay.cost_rows):].sum(axis=0)
+    shares = plan.marketing_shares
+    means["marketing_cost"] = shares * (means["cost"] - means["rows"][lay.rows.index("consolidation")])
+    # per-trial metrics and bands are returned as (trials, ...) views of the stored arrays
+    return Result(scenario=plan.scenario, layout=lay, trials=trials, seed=seed,
+                  metrics={k: np.moveaxis(v, -1, 0) for k, v in store.metrics.items()},
+                  means=means, band_net=np.moveaxis(store.band_net, -1, 0),
+                  band_cost=np.moveaxis(store.band_cost, -1, 0),
+                  inputs=_RedrawnInputs(plan, trials, seed, min(trials, INPUT_TRIALS)))
+
+
+def _run_chunks(plan: Plan, store: _Store, trials: int, seed: int, blocks: int, workers: int) -> None:
+    """Draw, project and measure every chunk of ``blocks`` random-number blocks, on ``workers``
+    threads, adding the chunks' category sums to ``store.rows_sum`` in chunk order."""
+    n_blocks = -(-trials // BLOCK)
     chunk = min(blocks * BLOCK, trials)
+    P = plan.layout.periods
     local = threading.local()  # per thread: the engine's buffers, reused by every chunk it runs
     taken: list = []
 
@@ -211,63 +226,49 @@ def simulate(scenario: Scenario, trials: int = 10_000, seed: int = 0, *,
             local.ws.fit(chunk)
             local.work = _CellWork(P, chunk, local.ws)
             taken.append(local.ws)
-        values, risks, n = _draw_blocks(scenario, inputs, corr_names, corr, seed, trials,
-                                        range(first, min(first + blocks, n_blocks)), local.ws)
+        values, risks, n = draw_blocks(plan, seed, trials, range(first, min(first + blocks, n_blocks)), local.ws)
         lo = first * BLOCK
-        m = max(0, min(n, n_band - lo))  # trials of this chunk that go into the bands
-        metrics = _ChunkMetrics(store, df, lo, n, local.work, band_net, band_cost, m)
-        flows = engine.project(scenario, lay, values, risks, n, local.ws, on_cell=metrics)
+        m = max(0, min(n, store.n_band - lo))  # trials of this chunk that go into the bands
+        metrics = _ChunkMetrics(store.metrics, store.df, lo, n, local.work, store.band_net, store.band_cost, m)
+        flows = engine.project(plan, values, risks, n, local.ws, on_cell=metrics)
         metrics.finish(flows)
         return flows.rows_sum  # (R, P, O, W) sums over the chunk's trials
 
     starts = range(0, n_blocks, blocks)
-    if workers == 1:
-        parts = map(run_chunk, starts)
-    else:
-        pool = ThreadPoolExecutor(workers, thread_name_prefix="decision_kit")
-        parts = pool.map(run_chunk, starts)
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="decision_kit") if workers > 1 else None
+    parts = pool.map(run_chunk, starts) if pool is not None else map(run_chunk, starts)
     try:
         for part in parts:  # in chunk order, so the sums do not depend on thread timing
-            rows_sum += part
+            store.rows_sum += part
     finally:
-        if workers > 1:
+        if pool is not None:
             pool.shutdown(cancel_futures=True)
         for ws in taken:
             _WORKSPACES.release(ws)
-    means = {"rows": rows_sum / trials}
-    # a cell's cost (benefit) is the sum of its cost (benefit) rows; marketing pays its share of
-    # the cost before consolidation, which is booked to IT (so a share of 1 leaves IT exactly 0)
-    means["cost"] = means["rows"][:len(lay.cost_rows)].sum(axis=0)
-    means["benefit"] = means["rows"][len(lay.cost_rows):].sum(axis=0)
-    shares = np.array([scenario.owner_shifts(w).marketing_share for w in lay.owners])
-    means["marketing_cost"] = shares * (means["cost"] - means["rows"][lay.rows.index("consolidation")])
-    return Result(scenario=scenario, layout=lay, trials=trials, seed=seed, metrics={k: np.moveaxis(v, -1, 0) for k, v in store.items()},
-                  means=means, band_net=np.moveaxis(band_net, -1, 0), band_cost=np.moveaxis(band_cost, -1, 0),
-                  inputs=_RedrawnInputs(scenario, trials, seed, min(trials, INPUT_TRIALS)))
 
 
-def evaluate(scenario: Scenario, values: dict, risks: "engine.RiskDraws | None" = None) -> dict:
+def evaluate(scenario: Scenario | Plan, values: dict, risks: RiskDraws | None = None) -> dict:
     """Run the engine on given input rows and return per-row metrics per cell.
 
-    ``values`` maps every uncertain input path (:func:`decision_kit.engine.uncertain_inputs`)
+    ``values`` maps every uncertain input path (:attr:`decision_kit.plan.Plan.inputs`)
     to an array of ``n`` rows (or a float used for all rows); inputs left out are set to
     their medians. Without ``risks``, no risk event occurs (the base-case convention).
     Returns ``npv``, ``pv_cost``, ``tco`` (n, options, owners) and ``cost``, ``benefit``
     (n, periods, options, owners). Used by sensitivity analyses to evaluate many one-way
     changes in a single vectorised call.
     """
-    lay = engine.layout(scenario)
-    inputs = engine.uncertain_inputs(scenario)
+    plan = compile_plan(scenario)
+    inputs = plan.inputs
     unknown = set(values) - set(inputs)
     if unknown:
-        raise ScenarioError(f"not an uncertain input of '{scenario.name}': {', '.join(sorted(unknown))}")
+        raise ScenarioError(f"not an uncertain input of '{plan.scenario.name}': {', '.join(sorted(unknown))}")
     n = max((np.size(v) for v in values.values() if not np.isscalar(v)), default=1)
     full = {k: (np.broadcast_to(np.asarray(values[k], dtype=float), (n,)) if k in values
                 else np.full(n, float(d.median()))) for k, d in inputs.items()}
     if risks is None:
-        risks = _no_events(scenario, full, n)
-    flows = engine.project(scenario, lay, full, risks, n)
-    df = finance.discount_factors(scenario.discount_rate, lay.periods)
+        risks = no_events(plan, full, n)
+    flows = engine.project(plan, full, risks, n)
+    df = finance.discount_factors(plan.scenario.discount_rate, plan.layout.periods)
     cost = np.ascontiguousarray(flows.cost.transpose(3, 2, 0, 1))  # (O, W, P, n) -> (n, P, O, W)
     benefit = np.ascontiguousarray(flows.benefit.transpose(3, 2, 0, 1))
     net = benefit - cost
@@ -275,66 +276,30 @@ def evaluate(scenario: Scenario, values: dict, risks: "engine.RiskDraws | None" 
             "tco": cost.sum(axis=1), "cost": cost, "benefit": benefit}
 
 
-def _no_events(scenario: Scenario, values: dict, n: int) -> "engine.RiskDraws":
+def no_events(scenario: Scenario | Plan, values: dict, n: int) -> RiskDraws:
     """Risk draws under which no event happens (uniforms of 1), impacts at their medians."""
-    risks = engine.RiskDraws()
-    for name, risk in scenario.risks.items():
+    plan = compile_plan(scenario)
+    risks = RiskDraws()
+    for risk in plan.risks:
         if risk.effect == "one_off":
-            risks.yearly[name] = np.ones((n, scenario.horizon_years))
-            risks.impact[name] = float(risk.impact.median())
+            risks.yearly[risk.name] = np.ones((n, plan.horizon))
+            risks.impact[risk.name] = float(risk.impact_dist.median())
         else:
-            risks.first[name] = np.ones(n)
-            risks.impact[name] = values[f"risks.{name}.impact"]
+            risks.first[risk.name] = np.ones(n)
+            risks.impact[risk.name] = values[risk.impact]
     return risks
 
 
-def _draw_blocks(scenario, inputs, corr_names, corr, seed, trials, blocks, ws=None):
-    """Inputs and risk draws of the given random-number blocks, concatenated (into ``ws``'s
-    buffers if given, see :func:`_concat`)."""
-    parts = []
-    for b in blocks:
-        n = min(BLOCK, trials - b * BLOCK)
-        rng = block_generator(seed, b)
-        values = draw_inputs(inputs, n, rng, corr_names, corr)
-        parts.append((values, engine.draw_risks(scenario, values, n, rng), n))
-    return _concat(parts, ws)
-
-
-def draw_trials(scenario: Scenario, trials: int, seed: int):
+def draw_trials(scenario: Scenario | Plan, trials: int, seed: int):
     """The sampled inputs and risk draws :func:`simulate` uses for this seed and trial count.
 
     Returns ``(values, risks, n)``: ``values`` maps input paths to arrays of ``trials`` draws
-    (or floats for fixed inputs), ``risks`` is an :class:`~decision_kit.engine.RiskDraws`.
+    (or floats for fixed inputs), ``risks`` is a :class:`~decision_kit.sampling.RiskDraws`.
     Analyses that re-run the engine with one input changed (break-even) use it to share
     simulate's random numbers exactly.
     """
     trials, seed = _check_request(trials, seed, None)
-    inputs = _drawn_inputs(scenario)
-    corr_names, corr = _correlation_plan(scenario, inputs)
-    return _draw_blocks(scenario, inputs, corr_names, corr, seed, trials, range(-(-trials // BLOCK)))
-
-
-def _concat(parts, ws: "engine.Workspace | None" = None):
-    """Join the draws of consecutive blocks; into buffers of ``ws`` (reused chunk after chunk) if given."""
-    if len(parts) == 1:
-        return parts[0]
-
-    def join(key, vs):
-        if isinstance(vs[0], float):
-            return vs[0]
-        if ws is None:
-            return np.concatenate(vs)
-        rest = vs[0].shape[1:]
-        n = sum(len(v) for v in vs)
-        flat = ws(("draws",) + key, (n * int(np.prod(rest, dtype=int)),))
-        return np.concatenate(vs, out=flat.reshape((n,) + rest))
-
-    values = {key: join(("values", key), [p[0][key] for p in parts]) for key in parts[0][0]}
-    risks = engine.RiskDraws()
-    for attr in ("first", "yearly", "impact"):
-        for key in getattr(parts[0][1], attr):
-            getattr(risks, attr)[key] = join((attr, key), [getattr(p[1], attr)[key] for p in parts])
-    return values, risks, sum(p[2] for p in parts)
+    return draw_blocks(compile_plan(scenario), seed, trials, range(-(-trials // BLOCK)))
 
 
 class _CellWork:
@@ -363,21 +328,18 @@ class _RedrawnInputs(Mapping):
     again costs about what drawing them did (the random-number floor of ``n`` trials).
     """
 
-    def __init__(self, scenario: Scenario, trials: int, seed: int, n: int):
-        self._args = scenario, trials, seed, n
-        self._keys = list(_drawn_inputs(scenario))
+    def __init__(self, plan: Plan, trials: int, seed: int, n: int):
+        self._args = plan, trials, seed, n
+        self._keys = list(plan.drawn)
         self._values: dict | None = None
         self._lock = threading.Lock()
 
     def _load(self) -> dict:
         with self._lock:
             if self._values is None:
-                scenario, trials, seed, n = self._args
-                inputs = _drawn_inputs(scenario)
-                corr_names, corr = _correlation_plan(scenario, inputs)
+                plan, trials, seed, n = self._args
                 # whole blocks, drawn as simulate drew them (a block's size depends on ``trials``)
-                values, _, _ = _draw_blocks(scenario, inputs, corr_names, corr, seed, trials,
-                                            range(-(-n // BLOCK)))
+                values, _, _ = draw_blocks(plan, seed, trials, range(-(-n // BLOCK)))
                 out = {}
                 for k in self._keys:
                     v = values[k]
@@ -477,7 +439,7 @@ def _payback(net, cum, work, n, out):
     return out
 
 
-def base_case(scenario: Scenario, option: str | None = None, owner: str | None = None):
+def base_case(scenario: Scenario | Plan, option: str | None = None, owner: str | None = None):
     """Deterministic cash flows with every input at its median (risk events do not occur:
     the median of a yearly event with probability below one half is no event).
 
@@ -488,11 +450,10 @@ def base_case(scenario: Scenario, option: str | None = None, owner: str | None =
     """
     import pandas as pd
 
-    lay = engine.layout(scenario)
-    inputs = engine.uncertain_inputs(scenario)
-    values = {k: np.array([float(d.median())]) for k, d in inputs.items()}
-    risks = _no_events(scenario, values, 1)
-    flows = engine.project(scenario, lay, values, risks, 1)
+    plan = compile_plan(scenario)
+    scenario, lay = plan.scenario, plan.layout
+    values = {k: np.array([float(d.median())]) for k, d in plan.inputs.items()}
+    flows = engine.project(plan, values, no_events(plan, values, 1), 1)
     cols = ["t0 (decision)"] + [str(scenario.start_year + t - 1) for t in range(1, lay.periods)]
     frames = []
     for oi, o in enumerate(lay.options):

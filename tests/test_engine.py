@@ -295,7 +295,7 @@ def test_simulated_metrics_match_the_finance_kernels_on_the_same_flows():
     n = 3000
     r = simulate(s, trials=n, seed=8)
     values, risks, m = draw_trials(s, n, 8)
-    flows = engine.project(s, engine.layout(s), values, risks, m)
+    flows = engine.project(s, values, risks, m)
     net = np.moveaxis(flows.benefit - flows.cost, -1, 0)  # (n, O, W, P)
     np.testing.assert_allclose(r.metrics["npv"], finance.npv(s.discount_rate, net), rtol=1e-12, atol=1e-6)
     expected = finance.payback(net).astype(np.float32)
@@ -357,13 +357,13 @@ def test_ramp_skips_only_years_it_can_fill(L_scale, R_scale):
     L = L_scale * rng.random(n)
     R = np.maximum(R_scale * rng.random(n), 1e-9)
     ws = engine.Workspace()
-    d = engine._edges(L, H, ws)
-    full = engine._year_fraction_ramped(d, R, 0.5 / R, ws).copy()
-    skipped = engine._year_fraction_ramped(d, R, 0.5 / R, ws, (L.min(), (L + R).max()))
+    d = engine.edges(L, H, ws)
+    full = engine.year_fraction_ramped(d, R, 0.5 / R, ws).copy()
+    skipped = engine.year_fraction_ramped(d, R, 0.5 / R, ws, (L.min(), (L + R).max()))
     np.testing.assert_array_equal(skipped, full)
     half = slice(0, n // 2)  # another chunk: other bounds, the same numbers
-    d_half = engine._edges(L[half], H, engine.Workspace())
-    alone = engine._year_fraction_ramped(d_half, R[half], 0.5 / R[half], engine.Workspace(),
+    d_half = engine.edges(L[half], H, engine.Workspace())
+    alone = engine.year_fraction_ramped(d_half, R[half], 0.5 / R[half], engine.Workspace(),
                                          (L[half].min(), (L[half] + R[half]).max()))
     np.testing.assert_array_equal(alone, full[:, half])
     # against the adoption integral, by midpoint quadrature over each month

@@ -1,0 +1,344 @@
+"""The compiled plan of a scenario: everything about its structure, worked out once.
+
+A :class:`Plan` is what the sampler, the cash-flow engine, the simulation and the analyses
+read instead of the :class:`~decision_kit.schema.Scenario` itself: the layout of the result
+arrays, every drawn input with its distribution and dotted path, the correlation plan, the
+risk plan, and per option the order of its cost lines, which of them depend on go-live,
+which percent-of chains they form and which risks touch them. Nothing downstream rebuilds
+any of it.
+
+:func:`compile_plan` compiles a scenario once and remembers the plan for as long as the
+scenario object lives, so every entry point can take a scenario and still share one plan.
+A plan is frozen: changing an assumption means a new scenario (``Scenario.replace``) and so a
+new plan.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .errors import ScenarioError
+from .priors import OWNERS, OwnerShifts
+from .schema import CATEGORIES, Scenario
+
+try:  # input paths are moving from loading into schema
+    from .schema import input_paths  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover
+    from .loading import input_paths
+
+FLOW_COST_EXTRA = ("governance", "consolidation", "risk")
+"""Cost rows added to the categories: governance overhead, shadow-IT consolidation, risk events."""
+
+INTEGRATION_CATEGORIES = ("integration", "customisation")
+"""Cost categories scaled by an ownership model's integration factor."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Names and axes of a scenario's arrays, fixed once per scenario."""
+
+    options: tuple[str, ...]
+    owners: tuple[str, ...]
+    periods: int
+    cost_rows: tuple[str, ...]
+    benefit_rows: tuple[str, ...]
+
+    @property
+    def rows(self) -> tuple[str, ...]:
+        return self.cost_rows + self.benefit_rows
+
+
+@dataclass(frozen=True)
+class LinePlan:
+    """One cost line of an option, with the dotted paths of the inputs it reads.
+
+    ``integration_exponent`` ``e``: the line's flow scales with an owner's integration factor
+    to the power ``e`` (1 for integration and customisation lines, plus the exponent of the
+    line a percent_of line is a percentage of).
+    """
+
+    name: str
+    timing: str
+    category: str
+    start: str | None
+    year: int | None
+    of: str | None
+    driver: str | None
+    overrun: bool
+    amount: str
+    escalation: str | None
+    launch_dependent: bool
+    referenced: bool
+    integration_exponent: int
+
+
+@dataclass(frozen=True)
+class BenefitPlan:
+    """One benefit line of an option: its category and the paths of its inputs."""
+
+    name: str
+    category: str
+    amount: str
+    growth: str
+    ramp_months: str
+
+
+@dataclass(frozen=True)
+class RiskPlan:
+    """One risk event: what it does, whom it touches and where its inputs are."""
+
+    name: str
+    type: str
+    effect: str
+    lines: tuple[str, ...]
+    probability: str
+    impact: str
+    impact_dist: Any  # the impact's Distribution: one-off impacts are drawn per year
+
+    @property
+    def is_security(self) -> bool:
+        return self.type == "security"
+
+
+@dataclass(frozen=True)
+class OptionPlan:
+    """One option's structure: its lines in evaluation order and the risks that touch it.
+
+    ``lines`` is topologically ordered (a percent_of line after the line it refers to).
+    ``shared`` are the lines whose flows do not depend on the owner (they run from the
+    decision date), ``own`` the launch-dependent ones, each in ``lines`` order.
+    ``price_risk_security``: whether a security risk raises the price of some line, which
+    makes the owner-independent lines depend on the owner's incident class.
+    """
+
+    index: int
+    name: str
+    launch_months: str
+    cost_overrun: str
+    realisation: str
+    lines: tuple[LinePlan, ...]
+    benefits: tuple[BenefitPlan, ...]
+    risks: tuple[RiskPlan, ...]
+    price_risks: tuple[RiskPlan, ...]
+
+    @property
+    def shared(self) -> tuple[LinePlan, ...]:
+        return tuple(line for line in self.lines if not line.launch_dependent)
+
+    @property
+    def own(self) -> tuple[LinePlan, ...]:
+        return tuple(line for line in self.lines if line.launch_dependent)
+
+    @property
+    def price_risk_security(self) -> bool:
+        return any(r.is_security for r in self.price_risks)
+
+    def line(self, name: str) -> LinePlan:
+        return next(line for line in self.lines if line.name == name)
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """A scenario compiled for sampling and projection (see the module docstring).
+
+    Attributes
+    ----------
+    scenario : the scenario it was compiled from.
+    layout : names and axes of the result arrays.
+    inputs : every uncertain input by dotted path, in the file's order (what analyses vary).
+    drawn : the inputs drawn once per trial, in drawing order (``inputs`` less the impacts of
+        one-off risk events, which are drawn once per year instead).
+    correlated, correlation : the inputs reordered together (Iman-Conover) and their target
+        rank-correlation matrix, or ``()`` and None.
+    risks : every risk event, in the file's order.
+    options : every option's structure, in the file's order.
+    shifts : every owner's ownership shifts, in :attr:`Layout.owners` order.
+    row_index : position of each cost or benefit row in :attr:`Layout.rows`.
+    license_periods : the periods in which shadow-IT consolidation applies (years 2 and 3).
+    """
+
+    scenario: Scenario
+    layout: Layout
+    inputs: dict
+    drawn: dict
+    correlated: tuple[str, ...]
+    correlation: np.ndarray | None
+    risks: tuple[RiskPlan, ...]
+    options: tuple[OptionPlan, ...]
+    shifts: tuple[OwnerShifts, ...]
+    row_index: dict
+    license_periods: tuple[int, ...]
+
+    @property
+    def horizon(self) -> int:
+        """Years after the decision date (periods less one)."""
+        return self.layout.periods - 1
+
+    @property
+    def marketing_shares(self) -> np.ndarray:
+        """Each owner's share of cost paid by marketing, in owner order."""
+        return np.array([sh.marketing_share for sh in self.shifts])
+
+
+def layout(s: Scenario) -> Layout:
+    """The layout of a scenario's result arrays: options, owners, periods and flow rows."""
+    used = {line.category for o in s.options.values() for line in o.costs.values()}
+    cost_rows = tuple(c for c in CATEGORIES if c in used) + FLOW_COST_EXTRA
+    benefit_rows = tuple(c for c in ("revenue", "savings")
+                         if any(b.category == c for o in s.options.values() for b in o.benefits.values()))
+    owners = tuple(o for o in OWNERS if o in s.owners)
+    return Layout(tuple(s.options), owners, s.horizon_years + 1, cost_rows, benefit_rows)
+
+
+def topological(costs: dict) -> list[str]:
+    """Cost-line names ordered so that a percent_of line follows the line it refers to."""
+    order: list[str] = []
+    done: set[str] = set()
+
+    def visit(name):
+        if name in done:
+            return
+        line = costs[name]
+        if line.timing == "percent_of":
+            visit(line.of)
+        done.add(name)
+        order.append(name)
+
+    for name in costs:
+        visit(name)
+    return order
+
+
+def launch_dependent(costs: dict) -> set[str]:
+    """Cost lines whose flows depend on go-live: ``start: launch`` lines and percent_of lines on them."""
+    dep: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for name, line in costs.items():
+            if name in dep:
+                continue
+            if line.start == "launch" or (line.timing == "percent_of" and line.of in dep):
+                dep.add(name)
+                changed = True
+    return dep
+
+
+def check_correlation(matrix: np.ndarray, names: list[str]) -> np.ndarray:
+    """Validate a rank-correlation matrix: symmetric, unit diagonal, positive semi-definite."""
+    m = np.asarray(matrix, dtype=float)
+    if not np.allclose(m, m.T) or not np.allclose(np.diag(m), 1):
+        raise ScenarioError("correlation matrix must be symmetric with ones on the diagonal")
+    eig = np.linalg.eigvalsh(m)
+    if eig.min() < -1e-10:
+        raise ScenarioError(
+            "the stated correlations between " + ", ".join(names) + " are not mutually consistent "
+            f"(the correlation matrix is not positive semi-definite; smallest eigenvalue {eig.min():.3f}); "
+            "weaken some of them")
+    return m
+
+
+def _correlation(s: Scenario, drawn: dict) -> tuple[tuple[str, ...], np.ndarray | None]:
+    if not s.correlations:
+        return (), None
+    names = sorted({n for c in s.correlations for n in c.between}, key=list(drawn).index)
+    fixed = [n for n in names if drawn[n].is_fixed()]
+    if fixed:
+        raise ScenarioError(f"correlated input {fixed[0]} is a fixed number; only uncertain inputs can be correlated")
+    m = np.eye(len(names))
+    for c in s.correlations:
+        i, j = names.index(c.between[0]), names.index(c.between[1])
+        m[i, j] = m[j, i] = c.rank
+    return tuple(names), check_correlation(m, names)
+
+
+def _lines(oname: str, costs: dict) -> tuple[LinePlan, ...]:
+    pre = f"options.{oname}.costs"
+    order = topological(costs)
+    dependent = launch_dependent(costs)
+    referenced = {line.of for line in costs.values() if line.timing == "percent_of"}
+    exponent: dict[str, int] = {}
+    out = []
+    for lname in order:
+        line = costs[lname]
+        exponent[lname] = (line.category in INTEGRATION_CATEGORIES) + \
+            (exponent[line.of] if line.timing == "percent_of" else 0)
+        out.append(LinePlan(
+            name=lname, timing=line.timing, category=line.category, start=line.start,
+            year=line.year, of=line.of, driver=line.driver, overrun=bool(line.overrun), amount=f"{pre}.{lname}.amount",
+            escalation=f"{pre}.{lname}.escalation" if line.escalation is not None else None,
+            launch_dependent=lname in dependent, referenced=lname in referenced,
+            integration_exponent=exponent[lname]))
+    return tuple(out)
+
+
+def _risks(s: Scenario) -> tuple[RiskPlan, ...]:
+    return tuple(RiskPlan(name=name, type=risk.type, effect=risk.effect, lines=tuple(risk.lines or ()),
+                          probability=f"risks.{name}.probability", impact=f"risks.{name}.impact",
+                          impact_dist=risk.impact)
+                 for name, risk in s.risks.items())
+
+
+def _options(s: Scenario, risks: tuple[RiskPlan, ...]) -> tuple[OptionPlan, ...]:
+    out = []
+    for oi, (oname, opt) in enumerate(s.options.items()):
+        pre = f"options.{oname}"
+        mine = tuple(r for r in risks if s.risks[r.name].options is None or oname in s.risks[r.name].options)
+        out.append(OptionPlan(
+            index=oi, name=oname, launch_months=f"{pre}.launch_months", cost_overrun=f"{pre}.cost_overrun",
+            realisation=f"{pre}.realisation", lines=_lines(oname, opt.costs),
+            benefits=tuple(BenefitPlan(b, line.category, f"{pre}.benefits.{b}.amount", f"{pre}.benefits.{b}.growth",
+                                       f"{pre}.benefits.{b}.ramp_months") for b, line in opt.benefits.items()),
+            risks=mine, price_risks=tuple(r for r in mine if r.effect == "price_rise")))
+    return tuple(out)
+
+
+def build_plan(s: Scenario) -> Plan:
+    """Compile ``s`` into a new :class:`Plan` (use :func:`compile_plan`, which remembers it)."""
+    lay = layout(s)
+    inputs = input_paths(s)
+    drawn = dict(inputs)
+    for name, risk in s.risks.items():
+        if risk.effect == "one_off":
+            drawn.pop(f"risks.{name}.impact", None)
+    correlated, correlation = _correlation(s, drawn)
+    risks = _risks(s)
+    H = s.horizon_years
+    return Plan(scenario=s, layout=lay, inputs=inputs, drawn=drawn, correlated=correlated,
+                correlation=correlation, risks=risks, options=_options(s, risks),
+                shifts=tuple(s.owner_shifts(w) for w in lay.owners),
+                row_index={r: i for i, r in enumerate(lay.rows)},
+                license_periods=tuple(t for t in (2, 3) if t <= H))
+
+
+PLAN_CACHE_SIZE = 64
+"""Plans :func:`compile_plan` keeps, the most recently used first (a plan is a few kB; it also
+keeps its scenario alive, so the cache is bounded)."""
+
+_PLANS: OrderedDict[int, Plan] = OrderedDict()
+_PLANS_LOCK = threading.Lock()
+
+
+def compile_plan(scenario: Scenario | Plan) -> Plan:
+    """The :class:`Plan` of ``scenario``: compiled on first use and kept (for the
+    :data:`PLAN_CACHE_SIZE` most recently used scenario objects), so that every entry point can
+    take a scenario and still share one plan. A plan passed in is returned as it is."""
+    if isinstance(scenario, Plan):
+        return scenario
+    key = id(scenario)  # the cached plan holds its scenario, so this id cannot be reused meanwhile
+    with _PLANS_LOCK:
+        plan = _PLANS.get(key)
+        if plan is not None and plan.scenario is scenario:
+            _PLANS.move_to_end(key)
+            return plan
+    plan = build_plan(scenario)
+    with _PLANS_LOCK:
+        _PLANS[key] = plan
+        while len(_PLANS) > PLAN_CACHE_SIZE:
+            _PLANS.popitem(last=False)
+    return plan
