@@ -10,6 +10,25 @@ cost, benefit and risk over time for every option under every ownership model.
 
 ``import decision_kit`` is light: the names below are imported on first use, and nothing here
 imports matplotlib, ipywidgets or IPython.
+
+Layers, lowest first. A module imports only from layers below its own, never from its own
+layer's other entries or from above, lazily inside a function or not (checked from the source
+by ``tests/test_layering.py``, with the absence of import cycles):
+
+1. errors, formatting, finance
+2. distributions
+3. priors
+4. schema
+5. loading, plan
+6. sampling
+7. engine
+8. results
+9. simulation
+10. sensitivity, voi, mcda, allocation, test_functions
+11. plots
+12. report, widgets
+13. batch
+14. cli
 """
 
 from importlib import import_module
