@@ -69,6 +69,12 @@ class ChunkFlows:
     security_events: np.ndarray
     rows_sum: np.ndarray
 
+    def flows(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(cost, benefit)``, (O, W, P, n) each: a chunk projected without ``on_cell``."""
+        if self.cost is None or self.benefit is None:
+            raise ValueError("this chunk's flows went cell by cell to on_cell and were not kept")
+        return self.cost, self.benefit
+
 
 def _vec(x) -> np.ndarray:
     """A per-trial input as a float: an (n,) array, or a 0-d array for a fixed number."""
@@ -316,7 +322,7 @@ class OptionProjection:
             if line.timing in ("recurring", "per_unit"):
                 esc = values[line.escalation] if line.escalation is not None else 0.0
                 g = chunk.growth_times(esc, values[line.amount], ("shape", line.name))
-                if line.timing == "per_unit":
+                if line.timing == "per_unit" and line.driver is not None:  # schema: per_unit names a driver
                     g = np.multiply(g, chunk.drivers[line.driver], out=ws(("shape", line.name), (H, n)))
                 self.shape[line.name] = g
         # the 12 is that of the year's average adoption, see year_fraction_ramped
@@ -483,7 +489,8 @@ class OptionProjection:
                 else:
                     risk_cost += e["cost"]
             if "keep" in e:
-                keep = e["keep"] if keep is None else np.multiply(keep, e["keep"], out=chunk.ws("keep", (chunk.H, chunk.n)))
+                keep = e["keep"] if keep is None else \
+                    np.multiply(keep, e["keep"], out=chunk.ws("keep", (chunk.H, chunk.n)))
             if r.is_security:
                 events = events + e["events"]
         return risk_cost, keep, events

@@ -288,7 +288,8 @@ def _options(s: Scenario, risks: tuple[RiskPlan, ...]) -> tuple[OptionPlan, ...]
     out = []
     for oi, (oname, opt) in enumerate(s.options.items()):
         pre = f"options.{oname}"
-        mine = tuple(r for r in risks if s.risks[r.name].options is None or oname in s.risks[r.name].options)
+        touches = {name: risk.options for name, risk in s.risks.items()}
+        mine = tuple(r for r in risks if (only := touches[r.name]) is None or oname in only)
         out.append(OptionPlan(
             index=oi, name=oname, launch_months=f"{pre}.launch_months", cost_overrun=f"{pre}.cost_overrun",
             realisation=f"{pre}.realisation", lines=_lines(oname, opt.costs),

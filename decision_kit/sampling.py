@@ -109,7 +109,7 @@ def draw_inputs(inputs: Mapping, n: int, rng: np.random.Generator,
     out: dict[str, np.ndarray | float] = {}
     for name, dist in inputs.items():
         out[name] = float(dist.value) if dist.is_fixed() else dist.sample(rng, n)
-    if correlated and n > 2:
+    if correlated and corr is not None and n > 2:
         block = np.column_stack([np.broadcast_to(out[c], (n,)) for c in correlated])
         block = iman_conover(block, corr, rng)
         for j, c in enumerate(correlated):

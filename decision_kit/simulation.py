@@ -109,7 +109,7 @@ def memory_estimate(scenario: Scenario | Plan, trials: int, chunk_blocks: int = 
 
 
 def _positive_int(value) -> bool:
-    return not isinstance(value, bool) and isinstance(value, numbers.Integral) and value >= 1
+    return not isinstance(value, bool) and isinstance(value, numbers.Integral) and int(value) >= 1
 
 
 def _check_request(trials, seed, max_memory, chunk_blocks=None, threads=None):
@@ -267,10 +267,10 @@ def evaluate(scenario: Scenario | Plan, values: dict, risks: RiskDraws | None = 
                 else np.full(n, float(d.median()))) for k, d in inputs.items()}
     if risks is None:
         risks = no_events(plan, full, n)
-    flows = engine.project(plan, full, risks, n)
+    cost, benefit = engine.project(plan, full, risks, n).flows()
     df = finance.discount_factors(plan.scenario.discount_rate, plan.layout.periods)
-    cost = np.ascontiguousarray(flows.cost.transpose(3, 2, 0, 1))  # (O, W, P, n) -> (n, P, O, W)
-    benefit = np.ascontiguousarray(flows.benefit.transpose(3, 2, 0, 1))
+    cost = np.ascontiguousarray(cost.transpose(3, 2, 0, 1))  # (O, W, P, n) -> (n, P, O, W)
+    benefit = np.ascontiguousarray(benefit.transpose(3, 2, 0, 1))
     net = benefit - cost
     return {"npv": np.einsum("ntow,t->now", net, df), "pv_cost": np.einsum("ntow,t->now", cost, df),
             "tco": cost.sum(axis=1), "cost": cost, "benefit": benefit}
@@ -454,6 +454,7 @@ def base_case(scenario: Scenario | Plan, option: str | None = None, owner: str |
     scenario, lay = plan.scenario, plan.layout
     values = {k: np.array([float(d.median())]) for k, d in plan.inputs.items()}
     flows = engine.project(plan, values, no_events(plan, values, 1), 1)
+    cost, benefit = flows.flows()
     cols = ["t0 (decision)"] + [str(scenario.start_year + t - 1) for t in range(1, lay.periods)]
     frames = []
     for oi, o in enumerate(lay.options):
@@ -462,9 +463,9 @@ def base_case(scenario: Scenario | Plan, option: str | None = None, owner: str |
                 continue
             rows = pd.DataFrame(flows.rows_sum[:, :, oi, wi], index=list(lay.rows), columns=cols)
             rows = rows.loc[(rows != 0).any(axis=1) | rows.index.isin(["governance"])]
-            rows.loc["total cost"] = flows.cost[oi, wi, :, 0]
-            rows.loc["total benefit"] = flows.benefit[oi, wi, :, 0]
-            rows.loc["net"] = flows.benefit[oi, wi, :, 0] - flows.cost[oi, wi, :, 0]
+            rows.loc["total cost"] = cost[oi, wi, :, 0]
+            rows.loc["total benefit"] = benefit[oi, wi, :, 0]
+            rows.loc["net"] = benefit[oi, wi, :, 0] - cost[oi, wi, :, 0]
             rows.index = pd.MultiIndex.from_product([[o], [w], rows.index], names=["option", "owner", "flow"])
             frames.append(rows)
     if not frames:
