@@ -105,6 +105,7 @@ class Workspace:
         self._used = 0  # bytes of the current slab handed out
         self.nbytes = 0  # bytes this workspace has allocated
         self._capacity = 0  # trials per chunk it was last fitted to
+        self.floats_per_trial = 0  # floats per trial of every buffer allocated since the last fit
 
     def fit(self, n: int) -> None:
         """Prepare for chunks of up to ``n`` trials: a workspace last used for smaller chunks
@@ -112,12 +113,14 @@ class Workspace:
         the old ones."""
         if n > self._capacity:
             self._buffers, self._slab, self._used, self.nbytes = {}, None, 0, 0
+            self.floats_per_trial = 0
             self._capacity = n
 
     def __call__(self, key, shape: tuple) -> np.ndarray:
         """An uninitialised buffer of ``shape`` (trials last) reserved under ``key``."""
         b = self._buffers.get(key)
         if b is None or b.shape[:-1] != shape[:-1] or b.shape[-1] < shape[-1]:
+            self.floats_per_trial += int(np.prod(shape[:-1], dtype=np.int64))  # a replaced one stays in its slab
             b = self._buffers[key] = self._allocate(shape)
         return b[..., :shape[-1]]
 
@@ -260,8 +263,9 @@ def year_fraction_ramped(d, ramp_months, half_inv_ramp, ws: Workspace, live: tup
     if stop > first:
         dd = d[first - 1:stop]  # edges first - 1 .. stop - 1
         shape = np.broadcast_shapes(dd.shape, np.shape(ramp_months))
-        m = np.minimum(dd, ramp_months, out=ws("ramp_m", shape))
-        q = np.multiply(m, half_inv_ramp, out=ws("ramp_q", shape))
+        full = (H + 1,) + shape[1:]  # buffers of the largest shape, viewed: one allocation each
+        m = np.minimum(dd, ramp_months, out=ws("ramp_m", full)[:shape[0]])
+        q = np.multiply(m, half_inv_ramp, out=ws("ramp_q", full)[:shape[0]])
         q *= m
         np.subtract(m, q, out=q)  # q at the edges
         out[first - 1:stop - 1] -= np.subtract(q[1:], q[:-1], out=m[1:])

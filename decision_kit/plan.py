@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -160,6 +160,7 @@ class Plan:
     shifts : every owner's ownership shifts, in :attr:`Layout.owners` order.
     row_index : position of each cost or benefit row in :attr:`Layout.rows`.
     license_periods : the periods in which shadow-IT consolidation applies (years 2 and 3).
+    cache : facts derived from the plan on first use (e.g. the engine's buffer size per trial).
     """
 
     scenario: Scenario
@@ -173,6 +174,7 @@ class Plan:
     shifts: tuple[OwnerShifts, ...]
     row_index: dict
     license_periods: tuple[int, ...]
+    cache: dict = field(default_factory=dict, repr=False)
 
     @property
     def horizon(self) -> int:

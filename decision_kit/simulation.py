@@ -88,24 +88,67 @@ def default_threads() -> int:
     return max(1, min(2, cores))
 
 
+def _engine_floats_per_trial(plan: Plan) -> int:
+    """Floats per trial of the engine's chunk buffers for ``plan``, measured: two trials are
+    projected at the inputs' medians (which buffers a projection takes depends on the plan, not
+    on the values), and the workspace counts what it allocated. Cached on the plan."""
+    if "engine_floats" not in plan.cache:
+        n, H = 2, plan.horizon
+        values = {k: np.full(n, float(d.median())) for k, d in plan.inputs.items()}
+        risks = RiskDraws()
+        for r in plan.risks:
+            if r.effect == "one_off":
+                risks.yearly[r.name] = np.ones((n, H))
+                risks.impact[r.name] = np.full((n, H), float(r.impact_dist.median()))
+            else:
+                risks.first[r.name] = np.ones(n)
+                risks.impact[r.name] = values[r.impact]
+        ws = engine.Workspace()
+        engine.project(plan, values, risks, n, ws, on_cell=lambda *cell: None)
+        plan.cache["engine_floats"] = ws.floats_per_trial
+    return int(plan.cache["engine_floats"])
+
+
+def _draw_floats_per_trial(plan: Plan) -> int:
+    """Floats per trial of one block's draws: every uncertain input, the risk events' uniforms
+    and per-year impacts, and the rank-correlation scratch (five n x k matrices)."""
+    H = plan.horizon
+    floats = sum(not d.is_fixed() for d in plan.drawn.values())
+    for r in plan.risks:
+        floats += 2 * H if r.effect == "one_off" else 1
+    return floats + 5 * len(plan.correlated) + 4  # + a sampler's temporaries (a few (n,) arrays)
+
+
 def _bytes_per_trial(lay: engine.Layout) -> tuple[int, int]:
-    """(kept bytes per trial, working bytes per trial of a chunk), both estimates."""
+    """(kept bytes per trial, bytes per trial of the per-cell metric scratch)."""
     cells = len(lay.options) * len(lay.owners)
     kept = cells * sum(np.dtype(t).itemsize for t in _STORED.values())
-    working = cells * lay.periods * 8 * 12 + 2 * cells * lay.periods * 4
-    return kept, working
+    metric_scratch = (2 * lay.periods + 2) * 8 + 2 * lay.periods + 9
+    return kept, metric_scratch
 
 
-def memory_estimate(scenario: Scenario | Plan, trials: int, chunk_blocks: int = 1, threads: int = 1) -> int:
+def memory_estimate(scenario: Scenario | Plan, trials: int, chunk_blocks: int = 1, threads: int = 1,
+                    slice_trials: int | None = None) -> int:
     """Estimated peak bytes of :func:`simulate` for ``trials`` trials, chunks of ``chunk_blocks``
-    random-number blocks and ``threads`` worker threads (each with its own chunk buffers)."""
-    lay = compile_plan(scenario).layout
-    kept, working = _bytes_per_trial(lay)
+    random-number blocks, ``threads`` worker threads (each with its own chunk buffers) and the
+    engine run over ``slice_trials`` trials of a chunk at a time (default: the whole chunk).
+
+    Counted: the per-trial metrics kept (``trials`` x cells), the cash-flow bands, and per
+    thread the chunk's draws (twice when blocks are joined), the engine's buffers (measured by
+    :func:`_engine_floats_per_trial`, one per cost line, benefit, driver and risk effect), the
+    metric scratch and a slab of rounding (:attr:`~decision_kit.engine.Workspace.SLAB`).
+    """
+    plan = compile_plan(scenario)
+    lay = plan.layout
+    kept, metric_scratch = _bytes_per_trial(lay)
     cells = len(lay.options) * len(lay.owners)
     bands = min(trials, BAND_TRIALS) * cells * lay.periods * 4 * 2
-    chunks = -(-trials // (chunk_blocks * BLOCK))
-    in_flight = min(trials, chunk_blocks * BLOCK) * max(1, min(threads, chunks))
-    return kept * trials + working * in_flight + bands
+    chunk = min(trials, chunk_blocks * BLOCK)
+    engine_trials = min(chunk, slice_trials or chunk)
+    draws = _draw_floats_per_trial(plan) * 8 * chunk * (2 if chunk_blocks > 1 else 1)
+    working = (_engine_floats_per_trial(plan) * 8 + metric_scratch) * engine_trials
+    in_flight = max(1, min(threads, -(-trials // chunk)))
+    return kept * trials + bands + in_flight * (draws + working + engine.Workspace.SLAB)
 
 
 def _positive_int(value) -> bool:
@@ -124,22 +167,29 @@ def _check_request(trials, seed, max_memory, chunk_blocks=None, threads=None):
     return int(trials), seed
 
 
-def _workers_and_blocks(plan: Plan, trials: int, blocks: int, workers: int, max_memory) -> tuple[int, int]:
-    """Fewer threads, then smaller chunks, until the memory estimate fits ``max_memory``;
-    a ScenarioError if even one thread on one block does not."""
+def _fit_memory(plan: Plan, trials: int, blocks: int, workers: int, max_memory) -> tuple[int, int, int | None]:
+    """``(workers, blocks, slice_trials)`` whose memory estimate fits ``max_memory``: fewer
+    threads first, then smaller chunks, then the engine over slices of a block (a scenario with
+    thousands of lines); a ScenarioError if even one trial at a time does not fit."""
     if max_memory is None:
-        return workers, blocks
+        return workers, blocks, None
     while memory_estimate(plan, trials, blocks, workers) > max_memory and (workers > 1 or blocks > 1):
         if workers > 1:
             workers -= 1
         else:
             blocks -= 1
-    need = memory_estimate(plan, trials, blocks, workers)
-    if need > max_memory:
+    if memory_estimate(plan, trials, blocks, workers) <= max_memory:
+        return workers, blocks, None
+    per_trial = memory_estimate(plan, trials, 1, 1, 2) - memory_estimate(plan, trials, 1, 1, 1)
+    spare = max_memory - memory_estimate(plan, trials, 1, 1, 1)
+    slice_trials = int(min(spare // max(per_trial, 1) + 1, BLOCK))
+    need = memory_estimate(plan, trials, 1, 1, max(slice_trials, 1))
+    if slice_trials < 1 or need > max_memory:
+        need = memory_estimate(plan, trials, 1, 1, 1)
         raise ScenarioError(
             f"{trials:,} trials of '{plan.scenario.name}' need about {need / 2**20:,.0f} MiB, over the "
             f"cap of {max_memory / 2**20:,.0f} MiB; use fewer trials or raise max_memory")
-    return workers, blocks
+    return 1, 1, slice_trials
 
 
 class _Store:
@@ -192,9 +242,9 @@ def simulate(scenario: Scenario | Plan, trials: int = 10_000, seed: int = 0, *,
     n_blocks = -(-trials // BLOCK)
     blocks = int(chunk_blocks or 1)
     workers = max(1, min(int(threads or default_threads()), -(-n_blocks // blocks)))
-    workers, blocks = _workers_and_blocks(plan, trials, blocks, workers, max_memory)
+    workers, blocks, slice_trials = _fit_memory(plan, trials, blocks, workers, max_memory)
     store = _Store(plan, trials)
-    _run_chunks(plan, store, trials, seed, blocks, workers)
+    _run_chunks(plan, store, trials, seed, blocks, workers, slice_trials)
     lay = plan.layout
     means = {"rows": store.rows_sum / trials}
     # a cell's cost (benefit) is the sum of its cost (benefit) rows; marketing pays its share of
@@ -211,28 +261,51 @@ def simulate(scenario: Scenario | Plan, trials: int = 10_000, seed: int = 0, *,
                   inputs=_RedrawnInputs(plan, trials, seed, min(trials, INPUT_TRIALS)))
 
 
-def _run_chunks(plan: Plan, store: _Store, trials: int, seed: int, blocks: int, workers: int) -> None:
+def _slice(values: dict, risks: RiskDraws, a: int, b: int) -> tuple[dict, RiskDraws]:
+    """Trials ``a:b`` of a chunk's draws (fixed inputs stay floats)."""
+    def cut(v):
+        return v[a:b] if isinstance(v, np.ndarray) and v.ndim else v
+
+    return ({k: cut(v) for k, v in values.items()},
+            RiskDraws({k: cut(v) for k, v in risks.first.items()}, {k: cut(v) for k, v in risks.yearly.items()},
+                      {k: cut(v) for k, v in risks.impact.items()}))
+
+
+def _run_chunks(plan: Plan, store: _Store, trials: int, seed: int, blocks: int, workers: int,
+                slice_trials: int | None = None) -> None:
     """Draw, project and measure every chunk of ``blocks`` random-number blocks, on ``workers``
-    threads, adding the chunks' category sums to ``store.rows_sum`` in chunk order."""
+    threads, adding the chunks' category sums to ``store.rows_sum`` in chunk order. With
+    ``slice_trials``, the engine runs over that many trials of a chunk at a time (the draws are
+    the same: a block is always drawn whole)."""
     n_blocks = -(-trials // BLOCK)
     chunk = min(blocks * BLOCK, trials)
+    step = min(chunk, slice_trials or chunk)
     P = plan.layout.periods
     local = threading.local()  # per thread: the engine's buffers, reused by every chunk it runs
     taken: list = []
 
-    def run_chunk(first):
-        if not hasattr(local, "ws"):
-            local.ws = _WORKSPACES.acquire()
-            local.ws.fit(chunk)
-            local.work = _CellWork(P, chunk, local.ws)
-            taken.append(local.ws)
-        values, risks, n = draw_blocks(plan, seed, trials, range(first, min(first + blocks, n_blocks)), local.ws)
-        lo = first * BLOCK
-        m = max(0, min(n, store.n_band - lo))  # trials of this chunk that go into the bands
+    def project(values, risks, lo, n):
+        m = max(0, min(n, store.n_band - lo))  # trials of this slice that go into the bands
         metrics = _ChunkMetrics(store.metrics, store.df, lo, n, local.work, store.band_net, store.band_cost, m)
         flows = engine.project(plan, values, risks, n, local.ws, on_cell=metrics)
         metrics.finish(flows)
-        return flows.rows_sum  # (R, P, O, W) sums over the chunk's trials
+        return flows.rows_sum
+
+    def run_chunk(first):
+        if not hasattr(local, "ws"):
+            local.ws = _WORKSPACES.acquire()
+            local.ws.fit(step)
+            local.work = _CellWork(P, step, local.ws)
+            taken.append(local.ws)
+        values, risks, n = draw_blocks(plan, seed, trials, range(first, min(first + blocks, n_blocks)), local.ws)
+        lo = first * BLOCK
+        if step >= n:
+            return project(values, risks, lo, n)  # (R, P, O, W) sums over the chunk's trials
+        total = None
+        for a in range(0, n, step):
+            part = project(*_slice(values, risks, a, min(a + step, n)), lo + a, min(step, n - a))
+            total = part if total is None else total + part
+        return total
 
     starts = range(0, n_blocks, blocks)
     pool = ThreadPoolExecutor(workers, thread_name_prefix="decision_kit") if workers > 1 else None

@@ -202,11 +202,68 @@ def test_same_seed_same_numbers_whatever_the_chunking_and_threads():
 def test_memory_estimate_counts_each_threads_buffers():
     s = dk.load_scenario("scenarios/analytics_stack.yaml")
     one, two = (dk.simulation.memory_estimate(s, 100_000, 1, t) for t in (1, 2))
-    lay = dk.engine.layout(s)
-    working = dk.simulation._bytes_per_trial(lay)[1]
-    assert two - one == working * dk.sampling.BLOCK
+    assert two - one > dk.engine.Workspace.SLAB  # a second thread's draws, engine buffers and slab
     # one block of trials: a second thread would have nothing to do
     assert dk.simulation.memory_estimate(s, 5000, 1, 2) == dk.simulation.memory_estimate(s, 5000, 1, 1)
+
+
+def test_the_engine_buffer_count_bounds_what_a_real_chunk_takes():
+    """The estimate's engine buffers (measured on two trials at the medians) against a workspace
+    that ran a real chunk of drawn trials: never less, and not wildly more (fixed inputs are
+    arrays in the measurement, floats in a run)."""
+    from decision_kit import engine
+    from decision_kit.plan import compile_plan
+    from decision_kit.simulation import _engine_floats_per_trial, draw_trials
+
+    for name in ("analytics_stack", "webinar_platform"):
+        plan = compile_plan(dk.load_scenario(f"scenarios/{name}.yaml"))
+        values, risks, n = draw_trials(plan, 3000, 4)
+        ws = engine.Workspace()
+        engine.project(plan, values, risks, n, ws, on_cell=lambda *cell: None)
+        estimate = _engine_floats_per_trial(plan)
+        assert ws.floats_per_trial <= estimate <= 1.5 * ws.floats_per_trial
+
+
+def _many_lines(lines: int) -> "dk.Scenario":
+    """One option with ``lines`` uncertain recurring cost lines, built as data (parsing 10,000
+    lines of YAML with the pure-Python parser is slow, and not what is tested here)."""
+    costs = {f"l{i}": {"category": "support", "timing": "recurring", "start": "decision",
+                       "amount": {"dist": "triangular", "low": 90 + i % 7, "mode": 100 + i % 7, "high": 130 + i % 7}}
+             for i in range(lines)}
+    return dk.Scenario.model_validate({
+        "name": "many lines", "horizon_years": 10, "discount_rate": 0.08, "drivers": {},
+        "options": {"buy": {"kind": "buy", "launch_months": 3, "costs": costs,
+                            "benefits": {"b": {"category": "savings", "ramp_months": 6,
+                                               "amount": {"dist": "pert", "low": 1e6, "mode": 1.5e6, "high": 2e6}}}}},
+        "owners": {"marketing": {}}})
+
+
+def test_a_scenario_with_ten_thousand_lines_runs_under_the_memory_cap():
+    """Issue 16: 10,000 uncertain cost lines used to pass 6 GB at 20,000 trials, as every line
+    keeps an (H, n) buffer for a whole 8,192-trial block. The estimate now counts those buffers
+    and the engine runs over slices of a block that fit the cap (measured peak: the benchmark)."""
+    s = _many_lines(10_000)
+    assert dk.simulation.memory_estimate(s, 2000, 1, 1) > 500 * 2**20  # one block unsliced: ~0.8 GB
+    r = simulate(s, trials=2000, seed=1, max_memory=300 * 2**20)
+    # hand-worked: a triangular's mean is (low + mode + high) / 3 = 320/3 + i % 7 a year, ten years,
+    # plus marketing's governance overhead on every cost
+    per_year = sum(320 / 3 + i % 7 for i in range(10_000))
+    overhead = s.owner_shifts("marketing").governance_overhead
+    assert r.metrics["tco"].mean() == pytest.approx(10 * per_year * (1 + overhead), rel=1e-3)
+    assert dk.simulation.memory_estimate(s, 20_000, 1, 1, 150) < 2 * 1024**3
+
+
+def test_slicing_a_block_changes_no_per_trial_number():
+    s = dk.load_scenario("scenarios/analytics_stack.yaml")
+    whole = simulate(s, trials=12_000, seed=3, threads=1, max_memory=None)
+    cap = dk.simulation.memory_estimate(s, 12_000, 1, 1, 1500)
+    sliced = simulate(s, trials=12_000, seed=3, threads=1, max_memory=cap)
+    assert dk.simulation._fit_memory(dk.plan.compile_plan(s), 12_000, 1, 1, cap)[2] < 8192
+    for k in whole.metrics:
+        np.testing.assert_array_equal(sliced.metrics[k], whole.metrics[k])
+    np.testing.assert_array_equal(sliced.band_net, whole.band_net)
+    for k in whole.means:  # sums over trials, added slice by slice
+        np.testing.assert_allclose(sliced.means[k], whole.means[k], rtol=1e-12)
 
 
 @pytest.mark.parametrize("kwargs, message", [
