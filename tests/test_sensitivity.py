@@ -12,6 +12,7 @@ import decision_kit as dk
 from decision_kit import sensitivity as sens
 from decision_kit.distributions import Uniform
 from decision_kit.loading import loads
+from decision_kit.sensitivity.cells import cell_scenario
 from decision_kit.simulation import base_case, draw_trials, evaluate, simulate
 from decision_kit.test_functions import (ISHIGAMI_INPUTS, SOBOL_G_A, ishigami, ishigami_indices, sobol_g,
                                          sobol_g_indices, sobol_g_inputs)
@@ -167,7 +168,7 @@ def test_cell_cut_down_scenario_gives_the_same_flows(default):
     rng = np.random.default_rng(5)
     values = {k: d.ppf(rng.random(64)) for k, d in inputs.items() if not d.is_fixed()}
     full = evaluate(default, values)["npv"]
-    cut = sens._cell_scenario(default, ["hybrid"], ["shadow"], risks=False)
+    cut = cell_scenario(default, ["hybrid"], ["shadow"], risks=False)
     kept = engine.uncertain_inputs(cut)
     part = evaluate(cut, {k: v for k, v in values.items() if k in kept})["npv"]
     lay = engine.layout(default)

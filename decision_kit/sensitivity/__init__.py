@@ -33,12 +33,12 @@ Modules, one per kind of analysis (import the names above from here):
 - :mod:`~decision_kit.sensitivity.variance`: :func:`sobol`, :func:`sobol_scenario`,
   :func:`saltelli_jansen` and :class:`SobolIndices`;
 - :mod:`~decision_kit.sensitivity.thresholds`: :func:`break_even` and :func:`crossover_year`;
-- ``_checks``, ``_cells`` and ``_output``: what the three share (checks of a request, the cells
+- :mod:`~decision_kit.sensitivity.checks`, :mod:`~decision_kit.sensitivity.cells` and
+  :mod:`~decision_kit.sensitivity.output`: what the three share (checks of a request, the cells
   and inputs an analysis needs, read-only arrays and wording of results).
 """
 
-from ._cells import _cell_scenario  # referenced as sensitivity._cell_scenario by tests
-from ._checks import METRICS
+from .checks import METRICS
 from .one_way import Spider, Tornado, spider, tornado
 from .thresholds import BreakEven, break_even, crossover_year
 from .variance import SobolIndices, saltelli_jansen, sobol, sobol_scenario

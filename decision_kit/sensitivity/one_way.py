@@ -16,9 +16,9 @@ from .. import engine
 from ..errors import ScenarioError
 from ..schema import Scenario
 from ..simulation import evaluate
-from ._cells import _affects, _pick_cell
-from ._checks import _check_fraction, _check_member, _check_metric, _check_scenario
-from ._output import _frozen, _money
+from .cells import affects, pick_cell
+from .checks import check_fraction, check_member, check_metric, check_scenario
+from .output import frozen_array, money
 
 __all__ = ["Tornado", "Spider", "tornado", "spider"]
 
@@ -30,13 +30,13 @@ def _one_way(scenario, metric, option, owner, levels):
     Returns the cell, how it was chosen, the swung inputs that can affect the cell, their values
     (K, L), the metric (K, L) and the base metric.
     """
-    _check_scenario(scenario)
-    _check_metric(metric)
+    check_scenario(scenario)
+    check_metric(metric)
     lay = engine.layout(scenario)
     if option is not None:
-        _check_member("option", option, lay.options, scenario.name)
+        check_member("option", option, lay.options, scenario.name)
     if owner is not None:
-        _check_member("owner", owner, lay.owners, scenario.name)
+        check_member("owner", owner, lay.owners, scenario.name)
     inputs = engine.uncertain_inputs(scenario)
     paths = [p for p, d in inputs.items() if not d.is_fixed() and not p.startswith("risks.")]
     q = np.asarray(levels, dtype=float)
@@ -49,9 +49,9 @@ def _one_way(scenario, metric, option, owner, levels):
         col[1 + j * L:1 + (j + 1) * L] = at[j]
         values[p] = col
     out = evaluate(scenario, values)
-    option, owner, how = _pick_cell(lay, out["npv"][0], option, owner)
+    option, owner, how = pick_cell(lay, out["npv"][0], option, owner)
     y = out[metric][:, lay.options.index(option), lay.owners.index(owner)]
-    keep = [j for j, p in enumerate(paths) if _affects(scenario, p, option)]
+    keep = [j for j, p in enumerate(paths) if affects(scenario, p, option)]
     return (option, owner, how, tuple(paths[j] for j in keep), at[keep],
             y[1:].reshape(len(paths), L)[keep], float(y[0]))
 
@@ -102,7 +102,7 @@ class Tornado:
     def _repr_html_(self):
         head = (f"<p>Tornado of {self.metric} for {self.option}/{self.owner} ({self.cell_choice}) in "
                 f"'{self.scenario}': P{self.low * 100:g} to P{self.high * 100:g}, base "
-                f"{_money(self.base, self.currency)}</p>")
+                f"{money(self.base, self.currency)}</p>")
         return head + self.to_frame().to_html(index=False, float_format=lambda x: f"{x:,.4g}")
 
 
@@ -128,14 +128,14 @@ def tornado(scenario: Scenario, metric: str = "npv", option: str | None = None, 
         Sorted by swing, largest first. Risk inputs are not swung: risk events do not occur
         in the base case (see :mod:`decision_kit.sensitivity`). Fixed inputs are left out.
     """
-    low, high = _check_fraction("low", low), _check_fraction("high", high)
+    low, high = check_fraction("low", low), check_fraction("high", high)
     if not low < high:
         raise ScenarioError(f"low ({low}) must be below high ({high})")
     option, owner, how, paths, at, y, base = _one_way(scenario, metric, option, owner, (low, high))
     order = np.argsort(-np.abs(y[:, 1] - y[:, 0]), kind="stable")
     return Tornado(scenario.name, scenario.currency, metric, option, owner, how, low, high, base,
-                   tuple(paths[i] for i in order), _frozen(at[order, 0]), _frozen(at[order, 1]),
-                   _frozen(y[order, 0]), _frozen(y[order, 1]))
+                   tuple(paths[i] for i in order), frozen_array(at[order, 0]), frozen_array(at[order, 1]),
+                   frozen_array(y[order, 0]), frozen_array(y[order, 1]))
 
 
 @dataclass(frozen=True, eq=False)
@@ -176,7 +176,7 @@ def spider(scenario: Scenario, metric: str = "npv", option: str | None = None, o
     (0, 1), sorted and de-duplicated. One engine call with ``1 + K len(levels)`` rows.
     """
     try:
-        lv = sorted({_check_fraction("each level", v) for v in levels})
+        lv = sorted({check_fraction("each level", v) for v in levels})
     except TypeError:
         raise ScenarioError(f"levels must be a sequence of fractions in (0, 1), got {levels!r}") from None
     if not lv:
@@ -184,4 +184,4 @@ def spider(scenario: Scenario, metric: str = "npv", option: str | None = None, o
     option, owner, how, paths, at, y, base = _one_way(scenario, metric, option, owner, lv)
     order = np.argsort(-(y.max(axis=1) - y.min(axis=1)), kind="stable")
     return Spider(scenario.name, scenario.currency, metric, option, owner, how, tuple(lv), base,
-                  tuple(paths[i] for i in order), _frozen(at[order]), _frozen(y[order]))
+                  tuple(paths[i] for i in order), frozen_array(at[order]), frozen_array(y[order]))

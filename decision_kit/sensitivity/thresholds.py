@@ -18,9 +18,9 @@ from ..errors import ScenarioError
 from ..sampling import as_seed
 from ..schema import Scenario
 from ..simulation import evaluate
-from ._cells import _affects, _cell_scenario
-from ._checks import _check_cell, _check_input, _check_int, _check_scenario
-from ._output import _money, _text
+from .cells import affects, cell_scenario
+from .checks import check_cell, check_input, check_int, check_scenario
+from .output import money, compact_number
 
 __all__ = ["BreakEven", "break_even", "crossover_year"]
 
@@ -60,10 +60,10 @@ class BreakEven:
         above, below = (a, b) if self.a_better_above else (b, a)
         how = ("in the base case" if self.trials == 0 else
                f"in expected NPV over {self.trials:,} trials (seed {self.seed})")
-        text = (f"{above} beats {below} {how} when {self.input} is above {_text(self.value)}, "
-                f"and {below} is ahead below it (searched {_text(self.bounds[0])} to {_text(self.bounds[1])})")
+        text = (f"{above} beats {below} {how} when {self.input} is above {compact_number(self.value)}, "
+                f"and {below} is ahead below it (searched {compact_number(self.bounds[0])} to {compact_number(self.bounds[1])})")
         if len(self.crossings) > 1:
-            text += "; the lead changes again at " + ", ".join(_text(x) for x in self.crossings[1:])
+            text += "; the lead changes again at " + ", ".join(compact_number(x) for x in self.crossings[1:])
         return text + "."
 
     def to_series(self):
@@ -111,30 +111,42 @@ def break_even(scenario: Scenario, input_path: str, cell_a, cell_b, bounds=None,
         beats buy/it for drivers.contacts.start between 100k and 400k: build/it is worse by at
         least 212k USD``.
     """
-    from scipy.optimize import brentq
-
-    _check_scenario(scenario)
+    check_scenario(scenario)
     lay = engine.layout(scenario)
     inputs = engine.uncertain_inputs(scenario)
-    path = _check_input(scenario, input_path, inputs)
-    a = _check_cell(cell_a, "cell_a", lay, scenario.name)
-    b = _check_cell(cell_b, "cell_b", lay, scenario.name)
+    path = check_input(scenario, input_path, inputs)
+    a = check_cell(cell_a, "cell_a", lay, scenario.name)
+    b = check_cell(cell_b, "cell_b", lay, scenario.name)
     if a == b:
         raise ScenarioError(f"cell_a and cell_b are the same cell {a[0]}/{a[1]}; compare two different cells")
-    trials = _check_int("trials", trials, 0)
+    trials = check_int("trials", trials, 0)
     seed = as_seed(seed)
-    grid = _check_int("grid", grid, 2)
+    grid = check_int("grid", grid, 2)
     name_a, name_b = "/".join(a), "/".join(b)
-    if not (_affects(scenario, path, a[0]) or _affects(scenario, path, b[0])):
+    if not (affects(scenario, path, a[0]) or affects(scenario, path, b[0])):
         raise ScenarioError(f"{path} does not affect {name_a} or {name_b}, so it cannot make them break even")
     if trials == 0 and path.startswith("risks."):
         raise ScenarioError(f"risk events do not occur in the base case (trials=0), so {path} cannot move "
                             "expected NPV; use trials > 0")
-    dist = inputs[path]
+    lo, hi = _search_bounds(scenario, path, inputs[path], bounds)
+    gap = _NpvGap(scenario, path, a, b, trials, seed)
+    xs = np.linspace(lo, hi, grid)
+    gs = np.array([gap(x) for x in xs])
+    roots = _sign_changes(gap, xs, gs, lo, hi, path)
+    if not roots:
+        raise _no_crossing(scenario, path, (name_a, name_b), (lo, hi), xs, gs, trials, seed)
+    first = roots[0]
+    above = next((g for x, g in zip(xs, gs) if x > first and g != 0), None)
+    a_above = bool(above > 0) if above is not None else bool(gs[0] < 0)
+    return BreakEven(path, first, a, b, a_above, tuple(roots), (lo, hi), trials, seed, gap.calls)
+
+
+def _search_bounds(scenario: Scenario, path: str, dist, bounds) -> tuple[float, float]:
+    """The (low, high) range to search, in the input's unit: ``bounds`` checked, or the input's P1 to P99."""
     if bounds is None:
         lo, hi = (float(v) for v in dist.ppf(np.array([0.01, 0.99])))
         if not lo < hi:
-            raise ScenarioError(f"{path} is fixed at {_text(lo)} in '{scenario.name}'; give bounds=(low, high) "
+            raise ScenarioError(f"{path} is fixed at {compact_number(lo)} in '{scenario.name}'; give bounds=(low, high) "
                                 "to search for a break-even")
     else:
         try:
@@ -143,34 +155,52 @@ def break_even(scenario: Scenario, input_path: str, cell_a, cell_b, bounds=None,
             raise ScenarioError(f"bounds must be a (low, high) pair of numbers, got {bounds!r}") from None
         if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
             raise ScenarioError(f"bounds must be finite with low below high, got ({lo}, {hi})")
+    return lo, hi
 
-    sub = _cell_scenario(scenario, [a[0], b[0]], [a[1], b[1]], risks=trials > 0)
-    sub_lay = engine.layout(sub)
-    ia = (sub_lay.options.index(a[0]), sub_lay.owners.index(a[1]))
-    ib = (sub_lay.options.index(b[0]), sub_lay.owners.index(b[1]))
-    if trials:
-        from ..simulation import draw_trials
 
-        drawn, risks, _ = draw_trials(scenario, trials, seed)
-        known = engine.uncertain_inputs(sub)
-        drawn = {k: v for k, v in drawn.items() if k in known}
-        parts = path.split(".")
-        one_off_impact = parts[0] == "risks" and sub.risks[parts[1]].effect == "one_off" and parts[2] == "impact"
-    calls = [0]
+class _NpvGap:
+    """``g(x)``, expected NPV of cell ``a`` minus that of cell ``b`` (currency) with input ``path`` at ``x``.
 
-    def gap(x: float) -> float:
-        calls[0] += 1
-        if trials == 0:
+    Runs the engine on the scenario cut down to the two cells; with ``trials`` the Monte Carlo
+    draws of ``seed`` are made once and reused at every ``x`` (common random numbers).
+    ``calls`` counts the evaluations.
+    """
+
+    def __init__(self, scenario: Scenario, path: str, a, b, trials: int, seed: int):
+        sub = cell_scenario(scenario, [a[0], b[0]], [a[1], b[1]], risks=trials > 0)
+        sub_lay = engine.layout(sub)
+        self.ia = (sub_lay.options.index(a[0]), sub_lay.owners.index(a[1]))
+        self.ib = (sub_lay.options.index(b[0]), sub_lay.owners.index(b[1]))
+        self.sub, self.path, self.trials, self.calls = sub, path, trials, 0
+        if trials:
+            from ..simulation import draw_trials
+
+            drawn, self.risks, _ = draw_trials(scenario, trials, seed)
+            known = engine.uncertain_inputs(sub)
+            self.drawn = {k: v for k, v in drawn.items() if k in known}
+            self.parts = parts = path.split(".")
+            self.one_off_impact = (parts[0] == "risks" and sub.risks[parts[1]].effect == "one_off"
+                                   and parts[2] == "impact")
+
+    def __call__(self, x: float) -> float:
+        """The expected-NPV gap at input value ``x`` (currency)."""
+        sub, path, risks, ia, ib = self.sub, self.path, getattr(self, "risks", None), self.ia, self.ib
+        self.calls += 1
+        if self.trials == 0:
             npv = evaluate(sub, {path: float(x)})["npv"]
-        elif one_off_impact:
-            r = engine.RiskDraws(risks.first, risks.yearly, {**risks.impact, parts[1]: float(x)})
-            npv = evaluate(sub, drawn, r)["npv"]
+        elif self.one_off_impact:
+            r = engine.RiskDraws(risks.first, risks.yearly, {**risks.impact, self.parts[1]: float(x)})
+            npv = evaluate(sub, self.drawn, r)["npv"]
         else:
-            npv = evaluate(sub, {**drawn, path: float(x)}, risks)["npv"]
+            npv = evaluate(sub, {**self.drawn, path: float(x)}, risks)["npv"]
         return float(np.mean(npv[:, ia[0], ia[1]] - npv[:, ib[0], ib[1]]))
 
-    xs = np.linspace(lo, hi, grid)
-    gs = np.array([gap(x) for x in xs])
+
+def _sign_changes(gap, xs: np.ndarray, gs: np.ndarray, lo: float, hi: float, path: str) -> list[float]:
+    """Every input value where ``gap`` is zero: grid points at zero and brentq roots (convergence checked)."""
+    from scipy.optimize import brentq
+
+    grid = len(xs)
     roots = []
     for i in range(grid - 1):
         if gs[i] == 0:
@@ -184,20 +214,21 @@ def break_even(scenario: Scenario, input_path: str, cell_a, cell_b, bounds=None,
             roots.append(float(root))
     if gs[-1] == 0:
         roots.append(float(xs[-1]))
-    if not roots:
-        how = "in the base case" if trials == 0 else f"over {trials:,} trials, seed {seed}"
-        i = int(np.argmin(np.abs(gs)))
-        worse = gs[0] < 0
-        verb, comp = ("never beats", "worse") if worse else ("beats", "better")
-        everywhere = "" if worse else " everywhere"
-        raise ScenarioError(
-            f"{name_a} {verb} {name_b}{everywhere} for {path} between {_text(lo)} and {_text(hi)}: {name_a} is {comp} "
-            f"by at least {_money(abs(gs[i]), scenario.currency)} in expected NPV (smallest gap of {grid} points "
-            f"checked, at {_text(xs[i])}; {how})")
-    first = roots[0]
-    above = next((g for x, g in zip(xs, gs) if x > first and g != 0), None)
-    a_above = bool(above > 0) if above is not None else bool(gs[0] < 0)
-    return BreakEven(path, first, a, b, a_above, tuple(roots), (lo, hi), trials, seed, calls[0])
+    return roots
+
+
+def _no_crossing(scenario: Scenario, path, names, bounds, xs, gs, trials: int, seed: int) -> ScenarioError:
+    """The error for a gap that keeps its sign over the range: who is ahead, and by how much at least (currency)."""
+    (name_a, name_b), (lo, hi), grid = names, bounds, len(xs)
+    how = "in the base case" if trials == 0 else f"over {trials:,} trials, seed {seed}"
+    i = int(np.argmin(np.abs(gs)))
+    worse = gs[0] < 0
+    verb, comp = ("never beats", "worse") if worse else ("beats", "better")
+    everywhere = "" if worse else " everywhere"
+    return ScenarioError(
+        f"{name_a} {verb} {name_b}{everywhere} for {path} between {compact_number(lo)} and {compact_number(hi)}: {name_a} is {comp} "
+        f"by at least {money(abs(gs[i]), scenario.currency)} in expected NPV (smallest gap of {grid} points "
+        f"checked, at {compact_number(xs[i])}; {how})")
 
 
 def crossover_year(result, cell_a, cell_b) -> int | None:
@@ -216,8 +247,8 @@ def crossover_year(result, cell_a, cell_b) -> int | None:
     if not isinstance(means, dict) or "cost" not in means:
         raise ScenarioError(f"expected a simulation Result, got {type(result).__name__}")
     lay = result.layout
-    a = _check_cell(cell_a, "cell_a", lay, result.scenario.name)
-    b = _check_cell(cell_b, "cell_b", lay, result.scenario.name)
+    a = check_cell(cell_a, "cell_a", lay, result.scenario.name)
+    b = check_cell(cell_b, "cell_b", lay, result.scenario.name)
     cum = np.cumsum(means["cost"], axis=0)
     ca = cum[:, lay.options.index(a[0]), lay.owners.index(a[1])]
     cb = cum[:, lay.options.index(b[0]), lay.owners.index(b[1])]

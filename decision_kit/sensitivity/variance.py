@@ -18,9 +18,9 @@ from ..errors import ScenarioError
 from ..sampling import as_generator, as_seed
 from ..schema import Scenario
 from ..simulation import evaluate
-from ._cells import _affects, _cell_scenario, _pick_cell
-from ._checks import _check_fraction, _check_int, _check_member, _check_metric, _check_scenario
-from ._output import _frozen
+from .cells import affects, cell_scenario, pick_cell
+from .checks import check_fraction, check_int, check_member, check_metric, check_scenario
+from .output import frozen_array
 
 __all__ = ["SobolIndices", "sobol", "sobol_scenario", "saltelli_jansen"]
 
@@ -180,16 +180,16 @@ def _sobol_kernel(label, names, f_x, transform, spans, n, seed, conf_level, n_bo
         raise ScenarioError(f"{label} does not vary over the inputs' ranges (variance {var:.3g}); "
                             "Sobol indices are undefined")
     first_ci, total_ci = _bootstrap(y_a, y_b, y_ab, n_boot, conf_level, boot_rng)
-    return SobolIndices(label, tuple(names), _frozen(first), _frozen(total), _frozen(first_ci), _frozen(total_ci),
+    return SobolIndices(label, tuple(names), frozen_array(first), frozen_array(total), frozen_array(first_ci), frozen_array(total_ci),
                         conf_level, n, n_boot, n * (len(spans) + 2), mean, var)
 
 
 def _check_sobol_request(n, seed, conf_level, n_boot):
-    n = _check_int("n", n, 2)
+    n = check_int("n", n, 2)
     if not isinstance(seed, np.random.Generator):
         seed = as_seed(seed)
-    conf_level = _check_fraction("conf_level", conf_level)
-    n_boot = _check_int("n_boot", n_boot, 1)
+    conf_level = check_fraction("conf_level", conf_level)
+    n_boot = check_int("n_boot", n_boot, 1)
     return n, seed, conf_level, n_boot
 
 
@@ -277,22 +277,22 @@ def sobol_scenario(scenario: Scenario, metric: str = "npv", option: str | None =
     16,384 rows, N (k + 2) rows in all. Parameters as in :func:`tornado` (cell, metric) and
     :func:`sobol` (n, seed, conf_level, n_boot).
     """
-    _check_scenario(scenario)
-    _check_metric(metric)
+    check_scenario(scenario)
+    check_metric(metric)
     n, seed, conf_level, n_boot = _check_sobol_request(n, seed, conf_level, n_boot)
     lay = engine.layout(scenario)
     if option is not None:
-        _check_member("option", option, lay.options, scenario.name)
+        check_member("option", option, lay.options, scenario.name)
     if owner is not None:
-        _check_member("owner", owner, lay.owners, scenario.name)
-    option, owner, how = _pick_cell(lay, evaluate(scenario, {})["npv"][0], option, owner)
-    cell = _cell_scenario(scenario, [option], [owner], risks=risk_events)
+        check_member("owner", owner, lay.owners, scenario.name)
+    option, owner, how = pick_cell(lay, evaluate(scenario, {})["npv"][0], option, owner)
+    cell = cell_scenario(scenario, [option], [owner], risks=risk_events)
     inputs = engine.uncertain_inputs(cell)
     one_off = {r for r, risk in cell.risks.items() if risk.effect == "one_off"}
     names, spans, ppfs = [], [], []  # ppfs: per design column, a quantile function or None (a uniform)
     for path, d in inputs.items():
         parts = path.split(".")
-        if d.is_fixed() or not _affects(cell, path, option) or (parts[0] == "risks" and parts[1] in one_off
+        if d.is_fixed() or not affects(cell, path, option) or (parts[0] == "risks" and parts[1] in one_off
                                                                  and parts[2] == "impact"):
             continue
         names.append(path)

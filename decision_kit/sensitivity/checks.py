@@ -25,46 +25,53 @@ def _suggest(name: str, known) -> str:
     return f"; did you mean {', '.join(repr(n) for n in near)}?" if near else ""
 
 
-def _check_scenario(scenario) -> None:
+def check_scenario(scenario) -> None:
+    """Raise ScenarioError unless ``scenario`` is a loaded Scenario."""
     if not isinstance(scenario, Scenario):
         raise ScenarioError(f"expected a Scenario (see decision_kit.load_scenario), got {type(scenario).__name__}")
 
 
-def _check_metric(metric) -> str:
+def check_metric(metric) -> str:
+    """``metric`` if it is one of :data:`METRICS`, else ScenarioError."""
     if metric not in METRICS:
         raise ScenarioError(f"metric must be one of {', '.join(METRICS)}, got {metric!r}")
     return metric
 
 
-def _check_member(kind: str, name, known, scenario_name: str) -> None:
+def check_member(kind: str, name, known, scenario_name: str) -> None:
+    """Raise ScenarioError (with near matches) unless ``name`` is one of the ``known`` names of a ``kind``."""
     if name not in known:
         raise ScenarioError(f"unknown {kind} {name!r} in '{scenario_name}' ({kind}s: {', '.join(known)})"
                             + _suggest(name, known))
 
 
-def _check_cell(cell, label: str, lay: engine.Layout, scenario_name: str) -> tuple[str, str]:
+def check_cell(cell, label: str, lay: engine.Layout, scenario_name: str) -> tuple[str, str]:
+    """``cell`` as an ``(option, owner)`` pair of strings known to the layout, else ScenarioError."""
     if isinstance(cell, str) or not isinstance(cell, (tuple, list)) or len(cell) != 2:
         raise ScenarioError(f"{label} must be an (option, owner) pair such as ('build', 'it'), got {cell!r}")
     option, owner = cell
-    _check_member("option", option, lay.options, scenario_name)
-    _check_member("owner", owner, lay.owners, scenario_name)
+    check_member("option", option, lay.options, scenario_name)
+    check_member("owner", owner, lay.owners, scenario_name)
     return str(option), str(owner)
 
 
-def _check_int(name: str, value, minimum: int) -> int:
+def check_int(name: str, value, minimum: int) -> int:
+    """``value`` as an int if it is a whole number of at least ``minimum``, else ScenarioError."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         what = "a positive integer" if minimum == 1 else f"an integer of at least {minimum}"
         raise ScenarioError(f"{name} must be {what}, got {value!r}")
     return int(value)
 
 
-def _check_fraction(name: str, value) -> float:
+def check_fraction(name: str, value) -> float:
+    """``value`` as a float if it is a fraction strictly between 0 and 1 (0.10 is P10), else ScenarioError."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < 1:
         raise ScenarioError(f"{name} must be a fraction strictly between 0 and 1 (0.10 is P10), got {value!r}")
     return float(value)
 
 
-def _check_input(scenario: Scenario, path, inputs: Mapping) -> str:
+def check_input(scenario: Scenario, path, inputs: Mapping) -> str:
+    """``path`` if it names one of the ``inputs`` (dotted paths of the scenario file), else ScenarioError."""
     if path not in inputs:
         raise ScenarioError(f"'{path}' is not an input of '{scenario.name}'" + _suggest(path, inputs)
                             + " (inputs are named by their dotted path in the file, e.g. drivers.seats.start)")

@@ -17,7 +17,7 @@ def _risk_applies(risk, option: str) -> bool:
     return risk.options is None or option in risk.options
 
 
-def _affects(scenario: Scenario, path: str, option: str) -> bool:
+def affects(scenario: Scenario, path: str, option: str) -> bool:
     """Whether input ``path`` can change the cash flows of ``option`` (under any owner)."""
     parts = path.split(".")
     if parts[0] == "options":
@@ -30,7 +30,7 @@ def _affects(scenario: Scenario, path: str, option: str) -> bool:
     return True
 
 
-def _cell_scenario(scenario: Scenario, options, owners, *, risks: bool) -> Scenario:
+def cell_scenario(scenario: Scenario, options, owners, *, risks: bool) -> Scenario:
     """The scenario cut down to some options and owners (engine cost scales with cells).
 
     Options do not interact in the engine, so each kept cell's flows are unchanged. Risks that
@@ -44,8 +44,11 @@ def _cell_scenario(scenario: Scenario, options, owners, *, risks: bool) -> Scena
         "risks": kept_risks, "correlations": []})
 
 
-def _pick_cell(lay: engine.Layout, base_npv: np.ndarray, option, owner) -> tuple[str, str, str]:
-    """The given cell, or the best by base-case NPV among those matching what was given."""
+def pick_cell(lay: engine.Layout, base_npv: np.ndarray, option, owner) -> tuple[str, str, str]:
+    """The given cell, or the best by base-case NPV (currency) among those matching what was given.
+
+    Returns ``(option, owner, how)``, ``how`` saying in words how the cell was chosen.
+    """
     if option is not None and owner is not None:
         return option, owner, "given"
     opts = [option] if option is not None else list(lay.options)
