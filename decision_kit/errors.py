@@ -1,8 +1,12 @@
-"""The one exception type for invalid scenario and portfolio input."""
+"""The one exception type for invalid scenario and portfolio input, and the error a field
+validator raises (which loading turns into a :class:`Problem` at the field's file position)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from pydantic_core import PydanticCustomError
 
 
 @dataclass(frozen=True)
@@ -40,3 +44,12 @@ class ScenarioError(ValueError):
     @property
     def first(self) -> Problem:
         return self.problems[0]
+
+
+def input_error(kind: str, message: str, **context: Any) -> PydanticCustomError:
+    """The error a pydantic validator raises for an invalid value.
+
+    ``kind`` is a short error type (``"order"``, ``"prob"``); ``message`` is a template whose
+    ``{names}`` are filled from ``context``. Validation turns it into a :class:`Problem`.
+    """
+    return PydanticCustomError(kind, message, context)

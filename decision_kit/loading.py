@@ -16,27 +16,37 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from .errors import Problem, ScenarioError
-from .schema import Portfolio, Scenario
+from .schema import Location, Portfolio, Scenario, dotted, input_paths, validate_document
 
-Location = tuple[int, int]
+__all__ = [
+    "read_yaml", "validate", "is_portfolio", "load_scenario", "load_portfolio", "load", "loads",
+    "dumps", "content_hash", "write_text_atomic", "save", "json_schema",
+    "input_paths",  # moved to decision_kit.schema; re-exported while callers move
+]  # fmt: skip
 
 
 # --- YAML with locations -------------------------------------------------------------------
 
+
 def _construct(node: yaml.Node, path: tuple, locs: dict, problems: list, file: str):
     """Build plain Python data from a composed node, recording each path's (line, column)."""
     locs[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if (isinstance(node, yaml.MappingNode) and node.tag != "tag:yaml.org,2002:map") or \
-            (isinstance(node, yaml.SequenceNode) and node.tag != "tag:yaml.org,2002:seq"):
-        problems.append(_problem(file, node, path, f"the tag '{node.tag}' is not allowed; write plain mappings and lists"))
+    if (isinstance(node, yaml.MappingNode) and node.tag != "tag:yaml.org,2002:map") or (
+        isinstance(node, yaml.SequenceNode) and node.tag != "tag:yaml.org,2002:seq"
+    ):
+        problems.append(
+            _problem(file, node, path, f"the tag '{node.tag}' is not allowed; write plain mappings and lists")
+        )
     if isinstance(node, yaml.MappingNode):
         out: dict = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                problems.append(_problem(file, key_node, path, "merge keys (<<) are not supported; write the values out"))
+                problems.append(
+                    _problem(file, key_node, path, "merge keys (<<) are not supported; write the values out")
+                )
                 continue
             key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, (str, int)) or isinstance(key, bool):
@@ -59,7 +69,7 @@ class _ScalarLoader(yaml.SafeLoader):
         super().__init__("")
 
 
-def _scalar(node: yaml.ScalarNode):
+def _scalar(node: yaml.Node) -> Any:
     """The value of one scalar node, from a fresh constructor (keeps no reference to the node)."""
     return _ScalarLoader().construct_object(node)
 
@@ -71,21 +81,7 @@ def _problem(file: str, node_or_loc, path: tuple, message: str) -> Problem:
         line = col = None
     else:
         line, col = node_or_loc
-    return Problem(file, line, col, _dotted(path), message)
-
-
-def _dotted(path: tuple) -> str:
-    """A field path as text: ``options.buy.costs.licence``, list items as ``[0]``, and a name that
-    itself contains a dot quoted in brackets (``costs['licence.v2']``)."""
-    out = ""
-    for p in path:
-        if isinstance(p, int):
-            out += f"[{p}]"
-        elif "." in str(p):
-            out += f"[{str(p)!r}]"
-        else:
-            out += f".{p}" if out else str(p)
-    return out
+    return Problem(file, line, col, dotted(path), message)
 
 
 def read_yaml(text: str, file: str = "<string>") -> tuple[Any, dict[tuple, Location]]:
@@ -106,8 +102,16 @@ def read_yaml(text: str, file: str = "<string>") -> tuple[Any, dict[tuple, Locat
         data = _construct(node, (), locs, problems, file)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise ScenarioError([_problem(file, (mark.line + 1, mark.column + 1) if mark else None, (),
-                                      f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+        raise ScenarioError(
+            [
+                _problem(
+                    file,
+                    (mark.line + 1, mark.column + 1) if mark else None,
+                    (),
+                    f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                )
+            ]
+        ) from None
     if problems:
         raise ScenarioError(problems)
     return data, locs
@@ -115,185 +119,13 @@ def read_yaml(text: str, file: str = "<string>") -> tuple[Any, dict[tuple, Locat
 
 # --- validation ----------------------------------------------------------------------------
 
-def _data_path(data: Any, loc: tuple) -> tuple:
-    """Map a pydantic error location onto the path that exists in the data.
-
-    pydantic adds union tags (e.g. ``triangular``) and function names to locations; keep only
-    the steps that exist in the document, and the first missing key (a missing field).
-    """
-    path: list = []
-    cur = data
-    for step in loc:
-        if isinstance(cur, dict) and step in cur:
-            path.append(step)
-            cur = cur[step]
-        elif isinstance(cur, list) and isinstance(step, int) and 0 <= step < len(cur):
-            path.append(step)
-            cur = cur[step]
-        elif isinstance(cur, dict) and isinstance(step, str) and step not in _TAGS:
-            path.append(step)  # a missing field: report it under its parent's location
-            cur = None
-    return tuple(path)
-
-
-_TAGS = {"fixed", "uniform", "triangular", "pert", "normal", "lognormal", "discrete", "quantiles",
-         "pareto", "mixture", "prior"}
-
-
-def _locate(locs: dict, path: tuple) -> Location | None:
-    for n in range(len(path), -1, -1):
-        if path[:n] in locs:
-            return locs[path[:n]]
-    return None
-
-
-def _message(err: dict) -> str:
-    kind, msg = err["type"], err["msg"]
-    if kind == "extra_forbidden":
-        return f"unknown key '{err['loc'][-1]}' (check the spelling; unknown keys are not allowed)"
-    if kind == "missing":
-        return f"required field '{err['loc'][-1]}' is missing"
-    if kind == "literal_error":
-        return f"{msg[0].lower()}{msg[1:]} (got {err.get('input')!r})"
-    if kind.startswith("value_error"):
-        return msg.removeprefix("Value error, ")
-    if not msg:
-        return kind
-    return msg[0].lower() + msg[1:] if msg[1:2].islower() else msg
-
-
-def _validation_problems(exc: ValidationError, data: Any, locs: dict, file: str) -> list[Problem]:
-    problems, seen = [], set()
-    for err in exc.errors(include_url=False):
-        loc = err["loc"]
-        is_key = bool(loc) and loc[-1] == "[key]"  # pydantic's marker for a problem with a key itself
-        path = _data_path(data, loc[:-1] if is_key else loc)
-        # a key (unknown, or a bad name) is reported where it is written, anything else where its value is
-        line_col = locs.get(("key",) + path) if err["type"] == "extra_forbidden" or is_key else None
-        line_col = line_col or _locate(locs, path)
-        message = _message(err)
-        key = (path, message)
-        if key in seen:
-            continue
-        seen.add(key)
-        problems.append(Problem(file, *(line_col or (None, None)), _dotted(path), message))
-    return problems
-
-
-def _reference_problems(s: Scenario) -> list[tuple[tuple, str]]:
-    """Cross-references a field validator cannot see: (path, message) pairs."""
-    out: list[tuple[tuple, str]] = []
-    all_lines = {line for o in s.options.values() for line in o.costs}
-    for oname, opt in s.options.items():
-        for lname, line in opt.costs.items():
-            here = ("options", oname, "costs", lname)
-            if line.timing == "one_off" and (line.year or 0) > s.horizon_years:
-                out.append((here + ("year",), f"year {line.year} is beyond the horizon of {s.horizon_years} years"))
-            if line.timing == "per_unit" and line.driver not in s.drivers:
-                out.append((here + ("driver",), f"driver '{line.driver}' is not defined under drivers"
-                            + (f" (defined: {', '.join(s.drivers)})" if s.drivers else "")))
-            if line.timing == "percent_of":
-                if line.of not in opt.costs:
-                    out.append((here + ("of",), f"cost line '{line.of}' does not exist in option '{oname}'"))
-                elif line.of == lname:
-                    out.append((here + ("of",), "a percent_of line cannot refer to itself"))
-        for lname in _percent_cycle(opt.costs):
-            out.append((("options", oname, "costs", lname, "of"),
-                        f"percent_of lines refer to each other in a cycle through '{lname}'"))
-        for score in opt.scores:
-            if s.criteria and score not in s.criteria:
-                out.append((("options", oname, "scores", score), f"criterion '{score}' is not defined under criteria"))
-    for rname, risk in s.risks.items():
-        for i, oname in enumerate(risk.options or []):
-            if oname not in s.options:
-                out.append((("risks", rname, "options", i), f"option '{oname}' does not exist"))
-        scope = [o for o in (risk.options or s.options) if o in s.options]
-        scoped = {line for o in scope for line in s.options[o].costs}
-        for i, lname in enumerate(risk.lines or []):
-            if lname not in scoped:
-                out.append((("risks", rname, "lines", i), f"cost line '{lname}' does not exist in any option"))
-    known_inputs = set(input_paths(s))
-    for i, corr in enumerate(s.correlations):
-        for j, name in enumerate(corr.between):
-            if name not in known_inputs:
-                out.append((("correlations", i, "between", j),
-                            f"'{name}' is not an uncertain input of this scenario"))
-        if corr.between[0] == corr.between[1]:
-            out.append((("correlations", i, "between"), "an input cannot be correlated with itself"))
-    from .schema import COMPUTED_CRITERIA
-
-    defined = set(s.criteria) | set(COMPUTED_CRITERIA)
-    for sname, st in s.stakeholders.items():
-        names = list(st.weights) if st.weights is not None else st.ahp.criteria
-        field = "weights" if st.weights is not None else "ahp"
-        for c in names:
-            if c not in defined:
-                out.append((("stakeholders", sname, field) + ((c,) if field == "weights" else ("criteria",)),
-                            f"criterion '{c}' is neither computed ({', '.join(COMPUTED_CRITERIA)}) "
-                            "nor defined under criteria"))
-    return out
-
-
-def _percent_cycle(costs: dict) -> list[str]:
-    """Names of percent_of lines that sit on a cycle."""
-    on_cycle = []
-    for start in costs:
-        seen, cur = set(), start
-        while cur in costs and costs[cur].timing == "percent_of" and cur not in seen:
-            seen.add(cur)
-            cur = costs[cur].of
-        if cur == start and len(seen) > 1:
-            on_cycle.append(start)
-    return on_cycle
-
-
-def input_paths(s: Scenario) -> dict[str, Any]:
-    """Every distribution-valued input of a scenario by its dotted path in the file."""
-    from .distributions import _Dist
-
-    out: dict[str, Any] = {}
-
-    def walk(obj, prefix):
-        if isinstance(obj, _Dist):
-            out[prefix] = obj
-        elif isinstance(obj, BaseModel):
-            for name in type(obj).model_fields:
-                walk(getattr(obj, name), f"{prefix}.{name}" if prefix else name)
-        elif isinstance(obj, dict):
-            for k, v in obj.items():
-                walk(v, f"{prefix}.{k}")
-
-    for section in ("drivers", "options", "risks"):
-        walk(getattr(s, section), section)
-    return out
-
-
-def _validate(model: type[BaseModel], data: Any, locs: dict, file: str):
-    if not isinstance(data, dict):
-        raise ScenarioError([Problem(file, *locs.get((), (1, 1)), "", f"the top level must be a mapping of fields, not {type(data).__name__}")])
-    try:
-        obj = model.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(_validation_problems(exc, data, locs, file)) from None
-    if isinstance(obj, Portfolio):
-        refs = [(("initiatives", n, "requires", "initiative"), f"initiative '{i.requires.initiative}' does not exist")
-                for n, i in obj.initiatives.items()
-                if i.requires is not None and i.requires.initiative not in obj.initiatives]
-        if refs:
-            raise ScenarioError([Problem(file, *(_locate(locs, p) or (None, None)), _dotted(p), m) for p, m in refs])
-    if isinstance(obj, Scenario):
-        refs = _reference_problems(obj)
-        if refs:
-            raise ScenarioError([Problem(file, *(_locate(locs, p) or (None, None)), _dotted(p), m) for p, m in refs])
-    return obj
-
 
 def validate(data: Any, model: type[BaseModel] = Scenario, file: str = "<data>"):
     """Validate plain data (as read from YAML) as ``model``, with every cross-reference check.
 
     Raises :class:`ScenarioError` (without line numbers: the data has no file positions).
     """
-    return _validate(model, data, {}, file)
+    return validate_document(model, data, {}, file)
 
 
 def is_portfolio(data: Any) -> bool:
@@ -318,7 +150,7 @@ def load(path: str | os.PathLike) -> Scenario | Portfolio:
 def loads(text: str, model: type[BaseModel] = Scenario, file: str = "<string>"):
     """Validate YAML text as ``model``."""
     data, locs = read_yaml(text, file)
-    return _validate(model, data, locs, file)
+    return validate_document(model, data, locs, file)
 
 
 def _load(path, model):
@@ -336,10 +168,11 @@ def _load(path, model):
     data, locs = read_yaml(text, file)
     if model is None:
         model = Portfolio if is_portfolio(data) else Scenario
-    return _validate(model, data, locs, file)
+    return validate_document(model, data, locs, file)
 
 
 # --- writing -------------------------------------------------------------------------------
+
 
 def dumps(obj: Scenario | Portfolio) -> str:
     """YAML text for a scenario or portfolio: defaults left out, distributions as written."""
@@ -392,7 +225,8 @@ def save(obj: Scenario | Portfolio, path: str | os.PathLike, *, overwrite: bool 
 
 def json_schema(kind: str = "scenario") -> dict:
     """The JSON Schema of the scenario (or ``"portfolio"``) format, for editors."""
-    model = {"scenario": Scenario, "portfolio": Portfolio}[kind]
+    models: dict[str, type[BaseModel]] = {"scenario": Scenario, "portfolio": Portfolio}
+    model = models[kind]
     schema = model.model_json_schema(by_alias=True, mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = f"decision_kit {kind}"

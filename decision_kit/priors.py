@@ -1,24 +1,35 @@
 """Shipped reference-class priors and ownership-model defaults, read from ``data/priors.yaml``.
 
 The numbers live in the data file, each with its source and a confidence grade (A, B, C, D,
-or J for judgement). ``PRIORS.distributions[name].dist`` is a distribution;
-``PRIORS.ownership[owner]`` holds the default shifts of one ownership model.
+or J for judgement). ``PRIORS.distributions[name].dist`` is a distribution (the very object a
+``{dist: prior, name: ...}`` reference resolves to, see
+:func:`decision_kit.distributions.shipped_distributions`); ``PRIORS.ownership[owner]`` holds
+the default shifts of one ownership model.
 """
 
 from __future__ import annotations
 
-from functools import cached_property
-from importlib import resources
-from typing import Literal
+import functools
+from typing import TYPE_CHECKING, Literal, TypeGuard
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .distributions import Distribution
+from .distributions import Distribution, priors_file, shipped_distributions
 
-OWNERS: tuple[str, ...] = ("marketing", "it", "shared", "embedded", "shadow")
-"""The five ownership models, in display order."""
+if TYPE_CHECKING:
+    import pandas as pd
 
 Owner = Literal["marketing", "it", "shared", "embedded", "shadow"]
+
+OWNERS: tuple[Owner, ...] = ("marketing", "it", "shared", "embedded", "shadow")
+"""The five ownership models, in display order."""
+
+
+def is_owner(name: object) -> TypeGuard[Owner]:
+    """True when ``name`` is one of the five ownership models."""
+    return name in OWNERS
+
+
 Grade = Literal["A", "B", "C", "D", "J"]
 
 
@@ -69,30 +80,57 @@ class Priors(BaseModel):
     distributions: dict[str, Prior]
     ownership: dict[Owner, OwnerShifts]
 
-    def table(self):
+    def table(self) -> pd.DataFrame:
         """The priors as a pandas DataFrame (name, description, unit, grade, mean, P10, P50, P90, source)."""
         import pandas as pd
 
         rows = []
         for name, p in self.distributions.items():
             q = p.dist.quantiles([0.1, 0.5, 0.9])
-            rows.append({"name": name, "description": p.description, "unit": p.unit, "grade": p.grade,
-                         "mean": p.dist.mean(), "p10": q[0], "p50": q[1], "p90": q[2], "source": p.source})
+            rows.append(
+                {
+                    "name": name,
+                    "description": p.description,
+                    "unit": p.unit,
+                    "grade": p.grade,
+                    "mean": p.dist.mean(),
+                    "p10": q[0],
+                    "p50": q[1],
+                    "p90": q[2],
+                    "source": p.source,
+                }
+            )
         return pd.DataFrame(rows).set_index("name")
 
 
-class _Lazy:
-    """Reads the data file on first use, so importing the package reads nothing."""
+@functools.cache
+def read_priors() -> Priors:
+    """The shipped priors file, validated (read once, on first use).
 
-    @cached_property
-    def _priors(self) -> Priors:
-        import yaml
-
-        text = resources.files("decision_kit").joinpath("data/priors.yaml").read_text(encoding="utf-8")
-        return Priors.model_validate(yaml.safe_load(text))
-
-    def __getattr__(self, name):
-        return getattr(self._priors, name)
+    Each prior's ``dist`` is the object :func:`~decision_kit.distributions.shipped_distributions`
+    holds, so a prior reference and the table describe the same distribution.
+    """
+    data = priors_file()
+    dists = shipped_distributions()
+    entries = {name: {**entry, "dist": dists[name]} for name, entry in data["distributions"].items()}
+    return Priors.model_validate({**data, "distributions": entries})
 
 
-PRIORS: Priors = _Lazy()  # type: ignore[assignment]
+class ShippedPriors:
+    """The shipped priors, read from the data file on first use, so importing the package reads nothing."""
+
+    @property
+    def distributions(self) -> dict[str, Prior]:
+        return read_priors().distributions
+
+    @property
+    def ownership(self) -> dict[Owner, OwnerShifts]:
+        return read_priors().ownership
+
+    def table(self) -> pd.DataFrame:
+        """The priors as a pandas DataFrame (see :meth:`Priors.table`)."""
+        return read_priors().table()
+
+
+PRIORS = ShippedPriors()
+"""The shipped priors: ``PRIORS.distributions``, ``PRIORS.ownership`` and ``PRIORS.table()``."""

@@ -1,0 +1,218 @@
+"""Distributions made of others (a mixture) or naming one (a shipped prior), and the
+:data:`Distribution` type that admits every form.
+
+A mixture's components may be any distribution, so the mixture, the prior reference and the
+union of all forms are defined together. A prior is resolved against the shipped catalogue,
+the ``distributions`` section of ``decision_kit/data/priors.yaml`` (read on first use; the
+same objects are :data:`decision_kit.priors.PRIORS`'s).
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, model_serializer, model_validator
+from pydantic_core import PydanticCustomError
+
+from ..errors import input_error
+from .base import DistributionBase
+from .families import PERT, Discrete, Fixed, LogNormal, Normal, Pareto, Triangular, Uniform
+from .metalog import Quantiles
+from .numbers import Num, ReadableNumber, number_in_file, plain_number
+
+PRIORS_FILE = "data/priors.yaml"
+"""The shipped priors, relative to the ``decision_kit`` package."""
+
+
+class Component(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    weight: Num = Field(gt=0, le=1)
+    dist: Distribution
+
+
+class Mixture(DistributionBase):
+    """With probability ``weight_i`` the value comes from component ``i``."""
+
+    dist: Literal["mixture"] = "mixture"
+    components: list[Component] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self):
+        total = sum(c.weight for c in self.components)
+        if abs(total - 1) > 1e-6:
+            raise input_error("prob", "mixture weights sum to {total}, not 1", total=round(total, 6))
+        return self
+
+    def sample(self, rng, size):
+        u = rng.random(size)
+        edges = np.cumsum([c.weight for c in self.components])
+        which = np.minimum(np.searchsorted(edges, u, side="right"), len(self.components) - 1)
+        out = np.empty(size)
+        for i, comp in enumerate(self.components):
+            mask = which == i
+            out[mask] = comp.dist.sample(rng, int(mask.sum()))
+        return out
+
+    def cdf(self, x):
+        return sum(c.weight * np.asarray(c.dist.cdf(x), dtype=float) for c in self.components)
+
+    def ppf(self, q):
+        """Quantiles by bisection on the mixture CDF between the components' extremes."""
+        q = np.asarray(q, dtype=float)
+        lo_b = min(float(c.dist.ppf(1e-12)) for c in self.components)
+        hi_b = max(float(c.dist.ppf(1 - 1e-12)) for c in self.components)
+        lo, hi = np.full(q.shape, lo_b), np.full(q.shape, hi_b)
+        for _ in range(100):
+            mid = 0.5 * (lo + hi)
+            below = self.cdf(mid) < q
+            lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+        return hi if hi.ndim else float(hi)
+
+    def mean(self):
+        return sum(c.weight * c.dist.mean() for c in self.components)
+
+    @model_serializer
+    def _ser(self):
+        return self._dump(
+            {"components": [{"weight": plain_number(c.weight), "dist": c.dist.model_dump()} for c in self.components]}
+        )
+
+
+class PriorRef(DistributionBase):
+    """A shipped reference-class prior, by name (see ``decision_kit.priors``).
+
+    Behaves as the prior's distribution; saving writes the name back, not the numbers.
+    """
+
+    dist: Literal["prior"] = "prior"
+    name: str
+
+    @model_validator(mode="after")
+    def _check(self):
+        known = shipped_distributions()
+        if self.name not in known:
+            raise input_error(
+                "prior", "unknown prior '{name}' (known: {known})", name=self.name, known=", ".join(sorted(known))
+            )
+        return self
+
+    @property
+    def resolved(self) -> Distribution:
+        return shipped_distributions()[self.name]
+
+    def sample(self, rng, size):
+        return self.resolved.sample(rng, size)
+
+    def ppf(self, q):
+        return self.resolved.ppf(q)
+
+    def cdf(self, x):
+        return self.resolved.cdf(x)
+
+    def mean(self):
+        return self.resolved.mean()
+
+    @model_serializer
+    def _ser(self):
+        return self._dump({"name": self.name})
+
+
+DIST_NAMES = (
+    "fixed",
+    "uniform",
+    "triangular",
+    "pert",
+    "normal",
+    "lognormal",
+    "discrete",
+    "quantiles",
+    "pareto",
+    "mixture",
+    "prior",
+)
+
+
+_TEXT_KEYS = ("dist", "source", "name", "components")
+
+
+def _coerce(value: Any) -> Any:
+    """Numbers and readable number strings become ``fixed``; mappings must name a known ``dist``."""
+    value = number_in_file(value)
+    if isinstance(value, float):
+        return {"dist": "fixed", "value": value}
+    if isinstance(value, BaseModel):
+        return value
+    if isinstance(value, dict):
+        if "dist" not in value:
+            raise input_error(
+                "dist_missing",
+                "a distribution needs 'dist:' naming one of {names} (or write a plain number)",
+                names=", ".join(DIST_NAMES),
+            )
+        if value["dist"] not in DIST_NAMES:
+            raise input_error(
+                "dist_unknown",
+                "unknown distribution '{name}'; expected one of {names}",
+                name=str(value["dist"]),
+                names=", ".join(DIST_NAMES),
+            )
+        out = {}
+        for k, v in value.items():
+            try:
+                out[k] = (
+                    v
+                    if k in _TEXT_KEYS
+                    else (
+                        [number_in_file(x) for x in v]
+                        if isinstance(v, list) and k != "components"
+                        else number_in_file(v)
+                    )
+                )
+            except PydanticCustomError as exc:  # say which parameter of the distribution
+                raise input_error(
+                    exc.type, "{key}: " + exc.message_template, key=str(k), **(exc.context or {})
+                ) from exc
+        return out
+    raise input_error("dist_type", "expected a number or a distribution mapping, got {got!r}", got=value)
+
+
+_Union = Annotated[
+    Fixed | Uniform | Triangular | PERT | Normal | LogNormal | Discrete | Quantiles | Pareto | Mixture | PriorRef,
+    Field(discriminator="dist"),
+]
+
+Distribution = Annotated[_Union, BeforeValidator(_coerce, json_schema_input_type=float | ReadableNumber | _Union)]
+"""An uncertain quantity: a bare number or a mapping with ``dist:`` and its parameters."""
+
+OptionalDistribution = Annotated[
+    _Union | None,
+    BeforeValidator(
+        lambda v: None if v is None else _coerce(v), json_schema_input_type=float | ReadableNumber | _Union | None
+    ),
+]
+"""A distribution that may be left out (``None``)."""
+
+Component.model_rebuild()
+Mixture.model_rebuild()
+
+
+@functools.cache
+def priors_file() -> dict[str, Any]:
+    """The shipped priors file (:data:`PRIORS_FILE`) as plain data; read once, on first use."""
+    import yaml
+
+    text = resources.files("decision_kit").joinpath(PRIORS_FILE).read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise TypeError(f"{PRIORS_FILE} must be a mapping, not {type(data).__name__}")
+    return data
+
+
+@functools.cache
+def shipped_distributions() -> dict[str, Distribution]:
+    """The distribution of every shipped prior, by name (what ``{dist: prior, name: ...}`` resolves to)."""
+    adapter: TypeAdapter[Distribution] = TypeAdapter(Distribution)
+    return {name: adapter.validate_python(entry["dist"]) for name, entry in priors_file()["distributions"].items()}

@@ -1,0 +1,40 @@
+"""The scenario and portfolio formats: frozen, typed models of what a file may say.
+
+Conventions, stated once and followed everywhere:
+
+- Time runs in **years**. Period 0 is the decision date; period ``t`` (1..horizon) is year
+  ``t``, its flows booked at the end of the year (numpy-financial's convention: period 0 is
+  not discounted). One-off costs fall in period 0 unless a ``year`` is given.
+- Money is in the scenario's ``currency``, **nominal**; ``discount_rate`` is a nominal
+  annual rate. Costs and benefits are stated as **positive** amounts; net value is
+  benefits minus costs.
+- Rates (growth, escalation, probabilities, percentages) are fractions: 0.08 or "8%".
+- Launch delays and ramp-ups are in **months** from the decision date.
+
+Cross-references (a ``percent_of`` line's target, a driver name, a risk's options and
+lines, correlated inputs, criteria in stakeholder weights) are checked after the fields, by
+each file's model (:meth:`Scenario.reference_problems`); :func:`validate_document` turns
+every problem into a :class:`~decision_kit.errors.Problem`, located when the data came from
+a file (:mod:`decision_kit.loading` reads files and knows the line of every field).
+
+Modules: ``base`` (the common model and rules), ``options`` (drivers, cost and benefit lines,
+options), ``stakeholders`` (criteria, AHP, stakeholders), ``scenario`` (ownership overrides,
+risks, correlations, the scenario and its cross-references, :func:`input_paths`),
+``portfolio`` (budget portfolios) and ``validation`` (plain data to a model, or located problems).
+"""
+
+from .base import Document, FieldPath, Model, Name
+from .options import CATEGORIES, OPTION_KINDS, BenefitLine, Category, CostLine, Driver, Option
+from .portfolio import Initiative, Portfolio, Prerequisite, ResponseCurve
+from .scenario import Correlation, OwnerOverrides, Risk, Scenario, input_paths, percent_cycle
+from .stakeholders import AHP, COMPUTED_CRITERIA, Criterion, Stakeholder
+from .validation import Location, Locations, dotted, locate, validate_document, validation_problems
+
+__all__ = [
+    "CATEGORIES", "Category", "Name", "OPTION_KINDS", "COMPUTED_CRITERIA",
+    "Driver", "CostLine", "BenefitLine", "Option", "OwnerOverrides", "Risk", "Correlation",
+    "Criterion", "AHP", "Stakeholder", "Scenario",
+    "ResponseCurve", "Prerequisite", "Initiative", "Portfolio",
+    "Model", "Document", "FieldPath", "input_paths", "percent_cycle",
+    "Location", "Locations", "dotted", "locate", "validate_document", "validation_problems",
+]  # fmt: skip

@@ -1,0 +1,172 @@
+"""Drivers, cost and benefit lines, and the options they make up."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from ..distributions import Distribution, Num, OptionalDistribution
+from ..errors import input_error
+from .base import Model, Name, below_minus_one, fixed_default
+
+CATEGORIES: tuple[str, ...] = (
+    "license",
+    "implementation",
+    "integration",
+    "customisation",
+    "upgrades",
+    "security",
+    "support",
+    "staff",
+    "infrastructure",
+    "training",
+    "exit",
+)
+"""Cost categories (DESIGN.md section 3). ``security`` is security and compliance work."""
+
+Category = Literal[
+    "license",
+    "implementation",
+    "integration",
+    "customisation",
+    "upgrades",
+    "security",
+    "support",
+    "staff",
+    "infrastructure",
+    "training",
+    "exit",
+]
+
+
+OPTION_KINDS = ("build", "buy", "hybrid", "outsource", "do_nothing")
+
+
+class Driver(Model):
+    """A quantity that evolves over time (seats, contacts, leads).
+
+    ``start`` is its level in year 1; it grows by ``growth`` (a fraction) each later year.
+    """
+
+    unit: str
+    start: Distribution
+    growth: Distribution = fixed_default(0.0)
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self):
+        lo, _ = self.start.support()
+        if lo < 0:
+            raise input_error("negative", "a driver level cannot be negative (lowest possible start is {lo})", lo=lo)
+        if below_minus_one(self.growth):
+            raise input_error(
+                "growth",
+                "driver growth must stay above -100% a year (this distribution goes below it "
+                "with probability {p}; use a bounded one)",
+                p=f"{float(self.growth.cdf(-1.0)):.2g}",
+            )
+        return self
+
+
+class CostLine(Model):
+    """One cost of an option.
+
+    ``timing`` says how ``amount`` turns into cash:
+
+    - ``one_off``: ``amount`` (currency) paid in period ``year`` (default 0, the decision date);
+    - ``recurring``: ``amount`` (currency per year) in every year from ``start``, escalated by
+      ``escalation`` a year (year 1 pays ``amount``, year t pays ``amount (1+e)^(t-1)``);
+    - ``per_unit``: ``amount`` (currency per unit of ``driver`` per year), escalated likewise;
+    - ``percent_of``: ``amount`` (a fraction) of cost line ``of`` of the same option, period by period.
+
+    Recurring and per-unit lines run from the decision date (``start: decision``) or from
+    go-live (``start: launch``), pro rata for a part year. ``overrun: true`` multiplies the line
+    by the option's cost-overrun factor (delivery risk of the project work).
+    """
+
+    category: Category
+    timing: Literal["one_off", "recurring", "per_unit", "percent_of"]
+    amount: Distribution
+    year: int | None = Field(None, ge=0)
+    start: Literal["decision", "launch"] | None = None
+    escalation: OptionalDistribution = None
+    driver: str | None = None
+    of: str | None = None
+    overrun: bool = False
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _check_timing(self):
+        t = self.timing
+        rules = {
+            "year": t == "one_off",
+            "start": t in ("recurring", "per_unit"),
+            "escalation": t in ("recurring", "per_unit"),
+            "driver": t == "per_unit",
+            "of": t == "percent_of",
+        }
+        for key, allowed in rules.items():
+            if getattr(self, key) is not None and not allowed:
+                raise input_error("timing", "'{key}' does not apply to a {timing} cost line", key=key, timing=t)
+        if t == "per_unit" and self.driver is None:
+            raise input_error("timing", "a per_unit cost line needs 'driver:' naming one of the scenario's drivers")
+        if t == "percent_of" and self.of is None:
+            raise input_error("timing", "a percent_of cost line needs 'of:' naming another cost line of the option")
+        lo, _ = self.amount.support()
+        if lo < 0:
+            raise input_error("negative", "cost amounts cannot be negative (lowest possible value is {lo})", lo=lo)
+        if self.escalation is not None and below_minus_one(self.escalation):
+            raise input_error(
+                "growth",
+                "escalation must stay above -100% a year (this distribution goes below it "
+                "with probability {p}; use a bounded one)",
+                p=f"{float(self.escalation.cdf(-1.0)):.2g}",
+            )
+        return self
+
+
+class BenefitLine(Model):
+    """A revenue uplift or saving, in currency per year at full adoption.
+
+    Benefits start at go-live and ramp up linearly over ``ramp_months`` to full adoption; they
+    grow by ``growth`` a year (year 1 at ``amount``) and are scaled by the option's benefit
+    realisation and the ownership model's realisation factor.
+    """
+
+    category: Literal["revenue", "savings"]
+    amount: Distribution
+    ramp_months: Distribution = fixed_default(6.0)
+    growth: Distribution = fixed_default(0.0)
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self):
+        if below_minus_one(self.growth):
+            raise input_error(
+                "growth",
+                "benefit growth must stay above -100% a year (this distribution goes below it "
+                "with probability {p}; use a bounded one)",
+                p=f"{float(self.growth.cdf(-1.0)):.2g}",
+            )
+        return self
+
+
+class Option(Model):
+    """One way to deliver the capability.
+
+    ``launch_months``: months from decision to go-live. ``cost_overrun``: multiplier applied to
+    cost lines marked ``overrun: true`` (1 = on budget; use the ``it_cost_overrun`` prior for
+    builds). ``realisation``: realised / planned benefit (1 = as planned). ``scores``: judged
+    criteria (e.g. architecture_fit 1-5), used by the stakeholder view.
+    """
+
+    kind: Literal["build", "buy", "hybrid", "outsource", "do_nothing"]
+    description: str | None = None
+    launch_months: Distribution = fixed_default(0.0)
+    cost_overrun: Distribution = fixed_default(1.0)
+    realisation: Distribution = fixed_default(1.0)
+    costs: dict[Name, CostLine] = Field(default_factory=dict)
+    benefits: dict[Name, BenefitLine] = Field(default_factory=dict)
+    scores: dict[str, Num] = Field(default_factory=dict)
+    source: str | None = None

@@ -1,0 +1,271 @@
+"""A scenario: one decision over a horizon, with its options, ownership models, risks,
+correlations and stakeholders, and the cross-references between them."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from ..distributions import Distribution, DistributionBase, Num, parse_number
+from ..errors import input_error
+from ..priors import OWNERS, PRIORS, Owner, OwnerShifts, is_owner
+from .base import Document, FieldPath, Model, Name
+from .options import CostLine, Driver, Option
+from .stakeholders import COMPUTED_CRITERIA, Criterion, Stakeholder
+from .validation import validate_document
+
+
+class OwnerOverrides(Model):
+    """Scenario-specific changes to an ownership model's default shifts (see ``OwnerShifts``)."""
+
+    launch_factor: Num | None = Field(None, gt=0)
+    launch_extra_months: Num | None = Field(None, ge=0)
+    integration_factor: Num | None = Field(None, ge=0)
+    incident_frequency: Num | None = Field(None, ge=0)
+    incident_severity: Num | None = Field(None, ge=0)
+    governance_overhead: Num | None = Field(None, ge=0, le=1)
+    consolidation: Num | None = Field(None, ge=0)
+    realisation_factor: Num | None = Field(None, ge=0)
+    marketing_share: Num | None = Field(None, ge=0, le=1)
+    source: str | None = None
+
+    def apply(self, base: OwnerShifts) -> OwnerShifts:
+        """The default shifts with this override's fields replaced."""
+        changes = dict(self.model_dump(exclude_none=True))
+        return base.model_copy(update=changes)
+
+
+class Risk(Model):
+    """A discrete event with a probability per year and an uncertain impact.
+
+    ``effect``:
+
+    - ``one_off``: a cost of ``impact`` (currency) in each year the event happens;
+    - ``price_rise``: from the first event on, cost lines ``lines`` rise by ``impact`` (a fraction);
+    - ``forced_migration``: at the first event, a one-off cost of ``impact`` (currency);
+    - ``benefit_loss``: from the first event on, benefits fall by ``impact`` (a fraction).
+
+    ``type: security`` events are scaled by the ownership model's incident frequency and
+    severity. ``options`` limits the event to some options (default: all).
+    """
+
+    type: Literal["vendor", "security", "delivery", "people"]
+    effect: Literal["one_off", "price_rise", "forced_migration", "benefit_loss"]
+    probability: Distribution
+    impact: Distribution
+    options: list[str] | None = None
+    lines: list[str] | None = None
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self):
+        lo, hi = self.probability.support()
+        if lo < 0 or hi > 1:
+            raise input_error(
+                "prob",
+                "a probability must lie between 0 and 1 (this one ranges {lo} to {hi})",
+                lo=round(lo, 6),
+                hi=round(hi, 6),
+            )
+        if self.effect == "price_rise" and not self.lines:
+            raise input_error("lines", "a price_rise risk needs 'lines:' naming the cost lines whose price rises")
+        if self.effect != "price_rise" and self.lines is not None:
+            raise input_error("lines", "'lines' applies only to a price_rise risk")
+        if self.effect in ("benefit_loss",) and self.impact.support()[1] > 1:
+            raise input_error("impact", "a benefit_loss impact is a fraction between 0 and 1")
+        if self.impact.support()[0] < 0:
+            raise input_error("impact", "a risk impact cannot be negative")
+        return self
+
+
+class Correlation(Model):
+    """Rank correlation between two uncertain inputs, named by their paths in the file
+    (e.g. ``options.build.launch_months`` and ``options.build.cost_overrun``)."""
+
+    between: tuple[str, str]
+    rank: Num = Field(ge=-1, le=1)
+    source: str | None = None
+
+
+class Scenario(Document):
+    """One decision: horizon, discount rate, drivers, options, ownership models, risks, stakeholders."""
+
+    name: str
+    description: str | None = None
+    currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
+    start_year: int = Field(2027, ge=1900, le=2200)
+    horizon_years: int = Field(ge=1, le=50, strict=True)
+    discount_rate: Num = Field(gt=-1, le=1)
+    drivers: dict[Name, Driver] = Field(default_factory=dict)
+    options: dict[Name, Option] = Field(min_length=1)
+    owners: dict[Owner, OwnerOverrides] = Field(default_factory=lambda: {o: OwnerOverrides() for o in OWNERS})
+    risks: dict[Name, Risk] = Field(default_factory=dict)
+    correlations: list[Correlation] = Field(default_factory=list)
+    criteria: dict[str, Criterion] = Field(default_factory=dict)
+    stakeholders: dict[str, Stakeholder] = Field(default_factory=dict)
+    risk_tolerance: Num | None = Field(None, gt=0, description="exponential-utility risk tolerance (currency)")
+    source: str | None = None
+
+    @field_validator("horizon_years", mode="before")
+    @classmethod
+    def _horizon(cls, v):
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and (v < 1 or v > 50):
+            raise input_error("horizon", "horizon_years must be between 1 and 50 (got {v})", v=v)
+        return v
+
+    @field_validator("discount_rate", mode="before")
+    @classmethod
+    def _rate(cls, v):
+        v = parse_number(v)
+        if isinstance(v, float) and v <= -1:
+            raise input_error("rate", "discount_rate must be above -100% (got {v})", v=v)
+        return v
+
+    @field_validator("owners", mode="before", json_schema_input_type=dict[Owner, OwnerOverrides | None])
+    @classmethod
+    def _owners(cls, v):
+        if isinstance(v, dict):
+            return {k: ({} if val is None else val) for k, val in v.items()}
+        return v
+
+    def owner_shifts(self, owner: str) -> OwnerShifts:
+        """The shifts of ``owner``: shipped defaults with this scenario's overrides."""
+        if not is_owner(owner):
+            raise KeyError(owner)
+        return self.owners[owner].apply(PRIORS.ownership[owner])
+
+    def replace(self, **changes: Any) -> Scenario:
+        """A validated copy with top-level fields replaced (the original is unchanged)."""
+        data = self.model_dump(mode="python", by_alias=True)
+        data.update({k: (v.model_dump(by_alias=True) if isinstance(v, BaseModel) else v) for k, v in changes.items()})
+        return validate_document(Scenario, data, {}, "<Scenario.replace>")
+
+    def reference_problems(self) -> list[tuple[FieldPath, str]]:
+        """Cross-references a field validator cannot see: (path, message) pairs, in file order."""
+        return (
+            _option_references(self)
+            + _risk_references(self)
+            + _correlation_references(self)
+            + _stakeholder_references(self)
+        )
+
+
+# --- cross-references ------------------------------------------------------------------------
+
+
+def _option_references(s: Scenario) -> list[tuple[FieldPath, str]]:
+    """Each option's cost lines (year, driver, percent_of target and cycles) and scores."""
+    out: list[tuple[FieldPath, str]] = []
+    for oname, opt in s.options.items():
+        for lname, line in opt.costs.items():
+            here: FieldPath = ("options", oname, "costs", lname)
+            if line.timing == "one_off" and (line.year or 0) > s.horizon_years:
+                out.append((here + ("year",), f"year {line.year} is beyond the horizon of {s.horizon_years} years"))
+            if line.timing == "per_unit" and line.driver not in s.drivers:
+                out.append(
+                    (
+                        here + ("driver",),
+                        f"driver '{line.driver}' is not defined under drivers"
+                        + (f" (defined: {', '.join(s.drivers)})" if s.drivers else ""),
+                    )
+                )
+            if line.timing == "percent_of":
+                if line.of not in opt.costs:
+                    out.append((here + ("of",), f"cost line '{line.of}' does not exist in option '{oname}'"))
+                elif line.of == lname:
+                    out.append((here + ("of",), "a percent_of line cannot refer to itself"))
+        for lname in percent_cycle(opt.costs):
+            out.append(
+                (
+                    ("options", oname, "costs", lname, "of"),
+                    f"percent_of lines refer to each other in a cycle through '{lname}'",
+                )
+            )
+        for score in opt.scores:
+            if s.criteria and score not in s.criteria:
+                out.append((("options", oname, "scores", score), f"criterion '{score}' is not defined under criteria"))
+    return out
+
+
+def _risk_references(s: Scenario) -> list[tuple[FieldPath, str]]:
+    """The options a risk names, and the cost lines a price rise applies to."""
+    out: list[tuple[FieldPath, str]] = []
+    for rname, risk in s.risks.items():
+        for i, oname in enumerate(risk.options or []):
+            if oname not in s.options:
+                out.append((("risks", rname, "options", i), f"option '{oname}' does not exist"))
+        scope = [o for o in (risk.options or s.options) if o in s.options]
+        scoped = {line for o in scope for line in s.options[o].costs}
+        for i, lname in enumerate(risk.lines or []):
+            if lname not in scoped:
+                out.append((("risks", rname, "lines", i), f"cost line '{lname}' does not exist in any option"))
+    return out
+
+
+def _correlation_references(s: Scenario) -> list[tuple[FieldPath, str]]:
+    """Correlated inputs must be uncertain inputs of the scenario, and two different ones."""
+    out: list[tuple[FieldPath, str]] = []
+    known_inputs = set(input_paths(s))
+    for i, corr in enumerate(s.correlations):
+        for j, name in enumerate(corr.between):
+            if name not in known_inputs:
+                out.append((("correlations", i, "between", j), f"'{name}' is not an uncertain input of this scenario"))
+        if corr.between[0] == corr.between[1]:
+            out.append((("correlations", i, "between"), "an input cannot be correlated with itself"))
+    return out
+
+
+def _stakeholder_references(s: Scenario) -> list[tuple[FieldPath, str]]:
+    """Every criterion a stakeholder weighs is computed or defined under criteria."""
+    out: list[tuple[FieldPath, str]] = []
+    defined = set(s.criteria) | set(COMPUTED_CRITERIA)
+    for sname, st in s.stakeholders.items():
+        if st.weights is not None:
+            names, field = list(st.weights), "weights"
+        else:
+            assert st.ahp is not None  # the stakeholder validator requires one of the two
+            names, field = st.ahp.criteria, "ahp"
+        for c in names:
+            if c not in defined:
+                out.append(
+                    (
+                        ("stakeholders", sname, field) + ((c,) if field == "weights" else ("criteria",)),
+                        f"criterion '{c}' is neither computed ({', '.join(COMPUTED_CRITERIA)}) "
+                        "nor defined under criteria",
+                    )
+                )
+    return out
+
+
+def percent_cycle(costs: dict[str, CostLine]) -> list[str]:
+    """Names of percent_of lines that sit on a cycle."""
+    on_cycle = []
+    for start in costs:
+        seen: set[str] = set()
+        cur: str | None = start
+        while cur in costs and costs[cur].timing == "percent_of" and cur not in seen:
+            seen.add(cur)
+            cur = costs[cur].of
+        if cur == start and len(seen) > 1:
+            on_cycle.append(start)
+    return on_cycle
+
+
+def input_paths(s: Scenario) -> dict[str, DistributionBase]:
+    """Every distribution-valued input of a scenario by its dotted path in the file."""
+    out: dict[str, DistributionBase] = {}
+
+    def walk(obj: Any, prefix: str) -> None:
+        if isinstance(obj, DistributionBase):
+            out[prefix] = obj
+        elif isinstance(obj, BaseModel):
+            for name in type(obj).model_fields:
+                walk(getattr(obj, name), f"{prefix}.{name}" if prefix else name)
+        elif isinstance(obj, dict):
+            for k, v in obj.items():
+                walk(v, f"{prefix}.{k}")
+
+    for section in ("drivers", "options", "risks"):
+        walk(getattr(s, section), section)
+    return out
