@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ScenarioError
-from .matrix import _check_choice, _label
-from .methods import METHODS, NORMALISATIONS, _Stats, _scorer
-from .stakeholders import _setup
+from .matrix import check_choice, alternative_label
+from .methods import METHODS, NORMALISATIONS, NormalisationStats, scorer
+from .stakeholders import stakeholder_problem
 
 _PER_TRIAL = {"expected_npv": "npv", "time_to_launch": "launch_months", "security_risk": "security_events"}
 
@@ -57,7 +57,7 @@ class RankAcceptability:
         parts = []
         for who in self.p_first.columns:
             cell = self.p_first[who].idxmax()
-            parts.append(f"{who}: {_label(cell)} ({self.p_first[who].max():.0%})")
+            parts.append(f"{who}: {alternative_label(cell)} ({self.p_first[who].max():.0%})")
         return f"Most often first over {self.trials:,} trials: " + "; ".join(parts) + "."
 
     def _repr_html_(self) -> str:
@@ -90,26 +90,26 @@ def rank_acceptability(result, method: str = "topsis", trials: int | None = None
         Use the first ``trials`` trials (default: all).
     normalisation, aggregation : as for :func:`stakeholder_view`.
     """
-    _check_choice("method", method, METHODS)
-    _check_choice("normalisation", normalisation, NORMALISATIONS)
+    check_choice("method", method, METHODS)
+    check_choice("normalisation", normalisation, NORMALISATIONS)
     n_all = int(result.trials)
     if trials is None:
         trials = n_all
     if isinstance(trials, bool) or not isinstance(trials, (int, np.integer)) or not 1 <= trials <= n_all:
         raise ScenarioError(f"trials must be a whole number from 1 to {n_all:,} (the simulation's trials), got {trials!r}")
     trials = int(trials)
-    matrix, benefit, sw, W, names = _setup(result, aggregation)
+    matrix, benefit, sw, W, names = stakeholder_problem(result, aggregation)
     base = matrix.to_numpy()
     A, C = base.shape
     crit = list(matrix.columns)
     per_trial = {j: result.metrics[_PER_TRIAL[c]][:trials].reshape(trials, A).astype(float)
                  for j, c in enumerate(crit) if c in _PER_TRIAL}
-    st = _Stats.of(base)
+    st = NormalisationStats.of(base)
     lo, hi = st.lo.copy(), st.hi.copy()
     for j, v in per_trial.items():
         lo[j], hi[j] = min(lo[j], v.min()), max(hi[j], v.max())
-    st = _Stats(st.lo, st.hi, st.l2, st.l1, lo, hi)
-    score = _scorer(method, normalisation, st, benefit)
+    st = NormalisationStats(st.lo, st.hi, st.l2, st.l1, lo, hi)
+    score = scorer(method, normalisation, st, benefit)
     K = W.shape[0]
     first = np.zeros((A, K))
     rank_sum = np.zeros((A, K))

@@ -28,7 +28,8 @@ _SUMMARY_COLUMN = {
 
 # --- criteria of a simulation result -----------------------------------------------------
 
-def _scored_criteria(scenario: Scenario) -> list[str]:
+def scored_criteria(scenario: Scenario) -> list[str]:
+    """Names of the judged criteria any option of scenario is scored on (1-5 scale), in file order."""
     return list(dict.fromkeys(c for o in scenario.options.values() for c in o.scores))
 
 
@@ -75,7 +76,7 @@ def criteria_scores(result, criteria=None) -> pd.DataFrame:
         For a criterion that is neither computed nor scored on any option.
     """
     s = result.scenario
-    scored = _scored_criteria(s)
+    scored = scored_criteria(s)
     if criteria is None:
         criteria = list(COMPUTED_CRITERIA) + [c for c in s.criteria if c in scored]
     criteria = list(criteria)

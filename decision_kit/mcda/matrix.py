@@ -1,9 +1,10 @@
 """Checks of a decision matrix and its weights, shared by every multi-criteria kernel.
 
-What is here: :func:`_check_choice` (an option among allowed values), :func:`_weight_series`
-(weights validated and normalised to sum to 1), :func:`_prepare` (the checked values, weights
-and directions of the weighted criteria of a matrix), :func:`_label` (how an alternative is
-named in messages) and :func:`_ranks` (rank 1 = best, ties share the better rank).
+What is here: :func:`check_choice` (an option among allowed values), :func:`normalised_weights`
+(weights validated and normalised to sum to 1), :func:`checked_matrix` (the checked values,
+weights and directions of the weighted criteria of a matrix), :func:`alternative_label` (how an
+alternative is named in messages) and :func:`ranks_of` (rank 1 = best, ties share the better
+rank).
 
 Conventions are those of :mod:`decision_kit.mcda`: one row per alternative, one column per
 criterion; ``benefit[c]`` is True when more is better; every invalid input raises
@@ -20,12 +21,13 @@ from ..errors import ScenarioError
 
 # --- validation shared by the kernels ----------------------------------------------------
 
-def _check_choice(name: str, value, allowed) -> None:
+def check_choice(name: str, value, allowed) -> None:
+    """Raise ScenarioError unless value is one of allowed (an option's name, for the message)."""
     if value not in allowed:
         raise ScenarioError(f"{name} must be one of {', '.join(map(repr, allowed))}, got {value!r}")
 
 
-def _weight_series(weights, who: str = "") -> pd.Series:
+def normalised_weights(weights, who: str = "") -> pd.Series:
     """Validated weights (non-negative, finite, not all zero), normalised to sum to 1."""
     whose = f"{who}'s " if who else ""
     try:
@@ -45,13 +47,13 @@ def _weight_series(weights, who: str = "") -> pd.Series:
     return w / w.sum()
 
 
-def _prepare(matrix, weights, benefit, who: str = ""):
+def checked_matrix(matrix, weights, benefit, who: str = ""):
     """Checked (values A x C, weights C, benefit C, alternatives, criteria) for the weighted columns."""
     if not isinstance(matrix, pd.DataFrame):
         raise ScenarioError("the decision matrix must be a pandas DataFrame (alternatives x criteria)")
     if matrix.shape[0] == 0:
         raise ScenarioError("the decision matrix has no alternatives")
-    w = _weight_series(weights, who)
+    w = normalised_weights(weights, who)
     unknown = [c for c in w.index if c not in matrix.columns]
     if unknown:
         raise ScenarioError(f"criterion '{unknown[0]}' has a weight but no option is scored on it "
@@ -72,16 +74,17 @@ def _prepare(matrix, weights, benefit, who: str = ""):
     missing = np.argwhere(~np.isfinite(x))
     if len(missing):
         i, j = missing[0]
-        raise ScenarioError(f"{_label(matrix.index[i])} has no value for criterion '{used[j]}'")
+        raise ScenarioError(f"{alternative_label(matrix.index[i])} has no value for criterion '{used[j]}'")
     return x, w[used].to_numpy(), np.array(b, dtype=bool), list(matrix.index), used
 
 
-def _label(alt) -> str:
+def alternative_label(alt) -> str:
     """'hybrid owned by embedded' for an (option, owner) cell, else the alternative's name."""
     if isinstance(alt, tuple) and len(alt) == 2:
         return f"{alt[0]} owned by {alt[1]}"
     return str(alt)
 
 
-def _ranks(scores: pd.Series) -> pd.Series:
+def ranks_of(scores: pd.Series) -> pd.Series:
+    """Ranks of scores (higher is better): 1 is the best, ties share the better rank."""
     return scores.rank(ascending=False, method="min").astype(int).rename("rank")

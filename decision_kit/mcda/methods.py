@@ -6,10 +6,10 @@ What is here:
   :class:`WeightedSumResult`, and :func:`topsis` (Hwang and Yoon 1981), returning
   :class:`TopsisResult`;
 - :data:`METHODS` and :data:`NORMALISATIONS`, the names callers choose from;
-- the kernels the other modules score with: :class:`_Stats` (per-criterion normalisation
-  constants), :func:`_affine` (min-max, vector and sum normalisation oriented so higher is
-  better), :func:`_topsis_parts` and :func:`_scorer`, which score many alternatives under many
-  weight sets (and many trials) at once.
+- the kernels the other modules score with: :class:`NormalisationStats` (per-criterion
+  normalisation constants) and :func:`scorer`, which scores many alternatives under many weight
+  sets (and many trials) at once; privately, :func:`_affine` (min-max, vector and sum
+  normalisation oriented so higher is better) and :func:`_topsis_parts`.
 
 Scores and closeness are "higher is better"; rank 1 is the best and ties share the better rank.
 """
@@ -22,7 +22,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from .matrix import _check_choice, _prepare, _ranks
+from .matrix import check_choice, checked_matrix, ranks_of
 
 METHODS = ("topsis", "weighted_sum")
 NORMALISATIONS = ("minmax", "vector", "sum")
@@ -31,7 +31,7 @@ NORMALISATIONS = ("minmax", "vector", "sum")
 # --- kernels -----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class _Stats:
+class NormalisationStats:
     """Per-criterion constants of a normalisation: range, vector (L2) and sum (L1) norms, and
     the bounds used as TOPSIS's ideal and anti-ideal values."""
 
@@ -43,7 +43,7 @@ class _Stats:
     bound_hi: np.ndarray
 
     @classmethod
-    def of(cls, x: np.ndarray) -> "_Stats":
+    def of(cls, x: np.ndarray) -> "NormalisationStats":
         lo, hi = x.min(axis=0), x.max(axis=0)
         return cls(lo, hi, np.sqrt((x ** 2).sum(axis=0)), np.abs(x).sum(axis=0), lo, hi)
 
@@ -52,7 +52,7 @@ def _inverse(n: np.ndarray) -> np.ndarray:
     return np.divide(1.0, n, out=np.zeros_like(n, dtype=float), where=n > 0)
 
 
-def _affine(st: _Stats, benefit: np.ndarray, how: str) -> tuple[np.ndarray, np.ndarray]:
+def _affine(st: NormalisationStats, benefit: np.ndarray, how: str) -> tuple[np.ndarray, np.ndarray]:
     """Per-criterion ``(a, b)`` with normalised value ``a + b x``, oriented so higher is better.
 
     - ``minmax``: ``(x - min) / (max - min)``, or ``(max - x) / (max - min)`` when less is better;
@@ -73,7 +73,7 @@ def _affine(st: _Stats, benefit: np.ndarray, how: str) -> tuple[np.ndarray, np.n
     return a, np.where(benefit, inv, -inv)
 
 
-def _topsis_parts(x: np.ndarray, W: np.ndarray, st: _Stats, benefit: np.ndarray):
+def _topsis_parts(x: np.ndarray, W: np.ndarray, st: NormalisationStats, benefit: np.ndarray):
     """TOPSIS with vector normalisation: closeness, d+ and d- of shape (..., A, K) for values
     x (..., A, C) and weight sets W (K, C). Ideal values come from ``st.bound_*``."""
     inv = _inverse(st.l2)
@@ -88,7 +88,7 @@ def _topsis_parts(x: np.ndarray, W: np.ndarray, st: _Stats, benefit: np.ndarray)
     return closeness, d_plus, d_minus
 
 
-def _scorer(method: str, normalisation: str, st: _Stats, benefit: np.ndarray):
+def scorer(method: str, normalisation: str, st: NormalisationStats, benefit: np.ndarray):
     """A function ``(x (..., A, C), W (K, C)) -> scores (..., A, K)``."""
     if method == "topsis":
         return lambda x, W: _topsis_parts(x, W, st, benefit)[0]
@@ -155,12 +155,12 @@ def weighted_sum(matrix: pd.DataFrame, weights: Mapping[str, float], benefit: Ma
     >>> r.scores.tolist(), r.best
     ([0.4, 0.6, 0.5], 'b')
     """
-    _check_choice("normalisation", normalisation, NORMALISATIONS)
-    x, w, b, alts, used = _prepare(matrix, weights, benefit)
-    a, k = _affine(_Stats.of(x), b, normalisation)
+    check_choice("normalisation", normalisation, NORMALISATIONS)
+    x, w, b, alts, used = checked_matrix(matrix, weights, benefit)
+    a, k = _affine(NormalisationStats.of(x), b, normalisation)
     r = a + k * x
     scores = pd.Series(r @ w, index=matrix.index, name="score")
-    return WeightedSumResult(scores, _ranks(scores), pd.DataFrame(r, index=matrix.index, columns=used),
+    return WeightedSumResult(scores, ranks_of(scores), pd.DataFrame(r, index=matrix.index, columns=used),
                              pd.Series(w, index=used, name="weight"), normalisation)
 
 
@@ -228,13 +228,13 @@ def topsis(matrix: pd.DataFrame, weights: Mapping[str, float], benefit: Mapping[
     >>> topsis(m, {"fit": 0.6, "speed": 0.4}, {"fit": True, "speed": True}).closeness.tolist()
     [0.6, 0.4]
     """
-    x, w, b, alts, used = _prepare(matrix, weights, benefit)
-    st = _Stats.of(x)
+    x, w, b, alts, used = checked_matrix(matrix, weights, benefit)
+    st = NormalisationStats.of(x)
     c, dp, dn = (p[:, 0] for p in _topsis_parts(x, w[None, :], st, b))
     inv = _inverse(st.l2)
     idx = matrix.index
     closeness = pd.Series(c, index=idx, name="closeness")
-    return TopsisResult(closeness, _ranks(closeness), pd.Series(dp, index=idx, name="d_plus"),
+    return TopsisResult(closeness, ranks_of(closeness), pd.Series(dp, index=idx, name="d_plus"),
                         pd.Series(dn, index=idx, name="d_minus"),
                         pd.Series(w * np.where(b, st.hi, st.lo) * inv, index=used, name="ideal"),
                         pd.Series(w * np.where(b, st.lo, st.hi) * inv, index=used, name="anti_ideal"),

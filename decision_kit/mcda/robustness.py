@@ -25,9 +25,9 @@ import pandas as pd
 from scipy.optimize import brentq
 
 from ..errors import ScenarioError
-from .matrix import _check_choice, _label, _prepare, _weight_series
-from .methods import METHODS, NORMALISATIONS, _Stats, _scorer
-from .stakeholders import GROUP, _setup
+from .matrix import check_choice, alternative_label, checked_matrix, normalised_weights
+from .methods import METHODS, NORMALISATIONS, NormalisationStats, scorer
+from .stakeholders import GROUP, stakeholder_problem
 
 _GRID = 201  # points per weight path before root-finding (flip analysis)
 
@@ -66,17 +66,17 @@ class NormalisationCheck:
 
 
 def _check_tops(x, W, b, alts, names) -> NormalisationCheck:
-    st = _Stats.of(x)
+    st = NormalisationStats.of(x)
     tops = {}
     for (method, norm), col in zip(_VARIANTS, _VARIANT_NAMES):
-        s = _scorer(method, norm, st, b)(x, W)  # (A, K)
+        s = scorer(method, norm, st, b)(x, W)  # (A, K)
         tops[col] = [alts[i] for i in np.argmax(s, axis=0)]
     tops = pd.DataFrame(tops, index=pd.Index(names, name="weights"))
     sensitive = tops.apply(lambda row: len(set(row)) > 1, axis=1).astype(bool).rename("sensitive")
     lines = []
     for who in sensitive.index[sensitive.to_numpy()]:
         row = tops.loc[who]
-        picks = "; ".join(f"{_VARIANT_TEXT[m]} picks {_label(row[m])}" for m in _VARIANT_NAMES)
+        picks = "; ".join(f"{_VARIANT_TEXT[m]} picks {alternative_label(row[m])}" for m in _VARIANT_NAMES)
         lines.append(f"for {who}: {picks}")
     message = ("The normalisation alone changes the top choice " + ". And ".join(lines) + "."
                if lines else "Every normalisation (min-max, vector, sum; TOPSIS) gives the same top choice.")
@@ -90,7 +90,7 @@ def compare_normalisations(matrix: pd.DataFrame, weights: Mapping[str, float],
     Compares the weighted sum with min-max, vector and sum normalisation, and TOPSIS (vector
     normalisation, distance-based aggregation). The one weight set is labelled ``weights``.
     """
-    x, w, b, alts, _ = _prepare(matrix, weights, benefit)
+    x, w, b, alts, _ = checked_matrix(matrix, weights, benefit)
     return _check_tops(x, w[None, :], b, alts, ["weights"])
 
 
@@ -133,7 +133,7 @@ class FlipAnalysis:
 
     def summary(self) -> str:
         """The top choice and the smallest change of weights that would replace it."""
-        head = f"{self.who}'s top choice is {_label(self.top)}."
+        head = f"{self.who}'s top choice is {alternative_label(self.top)}."
         if self.overall.empty:
             return head + " No single change of one weight, nor a transfer between two, changes it."
         o = self.overall
@@ -143,7 +143,7 @@ class FlipAnalysis:
             w0 = self.weights[o["criterion"]]
             move = (f"{'raising' if o['kind'] == 'raise' else 'lowering'} the weight of {o['criterion']} "
                     f"from {w0:.3f} to {self.flipped_weights[o['criterion']]:.3f} (others rescaled)")
-        return f"{head} The smallest change found is {move}, which puts {_label(o['new_top'])} first."
+        return f"{head} The smallest change found is {move}, which puts {alternative_label(o['new_top'])} first."
 
     def _repr_html_(self) -> str:
         return f"<p>{self.summary()}</p>" + self.to_frame().to_html()
@@ -191,7 +191,7 @@ def _flips(x: np.ndarray, w: np.ndarray, benefit: np.ndarray, criteria: list[str
     """Flip analysis of weights ``w`` on matrix ``x``; ``labels`` gives each alternative's group."""
     groups = list(dict.fromkeys(labels))
     gid = np.array([groups.index(g) for g in labels])
-    score_x = _scorer(method, normalisation, _Stats.of(x), benefit)
+    score_x = scorer(method, normalisation, NormalisationStats.of(x), benefit)
     score = lambda W: score_x(x, W)
     g0 = int(gid[int(np.argmax(score(w[None, :])[:, 0]))])
     flip = _Flipper(score, gid, g0)
@@ -270,15 +270,15 @@ def weight_flips(matrix: pd.DataFrame, weights: Mapping[str, float], benefit: Ma
         A group label per alternative: the top choice is then the group of the best
         alternative (e.g. the option of the best option x owner cell).
     """
-    _check_choice("method", method, METHODS)
-    _check_choice("normalisation", normalisation, NORMALISATIONS)
-    _prepare(matrix, weights, benefit)  # checks the matrix, the weights and the weighted criteria
+    check_choice("method", method, METHODS)
+    check_choice("normalisation", normalisation, NORMALISATIONS)
+    checked_matrix(matrix, weights, benefit)  # checks the matrix, the weights and the weighted criteria
     criteria = list(matrix.columns)
     missing = [c for c in criteria if c not in benefit]
     if missing:
         raise ScenarioError(f"say whether more or less is better for criterion '{missing[0]}'")
-    x, _, b, alts, _ = _prepare(matrix, dict.fromkeys(criteria, 1.0), benefit)
-    w = _weight_series(weights).reindex(criteria, fill_value=0.0).to_numpy()
+    x, _, b, alts, _ = checked_matrix(matrix, dict.fromkeys(criteria, 1.0), benefit)
+    w = normalised_weights(weights).reindex(criteria, fill_value=0.0).to_numpy()
     labels = alts if groups is None else list(groups)
     if len(labels) != len(alts):
         raise ScenarioError(f"groups names {len(labels)} alternatives but the matrix has {len(alts)}")
@@ -294,7 +294,7 @@ def normalisation_check(result, *, aggregation: str = "geometric") -> Normalisat
     matrix of :func:`stakeholder_view`. ``flag`` is True and ``message`` says for whom and how
     when they disagree: then the ranking rests on a modelling choice, not only on the weights.
     """
-    matrix, benefit, sw, W, names = _setup(result, aggregation)
+    matrix, benefit, sw, W, names = stakeholder_problem(result, aggregation)
     return _check_tops(matrix.to_numpy(), W, benefit, list(matrix.index), names)
 
 
@@ -314,10 +314,10 @@ def flip_analysis(result, stakeholder: str, method: str = "topsis", *, by: str =
     by : ``"cell"`` (default): the top choice is an option x owner cell; ``"option"``: the
         option of the best cell, so a change of owner alone does not count.
     """
-    _check_choice("method", method, METHODS)
-    _check_choice("normalisation", normalisation, NORMALISATIONS)
-    _check_choice("by", by, ("cell", "option"))
-    matrix, benefit, sw, W, names = _setup(result, aggregation)
+    check_choice("method", method, METHODS)
+    check_choice("normalisation", normalisation, NORMALISATIONS)
+    check_choice("by", by, ("cell", "option"))
+    matrix, benefit, sw, W, names = stakeholder_problem(result, aggregation)
     if stakeholder not in names:
         raise ScenarioError(f"no stakeholder '{stakeholder}' (known: {', '.join(names)})")
     labels = list(matrix.index) if by == "cell" else list(matrix.index.get_level_values("option"))

@@ -7,7 +7,7 @@ What is here:
   :class:`StakeholderWeights`;
 - :func:`stakeholder_view`: every stakeholder's and the group's scores and ranks of the cells
   side by side, with their agreement, as :class:`StakeholderView`;
-- :func:`_setup`, which the robustness analyses share: the decision matrix of the weighted
+- :func:`stakeholder_problem`, which the robustness analyses share: the decision matrix of the weighted
   criteria and one weight set per stakeholder plus the group's.
 
 The group's column is named :data:`GROUP`; :data:`AGGREGATIONS` lists the ways to form it.
@@ -24,9 +24,9 @@ from scipy.stats import kendalltau
 
 from ..errors import ScenarioError
 from ..schema import COMPUTED_CRITERIA, Scenario
-from .criteria import _scored_criteria, criteria_directions, criteria_scores
-from .matrix import _check_choice, _label, _weight_series
-from .methods import METHODS, NORMALISATIONS, _Stats, _scorer
+from .criteria import scored_criteria, criteria_directions, criteria_scores
+from .matrix import check_choice, alternative_label, normalised_weights
+from .methods import METHODS, NORMALISATIONS, NormalisationStats, scorer
 from .pairwise import ahp
 
 AGGREGATIONS = ("geometric", "arithmetic")
@@ -87,7 +87,7 @@ def stakeholder_weights(scenario: Scenario, aggregation: str = "geometric") -> S
         When the scenario has no stakeholders, one is named ``group``, or (geometric mean) no
         criterion is weighted by every stakeholder.
     """
-    _check_choice("aggregation", aggregation, AGGREGATIONS)
+    check_choice("aggregation", aggregation, AGGREGATIONS)
     if not scenario.stakeholders:
         raise ScenarioError("the scenario defines no stakeholders: add a 'stakeholders:' section with "
                             "weights or ahp comparisons")
@@ -96,7 +96,7 @@ def stakeholder_weights(scenario: Scenario, aggregation: str = "geometric") -> S
     rows, ahps = {}, {}
     for name, st in scenario.stakeholders.items():
         if st.weights is not None:
-            rows[name] = _weight_series(st.weights, name)
+            rows[name] = normalised_weights(st.weights, name)
         else:
             ahps[name] = ahp(st.ahp.matrix, st.ahp.criteria, label=name)
             rows[name] = ahps[name].weights
@@ -117,13 +117,19 @@ def stakeholder_weights(scenario: Scenario, aggregation: str = "geometric") -> S
     return StakeholderWeights(ind, group, aggregation, ahps, vetoed)
 
 
-def _setup(result, aggregation: str):
-    """(matrix of the weighted criteria, benefit array, StakeholderWeights, W (S+1, C), names)."""
+def stakeholder_problem(result, aggregation: str):
+    """The decision problem the stakeholders pose on ``result``: its weighted criteria and their weights.
+
+    Returns ``(matrix, benefit, weights, W, names)``: the decision matrix of the criteria some
+    stakeholder weighs (each in its own unit, see :func:`criteria_scores`), whether more is better
+    for each, the :class:`StakeholderWeights`, the weights as an array (one row per stakeholder,
+    then the group; rows sum to 1) and the row names.
+    """
     sw = stakeholder_weights(result.scenario, aggregation)
     crit = [c for c in sw.individual.columns if sw.individual[c].max() > 0]
     sw = dataclasses.replace(sw, individual=sw.individual[crit], group=sw.group[crit])
     s = result.scenario
-    scored = _scored_criteria(s)
+    scored = scored_criteria(s)
     for c in crit:
         if c not in COMPUTED_CRITERIA and c not in scored:
             who = _join([n for n in sw.individual.index if sw.individual.loc[n, c] > 0])
@@ -210,14 +216,14 @@ class StakeholderView:
         how = "TOPSIS" if self.method == "topsis" else f"a weighted sum ({_NORM_TEXT[self.normalisation]} normalisation)"
         if self.agree:
             who = f"{_join(names)} all put" if len(names) > 1 else f"{names[0]} puts"
-            lead = f"Under {how}, {who} {_label(top[names[0]])} first."
+            lead = f"Under {how}, {who} {alternative_label(top[names[0]])} first."
         else:
-            prefs = "; ".join(f"{w} {_label(top[w])}" for w in names)
+            prefs = "; ".join(f"{w} {alternative_label(top[w])}" for w in names)
             lead = f"Under {how}, the stakeholders disagree on the top choice: {prefs}."
             if self.agree_on_option:
                 lead += f" They agree on the option ({top[names[0]][0]}) but not on who should own it."
         agg = ("geometric mean" if self.weights.aggregation == "geometric" else "average")
-        group = f" With the group weights ({agg} of individual weights), {_label(top[GROUP])} comes first."
+        group = f" With the group weights ({agg} of individual weights), {alternative_label(top[GROUP])} comes first."
         tail = ""
         if len(names) > 1:
             d = self.disagreements(1)
@@ -225,7 +231,7 @@ class StakeholderView:
             r = d.iloc[0]
             best, worst = r[names].idxmin(), r[names].idxmax()
             if r["spread"] > 0:
-                tail = (f" They differ most on {_label(cell)}: ranked {int(r[best])} by {best} and "
+                tail = (f" They differ most on {alternative_label(cell)}: ranked {int(r[best])} by {best} and "
                         f"{int(r[worst])} by {worst}.")
         if self.weights.vetoed:
             kept = [c for c in self.weights.group.index if self.weights.group[c] > 0]
@@ -255,11 +261,11 @@ def stakeholder_view(result, method: str = "topsis", *, normalisation: str = "mi
     Every ranking uses the same decision matrix (:func:`criteria_scores` over the criteria any
     stakeholder weighs) and the same normalisation, so they differ only by the weights.
     """
-    _check_choice("method", method, METHODS)
-    _check_choice("normalisation", normalisation, NORMALISATIONS)
-    matrix, benefit, sw, W, names = _setup(result, aggregation)
+    check_choice("method", method, METHODS)
+    check_choice("normalisation", normalisation, NORMALISATIONS)
+    matrix, benefit, sw, W, names = stakeholder_problem(result, aggregation)
     x = matrix.to_numpy()
-    S = _scorer(method, normalisation, _Stats.of(x), benefit)(x, W)
+    S = scorer(method, normalisation, NormalisationStats.of(x), benefit)(x, W)
     scores = pd.DataFrame(S, index=matrix.index, columns=pd.Index(names, name="stakeholder"))
     ranks = scores.rank(ascending=False, method="min").astype(int)
     return StakeholderView(method, normalisation if method == "weighted_sum" else None, scores, ranks, sw)
