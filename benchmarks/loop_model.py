@@ -52,9 +52,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from decision_kit.loading import input_paths
 from decision_kit.priors import OWNERS
-from decision_kit.schema import Scenario
+from decision_kit.schema import Scenario, input_paths
 
 __all__ = ["simulate_loop", "LoopResult", "draw", "model_size"]
 

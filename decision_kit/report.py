@@ -33,8 +33,9 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .loading import content_hash, input_paths, write_text_atomic
+from .loading import content_hash, write_text_atomic
 from .results import CE_MIN_EFFECTIVE_TRIALS, shown_certainty_equivalent
+from .schema import input_paths
 
 SUMMARY_LABELS: dict[str, str] = {
     "npv_mean": "Expected NPV", "npv_p10": "NPV P10", "npv_p50": "NPV P50", "npv_p90": "NPV P90",
@@ -125,7 +126,7 @@ def _tidy(text: str | None) -> str:
 
 
 def assumptions(scenario):
-    """Every input of ``scenario`` (:func:`~decision_kit.loading.input_paths`) as a DataFrame.
+    """Every input of ``scenario`` (:func:`~decision_kit.schema.input_paths`) as a DataFrame.
 
     Columns: ``path`` (as in the file), ``distribution`` (as written), ``fixed``, ``mean``,
     ``p10``, ``p50``, ``p90``, ``source`` and ``grade``. The source is the input's own

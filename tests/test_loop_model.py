@@ -25,8 +25,8 @@ import numpy as np
 import pytest
 
 import decision_kit as dk
-from decision_kit.loading import input_paths, loads
-from decision_kit.schema import Scenario
+from decision_kit.loading import loads
+from decision_kit.schema import Scenario, input_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "scenarios" / "marketing_automation.yaml"

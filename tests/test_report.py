@@ -15,7 +15,8 @@ from markupsafe import Markup
 
 import decision_kit as dk
 from decision_kit import report
-from decision_kit.loading import content_hash, input_paths
+from decision_kit.loading import content_hash
+from decision_kit.schema import input_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "scenarios" / "marketing_automation.yaml"
