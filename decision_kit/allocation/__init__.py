@@ -57,8 +57,9 @@ One module per stage, each importing only from those above it:
 
 - :mod:`~decision_kit.allocation.model`: the curve kernels, :class:`PortfolioModel` and
   :func:`portfolio_model`, :data:`OWNERS` and :class:`AllocationError`;
-- :mod:`~decision_kit.allocation.solvers`: water-filling, the plan-year problem and its
-  prerequisite cases, and the SLSQP solver for the risk-adjusted objectives;
+- :mod:`~decision_kit.allocation.waterfilling`: the exact solver of the mean objective;
+- :mod:`~decision_kit.allocation.solvers`: the plan-year problem and its prerequisite cases,
+  water-filling applied to each, and the SLSQP solver for the risk-adjusted objectives;
 - :mod:`~decision_kit.allocation.allocate`: :func:`optimize`, its result :class:`Allocation`
   and the validating helpers that build a plan-year problem;
 - :mod:`~decision_kit.allocation.studies`: :func:`frontier`, :func:`risk_frontier` and
@@ -75,5 +76,5 @@ from .phasing import Phasing, phase
 __all__ = [
     "AllocationError", "PortfolioModel", "portfolio_model", "optimize", "Allocation", "frontier",
     "Frontier", "risk_frontier", "RiskFrontier", "control_split", "ControlSplit", "phase", "Phasing",
-    "OWNERS", "OBJECTIVES",
+    "OWNERS", "OBJECTIVES", "MAX_PREREQUISITE_CASES",
 ]

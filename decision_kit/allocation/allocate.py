@@ -3,11 +3,12 @@
 What this module holds:
 
 - :data:`OBJECTIVES` and the validating helpers that turn the arguments of a request into a
-  plan-year ``_Problem`` (``_amount``, ``_owner_caps``, ``_problem``, ``_check_objective``, and
-  ``_fmt`` for amounts in messages); :mod:`~decision_kit.allocation.studies` and
-  :mod:`~decision_kit.allocation.phasing` use them too;
+  plan-year ``YearProblem`` (``check_amount``, ``_owner_caps``, ``year_problem``,
+  ``_check_objective``, and ``format_amount`` for amounts in messages);
+  :mod:`~decision_kit.allocation.studies` and :mod:`~decision_kit.allocation.phasing` use the
+  public ones too;
 - :class:`Allocation`, the named result, with ``to_frame`` and ``to_series``;
-- :func:`optimize`, the public entry point, and ``_optimize_model``, the same on a
+- :func:`optimize`, the public entry point, and ``optimize_model``, the same on a
   :class:`~decision_kit.allocation.model.PortfolioModel` already drawn (the studies call it
   once per budget or share, on the same draws).
 """
@@ -24,8 +25,8 @@ import numpy as np
 
 from ..priors import OwnerShifts
 from ..schema import Portfolio
-from .model import OWNERS, AllocationError, PortfolioModel, _met, _year_index, portfolio_model
-from .solvers import _Problem, _solve, _stats
+from .model import OWNERS, AllocationError, PortfolioModel, prerequisites_met, year_index, portfolio_model
+from .solvers import YearProblem, solve, value_stats
 
 OBJECTIVES: tuple[str, ...] = ("mean", "mean_minus_std", "cvar")
 """Objectives of :func:`optimize`; see its docstring."""
@@ -33,7 +34,8 @@ OBJECTIVES: tuple[str, ...] = ("mean", "mean_minus_std", "cvar")
 
 # --- validating wrappers ---------------------------------------------------------------------
 
-def _amount(value, what: str) -> float:
+def check_amount(value, what: str) -> float:
+    """``value`` as a float if it is a finite, non-negative amount (currency per year), else AllocationError."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
         raise AllocationError(f"{what} must be a finite number (currency per year), got {value!r}")
     if value < 0:
@@ -51,7 +53,7 @@ def _owner_caps(model: PortfolioModel, t: int, owner_budgets) -> dict:
             if len(path) != model.years:
                 raise AllocationError(f"owner_budgets.{owner} has {len(path)} entries but the plan has "
                                       f"{model.years} years")
-            caps[owner] = _amount(path[t], f"owner_budgets.{owner}[{t}]")
+            caps[owner] = check_amount(path[t], f"owner_budgets.{owner}[{t}]")
         return caps
     if not isinstance(owner_budgets, Mapping):
         raise AllocationError("owner_budgets must map owners to budgets (currency per year)")
@@ -59,11 +61,11 @@ def _owner_caps(model: PortfolioModel, t: int, owner_budgets) -> dict:
     for owner, cap in owner_budgets.items():
         if owner not in OWNERS:
             raise AllocationError(f"owner_budgets names unknown owner '{owner}' (owners: {', '.join(OWNERS)})")
-        caps[owner] = _amount(cap, f"owner budget of {owner}")
+        caps[owner] = check_amount(cap, f"owner budget of {owner}")
     return caps
 
 
-def _fmt(x: float, other: float | None = None) -> str:
+def format_amount(x: float, other: float | None = None) -> str:
     """A readable amount; full precision when rounding would make it look equal to ``other``."""
     text = f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.6g}"
     if other is not None and text == (f"{other:,.0f}" if abs(other) >= 100 else f"{other:,.6g}"):
@@ -71,7 +73,7 @@ def _fmt(x: float, other: float | None = None) -> str:
     return text
 
 
-def _problem(model: PortfolioModel, t: int, budget: float, caps: Mapping[str, float]) -> _Problem:
+def year_problem(model: PortfolioModel, t: int, budget: float, caps: Mapping[str, float]) -> YearProblem:
     """The plan-year problem, with minimum spends checked against the budget and owner caps."""
     act = model.active[t]
     lo = np.where(act, model.min_spend, 0.0)
@@ -82,18 +84,18 @@ def _problem(model: PortfolioModel, t: int, budget: float, caps: Mapping[str, fl
         idx = np.flatnonzero(owners == owner)
         need = lo[idx].sum()
         if need > cap:
-            detail = ", ".join(f"{model.names[i]}: {_fmt(lo[i])}" for i in idx if lo[i] > 0)
-            raise AllocationError(f"the {owner} budget {_fmt(cap, need)} in plan year {t + 1} is below the sum of "
-                                  f"minimum spends of its active initiatives, {_fmt(need, cap)} ({detail})")
+            detail = ", ".join(f"{model.names[i]}: {format_amount(lo[i])}" for i in idx if lo[i] > 0)
+            raise AllocationError(f"the {owner} budget {format_amount(cap, need)} in plan year {t + 1} is below the sum of "
+                                  f"minimum spends of its active initiatives, {format_amount(need, cap)} ({detail})")
         groups.append((owner, idx, cap))
     need = lo.sum()
     if need > budget:
-        detail = ", ".join(f"{model.names[i]}: {_fmt(lo[i])}" for i in np.flatnonzero(lo > 0))
-        raise AllocationError(f"the budget {_fmt(budget, need)} in plan year {t + 1} is below the sum of minimum "
-                              f"spends of the initiatives active that year, {_fmt(need, budget)} ({detail})")
+        detail = ", ".join(f"{model.names[i]}: {format_amount(lo[i])}" for i in np.flatnonzero(lo > 0))
+        raise AllocationError(f"the budget {format_amount(budget, need)} in plan year {t + 1} is below the sum of minimum "
+                              f"spends of the initiatives active that year, {format_amount(need, budget)} ({detail})")
     hi = np.maximum(hi, lo)
     prereqs = tuple((i, j, thr) for i, j, thr in model.prerequisites if act[i] and thr > 0)
-    return _Problem(lo, hi, act.copy(), float(budget), tuple(groups), prereqs)
+    return YearProblem(lo, hi, act.copy(), float(budget), tuple(groups), prereqs)
 
 
 def _check_objective(objective, risk_aversion, cvar_level):
@@ -104,7 +106,7 @@ def _check_objective(objective, risk_aversion, cvar_level):
             raise AllocationError("risk_aversion applies only to the 'mean_minus_std' and 'cvar' objectives")
         aversion = 0.0
     else:
-        aversion = 1.0 if risk_aversion is None else _amount(risk_aversion, "risk_aversion")
+        aversion = 1.0 if risk_aversion is None else check_amount(risk_aversion, "risk_aversion")
         if objective == "cvar" and aversion > 1:
             raise AllocationError(f"for the cvar objective risk_aversion is a weight from 0 to 1, got {aversion}")
     if isinstance(cvar_level, bool) or not isinstance(cvar_level, numbers.Real) or not 0 < cvar_level <= 1:
@@ -227,11 +229,11 @@ def _readonly(a) -> np.ndarray:
 def _allocation(model, t, prob, sol, objective, aversion, level, check) -> Allocation:
     cv = model.curves
     x = sol.x
-    met = _met(model.prerequisites, x, cv.n)
+    met = prerequisites_met(model.prerequisites, x, cv.n)
     live = prob.live & met
     v, d = cv.value_slope(x)
     v, d = v * live[:, None], d * live[:, None]
-    mean, sd, p10, cvar = _stats(v.sum(0), level)
+    mean, sd, p10, cvar = value_stats(v.sum(0), level)
     return Allocation(
         portfolio=model.portfolio.name, year=t + 1, budget=prob.budget,
         owner_budgets=MappingProxyType({o: c for o, _, c in prob.groups}), objective=objective,
@@ -299,19 +301,23 @@ def optimize(portfolio: Portfolio, budget: float | None = None, *, year: int = 1
     ([181.89, 118.11], 1.7845, 1.7845)
     """
     model = portfolio_model(portfolio, trials=trials, seed=seed, shifts=shifts)
-    return _optimize_model(model, budget, year, objective, risk_aversion, cvar_level, owner_budgets, check_marginal)
+    return optimize_model(model, budget, year, objective, risk_aversion, cvar_level, owner_budgets, check_marginal)
 
 
-def _optimize_model(model, budget, year, objective, risk_aversion, cvar_level, owner_budgets, check) -> Allocation:
-    t = _year_index(model.portfolio, year)
+def optimize_model(model, budget, year, objective, risk_aversion, cvar_level, owner_budgets, check) -> Allocation:
+    """The :class:`Allocation` of one plan year's budget (currency per year) on a drawn model.
+
+    :func:`optimize` once its model is built; the studies call it on one model many times.
+    """
+    t = year_index(model.portfolio, year)
     aversion, level = _check_objective(objective, risk_aversion, cvar_level)
-    budget = _amount(model.portfolio.budget[t] if budget is None else budget, "budget")
+    budget = check_amount(model.portfolio.budget[t] if budget is None else budget, "budget")
     caps = _owner_caps(model, t, owner_budgets)
-    prob = _problem(model, t, budget, caps)
-    sol = _solve(model, prob, objective, aversion, level)
+    prob = year_problem(model, t, budget, caps)
+    sol = solve(model, prob, objective, aversion, level)
     fd = math.nan
     if check:
         delta = max(1e-4 * budget, 1e-6)
-        up = _solve(model, _problem(model, t, budget + delta, caps), objective, aversion, level, sol.case)
+        up = solve(model, year_problem(model, t, budget + delta, caps), objective, aversion, level, sol.case)
         fd = (up.value - sol.value) / delta
     return _allocation(model, t, prob, sol, objective, aversion, level, fd)

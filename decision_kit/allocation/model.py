@@ -3,11 +3,12 @@
 What this module holds:
 
 - :data:`OWNERS` and :class:`AllocationError`, used by every stage of the package;
-- the curve kernels (pure numpy, no checks) and ``_Curves``, the sampled effective curves of
+- the curve kernels (pure numpy, no checks) and ``Curves``, the sampled effective curves of
   the initiatives with their values, slopes and curvatures at given spends;
 - :class:`PortfolioModel` and :func:`portfolio_model`, which validate a portfolio and draw its
   curve parameters once, so that every later evaluation uses the same draws (common random
-  numbers); ``_met`` (prerequisites funded?) and ``_year_index`` (plan year checked) serve it.
+  numbers); ``prerequisites_met`` (prerequisites funded?) and ``year_index`` (plan year
+  checked) serve it.
 
 The value model and its units (currency per plan year, nominal) are those of the package
 docstring, :mod:`decision_kit.allocation`.
@@ -31,11 +32,12 @@ OWNERS: tuple[str, ...] = ("marketing", "it", "shared")
 """Owners an initiative may have (and keys of per-owner budgets)."""
 
 _FORMS = {"exp_saturation": 0, "hill": 1, "log": 2}
-_HILL_FLOOR = 1e-12
+HILL_FLOOR = 1e-12
 """Hill slopes are evaluated at spend >= this times the scale (the slope is infinite at 0 and
 gradient solvers need it finite); values are exact. Below the floor the slope is understated,
 which can only matter for budgets under about 1e-12 of a hill curve's scale."""
-_MET_RTOL = 1e-7
+MET_RTOL = 1e-7
+"""Relative shortfall of a prerequisite's spend below its ``min_spend`` still counted as funded."""
 
 
 class AllocationError(ScenarioError):
@@ -67,7 +69,7 @@ def _log_kernel(m, s, inv_s, x, curv):
 def _hill_kernel(m, s, log_s, x, h, curv):
     # the value is exact (0 at x = 0); the slope of x^h (h < 1) is infinite at 0, so slope and
     # curvature are evaluated at x or just above 0, whichever is larger
-    xf = np.maximum(x, _HILL_FLOOR * s)
+    xf = np.maximum(x, HILL_FLOOR * s)
     r = np.exp(h * (np.log(xf) - log_s))
     q = 1.0 / (1.0 + r)
     d = m * h * r * q * q / xf
@@ -78,7 +80,7 @@ def _hill_kernel(m, s, log_s, x, h, curv):
 
 
 @dataclass(frozen=True, eq=False)
-class _Curves:
+class Curves:
     """Sampled effective curves of n initiatives: (n, K) parameters, one row per initiative."""
 
     form: np.ndarray
@@ -96,9 +98,9 @@ class _Curves:
     def n(self) -> int:
         return self.form.size
 
-    def take(self, cols) -> "_Curves":
+    def take(self, cols) -> "Curves":
         cols = np.asarray(cols, dtype=int)
-        return _Curves(self.form[cols], self.m[cols], self.s[cols], self.h[cols])
+        return Curves(self.form[cols], self.m[cols], self.s[cols], self.h[cols])
 
     def _eval(self, x, idx, curv):
         """(value, slope) or (slope, curvature), each (len(idx), K), at spends ``x`` (aligned with ``idx``)."""
@@ -178,7 +180,7 @@ class PortfolioModel:
     max_spend: np.ndarray = field(repr=False)
     active: np.ndarray = field(repr=False)
     prerequisites: tuple = field(repr=False)
-    curves: _Curves = field(repr=False)
+    curves: Curves = field(repr=False)
 
     @property
     def years(self) -> int:
@@ -193,7 +195,7 @@ class PortfolioModel:
 
     def prerequisites_met(self, spend) -> np.ndarray:
         """(n,) bool: whether each initiative's prerequisite is funded at ``spend`` (currency per year)."""
-        return _met(self.prerequisites, np.asarray(spend, dtype=float), self.curves.n)
+        return prerequisites_met(self.prerequisites, np.asarray(spend, dtype=float), self.curves.n)
 
     def value(self, spend, year: int = 1) -> np.ndarray:
         """Value per trial of each initiative in plan ``year`` at ``spend``.
@@ -209,7 +211,7 @@ class PortfolioModel:
         ndarray (trials, n): value in currency per year, zero for initiatives inactive in
         ``year`` or whose prerequisite is funded below its ``min_spend``.
         """
-        t = _year_index(self.portfolio, year)
+        t = year_index(self.portfolio, year)
         x = self._spend_vector(spend)
         live = self.active[t] & self.prerequisites_met(x)
         v, _ = self.curves.value_slope(x)
@@ -229,14 +231,16 @@ class PortfolioModel:
         return x
 
 
-def _met(prereqs, x, n) -> np.ndarray:
+def prerequisites_met(prereqs, x, n) -> np.ndarray:
+    """Per initiative, whether its prerequisite is funded at ``min_spend`` (to :data:`MET_RTOL`) by spends ``x`` (currency per year)."""
     ok = np.ones(n, dtype=bool)
     for i, j, thr in prereqs:
-        ok[i] = x[j] >= thr * (1 - _MET_RTOL)
+        ok[i] = x[j] >= thr * (1 - MET_RTOL)
     return ok
 
 
-def _year_index(portfolio: Portfolio, year) -> int:
+def year_index(portfolio: Portfolio, year) -> int:
+    """The 0-based index of plan ``year`` (1 .. number of budget entries), else AllocationError."""
     n = len(portfolio.budget)
     if isinstance(year, bool) or not isinstance(year, numbers.Integral) or not 1 <= year <= n:
         raise AllocationError(f"year must be a plan year from 1 to {n}, got {year!r}")
@@ -317,7 +321,7 @@ def portfolio_model(portfolio: Portfolio, *, trials: int = 2000, seed: int = 0,
         keep = 1.0 - sh.governance_overhead
         m[i] = mv * sh.realisation_factor * (keep > 0)
         s[i] = sc / keep if keep > 0 else sc
-    curves = _Curves(np.array([_FORMS[ini.curve.form] for ini in portfolio.initiatives.values()]),
+    curves = Curves(np.array([_FORMS[ini.curve.form] for ini in portfolio.initiatives.values()]),
                      m, s, np.array([ini.curve.shape for ini in portfolio.initiatives.values()], dtype=float))
     lo = np.array([ini.min_spend for ini in portfolio.initiatives.values()], dtype=float)
     hi = np.array([np.inf if ini.max_spend is None else ini.max_spend for ini in portfolio.initiatives.values()])

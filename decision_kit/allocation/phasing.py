@@ -24,9 +24,10 @@ from scipy import optimize as _opt
 
 from ..priors import OwnerShifts
 from ..schema import Portfolio
-from .allocate import _amount, _fmt, _problem
-from .model import OWNERS, AllocationError, PortfolioModel, _met, portfolio_model
-from .solvers import MAX_PREREQUISITE_CASES, _Problem, _slsqp, _solve_mean, _trim
+from .allocate import check_amount, format_amount, year_problem
+from .model import OWNERS, AllocationError, PortfolioModel, prerequisites_met, portfolio_model
+from .solvers import MAX_PREREQUISITE_CASES, YearProblem, slsqp, solve_mean
+from .waterfilling import trim_excess
 
 
 # --- multi-year phasing ----------------------------------------------------------------------
@@ -117,7 +118,7 @@ def phase(portfolio: Portfolio, *, cumulative: Sequence[str] = (), owner_budgets
     cum = np.zeros(n, dtype=bool)
     for name in ([cumulative] if isinstance(cumulative, str) else cumulative):
         cum[model.index(name)] = True
-    budgets = np.array([_amount(b, f"budget[{t}]") for t, b in enumerate(portfolio.budget)])
+    budgets = np.array([check_amount(b, f"budget[{t}]") for t, b in enumerate(portfolio.budget)])
     caps = _phase_caps(model, owner_budgets)
     c = float(portfolio.carry_over)
     d = (1 + portfolio.discount_rate) ** -np.arange(1, Y + 1) if discount else np.ones(Y)
@@ -134,12 +135,12 @@ def phase(portfolio: Portfolio, *, cumulative: Sequence[str] = (), owner_budgets
         for owner, path in caps.items():
             need = lo[t, owners == owner].sum()
             if need > path[t]:
-                raise AllocationError(f"the {owner} budget {_fmt(path[t])} in plan year {t + 1} is below the sum "
-                                      f"of minimum spends of its active initiatives, {_fmt(need)}")
+                raise AllocationError(f"the {owner} budget {format_amount(path[t])} in plan year {t + 1} is below the sum "
+                                      f"of minimum spends of its active initiatives, {format_amount(need)}")
         if lo[t].sum() > avail:
-            raise AllocationError(f"the budget available in plan year {t + 1}, {_fmt(avail)} (budget "
-                                  f"{_fmt(budgets[t])} plus carry-over), is below the sum of minimum spends of "
-                                  f"the initiatives active that year, {_fmt(lo[t].sum())}")
+            raise AllocationError(f"the budget available in plan year {t + 1}, {format_amount(avail)} (budget "
+                                  f"{format_amount(budgets[t])} plus carry-over), is below the sum of minimum spends of "
+                                  f"the initiatives active that year, {format_amount(lo[t].sum())}")
         left = avail - lo[t].sum()
     value_years = model.active.copy()
     for i in np.flatnonzero(cum):
@@ -156,7 +157,7 @@ def phase(portfolio: Portfolio, *, cumulative: Sequence[str] = (), owner_budgets
     eff = np.where(cum, np.cumsum(x, axis=0), x)
     vals = np.empty((Y, model.trials))
     for t in range(Y):
-        live = value_years[t] & _met(model.prerequisites, eff[t], n)
+        live = value_years[t] & prerequisites_met(model.prerequisites, eff[t], n)
         vals[t] = live @ model.curves.value_slope(eff[t])[0]
     avail, unspent, left = np.empty(Y), np.empty(Y), 0.0
     for t in range(Y):
@@ -175,7 +176,7 @@ def _phase_caps(model, owner_budgets) -> dict:
         path = np.atleast_1d(np.asarray(path, dtype=float))
         if path.shape != (model.years,):
             raise AllocationError(f"owner_budgets.{owner} needs one budget per plan year ({model.years})")
-        caps[owner] = np.array([_amount(v, f"owner_budgets.{owner}[{t}]") for t, v in enumerate(path)])
+        caps[owner] = np.array([check_amount(v, f"owner_budgets.{owner}[{t}]") for t, v in enumerate(path)])
     return caps
 
 
@@ -206,12 +207,12 @@ def _phase_by_year(ph: _Phase, pattern=None) -> np.ndarray:
         avail = ph.budgets[t] + ph.carry * left
         caps = {o: p[t] for o, p in ph.caps.items()}
         if pattern is None:
-            prob = _problem(m, t, avail, caps)
+            prob = year_problem(m, t, avail, caps)
         else:
             lo, hi, live = (a[t] for a in pattern)
             groups = tuple((o, np.flatnonzero(owners == o), c) for o, c in caps.items())
-            prob = _Problem(lo, np.maximum(np.minimum(hi, avail), lo), live, avail, groups, ())
-        x[t] = _solve_mean(m.curves, prob).x
+            prob = YearProblem(lo, np.maximum(np.minimum(hi, avail), lo), live, avail, groups, ())
+        x[t] = solve_mean(m.curves, prob).x
         left = avail - x[t].sum()
     return x
 
@@ -290,11 +291,11 @@ def _phase_slsqp(ph: _Phase):
             return -v / scale, -g[free] * unit / scale
 
         try:
-            res = _slsqp(fun, start[free] / unit, bounds, a_free, b_free / unit, "phase")
+            res = slsqp(fun, start[free] / unit, bounds, a_free, b_free / unit, "phase")
         except AllocationError:
             # a feasible set that is a single point or a thin sliver can defeat SLSQP's first
             # step from outside it: retry once from linprog's feasible point, else report
-            res = _slsqp(fun, lp.x, bounds, a_free, b_free / unit, "phase")
+            res = slsqp(fun, lp.x, bounds, a_free, b_free / unit, "phase")
         x = fixed.copy()
         x[free] = np.clip(res.x * unit, lo[free], hi[free])
         x = _phase_repair(ph, x, lo, a_ub, b_ub)
@@ -316,7 +317,7 @@ def _phase_true_value(ph: _Phase, x) -> float:
     """Present value of expected value of a (Y, n) allocation, prerequisites judged on ``x``."""
     m = ph.model
     eff = np.where(ph.cum, np.cumsum(x, axis=0), x)
-    live = np.array([ph.value_years[t] & _met(m.prerequisites, eff[t], x.shape[1]) for t in range(x.shape[0])])
+    live = np.array([ph.value_years[t] & prerequisites_met(m.prerequisites, eff[t], x.shape[1]) for t in range(x.shape[0])])
     return _phase_value(ph, x, live)[0]
 
 
@@ -352,9 +353,9 @@ def _phase_repair(ph, x, lo, a_ub, b_ub):
     for t in range(Y):
         for owner, path in ph.caps.items():
             own = np.flatnonzero(owners == owner)
-            _trim(x[t], lo[t], own, path[t], scale[own].sum())
+            trim_excess(x[t], lo[t], own, path[t], scale[own].sum())
         avail = ph.budgets[t] + ph.carry * left
-        _trim(x[t], lo[t], np.arange(n), avail, scale.sum())
+        trim_excess(x[t], lo[t], np.arange(n), avail, scale.sum())
         left = avail - x[t].sum()
     viol = a_ub @ x.ravel() - b_ub
     if np.any(viol > 1e-6 * max(ph.budgets.max(), 1.0)):

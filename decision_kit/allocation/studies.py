@@ -19,9 +19,9 @@ import numpy as np
 
 from ..priors import OwnerShifts
 from ..schema import Portfolio
-from .allocate import Allocation, _amount, _fmt, _optimize_model, _problem
-from .model import _MET_RTOL, OWNERS, AllocationError, PortfolioModel, _met, _year_index, portfolio_model
-from .solvers import _Problem, _solve_mean
+from .allocate import Allocation, check_amount, format_amount, optimize_model, year_problem
+from .model import MET_RTOL, OWNERS, AllocationError, PortfolioModel, prerequisites_met, year_index, portfolio_model
+from .solvers import YearProblem, solve_mean
 
 
 # --- frontiers -------------------------------------------------------------------------------
@@ -76,7 +76,7 @@ def frontier(portfolio: Portfolio, budgets: Sequence[float], *, year: int = 1, o
     budgets = np.atleast_1d(np.asarray(budgets, dtype=float))
     if budgets.ndim != 1 or budgets.size == 0:
         raise AllocationError("budgets must be a non-empty list of numbers")
-    rows = [_optimize_model(model, float(b), year, objective, risk_aversion, cvar_level, owner_budgets, False)
+    rows = [optimize_model(model, float(b), year, objective, risk_aversion, cvar_level, owner_budgets, False)
             for b in budgets]
     return Frontier(budgets, *(np.array([getattr(r, a) for r in rows]) for a in
                                ("value_mean", "value_std", "value_p10", "objective_value", "marginal_value")),
@@ -132,7 +132,7 @@ def risk_frontier(portfolio: Portfolio, risk_aversions: Sequence[float], budget:
     ks = np.atleast_1d(np.asarray(risk_aversions, dtype=float))
     if ks.ndim != 1 or ks.size == 0:
         raise AllocationError("risk_aversions must be a non-empty list of numbers")
-    rows = [_optimize_model(model, budget, year, objective, float(k), cvar_level, owner_budgets, False) for k in ks]
+    rows = [optimize_model(model, budget, year, objective, float(k), cvar_level, owner_budgets, False) for k in ks]
     return RiskFrontier(ks, *(np.array([getattr(r, a) for r in rows]) for a in
                               ("value_mean", "value_std", "value_p10", "objective_value")),
                         spend=np.array([r.spend for r in rows]), initiatives=model.names, objective=objective,
@@ -224,24 +224,24 @@ def control_split(portfolio: Portfolio, budget: float | None = None, marketing_s
     sides never settle, are marked in ``status`` (value NaN), never reported as a result.
     """
     model = portfolio_model(portfolio, trials=trials, seed=seed, shifts=shifts)
-    t = _year_index(portfolio, year)
-    budget = _amount(portfolio.budget[t] if budget is None else budget, "budget")
+    t = year_index(portfolio, year)
+    budget = check_amount(portfolio.budget[t] if budget is None else budget, "budget")
     shares = np.atleast_1d(np.linspace(0, 1, 11) if marketing_share is None else
                            np.asarray(marketing_share, dtype=float))
     if shares.ndim != 1 or np.any(~np.isfinite(shares)) or np.any((shares < 0) | (shares > 1)):
         raise AllocationError("marketing_share must be a share from 0 to 1 (or a list of them)")
-    joint = _optimize_model(model, budget, year, "mean", None, 0.1, {}, False)
+    joint = optimize_model(model, budget, year, "mean", None, 0.1, {}, False)
     owners = np.array(model.owners)
     cols = {o: np.flatnonzero(owners == o) for o in OWNERS}
     pool = (float(joint.spend[cols["shared"]].sum()) if shared_pool is None
-            else _amount(shared_pool, "shared_pool"))
+            else check_amount(shared_pool, "shared_pool"))
     if pool > budget:
-        raise AllocationError(f"shared_pool {_fmt(pool)} exceeds the budget {_fmt(budget)}")
-    base = _problem(model, t, budget, {})
+        raise AllocationError(f"shared_pool {format_amount(pool)} exceeds the budget {format_amount(budget)}")
+    base = year_problem(model, t, budget, {})
     need_shared = base.lo[cols["shared"]].sum()
     if need_shared > pool * (1 + 1e-12):
-        raise AllocationError(f"shared_pool {_fmt(pool)} is below the minimum spends of the shared "
-                              f"initiatives, {_fmt(need_shared)}")
+        raise AllocationError(f"shared_pool {format_amount(pool)} is below the minimum spends of the shared "
+                              f"initiatives, {format_amount(need_shared)}")
     rest = budget - pool
     out = {k: [] for k in ("mkt", "it", "value", "unspent", "status", "spend")}
     for s in shares:
@@ -258,7 +258,7 @@ def control_split(portfolio: Portfolio, budget: float | None = None, marketing_s
             out["spend"].append(np.full(model.curves.n, math.nan))
             continue
         out["status"].append("ok")
-        live = base.live & _met(model.prerequisites, x, x.size)
+        live = base.live & prerequisites_met(model.prerequisites, x, x.size)
         out["value"].append(float(model.curves.value_slope(x)[0].mean(1) @ live))
         out["unspent"].append(float(budget - x.sum()))
         out["spend"].append(x)
@@ -269,7 +269,7 @@ def control_split(portfolio: Portfolio, budget: float | None = None, marketing_s
                         status, np.array(out["spend"]), joint, model.names)
 
 
-def _best_responses(model: PortfolioModel, base: _Problem, cols, pools) -> np.ndarray | None:
+def _best_responses(model: PortfolioModel, base: YearProblem, cols, pools) -> np.ndarray | None:
     """Each side maximises its own initiatives' expected value in its pool, given the others',
     until no side changes its plan (at most 20 rounds; None if they never settle)."""
     x = base.lo.copy()
@@ -287,11 +287,11 @@ def _best_responses(model: PortfolioModel, base: _Problem, cols, pools) -> np.nd
                     continue
                 if j in where:
                     inner.append((where[i], where[j], thr))
-                elif x[j] < thr * (1 - _MET_RTOL):
+                elif x[j] < thr * (1 - MET_RTOL):
                     live[where[i]] = False
                     hi[where[i]] = lo[where[i]]
-            sub = _Problem(lo, np.maximum(hi, lo), live, pools[owner], (), tuple(inner))
-            x[idx] = _solve_mean(model.curves.take(idx), sub).x
+            sub = YearProblem(lo, np.maximum(hi, lo), live, pools[owner], (), tuple(inner))
+            x[idx] = solve_mean(model.curves.take(idx), sub).x
         if np.allclose(x, before, rtol=1e-9, atol=1e-12):
             return x
     return None  # the sides' plans keep changing each other: no stable split
