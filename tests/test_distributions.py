@@ -455,6 +455,16 @@ def test_prior_reference_behaves_as_the_prior():
     np.testing.assert_array_equal(d.sample(np.random.default_rng(3), 100),
                                   shipped.sample(np.random.default_rng(3), 100))
     assert d.model_dump() == {"dist": "prior", "name": "engineer_cost"}
+    assert d.resolved is shipped  # one catalogue: the reference and PRIORS hold the same object
+
+
+def test_every_shipped_prior_name_resolves_and_no_other_does():
+    names = set(PRIORS.distributions)
+    assert {"it_cost_overrun", "engineer_cost", "saas_price_escalator"} <= names  # named in PRIORS.md
+    for name in names:
+        assert _prior(name).resolved is PRIORS.distributions[name].dist
+    with pytest.raises(ValidationError, match="unknown prior 'Engineer_cost'"):
+        _prior("Engineer_cost")
 
 
 def test_priors_table_lists_every_prior_with_grade_and_source():
