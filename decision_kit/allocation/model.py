@@ -274,6 +274,18 @@ def portfolio_model(portfolio: Portfolio, *, trials: int = 2000, seed: int = 0,
         seed = as_seed(seed)
     except ScenarioError as exc:
         raise AllocationError(exc.first.message) from None
+    used = _owner_shifts(shifts)
+    names = tuple(portfolio.initiatives)
+    active, prereqs = _plan_structure(portfolio, names)
+    curves = _drawn_curves(portfolio, int(trials), seed, used)
+    lo = np.array([ini.min_spend for ini in portfolio.initiatives.values()], dtype=float)
+    hi = np.array([np.inf if ini.max_spend is None else ini.max_spend for ini in portfolio.initiatives.values()])
+    return PortfolioModel(portfolio, names, tuple(ini.owner for ini in portfolio.initiatives.values()),
+                          int(trials), seed, MappingProxyType(used), lo, hi, active, tuple(prereqs), curves)
+
+
+def _owner_shifts(shifts) -> dict[str, OwnerShifts]:
+    """Owner -> the ownership shifts in use: ``PRIORS.ownership`` with ``shifts`` checked and applied."""
     used = {o: PRIORS.ownership[o] for o in OWNERS}
     for owner, sh in (shifts or {}).items():
         if owner not in OWNERS:
@@ -281,7 +293,12 @@ def portfolio_model(portfolio: Portfolio, *, trials: int = 2000, seed: int = 0,
         if not isinstance(sh, OwnerShifts):
             raise AllocationError(f"shifts['{owner}'] must be an OwnerShifts, got {type(sh).__name__}")
         used[owner] = sh
-    names = tuple(portfolio.initiatives)
+    return used
+
+
+def _plan_structure(portfolio: Portfolio, names: tuple[str, ...]):
+    """``(active, prereqs)``: (years, n) whether each initiative is active in each plan year, and
+    ``(i, j, min_spend)`` for each initiative ``i`` requiring ``j`` (currency per year), checked."""
     n, years = len(names), len(portfolio.budget)
     active = np.ones((years, n), dtype=bool)
     prereqs = []
@@ -301,6 +318,17 @@ def portfolio_model(portfolio: Portfolio, *, trials: int = 2000, seed: int = 0,
             if j == name:
                 raise AllocationError(f"initiatives.{name}.requires: an initiative cannot require itself")
             prereqs.append((i, names.index(j), float(ini.requires.min_spend)))
+    return active, prereqs
+
+
+def _drawn_curves(portfolio: Portfolio, trials: int, seed: int, used) -> Curves:
+    """The effective curves of every initiative over ``trials`` draws of ``seed``, owner shifts applied.
+
+    ``max_value`` is in currency per year, ``scale`` in currency spent per year; draws are checked
+    (scales positive, max_values not negative).
+    """
+    names = tuple(portfolio.initiatives)
+    n = len(names)
     inputs = {}
     for name, ini in portfolio.initiatives.items():
         inputs[f"initiatives.{name}.curve.max_value"] = ini.curve.max_value
@@ -323,7 +351,4 @@ def portfolio_model(portfolio: Portfolio, *, trials: int = 2000, seed: int = 0,
         s[i] = sc / keep if keep > 0 else sc
     curves = Curves(np.array([_FORMS[ini.curve.form] for ini in portfolio.initiatives.values()]),
                      m, s, np.array([ini.curve.shape for ini in portfolio.initiatives.values()], dtype=float))
-    lo = np.array([ini.min_spend for ini in portfolio.initiatives.values()], dtype=float)
-    hi = np.array([np.inf if ini.max_spend is None else ini.max_spend for ini in portfolio.initiatives.values()])
-    return PortfolioModel(portfolio, names, tuple(ini.owner for ini in portfolio.initiatives.values()),
-                          int(trials), seed, MappingProxyType(used), lo, hi, active, tuple(prereqs), curves)
+    return curves

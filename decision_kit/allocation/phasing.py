@@ -239,71 +239,10 @@ def _phase_patterns(ph: _Phase):
 
 def _phase_slsqp(ph: _Phase):
     """Joint multi-year optimum by SLSQP over every active (year, initiative) spend."""
-    m = ph.model
-    Y, n = ph.lo.shape
     unit = ph.budgets.max() if ph.budgets.max() > 0 else 1.0
     best = None
     for live, hi, need in _phase_patterns(ph):
-        lo = ph.lo.copy()
-        rows, rhs = [], []
-        for t, j, thr in need:
-            if ph.cum[j]:
-                r = np.zeros((Y, n))
-                r[: t + 1, j] = -1.0
-                rows.append(r)
-                rhs.append(-thr)
-            else:
-                lo[t, j] = max(lo[t, j], thr)
-        free = hi > lo
-        if np.any(lo > hi):
-            continue
-        a_ub, b_ub = _phase_constraints(ph, rows, rhs)
-        fixed = np.where(free, 0.0, lo)
-        a_free, b_free = a_ub[:, free.ravel()], b_ub - a_ub @ fixed.ravel()
-        if not free.any():  # nothing to choose: the pattern's minimums are its only allocation
-            if np.all(b_free >= -1e-9 * unit):
-                val = _phase_true_value(ph, fixed)
-                if best is None or val > best[0] + 1e-12 * abs(best[0]):
-                    best = (val, fixed, "SLSQP")
-            continue
-        bounds = list(zip(lo[free] / unit, hi[free] / unit))
-        lp = _opt.linprog(np.zeros(int(free.sum())), A_ub=a_free, b_ub=b_free / unit, bounds=bounds,
-                          method="highs")
-        if lp.status == 2:
-            continue  # this pattern cannot be funded
-        if lp.status != 0:
-            raise AllocationError(f"phase: scipy.optimize linprog feasibility check failed: {lp.message}")
-        try:
-            start = _phase_by_year(ph, (lo, hi, live))
-        except AllocationError:
-            start = fixed.copy()
-            start[free] = lp.x * unit
-        if np.any(a_ub @ start.ravel() > b_ub + 1e-9 * unit):
-            start = fixed.copy()
-            start[free] = lp.x * unit
-        v0, g0 = _phase_value(ph, start, live)
-        scale = max(abs(v0), unit * float(np.max(np.abs(g0), initial=0.0)), 1e-300)
-
-        def fun(z, fixed=fixed, free=free, live=live, scale=scale):
-            x = fixed.copy()
-            x[free] = z * unit
-            v, g = _phase_value(ph, x, live)
-            return -v / scale, -g[free] * unit / scale
-
-        try:
-            res = slsqp(fun, start[free] / unit, bounds, a_free, b_free / unit, "phase")
-        except AllocationError:
-            # a feasible set that is a single point or a thin sliver can defeat SLSQP's first
-            # step from outside it: retry once from linprog's feasible point, else report
-            res = slsqp(fun, lp.x, bounds, a_free, b_free / unit, "phase")
-        x = fixed.copy()
-        x[free] = np.clip(res.x * unit, lo[free], hi[free])
-        x = _phase_repair(ph, x, lo, a_ub, b_ub)
-        for cand, how in ((x, "SLSQP"), (start, "year by year")):  # the feasible start may be better
-            if np.all(a_ub @ cand.ravel() <= b_ub + 1e-9 * unit):
-                val = _phase_true_value(ph, cand)
-                if best is None or val > best[0] + 1e-12 * abs(best[0]):
-                    best = (val, cand, how)
+        best = _phase_pattern(ph, live, hi, need, unit, best)
     # The year-by-year optimum is feasible too, and may switch a dependent on in some years only,
     # which no pattern above does: keep it if it is better.
     x = _phase_by_year(ph)
@@ -311,6 +250,89 @@ def _phase_slsqp(ph: _Phase):
     if best is None or val > best[0] + 1e-12 * abs(best[0]):
         best = (val, x, "year by year")
     return best[1], best[2]
+
+
+def _phase_pattern(ph: _Phase, live, hi, need, unit: float, best):
+    """``best`` (value, allocation, how), or the SLSQP optimum of one on/off pattern if it is better.
+
+    Value is present value of expected value (currency); ``unit`` is the spend SLSQP works in.
+    """
+    lo, rows, rhs = _pattern_thresholds(ph, need)
+    free = hi > lo
+    if np.any(lo > hi):
+        return best
+    a_ub, b_ub = _phase_constraints(ph, rows, rhs)
+    fixed = np.where(free, 0.0, lo)
+    a_free, b_free = a_ub[:, free.ravel()], b_ub - a_ub @ fixed.ravel()
+    if not free.any():  # nothing to choose: the pattern's minimums are its only allocation
+        if np.all(b_free >= -1e-9 * unit):
+            val = _phase_true_value(ph, fixed)
+            if best is None or val > best[0] + 1e-12 * abs(best[0]):
+                best = (val, fixed, "SLSQP")
+        return best
+    bounds = list(zip(lo[free] / unit, hi[free] / unit))
+    lp = _opt.linprog(np.zeros(int(free.sum())), A_ub=a_free, b_ub=b_free / unit, bounds=bounds,
+                      method="highs")
+    if lp.status == 2:
+        return best  # this pattern cannot be funded
+    if lp.status != 0:
+        raise AllocationError(f"phase: scipy.optimize linprog feasibility check failed: {lp.message}")
+    start = _pattern_start(ph, (lo, hi, live), fixed, free, lp.x, (a_ub, b_ub), unit)
+    v0, g0 = _phase_value(ph, start, live)
+    scale = max(abs(v0), unit * float(np.max(np.abs(g0), initial=0.0)), 1e-300)
+
+    def fun(z, fixed=fixed, free=free, live=live, scale=scale):
+        x = fixed.copy()
+        x[free] = z * unit
+        v, g = _phase_value(ph, x, live)
+        return -v / scale, -g[free] * unit / scale
+
+    try:
+        res = slsqp(fun, start[free] / unit, bounds, a_free, b_free / unit, "phase")
+    except AllocationError:
+        # a feasible set that is a single point or a thin sliver can defeat SLSQP's first
+        # step from outside it: retry once from linprog's feasible point, else report
+        res = slsqp(fun, lp.x, bounds, a_free, b_free / unit, "phase")
+    x = fixed.copy()
+    x[free] = np.clip(res.x * unit, lo[free], hi[free])
+    x = _phase_repair(ph, x, lo, a_ub, b_ub)
+    for cand, how in ((x, "SLSQP"), (start, "year by year")):  # the feasible start may be better
+        if np.all(a_ub @ cand.ravel() <= b_ub + 1e-9 * unit):
+            val = _phase_true_value(ph, cand)
+            if best is None or val > best[0] + 1e-12 * abs(best[0]):
+                best = (val, cand, how)
+    return best
+
+
+def _pattern_thresholds(ph: _Phase, need):
+    """Lower bounds (Y, n) with same-year thresholds raised, and cumulative thresholds as rows ``-sum <= -thr``."""
+    Y, n = ph.lo.shape
+    lo = ph.lo.copy()
+    rows, rhs = [], []
+    for t, j, thr in need:
+        if ph.cum[j]:
+            r = np.zeros((Y, n))
+            r[: t + 1, j] = -1.0
+            rows.append(r)
+            rhs.append(-thr)
+        else:
+            lo[t, j] = max(lo[t, j], thr)
+    return lo, rows, rhs
+
+
+def _pattern_start(ph: _Phase, bounds, fixed, free, lp_x, constraints, unit: float):
+    """SLSQP's start (Y, n spend, currency per year): the year-by-year optimum if feasible, else linprog's point."""
+    lo, hi, live = bounds
+    a_ub, b_ub = constraints
+    try:
+        start = _phase_by_year(ph, (lo, hi, live))
+    except AllocationError:
+        start = fixed.copy()
+        start[free] = lp_x * unit
+    if np.any(a_ub @ start.ravel() > b_ub + 1e-9 * unit):
+        start = fixed.copy()
+        start[free] = lp_x * unit
+    return start
 
 
 def _phase_true_value(ph: _Phase, x) -> float:
