@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from decision_kit import allocation  # noqa: E402
-from decision_kit.schema import Portfolio  # noqa: E402
+from decision_kit import allocation
+from decision_kit.schema import Portfolio
 
 
 def generated_portfolio(n: int = 30, seed: int = 7) -> Portfolio:
@@ -33,9 +33,11 @@ def generated_portfolio(n: int = 30, seed: int = 7) -> Portfolio:
     for i in range(n):
         median = float(rng.uniform(150e3, 2e6))
         scale = float(rng.uniform(50e3, 500e3))
-        curve = {"form": forms[i % 3],
-                 "max_value": {"dist": "lognormal", "median": median, "p90": 1.6 * median},
-                 "scale": {"dist": "pert", "low": 0.7 * scale, "mode": scale, "high": 1.5 * scale}}
+        curve = {
+            "form": forms[i % 3],
+            "max_value": {"dist": "lognormal", "median": median, "p90": 1.6 * median},
+            "scale": {"dist": "pert", "low": 0.7 * scale, "mode": scale, "high": 1.5 * scale},
+        }
         if curve["form"] == "hill":
             curve["shape"] = float(rng.uniform(0.6, 1.0))
         if curve["form"] == "log":
@@ -48,14 +50,24 @@ def generated_portfolio(n: int = 30, seed: int = 7) -> Portfolio:
         initiatives[f"initiative_{i:02d}"] = ini
     for dep, pre in ((4, 1), (11, 7), (20, 13)):
         if dep < n:  # a smaller portfolio keeps the prerequisites that fit
-            initiatives[f"initiative_{dep:02d}"]["requires"] = {"initiative": f"initiative_{pre:02d}",
-                                                               "min_spend": 80e3}
+            initiatives[f"initiative_{dep:02d}"]["requires"] = {
+                "initiative": f"initiative_{pre:02d}",
+                "min_spend": 80e3,
+            }
     budget = [8e6, 9e6, 10e6]
-    return Portfolio.model_validate({
-        "name": f"generated {n}", "budget": budget, "carry_over": 0.25,
-        "owner_budgets": {"marketing": [3.2e6, 3.6e6, 4.0e6], "it": [2.8e6, 3.1e6, 3.4e6],
-                          "shared": [2.4e6, 2.7e6, 3.0e6]},
-        "initiatives": initiatives})
+    return Portfolio.model_validate(
+        {
+            "name": f"generated {n}",
+            "budget": budget,
+            "carry_over": 0.25,
+            "owner_budgets": {
+                "marketing": [3.2e6, 3.6e6, 4.0e6],
+                "it": [2.8e6, 3.1e6, 3.4e6],
+                "shared": [2.4e6, 2.7e6, 3.0e6],
+            },
+            "initiatives": initiatives,
+        }
+    )
 
 
 def timed(fn, repeats):
@@ -76,8 +88,10 @@ def main(argv=None):
     p = generated_portfolio(args.initiatives)
     kw = {"trials": args.trials, "seed": 1}
     n_requires = sum(i.requires is not None for i in p.initiatives.values())
-    print(f"{args.initiatives} initiatives, {args.trials} trials, {n_requires} prerequisites, owner budgets; "
-          f"median of {args.repeats} runs")
+    print(
+        f"{args.initiatives} initiatives, {args.trials} trials, {n_requires} prerequisites, owner budgets; "
+        f"median of {args.repeats} runs"
+    )
     cases = [
         ("optimize mean (water-filling, with marginal check)", lambda: allocation.optimize(p, **kw)),
         ("optimize mean, no owner budgets", lambda: allocation.optimize(p, owner_budgets={}, **kw)),
@@ -91,8 +105,10 @@ def main(argv=None):
         t, out = timed(fn, args.repeats)
         extra = ""
         if isinstance(out, allocation.Allocation):
-            extra = (f"value {out.value_mean:,.0f}, lambda {out.marginal_value:.4f} "
-                     f"(finite difference {out.marginal_value_check:.4f}), {out.method}")
+            extra = (
+                f"value {out.value_mean:,.0f}, lambda {out.marginal_value:.4f} "
+                f"(finite difference {out.marginal_value_check:.4f}), {out.method}"
+            )
         print(f"  {name:<52s} {t:7.3f} s  {extra}")
 
 

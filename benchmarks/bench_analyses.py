@@ -22,7 +22,7 @@ import decision_kit as dk
 from decision_kit import mcda, sensitivity, voi
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_simulation import largest_scenario  # noqa: E402  (the same scenario the simulation benchmark uses)
+from bench_simulation import largest_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,7 +43,9 @@ def main():
     args = ap.parse_args()
     path = args.scenario or largest_scenario()[0]
     s = dk.load_scenario(path)
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+    cpu = next(
+        (l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor()
+    )
     print(f"scenario {path.name}; {cpu}; {len(__import__('os').sched_getaffinity(0))} cores; numpy {np.__version__}")
     result = dk.simulate(s, trials=100_000, seed=0)
     best = result.summary()["npv_mean"].idxmax()
@@ -53,7 +55,10 @@ def main():
     rows = [
         ("tornado (best cell)", lambda: sensitivity.tornado(s, option=best[0], owner=best[1])),
         ("spider (best cell)", lambda: sensitivity.spider(s, option=best[0], owner=best[1])),
-        ("Sobol, scenario metric, n=4096", lambda: sensitivity.sobol_scenario(s, option=best[0], owner=best[1], n=4096, seed=0)),
+        (
+            "Sobol, scenario metric, n=4096",
+            lambda: sensitivity.sobol_scenario(s, option=best[0], owner=best[1], n=4096, seed=0),
+        ),
         ("EVPI, 100k trials", lambda: voi.evpi(result)),
         ("EVPPI regression, 100k trials, all inputs", lambda: voi.evppi(result)),
         ("stakeholder view (TOPSIS)", lambda: mcda.stakeholder_view(result, aggregation="arithmetic")),
@@ -61,12 +66,17 @@ def main():
     ]
     if driver:
         inp = f"drivers.{driver}.start"
-        lo, hi = s.drivers[driver].start.quantiles([0.01, 0.99]) if not s.drivers[driver].start.is_fixed() else \
-            (0.5 * s.drivers[driver].start.value, 2 * s.drivers[driver].start.value)
+        lo, hi = (
+            s.drivers[driver].start.quantiles([0.01, 0.99])
+            if not s.drivers[driver].start.is_fixed()
+            else (0.5 * s.drivers[driver].start.value, 2 * s.drivers[driver].start.value)
+        )
 
         def be(trials):
             try:
-                sensitivity.break_even(s, inp, (best[0], best[1]), (other, best[1]), bounds=(lo, hi), trials=trials, seed=0)
+                sensitivity.break_even(
+                    s, inp, (best[0], best[1]), (other, best[1]), bounds=(lo, hi), trials=trials, seed=0
+                )
             except dk.ScenarioError:
                 pass  # no crossing in the range: the search itself is what is timed
 

@@ -29,14 +29,21 @@ sensitivity index. Computer Physics Communications 181, 259-270.
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
 from .distributions import Uniform
 
-__all__ = ["ISHIGAMI_INPUTS", "ishigami", "ishigami_indices", "SOBOL_G_A", "sobol_g_inputs", "sobol_g",
-           "sobol_g_indices"]
+__all__ = [
+    "ISHIGAMI_INPUTS",
+    "ishigami",
+    "ishigami_indices",
+    "SOBOL_G_A",
+    "sobol_g_inputs",
+    "sobol_g",
+    "sobol_g_indices",
+]
 
 ISHIGAMI_INPUTS = {name: Uniform(low=-math.pi, high=math.pi) for name in ("x1", "x2", "x3")}
 """The Ishigami function's inputs: three independent uniforms on [-pi, pi]."""
@@ -80,8 +87,10 @@ def ishigami_indices(a: float = 7.0, b: float = 0.1) -> dict[str, dict[str, floa
     v2 = a * a / 8
     v13 = 8 * b * b * pi4 * pi4 / 225
     v = a * a / 8 + b * pi4 / 5 + b * b * pi4 * pi4 / 18 + 0.5
-    return {"first": {"x1": v1 / v, "x2": v2 / v, "x3": 0.0},
-            "total": {"x1": (v1 + v13) / v, "x2": v2 / v, "x3": v13 / v}}
+    return {
+        "first": {"x1": v1 / v, "x2": v2 / v, "x3": 0.0},
+        "total": {"x1": (v1 + v13) / v, "x2": v2 / v, "x3": v13 / v},
+    }
 
 
 SOBOL_G_A = (0.0, 1.0, 4.5, 9.0, 99.0, 99.0, 99.0, 99.0)
@@ -126,5 +135,7 @@ def sobol_g_indices(a=SOBOL_G_A) -> dict[str, dict[str, float]]:
     prod = math.prod(1 + v for v in vi)
     v = prod - 1
     names = [f"x{i + 1}" for i in range(len(a))]
-    return {"first": {n: vi[i] / v for i, n in enumerate(names)},
-            "total": {n: vi[i] * prod / (1 + vi[i]) / v for i, n in enumerate(names)}}
+    return {
+        "first": {n: vi[i] / v for i, n in enumerate(names)},
+        "total": {n: vi[i] * prod / (1 + vi[i]) / v for i, n in enumerate(names)},
+    }

@@ -51,6 +51,7 @@ _FEW_LEVELS = 20
 
 # --- kernels -------------------------------------------------------------------------------------
 
+
 def evpi_kernel(npv: np.ndarray) -> tuple[float, int, float]:
     """EVPI from per-trial NPVs ``npv`` (trials, cells).
 
@@ -141,8 +142,7 @@ def _evppi_one(x: np.ndarray, yt: np.ndarray, method: str, bins: int, smoother) 
     return _value_of_groups(fitted / sw[:, None], sw * sw)
 
 
-def evppi_kernel(x: np.ndarray, npv: np.ndarray, method: str = "regression", bins: int = 50,
-                 knots: int = 6) -> float:
+def evppi_kernel(x: np.ndarray, npv: np.ndarray, method: str = "regression", bins: int = 50, knots: int = 6) -> float:
     """EVPPI of one input from paired samples ``x`` (n,) and ``npv`` (n, cells).
 
     ``E[NPV_c | x]`` is estimated for every cell, then ``EVPPI = E_x[max_c m_c(x)] -
@@ -170,6 +170,7 @@ def evppi_kernel(x: np.ndarray, npv: np.ndarray, method: str = "regression", bin
 
 
 # --- results -----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class EVPI:
@@ -200,16 +201,28 @@ class EVPI:
     def to_series(self):
         import pandas as pd
 
-        return pd.Series({"evpi": self.value, "standard_error": self.standard_error, "currency": self.currency,
-                          "option": self.option, "owner": self.owner, "expected_npv": self.expected_npv,
-                          "expected_npv_perfect": self.expected_npv_perfect, "trials": self.trials})
+        return pd.Series(
+            {
+                "evpi": self.value,
+                "standard_error": self.standard_error,
+                "currency": self.currency,
+                "option": self.option,
+                "owner": self.owner,
+                "expected_npv": self.expected_npv,
+                "expected_npv_perfect": self.expected_npv_perfect,
+                "trials": self.trials,
+            }
+        )
 
     def describe(self) -> str:
         from .results import format_money as _money
 
-        return (f"Knowing every uncertain input before choosing would be worth up to "
-                f"{_money(self.value, self.currency)} (expected NPV {_money(self.expected_npv_perfect, self.currency)} instead of "
-                f"{_money(self.expected_npv, self.currency)} for {self.option}/{self.owner}).")
+        return (
+            f"Knowing every uncertain input before choosing would be worth up to "
+            f"{_money(self.value, self.currency)} "
+            f"(expected NPV {_money(self.expected_npv_perfect, self.currency)} instead of "
+            f"{_money(self.expected_npv, self.currency)} for {self.option}/{self.owner})."
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -243,11 +256,15 @@ class EVPPI:
     def _repr_html_(self):
         from .results import format_money as _money
 
-        return (f"<p>EVPPI per input ({self.method}, {self.trials:,} trials); "
-                f"EVPI {_money(self.evpi, self.currency)}</p>" + self.to_frame().to_html(index=False, float_format=lambda v: f"{v:,.4g}"))
+        return (
+            f"<p>EVPPI per input ({self.method}, {self.trials:,} trials); "
+            f"EVPI {_money(self.evpi, self.currency)}</p>"
+            + self.to_frame().to_html(index=False, float_format=lambda v: f"{v:,.4g}")
+        )
 
 
 # --- public entry points -----------------------------------------------------------------------
+
 
 def _check_result(result) -> np.ndarray:
     metrics = getattr(result, "metrics", None)
@@ -268,8 +285,16 @@ def evpi(result) -> EVPI:
     value, best, se = evpi_kernel(npv)
     lay = result.layout
     o, w = divmod(best, len(lay.owners))
-    return EVPI(value, se, result.scenario.currency, lay.options[o], lay.owners[w], float(npv[:, best].mean()),
-                float(npv.max(axis=1).mean()), npv.shape[0])
+    return EVPI(
+        value,
+        se,
+        result.scenario.currency,
+        lay.options[o],
+        lay.owners[w],
+        float(npv[:, best].mean()),
+        float(npv.max(axis=1).mean()),
+        npv.shape[0],
+    )
 
 
 def _positive(name, value, minimum):
@@ -317,8 +342,10 @@ def evppi(result, inputs=None, method: str = "regression", *, bins: int | None =
             if name not in kept:
                 near = difflib.get_close_matches(str(name), known, n=5, cutoff=0.6)
                 hint = f"; did you mean {', '.join(repr(m) for m in near)}?" if near else ""
-                raise ScenarioError(f"'{name}' is not a sampled input of this result{hint} (one-off risk impacts "
-                                    "are drawn per year and not kept)")
+                raise ScenarioError(
+                    f"'{name}' is not a sampled input of this result{hint} (one-off risk impacts "
+                    "are drawn per year and not kept)"
+                )
     y = npv[:n]
     total, _, _ = evpi_kernel(y)
     smoother = _smoother(n, knots) if method == "regression" else None

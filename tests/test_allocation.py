@@ -55,6 +55,7 @@ def hill_ini(m, s, owner="marketing", shape=1.0, **kw):
 
 # --- closed forms (independent of the module) -------------------------------------------------
 
+
 def exp_spend(m, s, lam):
     return np.maximum(0.0, s * np.log(m / (s * lam)))
 
@@ -89,11 +90,14 @@ M = np.array([900.0, 500.0, 1200.0, 300.0, 700.0])
 S = np.array([150.0, 60.0, 400.0, 80.0, 250.0])
 
 
-@pytest.mark.parametrize("form, ini, spend_fn, value_fn", [
-    ("exp_saturation", exp_ini, exp_spend, exp_value),
-    ("log", log_ini, log_spend, log_value),
-    ("hill", hill_ini, hill1_spend, hill1_value),
-])
+@pytest.mark.parametrize(
+    "form, ini, spend_fn, value_fn",
+    [
+        ("exp_saturation", exp_ini, exp_spend, exp_value),
+        ("log", log_ini, log_spend, log_value),
+        ("hill", hill_ini, hill1_spend, hill1_value),
+    ],
+)
 @pytest.mark.parametrize("budget", [50.0, 400.0, 1500.0])
 def test_fixed_curves_match_closed_form_water_filling(form, ini, spend_fn, value_fn, budget):
     p = portfolio({f"i{k}": ini(M[k], S[k]) for k in range(len(M))}, budget=[budget])
@@ -122,21 +126,30 @@ def test_ownership_shifts_follow_the_documented_value_model():
 
 
 def test_value_model_pieces():
-    p = portfolio({
-        "base": exp_ini(1000, 100, owner="it", min_spend=10),
-        "later": exp_ini(500, 50, owner="shared", years=[2]),
-        "dep": exp_ini(800, 80, owner="marketing", requires={"initiative": "base", "min_spend": 60}),
-    }, budget=[500, 500])
+    p = portfolio(
+        {
+            "base": exp_ini(1000, 100, owner="it", min_spend=10),
+            "later": exp_ini(500, 50, owner="shared", years=[2]),
+            "dep": exp_ini(800, 80, owner="marketing", requires={"initiative": "base", "min_spend": 60}),
+        },
+        budget=[500, 500],
+    )
     model = al.portfolio_model(p, trials=3, seed=0)
     it, sh, mk = (PRIORS.ownership[o] for o in ("it", "shared", "marketing"))
     v = model.value({"base": 50, "later": 40, "dep": 30}, year=1)
     assert v.shape == (3, 3)
-    assert v[0, 0] == pytest.approx(it.realisation_factor * 1000 * (1 - math.exp(-(1 - it.governance_overhead) * 50 / 100)))
+    assert v[0, 0] == pytest.approx(
+        it.realisation_factor * 1000 * (1 - math.exp(-(1 - it.governance_overhead) * 50 / 100))
+    )
     assert v[0, 1] == 0  # not active in year 1
     assert v[0, 2] == 0  # base below the prerequisite's 60
     v2 = model.value({"base": 60, "later": 40, "dep": 30}, year=2)
-    assert v2[0, 1] == pytest.approx(sh.realisation_factor * 500 * (1 - math.exp(-(1 - sh.governance_overhead) * 40 / 50)))
-    assert v2[0, 2] == pytest.approx(mk.realisation_factor * 800 * (1 - math.exp(-(1 - mk.governance_overhead) * 30 / 80)))
+    assert v2[0, 1] == pytest.approx(
+        sh.realisation_factor * 500 * (1 - math.exp(-(1 - sh.governance_overhead) * 40 / 50))
+    )
+    assert v2[0, 2] == pytest.approx(
+        mk.realisation_factor * 800 * (1 - math.exp(-(1 - mk.governance_overhead) * 30 / 80))
+    )
 
 
 def test_neutral_owner_changes_nothing():
@@ -147,6 +160,7 @@ def test_neutral_owner_changes_nothing():
 
 
 # --- limiting cases ----------------------------------------------------------------------------
+
 
 def test_budget_equal_to_minimums_leaves_everything_at_minimum():
     mins = [100.0, 0.0, 50.0]
@@ -182,8 +196,10 @@ def test_zero_budget_with_zero_minimums():
 
 
 def test_inactive_initiatives_spend_nothing_and_their_minimums_do_not_count():
-    p = portfolio({"now": exp_ini(900, 150, min_spend=50), "later": exp_ini(900, 150, min_spend=500, years=[2])},
-                  budget=[100, 1000])
+    p = portfolio(
+        {"now": exp_ini(900, 150, min_spend=50), "later": exp_ini(900, 150, min_spend=500, years=[2])},
+        budget=[100, 1000],
+    )
     r = al.optimize(p, year=1, trials=4, seed=0, shifts=NEUTRAL)
     np.testing.assert_array_equal(r.spend, [100, 0])
     assert r.expected_value[1] == 0
@@ -191,12 +207,18 @@ def test_inactive_initiatives_spend_nothing_and_their_minimums_do_not_count():
 
 # --- prerequisites -----------------------------------------------------------------------------
 
+
 def test_prerequisite_is_funded_exactly_to_its_threshold_when_worth_it():
     # 'platform' earns little on its own; 'app' earns a lot but needs platform >= 120.
     ms, ss = np.array([50.0, 2000.0, 800.0]), np.array([100.0, 200.0, 150.0])
-    p = portfolio({"platform": exp_ini(ms[0], ss[0]),
-                   "app": exp_ini(ms[1], ss[1], requires={"initiative": "platform", "min_spend": 120}),
-                   "other": exp_ini(ms[2], ss[2])}, budget=[700.0])
+    p = portfolio(
+        {
+            "platform": exp_ini(ms[0], ss[0]),
+            "app": exp_ini(ms[1], ss[1], requires={"initiative": "platform", "min_spend": 120}),
+            "other": exp_ini(ms[2], ss[2]),
+        },
+        budget=[700.0],
+    )
     r = al.optimize(p, trials=4, seed=0, shifts=NEUTRAL)
     # Case on: platform >= 120. At lambda for the rest, platform's own slope 0.5 e^{-x/100} < lambda
     # so it sits at 120; app and other share 580 by water-filling.
@@ -213,9 +235,14 @@ def test_prerequisite_is_funded_exactly_to_its_threshold_when_worth_it():
 
 
 def test_unaffordable_prerequisite_leaves_the_dependent_at_its_minimum():
-    p = portfolio({"platform": exp_ini(50, 100),
-                   "app": exp_ini(2000, 200, min_spend=10, requires={"initiative": "platform", "min_spend": 900}),
-                   "other": exp_ini(800, 150)}, budget=[500.0])
+    p = portfolio(
+        {
+            "platform": exp_ini(50, 100),
+            "app": exp_ini(2000, 200, min_spend=10, requires={"initiative": "platform", "min_spend": 900}),
+            "other": exp_ini(800, 150),
+        },
+        budget=[500.0],
+    )
     r = al.optimize(p, trials=4, seed=0, shifts=NEUTRAL)
     assert r.spend_of("app") == 10 and not r.prerequisite_met[1] and r.expected_value[1] == 0
     _, y = waterfill(exp_spend, np.array([50.0, 800.0]), np.array([100.0, 150.0]), 490)
@@ -223,6 +250,7 @@ def test_unaffordable_prerequisite_leaves_the_dependent_at_its_minimum():
 
 
 # --- owner budgets -----------------------------------------------------------------------------
+
 
 def test_binding_owner_budget_matches_two_level_closed_form():
     owners = ["marketing", "marketing", "it", "it", "shared"]
@@ -250,11 +278,18 @@ def test_slack_owner_budget_changes_nothing():
 # --- uncertainty, objectives and the marginal value -------------------------------------------
 
 UNCERTAIN = {
-    "a": exp_ini({"dist": "lognormal", "median": 900, "p90": 1500}, {"dist": "pert", "low": 100, "mode": 150, "high": 250}),
-    "b": log_ini({"dist": "lognormal", "median": 300, "p90": 600}, {"dist": "uniform", "low": 40, "high": 90},
-                 owner="it", min_spend=20),
-    "c": hill_ini({"dist": "triangular", "low": 500, "mode": 800, "high": 1400}, 200, owner="shared", shape=0.7,
-                  max_spend=400),
+    "a": exp_ini(
+        {"dist": "lognormal", "median": 900, "p90": 1500}, {"dist": "pert", "low": 100, "mode": 150, "high": 250}
+    ),
+    "b": log_ini(
+        {"dist": "lognormal", "median": 300, "p90": 600},
+        {"dist": "uniform", "low": 40, "high": 90},
+        owner="it",
+        min_spend=20,
+    ),
+    "c": hill_ini(
+        {"dist": "triangular", "low": 500, "mode": 800, "high": 1400}, 200, owner="shared", shape=0.7, max_spend=400
+    ),
     "d": exp_ini(600, {"dist": "pert", "low": 50, "mode": 80, "high": 150}, owner="it"),
 }
 
@@ -292,7 +327,7 @@ def test_risk_aversion_trades_mean_for_spread():
 @pytest.mark.parametrize("objective", ["mean", "mean_minus_std", "cvar"])
 def test_marginal_value_matches_a_finite_difference(objective):
     p = portfolio(UNCERTAIN, budget=[700.0])
-    kw = dict(trials=300, seed=2, objective=objective, check_marginal=False)
+    kw = {"trials": 300, "seed": 2, "objective": objective, "check_marginal": False}
     r = al.optimize(p, **kw)
     h = 0.5
     up, down = al.optimize(p, 700.0 + h, **kw), al.optimize(p, 700.0 - h, **kw)
@@ -313,50 +348,66 @@ def test_same_seed_same_allocation_and_seeds_differ():
 
 # --- errors ------------------------------------------------------------------------------------
 
+
 def test_allocation_error_is_a_scenario_error():
     assert issubclass(al.AllocationError, ScenarioError)
 
 
 def test_budget_below_minimum_spends_names_the_numbers():
-    p = portfolio({"a": exp_ini(900, 150, min_spend=300), "b": exp_ini(500, 60, min_spend=250),
-                   "c": exp_ini(500, 60, min_spend=900, years=[2])}, budget=[500, 2000])
-    with pytest.raises(al.AllocationError, match=r"budget 500 in plan year 1 is below the sum of minimum spends"
-                                                 r".*550 \(a: 300, b: 250\)"):
+    p = portfolio(
+        {
+            "a": exp_ini(900, 150, min_spend=300),
+            "b": exp_ini(500, 60, min_spend=250),
+            "c": exp_ini(500, 60, min_spend=900, years=[2]),
+        },
+        budget=[500, 2000],
+    )
+    with pytest.raises(
+        al.AllocationError,
+        match=r"budget 500 in plan year 1 is below the sum of minimum spends"
+        r".*550 \(a: 300, b: 250\)",
+    ):
         al.optimize(p)
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda p: al.optimize(p, -1.0), "budget cannot be negative"),
-    (lambda p: al.optimize(p, float("nan")), "finite number"),
-    (lambda p: al.optimize(p, owner_budgets={"finance": 100}), "unknown owner 'finance'"),
-    (lambda p: al.optimize(p, owner_budgets={"it": -5}), "owner budget of it cannot be negative"),
-    (lambda p: al.optimize(p, owner_budgets={"marketing": 10}), r"marketing budget 10 .* below .* 50"),
-    (lambda p: al.optimize(p, year=3), "plan year from 1 to 2"),
-    (lambda p: al.optimize(p, objective="max"), "unknown objective"),
-    (lambda p: al.optimize(p, risk_aversion=1.0), "risk_aversion applies only"),
-    (lambda p: al.optimize(p, objective="cvar", risk_aversion=2.0), "weight from 0 to 1"),
-    (lambda p: al.optimize(p, objective="cvar", cvar_level=0.0), "cvar_level"),
-    (lambda p: al.optimize(p, trials=0), "trials must be a positive integer"),
-    (lambda p: al.optimize(p, seed=-1), "seed must be a non-negative integer"),
-    (lambda p: al.optimize(p, shifts={"board": OwnerShifts()}), "unknown owner 'board'"),
-    (lambda p: al.frontier(p, [1000, 10]), r"budget 10 .* below .* 50"),
-    (lambda p: al.control_split(p, marketing_share=1.5), "share from 0 to 1"),
-    (lambda p: al.phase(p, cumulative=["nope"]), "unknown initiative 'nope'"),
-    (lambda p: al.risk_frontier(p, [1.0], objective="mean"), "needs a risk objective"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda p: al.optimize(p, -1.0), "budget cannot be negative"),
+        (lambda p: al.optimize(p, float("nan")), "finite number"),
+        (lambda p: al.optimize(p, owner_budgets={"finance": 100}), "unknown owner 'finance'"),
+        (lambda p: al.optimize(p, owner_budgets={"it": -5}), "owner budget of it cannot be negative"),
+        (lambda p: al.optimize(p, owner_budgets={"marketing": 10}), r"marketing budget 10 .* below .* 50"),
+        (lambda p: al.optimize(p, year=3), "plan year from 1 to 2"),
+        (lambda p: al.optimize(p, objective="max"), "unknown objective"),
+        (lambda p: al.optimize(p, risk_aversion=1.0), "risk_aversion applies only"),
+        (lambda p: al.optimize(p, objective="cvar", risk_aversion=2.0), "weight from 0 to 1"),
+        (lambda p: al.optimize(p, objective="cvar", cvar_level=0.0), "cvar_level"),
+        (lambda p: al.optimize(p, trials=0), "trials must be a positive integer"),
+        (lambda p: al.optimize(p, seed=-1), "seed must be a non-negative integer"),
+        (lambda p: al.optimize(p, shifts={"board": OwnerShifts()}), "unknown owner 'board'"),
+        (lambda p: al.frontier(p, [1000, 10]), r"budget 10 .* below .* 50"),
+        (lambda p: al.control_split(p, marketing_share=1.5), "share from 0 to 1"),
+        (lambda p: al.phase(p, cumulative=["nope"]), "unknown initiative 'nope'"),
+        (lambda p: al.risk_frontier(p, [1.0], objective="mean"), "needs a risk objective"),
+    ],
+)
 def test_bad_requests_raise_allocation_error(call, match):
     p = portfolio({"a": exp_ini(900, 150, min_spend=50), "b": exp_ini(500, 60, owner="it")}, budget=[1000, 1000])
     with pytest.raises(al.AllocationError, match=match):
         call(p)
 
 
-@pytest.mark.parametrize("change, match", [
-    ({"b": exp_ini(500, 60, requires={"initiative": "zz", "min_spend": 1})}, "unknown initiative 'zz'"),
-    ({"b": exp_ini(500, 60, requires={"initiative": "b", "min_spend": 1})}, "cannot require itself"),
-    ({"b": exp_ini(500, 60, years=[3])}, "plan year 3 is outside the plan"),
-    ({"b": exp_ini(500, {"dist": "normal", "mean": 60, "sd": 40})}, "scale must be positive"),
-    ({"b": exp_ini({"dist": "normal", "mean": 60, "sd": 40}, 60)}, "max_value cannot be negative"),
-])
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        ({"b": exp_ini(500, 60, requires={"initiative": "zz", "min_spend": 1})}, "unknown initiative 'zz'"),
+        ({"b": exp_ini(500, 60, requires={"initiative": "b", "min_spend": 1})}, "cannot require itself"),
+        ({"b": exp_ini(500, 60, years=[3])}, "plan year 3 is outside the plan"),
+        ({"b": exp_ini(500, {"dist": "normal", "mean": 60, "sd": 40})}, "scale must be positive"),
+        ({"b": exp_ini({"dist": "normal", "mean": 60, "sd": 40}, 60)}, "max_value cannot be negative"),
+    ],
+)
 def test_bad_portfolios_raise_allocation_error(change, match):
     p = portfolio({"a": exp_ini(900, 150), **change}, budget=[1000, 1000])
     with pytest.raises(al.AllocationError, match=match):
@@ -375,6 +426,7 @@ def test_results_are_frozen_and_read_only():
 
 
 # --- properties over random portfolios ---------------------------------------------------------
+
 
 @st.composite
 def random_portfolios(draw):
@@ -399,14 +451,16 @@ def random_portfolios(draw):
         if years == 2 and draw(st.integers(0, 3)) == 0:
             ini["years"] = [draw(st.integers(1, 2))]
         inis[f"i{k}"] = ini
-    for k in range(draw(st.integers(0, 2))):
+    for _ in range(draw(st.integers(0, 2))):
         dep, pre = draw(st.permutations(list(inis)))[:2]
         inis[dep]["requires"] = {"initiative": pre, "min_spend": draw(st.floats(1, 300))}
     budget = [draw(st.floats(0, 3000)) for _ in range(years)]
     owner_budgets = None
     if draw(st.booleans()):
-        owner_budgets = {o: [draw(st.floats(0, 2000)) for _ in range(years)]
-                         for o in draw(st.sets(st.sampled_from(al.OWNERS), min_size=1))}
+        owner_budgets = {
+            o: [draw(st.floats(0, 2000)) for _ in range(years)]
+            for o in draw(st.sets(st.sampled_from(al.OWNERS), min_size=1))
+        }
     return portfolio(inis, budget=budget, owner_budgets=owner_budgets)
 
 
@@ -421,11 +475,14 @@ def _feasible(p, year):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(p=random_portfolios(), objective=st.sampled_from(["mean", "mean", "mean_minus_std", "cvar"]),
-       seed=st.integers(0, 10))
+@given(
+    p=random_portfolios(),
+    objective=st.sampled_from(["mean", "mean", "mean_minus_std", "cvar"]),
+    seed=st.integers(0, 10),
+)
 def test_every_allocation_respects_bounds_owner_budgets_prerequisites_and_budget(p, objective, seed):
     year = len(p.budget)
-    kw = dict(year=year, trials=40, seed=seed, objective=objective, check_marginal=False)
+    kw = {"year": year, "trials": 40, "seed": seed, "objective": objective, "check_marginal": False}
     if not _feasible(p, year):
         with pytest.raises(al.AllocationError, match="below the sum of minimum spends"):
             al.optimize(p, **kw)
@@ -453,12 +510,15 @@ def test_every_allocation_respects_bounds_owner_budgets_prerequisites_and_budget
         model = al.portfolio_model(p, trials=40, seed=seed)
         rng = np.random.default_rng(seed)
         lo = np.array([ini.min_spend if ini.years is None or year in ini.years else 0 for ini in inis])
-        hi = np.array([(min(ini.max_spend or budget, budget) if ini.years is None or year in ini.years else 0)
-                       for ini in inis])
+        hi = np.array(
+            [(min(ini.max_spend or budget, budget) if ini.years is None or year in ini.years else 0) for ini in inis]
+        )
         for _ in range(20):
             x = lo + rng.random(len(lo)) * (np.maximum(hi, lo) - lo) * rng.random()
-            over = [x.sum() - budget] + [sum(x[k] for k, ini in enumerate(inis) if ini.owner == o) - path[year - 1]
-                                         for o, path in (p.owner_budgets or {}).items()]
+            over = [x.sum() - budget] + [
+                sum(x[k] for k, ini in enumerate(inis) if ini.owner == o) - path[year - 1]
+                for o, path in (p.owner_budgets or {}).items()
+            ]
             if max(over) > 0:
                 continue
             assert model.value(x, year).sum(1).mean() <= r.value_mean * (1 + 1e-9) + 1e-9
@@ -512,6 +572,7 @@ def test_control_split_never_beats_the_joint_optimum(p, share):
 
 # --- frontiers ---------------------------------------------------------------------------------
 
+
 def test_frontier_is_increasing_and_concave_and_matches_optimize():
     p = portfolio(UNCERTAIN, budget=[700.0])
     budgets = [100, 300, 700, 1500, 4000]
@@ -528,8 +589,10 @@ def test_frontier_is_increasing_and_concave_and_matches_optimize():
 # --- who controls which share ------------------------------------------------------------------
 
 SPLIT = {
-    "mk1": exp_ini(900, 150, owner="marketing"), "mk2": log_ini(300, 60, owner="marketing", min_spend=20),
-    "it1": exp_ini(700, 100, owner="it"), "it2": exp_ini(400, 50, owner="it", min_spend=30),
+    "mk1": exp_ini(900, 150, owner="marketing"),
+    "mk2": log_ini(300, 60, owner="marketing", min_spend=20),
+    "it1": exp_ini(700, 100, owner="it"),
+    "it2": exp_ini(400, 50, owner="it", min_spend=30),
     "sh1": exp_ini(800, 200, owner="shared"),
 }
 
@@ -555,11 +618,14 @@ def test_control_split_loses_nothing_at_the_joint_optimum_share():
 def test_control_split_reports_sides_that_never_settle():
     # shared's sh1 needs marketing's mk1, which needs shared's sh2: each side's best plan
     # switches the other's prerequisite on and off in turn
-    p = portfolio({
-        "sh1": exp_ini(10, 5, owner="shared", requires={"initiative": "mk1", "min_spend": 1}),
-        "sh2": exp_ini(10, 5, owner="shared"),
-        "mk1": exp_ini(10, 5, owner="marketing", requires={"initiative": "sh2", "min_spend": 2}),
-    }, budget=[3.0])
+    p = portfolio(
+        {
+            "sh1": exp_ini(10, 5, owner="shared", requires={"initiative": "mk1", "min_spend": 1}),
+            "sh2": exp_ini(10, 5, owner="shared"),
+            "mk1": exp_ini(10, 5, owner="marketing", requires={"initiative": "sh2", "min_spend": 2}),
+        },
+        budget=[3.0],
+    )
     cs = al.control_split(p, marketing_share=[1.0], trials=4, seed=0)
     assert cs.status[0].startswith("unstable") and not cs.feasible[0] and np.isnan(cs.value_mean[0])
 
@@ -579,6 +645,7 @@ def test_control_split_loses_value_when_the_other_side_will_not_fund_a_prerequis
 
 
 # --- multi-year phasing ------------------------------------------------------------------------
+
 
 def test_phase_without_carry_over_is_the_year_by_year_optimum():
     p = portfolio(UNCERTAIN, budget=[500.0, 900.0], owner_budgets={"it": [200.0, 300.0]})
@@ -600,7 +667,7 @@ def test_phase_with_carry_over_matches_the_two_year_closed_form(carry):
     p = portfolio({f"i{k}": exp_ini(m[k], s[k]) for k in range(3)}, budget=[900.0, 300.0], carry_over=carry)
     ph = al.phase(p, trials=4, seed=0, shifts=NEUTRAL, discount=False)
     assert ph.method == "SLSQP"
-    lam = lambda b: waterfill(exp_spend, m, s, b)[0]  # noqa: E731
+    lam = lambda b: waterfill(exp_spend, m, s, b)[0]
     z = brentq(lambda z: lam(900 - z) - carry * lam(300 + carry * z), 0, 900 - 1e-9)
     x1, x2 = waterfill(exp_spend, m, s, 900 - z)[1], waterfill(exp_spend, m, s, 300 + carry * z)[1]
     expected = exp_value(m, s, x1) + exp_value(m, s, x2)
@@ -613,12 +680,12 @@ def test_phase_cumulative_platform_matches_a_direct_optimisation():
     # platform A is valued on cumulative spend; B is regular; two years, no carry-over, no discount.
     # Value = fA(a1) + fA(a1 + a2) + fB(b1 - a1) + fB(b2 - a2) with both budgets spent.
     mA, sA, mB, sB, b1, b2 = 1000.0, 300.0, 800.0, 100.0, 400.0, 400.0
-    f = lambda m, s, x: m * (1 - math.exp(-x / s))  # noqa: E731
-    fp = lambda m, s, x: m / s * math.exp(-x / s)  # noqa: E731
+    f = lambda m, s, x: m * (1 - math.exp(-x / s))
+    fp = lambda m, s, x: m / s * math.exp(-x / s)
 
     def best_given(a1):
         # a2 solves fA'(a1 + a2) = fB'(b2 - a2) on [0, b2]
-        g = lambda a2: fp(mA, sA, a1 + a2) - fp(mB, sB, b2 - a2)  # noqa: E731
+        g = lambda a2: fp(mA, sA, a1 + a2) - fp(mB, sB, b2 - a2)
         a2 = 0.0 if g(0) < 0 else (b2 if g(b2) > 0 else brentq(g, 0, b2, xtol=1e-12))
         return f(mA, sA, a1) + f(mA, sA, a1 + a2) + f(mB, sB, b1 - a1) + f(mB, sB, b2 - a2), a2
 
@@ -633,8 +700,7 @@ def test_phase_cumulative_platform_matches_a_direct_optimisation():
 
 def test_phase_prerequisites_and_bounds_hold_in_every_year():
     inis = dict(UNCERTAIN)
-    inis["dep"] = exp_ini(2000, 100, owner="marketing", years=[2],
-                          requires={"initiative": "b", "min_spend": 150})
+    inis["dep"] = exp_ini(2000, 100, owner="marketing", years=[2], requires={"initiative": "b", "min_spend": 150})
     p = portfolio(inis, budget=[600.0, 800.0], carry_over=0.5, owner_budgets={"marketing": [300.0, 400.0]})
     ph = al.phase(p, cumulative=["c"], trials=100, seed=0)
     assert ph.spend[0, list(inis).index("dep")] == 0
@@ -654,6 +720,7 @@ def test_phase_budget_below_minimums_names_the_year():
 
 
 # --- the shipped portfolio ---------------------------------------------------------------------
+
 
 def _shipped():
     if not SHIPPED.exists():

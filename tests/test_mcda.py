@@ -49,8 +49,9 @@ HOUSE_CRITERIA = ["size", "transportation", "neighbourhood", "age", "yard", "mod
 def test_ahp_saaty_1990_house_table2_weights_lambda_ci_cr_and_warning():
     with pytest.warns(AHPConsistencyWarning, match="consistency ratio 0.169"):
         r = mcda.ahp(SAATY_1990_HOUSE, HOUSE_CRITERIA)
-    np.testing.assert_allclose(r.weights.to_numpy(), [0.173, 0.054, 0.188, 0.018, 0.031, 0.036, 0.167, 0.333],
-                               atol=1e-3)
+    np.testing.assert_allclose(
+        r.weights.to_numpy(), [0.173, 0.054, 0.188, 0.018, 0.031, 0.036, 0.167, 0.333], atol=1e-3
+    )
     assert list(r.weights.index) == HOUSE_CRITERIA
     assert r.weights.sum() == pytest.approx(1.0, abs=1e-12)
     assert r.lambda_max == pytest.approx(9.669, abs=1e-3)
@@ -73,9 +74,11 @@ def test_ahp_saaty_1990_financing_comparison_is_consistent():
 def test_ahp_wikipedia_leader_example_criteria_weights():
     # "Analytic hierarchy process - leader example" (Wikipedia), criteria priorities:
     # experience .547, education .127, charisma .270, age .056; CR 0.044.
-    m = pd.DataFrame([[1, 4, 3, 7], [1 / 4, 1, 1 / 3, 3], [1 / 3, 3, 1, 5], [1 / 7, 1 / 3, 1 / 5, 1]],
-                     index=["experience", "education", "charisma", "age"],
-                     columns=["experience", "education", "charisma", "age"])
+    m = pd.DataFrame(
+        [[1, 4, 3, 7], [1 / 4, 1, 1 / 3, 3], [1 / 3, 3, 1, 5], [1 / 7, 1 / 3, 1 / 5, 1]],
+        index=["experience", "education", "charisma", "age"],
+        columns=["experience", "education", "charisma", "age"],
+    )
     r = mcda.ahp(m)
     np.testing.assert_allclose(r.weights.to_numpy(), [0.547, 0.127, 0.270, 0.056], atol=1e-3)
     assert r.cr == pytest.approx(0.044, abs=1e-3)
@@ -90,9 +93,15 @@ def test_ahp_wikipedia_leader_example_criteria_weights():
 # S* = .0545 .1197 .0580 .1009; S- = .0983 .0439 .0920 .0458; C* = .643 .268 .613 .312
 # (A1 > A3 > A4 > A2); ideal point .1168 .0659 .0531 .0414 .1347 .2012.
 FIGHTERS = pd.DataFrame(
-    [[2.0, 1500, 20000, 5.5, 5, 9], [2.5, 2700, 18000, 6.5, 3, 5],
-     [1.8, 2000, 21000, 4.5, 7, 7], [2.2, 1800, 20000, 5.0, 5, 5]],
-    index=["A1", "A2", "A3", "A4"], columns=["speed", "range", "payload", "cost", "reliability", "manoeuvrability"])
+    [
+        [2.0, 1500, 20000, 5.5, 5, 9],
+        [2.5, 2700, 18000, 6.5, 3, 5],
+        [1.8, 2000, 21000, 4.5, 7, 7],
+        [2.2, 1800, 20000, 5.0, 5, 5],
+    ],
+    index=["A1", "A2", "A3", "A4"],
+    columns=["speed", "range", "payload", "cost", "reliability", "manoeuvrability"],
+)
 FIGHTER_WEIGHTS = {"speed": 0.2, "range": 0.1, "payload": 0.1, "cost": 0.1, "reliability": 0.2, "manoeuvrability": 0.3}
 FIGHTER_BENEFIT = {c: c != "cost" for c in FIGHTERS.columns}
 
@@ -207,8 +216,9 @@ def test_weight_flips_groups_count_only_a_change_of_group():
     # b1 and b2 are two owners of option b; a change from b1 to b2 is not a change of option.
     m = pd.DataFrame({"c1": [1.0, 0.9, 0.0], "c2": [0.0, 0.2, 1.0]}, index=["b1", "b2", "a"])
     cells = mcda.weight_flips(m, {"c1": 0.9, "c2": 0.1}, {"c1": True, "c2": True}, "weighted_sum")
-    options = mcda.weight_flips(m, {"c1": 0.9, "c2": 0.1}, {"c1": True, "c2": True}, "weighted_sum",
-                                groups=["b", "b", "a"])
+    options = mcda.weight_flips(
+        m, {"c1": 0.9, "c2": 0.1}, {"c1": True, "c2": True}, "weighted_sum", groups=["b", "b", "a"]
+    )
     assert cells.overall["new_top"] == "b2"
     assert options.top == "b" and options.overall["new_top"] == "a"
     assert options.overall["shift"] > cells.overall["shift"]
@@ -228,6 +238,7 @@ def test_weighted_sum_flip_is_an_exact_tie(values, weights):
 
 
 # --- properties --------------------------------------------------------------------------
+
 
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.floats(0.01, 10), min_size=3, max_size=9))
@@ -251,27 +262,34 @@ def test_topsis_closeness_in_unit_interval_and_scale_free(values, scale):
 
 # --- bad input ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("matrix, message", [
-    ([[1, 2, 3], [0.5, 1, 2]], "must be square"),
-    ([[1, 2], [0.5]], "square table of numbers"),
-    ([[1, 0], [0, 1]], "must be positive"),
-    ([[1, -2], [-0.5, 1]], "must be positive"),
-    ([[1, 3], [0.5, 1]], "not reciprocal: entry (1,2) is 3 but (2,1) is 0.5"),
-    ([[2, 1], [1, 1]], "diagonal must be 1"),
-    (np.ones((11, 11)), "at most 10"),
-])
+
+@pytest.mark.parametrize(
+    "matrix, message",
+    [
+        ([[1, 2, 3], [0.5, 1, 2]], "must be square"),
+        ([[1, 2], [0.5]], "square table of numbers"),
+        ([[1, 0], [0, 1]], "must be positive"),
+        ([[1, -2], [-0.5, 1]], "must be positive"),
+        ([[1, 3], [0.5, 1]], "not reciprocal: entry (1,2) is 3 but (2,1) is 0.5"),
+        ([[2, 1], [1, 1]], "diagonal must be 1"),
+        (np.ones((11, 11)), "at most 10"),
+    ],
+)
 def test_ahp_rejects_bad_matrices(matrix, message):
     with pytest.raises(ScenarioError, match=message.replace("(", r"\(").replace(")", r"\)")):
         mcda.ahp(matrix)
 
 
-@pytest.mark.parametrize("weights, message", [
-    ({"npv": -1, "months": 2}, "weights cannot be negative"),
-    ({"npv": 0, "months": 0}, "weights cannot all be zero"),
-    ({"npv": 1, "fit": 1}, "criterion 'fit' has a weight but no option is scored on it"),
-    ({"npv": float("nan")}, "not a finite number"),
-    ({}, "weights are empty"),
-])
+@pytest.mark.parametrize(
+    "weights, message",
+    [
+        ({"npv": -1, "months": 2}, "weights cannot be negative"),
+        ({"npv": 0, "months": 0}, "weights cannot all be zero"),
+        ({"npv": 1, "fit": 1}, "criterion 'fit' has a weight but no option is scored on it"),
+        ({"npv": float("nan")}, "not a finite number"),
+        ({}, "weights are empty"),
+    ],
+)
 def test_bad_weights_are_scenario_errors(weights, message):
     for kernel in (mcda.weighted_sum, mcda.topsis):
         with pytest.raises(ScenarioError, match=message):
@@ -296,9 +314,11 @@ def test_bad_matrix_benefit_and_choices_are_scenario_errors():
 
 # --- a simulation: the default scenario and a small fixed one ----------------------------
 
-NEUTRAL = ("{launch_factor: 1, launch_extra_months: 0, integration_factor: 1, incident_frequency: 1, "
-           "incident_severity: 1, governance_overhead: %s, consolidation: 0, realisation_factor: 1, "
-           "marketing_share: 0.5}")
+NEUTRAL = (
+    "{launch_factor: 1, launch_extra_months: 0, integration_factor: 1, incident_frequency: 1, "
+    "incident_severity: 1, governance_overhead: %s, consolidation: 0, realisation_factor: 1, "
+    "marketing_share: 0.5}"
+)
 
 # Everything fixed, no risks: every trial equals the base case. Criteria: NPV, months to
 # launch, judged fit and experience.
@@ -362,9 +382,13 @@ def test_criteria_scores_takes_computed_criteria_from_the_summary(default_result
     summ = default_result.summary()
     pd.testing.assert_series_equal(cs["expected_npv"], summ["npv_mean"], check_names=False, check_dtype=False)
     pd.testing.assert_series_equal(cs["p10_npv"], summ["npv_p10"], check_names=False, check_dtype=False)
-    pd.testing.assert_series_equal(cs["time_to_launch"], summ["launch_months_p50"], check_names=False, check_dtype=False)
+    pd.testing.assert_series_equal(
+        cs["time_to_launch"], summ["launch_months_p50"], check_names=False, check_dtype=False
+    )
     pd.testing.assert_series_equal(cs["probability_of_loss"], summ["p_loss"], check_names=False, check_dtype=False)
-    pd.testing.assert_series_equal(cs["security_risk"], summ["security_incidents"], check_names=False, check_dtype=False)
+    pd.testing.assert_series_equal(
+        cs["security_risk"], summ["security_incidents"], check_names=False, check_dtype=False
+    )
     assert list(cs.columns[:5]) == list(dk.schema.COMPUTED_CRITERIA)
     for option, opt in default_result.scenario.options.items():
         for c, v in opt.scores.items():
@@ -396,8 +420,9 @@ def test_stakeholder_weights_from_weights_and_ahp(default_result):
 def test_group_weights_are_the_normalised_geometric_mean(fixed_result):
     # CMO (.3, .4, 0, .3), CIO (.3, .1, .6, 0): geometric means .3, .2, 0, 0 -> .6, .4
     sw = mcda.stakeholder_weights(fixed_result.scenario)
-    np.testing.assert_allclose(sw.group[["expected_npv", "time_to_launch", "fit", "experience"]].to_numpy(),
-                               [0.6, 0.4, 0.0, 0.0], atol=1e-12)
+    np.testing.assert_allclose(
+        sw.group[["expected_npv", "time_to_launch", "fit", "experience"]].to_numpy(), [0.6, 0.4, 0.0, 0.0], atol=1e-12
+    )
     assert sw.vetoed == ("fit", "experience")
 
 
@@ -429,8 +454,9 @@ def test_stakeholder_view_summary_states_disagreement_and_the_veto(fixed_result)
     text = view.summary()
     assert "disagree" in text and "CMO buy owned by marketing" in text and "CIO build owned by marketing" in text
     assert "drops any criterion a stakeholder leaves out (fit, experience)" in text
-    agreeing = with_stakeholders(fixed_result, {"CMO": {"weights": {"experience": 1}},
-                                                "CFO": {"weights": {"expected_npv": 1, "experience": 1}}})
+    agreeing = with_stakeholders(
+        fixed_result, {"CMO": {"weights": {"experience": 1}}, "CFO": {"weights": {"expected_npv": 1, "experience": 1}}}
+    )
     v2 = mcda.stakeholder_view(agreeing)
     assert v2.agree and "all put buy owned by marketing first" in v2.summary()
 
@@ -482,8 +508,9 @@ def test_normalisation_check_of_a_result_agrees_with_the_matrix_check(default_re
 
 @pytest.mark.parametrize("method", mcda.METHODS)
 def test_flip_analysis_of_a_stakeholder_changes_their_top(default_result, method):
-    r = with_stakeholders(default_result, {k: v.model_dump(exclude_none=True)
-                                           for k, v in default_result.scenario.stakeholders.items()})
+    r = with_stakeholders(
+        default_result, {k: v.model_dump(exclude_none=True) for k, v in default_result.scenario.stakeholders.items()}
+    )
     for who in ["CMO", "CIO", "CFO", "group"]:
         fa = mcda.flip_analysis(r, who, method, aggregation="arithmetic")
         assert fa.who == who and not fa.overall.empty
@@ -493,8 +520,11 @@ def test_flip_analysis_of_a_stakeholder_changes_their_top(default_result, method
         crit = list(fa.weights.index)
         cs = mcda.criteria_scores(r, crit)
         beyond = fa.weights + 1.0001 * (fa.flipped_weights - fa.weights)
-        kernel = mcda.topsis(cs, beyond, cs.attrs["benefit"]) if method == "topsis" else \
-            mcda.weighted_sum(cs, beyond, cs.attrs["benefit"])
+        kernel = (
+            mcda.topsis(cs, beyond, cs.attrs["benefit"])
+            if method == "topsis"
+            else mcda.weighted_sum(cs, beyond, cs.attrs["benefit"])
+        )
         assert kernel.best == fa.overall["new_top"]
         assert fa.per_criterion.index.tolist() == crit
 
@@ -523,9 +553,11 @@ def test_weight_ranges_bracket_the_group_weights(default_result):
 
 
 def test_scenario_input_errors(fixed_result):
-    no_score = with_stakeholders(fixed_result, {"CMO": {"weights": {"expected_npv": 1, "speed": 1}}},
-                                 criteria={"fit": {"better": "more"}, "experience": {"better": "more"},
-                                           "speed": {"better": "more"}})
+    no_score = with_stakeholders(
+        fixed_result,
+        {"CMO": {"weights": {"expected_npv": 1, "speed": 1}}},
+        criteria={"fit": {"better": "more"}, "experience": {"better": "more"}, "speed": {"better": "more"}},
+    )
     with pytest.raises(ScenarioError, match="criterion 'speed' is weighted by CMO but no option is scored on it"):
         mcda.stakeholder_view(no_score)
     zero = with_stakeholders(no_score, {"CMO": {"weights": {"expected_npv": 1, "speed": 0}}})
@@ -548,10 +580,11 @@ def test_scenario_input_errors(fixed_result):
 
 
 def test_inconsistent_ahp_stakeholder_warns_with_their_name(fixed_result):
-    house = dict(criteria=HOUSE_CRITERIA, matrix=SAATY_1990_HOUSE)
+    house = {"criteria": HOUSE_CRITERIA, "matrix": SAATY_1990_HOUSE}
     judged = {c: {"better": "more"} for c in fixed_result.scenario.criteria}  # keep the options' scored criteria
-    r = with_stakeholders(fixed_result, {"CIO": {"ahp": house}},
-                          criteria=judged | {c: {"better": "more"} for c in HOUSE_CRITERIA})
+    r = with_stakeholders(
+        fixed_result, {"CIO": {"ahp": house}}, criteria=judged | {c: {"better": "more"} for c in HOUSE_CRITERIA}
+    )
     with pytest.warns(AHPConsistencyWarning, match="CIO's AHP comparisons are inconsistent"):
         sw = mcda.stakeholder_weights(r.scenario)
     assert sw.ahp["CIO"].consistent is False

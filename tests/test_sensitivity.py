@@ -14,14 +14,23 @@ from decision_kit.distributions import Uniform
 from decision_kit.loading import loads
 from decision_kit.sensitivity.cells import cell_scenario
 from decision_kit.simulation import base_case, draw_trials, evaluate, simulate
-from decision_kit.test_functions import (ISHIGAMI_INPUTS, SOBOL_G_A, ishigami, ishigami_indices, sobol_g,
-                                         sobol_g_indices, sobol_g_inputs)
+from decision_kit.test_functions import (
+    ISHIGAMI_INPUTS,
+    SOBOL_G_A,
+    ishigami,
+    ishigami_indices,
+    sobol_g,
+    sobol_g_indices,
+    sobol_g_inputs,
+)
 
 DEFAULT = "scenarios/marketing_automation.yaml"
 
-NEUTRAL = ("{launch_factor: 1, launch_extra_months: 0, integration_factor: 1, incident_frequency: 1, "
-           "incident_severity: 1, governance_overhead: %s, consolidation: 0, realisation_factor: 1, "
-           "marketing_share: 0.5}")
+NEUTRAL = (
+    "{launch_factor: 1, launch_extra_months: 0, integration_factor: 1, incident_frequency: 1, "
+    "incident_severity: 1, governance_overhead: %s, consolidation: 0, realisation_factor: 1, "
+    "marketing_share: 0.5}"
+)
 
 # One year, rate 0, no benefits, so NPV = -(cost of year 0 and year 1):
 #   build: platform (one-off, U(900, 1100), median 1000) + 2 per seat  -> NPV = -(platform + 2 s)
@@ -63,6 +72,7 @@ def default():
 
 
 # --- Sobol indices -----------------------------------------------------------------------------
+
 
 def test_ishigami_homma_1990_indices_sobol_levitan_1999():
     # Analytic values (a = 7, b = 0.1): S = 0.3139, 0.4424, 0; ST = 0.5576, 0.4424, 0.2437,
@@ -109,25 +119,32 @@ def test_sobol_accepts_scenario_style_inputs_and_is_seeded():
     assert list(frame.input) == ["z", "x", "c"]
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"n": 0}, "n must be an integer of at least 2"),
-    ({"n": 64.0}, "n must be an integer of at least 2"),
-    ({"n": True}, "n must be an integer of at least 2"),
-    ({"seed": -1}, "seed must be a non-negative integer"),
-    ({"seed": 1.5}, "seed must be a non-negative integer"),
-    ({"conf_level": 1.5}, "conf_level must be a fraction"),
-    ({"n_boot": 0}, "n_boot must be a positive integer"),
-    ({"inputs": {}}, "non-empty mapping"),
-    ({"inputs": {"x": {"dist": "uniform", "low": 2, "high": 1}}}, "input 'x': .*uniform low 2 is not below high 1"),
-    ({"inputs": {"x": {"dist": "unifrom", "low": 0, "high": 1}}}, "input 'x': .*unknown distribution 'unifrom'"),
-    ({"func": lambda v: v["x"][:3]}, r"func must return one value per row: expected shape \(384,\)"),
-    ({"func": lambda v: v["x"] * np.nan}, "func returned .* non-finite values"),
-    ({"func": lambda v: 0 * v["x"] + 1}, "does not vary"),
-    ({"func": "not callable"}, "func must be callable"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"n": 0}, "n must be an integer of at least 2"),
+        ({"n": 64.0}, "n must be an integer of at least 2"),
+        ({"n": True}, "n must be an integer of at least 2"),
+        ({"seed": -1}, "seed must be a non-negative integer"),
+        ({"seed": 1.5}, "seed must be a non-negative integer"),
+        ({"conf_level": 1.5}, "conf_level must be a fraction"),
+        ({"n_boot": 0}, "n_boot must be a positive integer"),
+        ({"inputs": {}}, "non-empty mapping"),
+        ({"inputs": {"x": {"dist": "uniform", "low": 2, "high": 1}}}, "input 'x': .*uniform low 2 is not below high 1"),
+        ({"inputs": {"x": {"dist": "unifrom", "low": 0, "high": 1}}}, "input 'x': .*unknown distribution 'unifrom'"),
+        ({"func": lambda v: v["x"][:3]}, r"func must return one value per row: expected shape \(384,\)"),
+        ({"func": lambda v: v["x"] * np.nan}, "func returned .* non-finite values"),
+        ({"func": lambda v: 0 * v["x"] + 1}, "does not vary"),
+        ({"func": "not callable"}, "func must be callable"),
+    ],
+)
 def test_sobol_bad_requests(kwargs, message):
-    args = {"func": lambda v: v["x"] ** 2, "inputs": {"x": {"dist": "uniform", "low": 0, "high": 1}},
-            "n": 128, "seed": 0} | kwargs
+    args = {
+        "func": lambda v: v["x"] ** 2,
+        "inputs": {"x": {"dist": "uniform", "low": 0, "high": 1}},
+        "n": 128,
+        "seed": 0,
+    } | kwargs
     with pytest.raises(dk.ScenarioError, match=message):
         sens.sobol(**args)
 
@@ -146,10 +163,17 @@ def test_sobol_scenario_additive_cell(tiny):
 def test_sobol_scenario_samples_risk_events(tiny):
     # A one-off incident for build: p ~ U(0.2, 0.4) a year, impact ~ triangular(500, 1000, 1500).
     # Expected NPV = -(1000 + 2 * 150 + E[p] E[impact]) = -(1300 + 0.3 * 1000) = -1600 over one year.
-    risky = tiny.replace(risks={"incident": {
-        "type": "security", "effect": "one_off", "options": ["build"],
-        "probability": {"dist": "uniform", "low": 0.2, "high": 0.4},
-        "impact": {"dist": "triangular", "low": 500, "mode": 1000, "high": 1500}}})
+    risky = tiny.replace(
+        risks={
+            "incident": {
+                "type": "security",
+                "effect": "one_off",
+                "options": ["build"],
+                "probability": {"dist": "uniform", "low": 0.2, "high": 0.4},
+                "impact": {"dist": "triangular", "low": 500, "mode": 1000, "high": 1500},
+            }
+        }
+    )
     on = sens.sobol_scenario(risky, "npv", "build", "shared", n=2**12, seed=0)
     assert "risks.incident.events" in on.inputs and "risks.incident.probability" in on.inputs
     assert on.total[on.inputs.index("risks.incident.events")] > 0.3
@@ -172,22 +196,27 @@ def test_cell_cut_down_scenario_gives_the_same_flows(default):
     kept = engine.uncertain_inputs(cut)
     part = evaluate(cut, {k: v for k, v in values.items() if k in kept})["npv"]
     lay = engine.layout(default)
-    np.testing.assert_allclose(part[:, 0, 0], full[:, lay.options.index("hybrid"), lay.owners.index("shadow")],
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        part[:, 0, 0], full[:, lay.options.index("hybrid"), lay.owners.index("shadow")], rtol=1e-12
+    )
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"metric": "irr"}, "metric must be one of npv, pv_cost, tco"),
-    ({"option": "biuld"}, "unknown option 'biuld'.*did you mean 'build'"),
-    ({"owner": "itt"}, "unknown owner 'itt'"),
-    ({"n": 0}, "n must be an integer of at least 2"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"metric": "irr"}, "metric must be one of npv, pv_cost, tco"),
+        ({"option": "biuld"}, "unknown option 'biuld'.*did you mean 'build'"),
+        ({"owner": "itt"}, "unknown owner 'itt'"),
+        ({"n": 0}, "n must be an integer of at least 2"),
+    ],
+)
 def test_sobol_scenario_bad_requests(tiny, kwargs, message):
     with pytest.raises(dk.ScenarioError, match=message):
         sens.sobol_scenario(tiny, **({"n": 64} | kwargs))
 
 
 # --- tornado and spider --------------------------------------------------------------------------
+
 
 def test_tornado_hand_worked(tiny):
     # build/shared, base NPV = -(1000 + 2 * 150) = -1300.
@@ -253,14 +282,17 @@ def test_spider_contains_the_tornado(default):
         assert df.loc[(name, 0.5), "metric"] == pytest.approx(t.base, rel=1e-12)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"metric": "irr"}, "metric must be one of npv, pv_cost, tco, got 'irr'"),
-    ({"option": "biuld"}, "unknown option 'biuld' in 'hand-solved' .*did you mean 'build'"),
-    ({"owner": "marketing"}, "unknown owner 'marketing' in 'hand-solved' \\(owners: it, shared\\)"),
-    ({"low": 0.9, "high": 0.1}, "low \\(0.9\\) must be below high \\(0.1\\)"),
-    ({"low": 0.0}, "low must be a fraction strictly between 0 and 1"),
-    ({"high": 90}, "high must be a fraction strictly between 0 and 1"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"metric": "irr"}, "metric must be one of npv, pv_cost, tco, got 'irr'"),
+        ({"option": "biuld"}, "unknown option 'biuld' in 'hand-solved' .*did you mean 'build'"),
+        ({"owner": "marketing"}, "unknown owner 'marketing' in 'hand-solved' \\(owners: it, shared\\)"),
+        ({"low": 0.9, "high": 0.1}, "low \\(0.9\\) must be below high \\(0.1\\)"),
+        ({"low": 0.0}, "low must be a fraction strictly between 0 and 1"),
+        ({"high": 90}, "high must be a fraction strictly between 0 and 1"),
+    ],
+)
 def test_tornado_bad_requests(tiny, kwargs, message):
     with pytest.raises(dk.ScenarioError, match=message):
         sens.tornado(tiny, **kwargs)
@@ -272,6 +304,7 @@ def test_tornado_needs_a_scenario():
 
 
 # --- break-even and crossover --------------------------------------------------------------------
+
 
 def test_break_even_hand_solved_base_case(tiny):
     b = sens.break_even(tiny, "drivers.seats.start", ("build", "shared"), ("buy", "shared"), trials=0)
@@ -305,36 +338,51 @@ def test_break_even_trials_are_the_simulations_trials(default):
 def test_break_even_in_a_fixed_input_needs_bounds(tiny):
     with pytest.raises(dk.ScenarioError, match="options.build.costs.hosting.amount is fixed at 2 .*give bounds"):
         sens.break_even(tiny, "options.build.costs.hosting.amount", ("build", "shared"), ("buy", "shared"), trials=0)
-    b = sens.break_even(tiny, "options.build.costs.hosting.amount", ("build", "shared"), ("buy", "shared"),
-                        bounds=(0, 20), trials=0)
+    b = sens.break_even(
+        tiny, "options.build.costs.hosting.amount", ("build", "shared"), ("buy", "shared"), bounds=(0, 20), trials=0
+    )
     assert b.value == pytest.approx(16 / 3, rel=1e-9) and not b.a_better_above
 
 
 def test_break_even_no_crossing_says_by_how_much(tiny):
     # NPV_buy - NPV_build = 1000 - 10 s: -500 at s = 150, -1500 at 250
-    with pytest.raises(dk.ScenarioError, match="buy/shared never beats build/shared for drivers.seats.start "
-                                               "between 150 and 250: buy/shared is worse by at least 500 USD"):
-        sens.break_even(tiny, "drivers.seats.start", ("buy", "shared"), ("build", "shared"), bounds=(150, 250),
-                        trials=0)
+    with pytest.raises(
+        dk.ScenarioError,
+        match="buy/shared never beats build/shared for drivers.seats.start "
+        "between 150 and 250: buy/shared is worse by at least 500 USD",
+    ):
+        sens.break_even(
+            tiny, "drivers.seats.start", ("buy", "shared"), ("build", "shared"), bounds=(150, 250), trials=0
+        )
     with pytest.raises(dk.ScenarioError, match="build/shared beats buy/shared everywhere .* better by at least 500"):
-        sens.break_even(tiny, "drivers.seats.start", ("build", "shared"), ("buy", "shared"), bounds=(150, 250),
-                        trials=0)
+        sens.break_even(
+            tiny, "drivers.seats.start", ("build", "shared"), ("buy", "shared"), bounds=(150, 250), trials=0
+        )
 
 
-@pytest.mark.parametrize("args, kwargs, message", [
-    (("drivers.seat.start", ("build", "shared"), ("buy", "shared")), {},
-     "'drivers.seat.start' is not an input of 'hand-solved'; did you mean 'drivers.seats.start'"),
-    (("drivers.seats.start", ("biuld", "shared"), ("buy", "shared")), {}, "unknown option 'biuld'"),
-    (("drivers.seats.start", ("build", "mkt"), ("buy", "shared")), {}, "unknown owner 'mkt'"),
-    (("drivers.seats.start", "build", ("buy", "shared")), {}, "cell_a must be an \\(option, owner\\) pair"),
-    (("drivers.seats.start", ("buy", "it"), ("buy", "it")), {}, "the same cell buy/it"),
-    (("options.build.costs.platform.amount", ("buy", "shared"), ("buy", "it")), {},
-     "does not affect buy/shared or buy/it"),
-    (("drivers.seats.start", ("build", "shared"), ("buy", "shared")), {"bounds": (5, 1)}, "low below high"),
-    (("drivers.seats.start", ("build", "shared"), ("buy", "shared")), {"bounds": 5}, "bounds must be a"),
-    (("drivers.seats.start", ("build", "shared"), ("buy", "shared")), {"trials": -1}, "trials must be an integer"),
-    (("drivers.seats.start", ("build", "shared"), ("buy", "shared")), {"seed": -3}, "seed must be a non-negative"),
-])
+@pytest.mark.parametrize(
+    "args, kwargs, message",
+    [
+        (
+            ("drivers.seat.start", ("build", "shared"), ("buy", "shared")),
+            {},
+            "'drivers.seat.start' is not an input of 'hand-solved'; did you mean 'drivers.seats.start'",
+        ),
+        (("drivers.seats.start", ("biuld", "shared"), ("buy", "shared")), {}, "unknown option 'biuld'"),
+        (("drivers.seats.start", ("build", "mkt"), ("buy", "shared")), {}, "unknown owner 'mkt'"),
+        (("drivers.seats.start", "build", ("buy", "shared")), {}, "cell_a must be an \\(option, owner\\) pair"),
+        (("drivers.seats.start", ("buy", "it"), ("buy", "it")), {}, "the same cell buy/it"),
+        (
+            ("options.build.costs.platform.amount", ("buy", "shared"), ("buy", "it")),
+            {},
+            "does not affect buy/shared or buy/it",
+        ),
+        (("drivers.seats.start", ("build", "shared"), ("buy", "shared")), {"bounds": (5, 1)}, "low below high"),
+        (("drivers.seats.start", ("build", "shared"), ("buy", "shared")), {"bounds": 5}, "bounds must be a"),
+        (("drivers.seats.start", ("build", "shared"), ("buy", "shared")), {"trials": -1}, "trials must be an integer"),
+        (("drivers.seats.start", ("build", "shared"), ("buy", "shared")), {"seed": -3}, "seed must be a non-negative"),
+    ],
+)
 def test_break_even_bad_requests(tiny, args, kwargs, message):
     with pytest.raises(dk.ScenarioError, match=message):
         sens.break_even(tiny, *args, **({"trials": 0} | kwargs))

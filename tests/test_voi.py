@@ -97,20 +97,24 @@ def test_evppi_kernel_groups_a_discrete_input_exactly():
     x = rng.integers(0, 2, 5000).astype(float)
     a = 2 * x - 1 + rng.normal(0, 3, x.size)
     npv = np.column_stack([a, np.zeros_like(a)])
-    expected = (x == 1).mean() * max(a[x == 1].mean(), 0) + (x == 0).mean() * max(a[x == 0].mean(), 0) \
-        - max(a.mean(), 0)
+    expected = (
+        (x == 1).mean() * max(a[x == 1].mean(), 0) + (x == 0).mean() * max(a[x == 0].mean(), 0) - max(a.mean(), 0)
+    )
     for method in ("regression", "binning"):
         assert voi.evppi_kernel(x, npv, method) == pytest.approx(expected, rel=1e-12)
     assert voi.evppi_kernel(np.ones(10), np.column_stack([np.arange(10.0), -np.arange(10.0)])) == 0.0
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"inputs": ["options.buy.realisaton"]}, "not a sampled input.*did you mean 'options.buy.realisation'"),
-    ({"inputs": "risks.contact_data_breach.impact"}, "one-off risk impacts are drawn per year"),
-    ({"method": "gam"}, "method must be one of regression, binning"),
-    ({"method": "binning", "bins": 1}, "bins must be an integer of at least 2"),
-    ({"knots": -1}, "knots must be an integer of at least 0"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"inputs": ["options.buy.realisaton"]}, "not a sampled input.*did you mean 'options.buy.realisation'"),
+        ({"inputs": "risks.contact_data_breach.impact"}, "one-off risk impacts are drawn per year"),
+        ({"method": "gam"}, "method must be one of regression, binning"),
+        ({"method": "binning", "bins": 1}, "bins must be an integer of at least 2"),
+        ({"knots": -1}, "knots must be an integer of at least 0"),
+    ],
+)
 def test_evppi_bad_requests(default_result, kwargs, message):
     with pytest.raises(dk.ScenarioError, match=message):
         voi.evppi(default_result, **kwargs)

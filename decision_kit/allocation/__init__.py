@@ -67,14 +67,27 @@ One module per stage, each importing only from those above it:
 - :mod:`~decision_kit.allocation.phasing`: :func:`phase`, multi-year allocation.
 """
 
-from .model import OWNERS, AllocationError, PortfolioModel, portfolio_model
-from .solvers import MAX_PREREQUISITE_CASES
 from .allocate import OBJECTIVES, Allocation, optimize
-from .studies import ControlSplit, Frontier, RiskFrontier, control_split, frontier, risk_frontier
+from .model import OWNERS, AllocationError, PortfolioModel, portfolio_model
 from .phasing import Phasing, phase
+from .solvers import MAX_PREREQUISITE_CASES
+from .studies import ControlSplit, Frontier, RiskFrontier, control_split, frontier, risk_frontier
 
 __all__ = [
-    "AllocationError", "PortfolioModel", "portfolio_model", "optimize", "Allocation", "frontier",
-    "Frontier", "risk_frontier", "RiskFrontier", "control_split", "ControlSplit", "phase", "Phasing",
-    "OWNERS", "OBJECTIVES", "MAX_PREREQUISITE_CASES",
+    "AllocationError",
+    "PortfolioModel",
+    "portfolio_model",
+    "optimize",
+    "Allocation",
+    "frontier",
+    "Frontier",
+    "risk_frontier",
+    "RiskFrontier",
+    "control_split",
+    "ControlSplit",
+    "phase",
+    "Phasing",
+    "OWNERS",
+    "OBJECTIVES",
+    "MAX_PREREQUISITE_CASES",
 ]

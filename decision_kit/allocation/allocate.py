@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 import numpy as np
 
 from ..priors import OwnerShifts
 from ..schema import Portfolio
-from .model import OWNERS, AllocationError, PortfolioModel, prerequisites_met, year_index, portfolio_model
+from .model import OWNERS, AllocationError, PortfolioModel, portfolio_model, prerequisites_met, year_index
 from .solvers import YearProblem, solve, value_stats
 
 OBJECTIVES: tuple[str, ...] = ("mean", "mean_minus_std", "cvar")
@@ -33,6 +33,7 @@ OBJECTIVES: tuple[str, ...] = ("mean", "mean_minus_std", "cvar")
 
 
 # --- validating wrappers ---------------------------------------------------------------------
+
 
 def check_amount(value, what: str) -> float:
     """``value`` as a float if it is a finite, non-negative amount (currency per year), else AllocationError."""
@@ -51,8 +52,9 @@ def _owner_caps(model: PortfolioModel, t: int, owner_budgets) -> dict:
         caps = {}
         for owner, path in p.owner_budgets.items():
             if len(path) != model.years:
-                raise AllocationError(f"owner_budgets.{owner} has {len(path)} entries but the plan has "
-                                      f"{model.years} years")
+                raise AllocationError(
+                    f"owner_budgets.{owner} has {len(path)} entries but the plan has {model.years} years"
+                )
             caps[owner] = check_amount(path[t], f"owner_budgets.{owner}[{t}]")
         return caps
     if not isinstance(owner_budgets, Mapping):
@@ -85,14 +87,18 @@ def year_problem(model: PortfolioModel, t: int, budget: float, caps: Mapping[str
         need = lo[idx].sum()
         if need > cap:
             detail = ", ".join(f"{model.names[i]}: {format_amount(lo[i])}" for i in idx if lo[i] > 0)
-            raise AllocationError(f"the {owner} budget {format_amount(cap, need)} in plan year {t + 1} is below the sum of "
-                                  f"minimum spends of its active initiatives, {format_amount(need, cap)} ({detail})")
+            raise AllocationError(
+                f"the {owner} budget {format_amount(cap, need)} in plan year {t + 1} is below the sum of "
+                f"minimum spends of its active initiatives, {format_amount(need, cap)} ({detail})"
+            )
         groups.append((owner, idx, cap))
     need = lo.sum()
     if need > budget:
         detail = ", ".join(f"{model.names[i]}: {format_amount(lo[i])}" for i in np.flatnonzero(lo > 0))
-        raise AllocationError(f"the budget {format_amount(budget, need)} in plan year {t + 1} is below the sum of minimum "
-                              f"spends of the initiatives active that year, {format_amount(need, budget)} ({detail})")
+        raise AllocationError(
+            f"the budget {format_amount(budget, need)} in plan year {t + 1} is below the sum of minimum "
+            f"spends of the initiatives active that year, {format_amount(need, budget)} ({detail})"
+        )
     hi = np.maximum(hi, lo)
     prereqs = tuple((i, j, thr) for i, j, thr in model.prerequisites if act[i] and thr > 0)
     return YearProblem(lo, hi, act.copy(), float(budget), tuple(groups), prereqs)
@@ -115,6 +121,7 @@ def _check_objective(objective, risk_aversion, cvar_level):
 
 
 # --- optimize --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, eq=False)
 class Allocation:
@@ -201,21 +208,34 @@ class Allocation:
         prerequisite met (pandas DataFrame indexed by initiative)."""
         import pandas as pd
 
-        return pd.DataFrame({
-            "owner": self.owners, "spend": self.spend,
-            "share_of_budget": self.spend / self.budget if self.budget > 0 else np.nan,
-            "expected_value": self.expected_value, "marginal_value": self.marginal,
-            "prerequisite_met": self.prerequisite_met,
-        }, index=pd.Index(self.initiatives, name="initiative"))
+        return pd.DataFrame(
+            {
+                "owner": self.owners,
+                "spend": self.spend,
+                "share_of_budget": self.spend / self.budget if self.budget > 0 else np.nan,
+                "expected_value": self.expected_value,
+                "marginal_value": self.marginal,
+                "prerequisite_met": self.prerequisite_met,
+            },
+            index=pd.Index(self.initiatives, name="initiative"),
+        )
 
     def to_series(self):
         """The headline numbers as a pandas Series."""
         import pandas as pd
 
-        out = {"budget": self.budget, "total_spend": self.total_spend, "unspent": self.unspent,
-               "value_mean": self.value_mean, "value_std": self.value_std, "value_p10": self.value_p10,
-               "value_cvar": self.value_cvar, "objective_value": self.objective_value,
-               "marginal_value": self.marginal_value, "marginal_value_check": self.marginal_value_check}
+        out = {
+            "budget": self.budget,
+            "total_spend": self.total_spend,
+            "unspent": self.unspent,
+            "value_mean": self.value_mean,
+            "value_std": self.value_std,
+            "value_p10": self.value_p10,
+            "value_cvar": self.value_cvar,
+            "objective_value": self.objective_value,
+            "marginal_value": self.marginal_value,
+            "marginal_value_check": self.marginal_value_check,
+        }
         out.update({f"marginal_value_{o}": v for o, v in self.owner_marginal.items()})
         return pd.Series(out, name=f"{self.portfolio} year {self.year}")
 
@@ -235,21 +255,48 @@ def _allocation(model, t, prob, sol, objective, aversion, level, check) -> Alloc
     v, d = v * live[:, None], d * live[:, None]
     mean, sd, p10, cvar = value_stats(v.sum(0), level)
     return Allocation(
-        portfolio=model.portfolio.name, year=t + 1, budget=prob.budget,
-        owner_budgets=MappingProxyType({o: c for o, _, c in prob.groups}), objective=objective,
-        risk_aversion=aversion, cvar_level=level, trials=model.trials, seed=model.seed,
-        initiatives=model.names, owners=model.owners, spend=_readonly(x), expected_value=_readonly(v.mean(1)),
-        marginal=_readonly(d.mean(1)), prerequisite_met=_readonly(met), value_mean=mean, value_std=sd,
-        value_p10=p10, value_cvar=cvar, objective_value=sol.value,
+        portfolio=model.portfolio.name,
+        year=t + 1,
+        budget=prob.budget,
+        owner_budgets=MappingProxyType({o: c for o, _, c in prob.groups}),
+        objective=objective,
+        risk_aversion=aversion,
+        cvar_level=level,
+        trials=model.trials,
+        seed=model.seed,
+        initiatives=model.names,
+        owners=model.owners,
+        spend=_readonly(x),
+        expected_value=_readonly(v.mean(1)),
+        marginal=_readonly(d.mean(1)),
+        prerequisite_met=_readonly(met),
+        value_mean=mean,
+        value_std=sd,
+        value_p10=p10,
+        value_cvar=cvar,
+        objective_value=sol.value,
         marginal_value=sol.lam if math.isfinite(sol.lam) or not math.isfinite(check) else check,
-        marginal_value_check=check, owner_marginal=MappingProxyType(dict(sol.owner_lam)),
-        method=sol.method, solver_message=sol.message)
+        marginal_value_check=check,
+        owner_marginal=MappingProxyType(dict(sol.owner_lam)),
+        method=sol.method,
+        solver_message=sol.message,
+    )
 
 
-def optimize(portfolio: Portfolio, budget: float | None = None, *, year: int = 1, objective: str = "mean",
-             risk_aversion: float | None = None, cvar_level: float = 0.1,
-             owner_budgets: Mapping[str, float] | None = None, trials: int = 2000, seed: int = 0,
-             shifts: Mapping[str, OwnerShifts] | None = None, check_marginal: bool = True) -> Allocation:
+def optimize(
+    portfolio: Portfolio,
+    budget: float | None = None,
+    *,
+    year: int = 1,
+    objective: str = "mean",
+    risk_aversion: float | None = None,
+    cvar_level: float = 0.1,
+    owner_budgets: Mapping[str, float] | None = None,
+    trials: int = 2000,
+    seed: int = 0,
+    shifts: Mapping[str, OwnerShifts] | None = None,
+    check_marginal: bool = True,
+) -> Allocation:
     """The allocation of one plan year's budget that maximises expected (or risk-adjusted) value.
 
     Maximises, over spend ``x_i`` (currency per year) of the initiatives active in ``year``,

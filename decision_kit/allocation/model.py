@@ -17,9 +17,9 @@ docstring, :mod:`decision_kit.allocation`.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 import numpy as np
 
@@ -53,6 +53,7 @@ class AllocationError(ScenarioError):
 # trial: effective max_value m and scale s (currency per year), 1 / s, log s; h the (r, 1) hill
 # shapes; x the (r, 1) spends (currency per year). Each returns (value, slope), or with
 # ``curv`` (slope, curvature): the Newton steps of water-filling need no values.
+
 
 def _exp_kernel(m, inv_s, x, curv):
     z = -x * inv_s
@@ -98,7 +99,7 @@ class Curves:
     def n(self) -> int:
         return self.form.size
 
-    def take(self, cols) -> "Curves":
+    def take(self, cols) -> Curves:
         cols = np.asarray(cols, dtype=int)
         return Curves(self.form[cols], self.m[cols], self.s[cols], self.h[cols])
 
@@ -152,6 +153,7 @@ class Curves:
 
 
 # --- the portfolio model ---------------------------------------------------------------------
+
 
 @dataclass(frozen=True, eq=False)
 class PortfolioModel:
@@ -232,7 +234,10 @@ class PortfolioModel:
 
 
 def prerequisites_met(prereqs, x, n) -> np.ndarray:
-    """Per initiative, whether its prerequisite is funded at ``min_spend`` (to :data:`MET_RTOL`) by spends ``x`` (currency per year)."""
+    """Per initiative, whether spends ``x`` (currency per year) fund its prerequisite at ``min_spend``.
+
+    A shortfall up to :data:`MET_RTOL` (relative) still counts as funded.
+    """
     ok = np.ones(n, dtype=bool)
     for i, j, thr in prereqs:
         ok[i] = x[j] >= thr * (1 - MET_RTOL)
@@ -247,9 +252,9 @@ def year_index(portfolio: Portfolio, year) -> int:
     return int(year) - 1
 
 
-
-def portfolio_model(portfolio: Portfolio, *, trials: int = 2000, seed: int = 0,
-                    shifts: Mapping[str, OwnerShifts] | None = None) -> PortfolioModel:
+def portfolio_model(
+    portfolio: Portfolio, *, trials: int = 2000, seed: int = 0, shifts: Mapping[str, OwnerShifts] | None = None
+) -> PortfolioModel:
     """Validate a portfolio and draw its uncertain curve parameters.
 
     Parameters
@@ -280,8 +285,19 @@ def portfolio_model(portfolio: Portfolio, *, trials: int = 2000, seed: int = 0,
     curves = _drawn_curves(portfolio, int(trials), seed, used)
     lo = np.array([ini.min_spend for ini in portfolio.initiatives.values()], dtype=float)
     hi = np.array([np.inf if ini.max_spend is None else ini.max_spend for ini in portfolio.initiatives.values()])
-    return PortfolioModel(portfolio, names, tuple(ini.owner for ini in portfolio.initiatives.values()),
-                          int(trials), seed, MappingProxyType(used), lo, hi, active, tuple(prereqs), curves)
+    return PortfolioModel(
+        portfolio,
+        names,
+        tuple(ini.owner for ini in portfolio.initiatives.values()),
+        int(trials),
+        seed,
+        MappingProxyType(used),
+        lo,
+        hi,
+        active,
+        tuple(prereqs),
+        curves,
+    )
 
 
 def _owner_shifts(shifts) -> dict[str, OwnerShifts]:
@@ -306,15 +322,18 @@ def _plan_structure(portfolio: Portfolio, names: tuple[str, ...]):
         if ini.years is not None:
             bad = [y for y in ini.years if not 1 <= y <= years]
             if bad:
-                raise AllocationError(f"initiatives.{name}.years: plan year {bad[0]} is outside the plan "
-                                      f"(years are numbered 1 to {years}, one per budget entry)")
+                raise AllocationError(
+                    f"initiatives.{name}.years: plan year {bad[0]} is outside the plan "
+                    f"(years are numbered 1 to {years}, one per budget entry)"
+                )
             active[:, i] = False
             active[np.asarray(ini.years, dtype=int) - 1, i] = True
         if ini.requires is not None:
             j = ini.requires.initiative
             if j not in portfolio.initiatives:
-                raise AllocationError(f"initiatives.{name}.requires: unknown initiative '{j}' "
-                                      f"(initiatives: {', '.join(names)})")
+                raise AllocationError(
+                    f"initiatives.{name}.requires: unknown initiative '{j}' (initiatives: {', '.join(names)})"
+                )
             if j == name:
                 raise AllocationError(f"initiatives.{name}.requires: an initiative cannot require itself")
             prereqs.append((i, names.index(j), float(ini.requires.min_spend)))
@@ -339,16 +358,24 @@ def _drawn_curves(portfolio: Portfolio, trials: int, seed: int, used) -> Curves:
         mv = np.broadcast_to(draws[f"initiatives.{name}.curve.max_value"], (trials,))
         sc = np.broadcast_to(draws[f"initiatives.{name}.curve.scale"], (trials,))
         if not np.all(np.isfinite(sc)) or sc.min() <= 0:
-            raise AllocationError(f"initiatives.{name}.curve.scale: a scale must be positive, but "
-                                  f"{np.mean(~(sc > 0)):.1%} of the draws are not (lowest {sc.min():.4g}); "
-                                  "use a distribution bounded above zero (e.g. pert or lognormal)")
+            raise AllocationError(
+                f"initiatives.{name}.curve.scale: a scale must be positive, but "
+                f"{np.mean(~(sc > 0)):.1%} of the draws are not (lowest {sc.min():.4g}); "
+                "use a distribution bounded above zero (e.g. pert or lognormal)"
+            )
         if not np.all(np.isfinite(mv)) or mv.min() < 0:
-            raise AllocationError(f"initiatives.{name}.curve.max_value: a max_value cannot be negative, but "
-                                  f"{np.mean(~(mv >= 0)):.1%} of the draws are (lowest {mv.min():.4g})")
+            raise AllocationError(
+                f"initiatives.{name}.curve.max_value: a max_value cannot be negative, but "
+                f"{np.mean(~(mv >= 0)):.1%} of the draws are (lowest {mv.min():.4g})"
+            )
         sh = used[ini.owner]
         keep = 1.0 - sh.governance_overhead
         m[i] = mv * sh.realisation_factor * (keep > 0)
         s[i] = sc / keep if keep > 0 else sc
-    curves = Curves(np.array([_FORMS[ini.curve.form] for ini in portfolio.initiatives.values()]),
-                     m, s, np.array([ini.curve.shape for ini in portfolio.initiatives.values()], dtype=float))
+    curves = Curves(
+        np.array([_FORMS[ini.curve.form] for ini in portfolio.initiatives.values()]),
+        m,
+        s,
+        np.array([ini.curve.shape for ini in portfolio.initiatives.values()], dtype=float),
+    )
     return curves

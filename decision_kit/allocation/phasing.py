@@ -15,9 +15,9 @@ What this module holds:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import product
-from typing import Mapping, Sequence
 
 import numpy as np
 from scipy import optimize as _opt
@@ -25,12 +25,12 @@ from scipy import optimize as _opt
 from ..priors import OwnerShifts
 from ..schema import Portfolio
 from .allocate import check_amount, format_amount, year_problem
-from .model import OWNERS, AllocationError, PortfolioModel, prerequisites_met, portfolio_model
+from .model import OWNERS, AllocationError, PortfolioModel, portfolio_model, prerequisites_met
 from .solvers import MAX_PREREQUISITE_CASES, YearProblem, slsqp, solve_mean
 from .waterfilling import trim_excess
 
-
 # --- multi-year phasing ----------------------------------------------------------------------
+
 
 @dataclass(frozen=True, eq=False)
 class Phasing:
@@ -71,13 +71,26 @@ class Phasing:
         import pandas as pd
 
         df = pd.DataFrame(self.spend, index=pd.Index(self.years, name="year"), columns=list(self.initiatives))
-        return df.assign(total_spend=self.spend.sum(1), budget=self.budget, available=self.available,
-                         unspent=self.unspent, value_mean=self.value_mean, value_p10=self.value_p10)
+        return df.assign(
+            total_spend=self.spend.sum(1),
+            budget=self.budget,
+            available=self.available,
+            unspent=self.unspent,
+            value_mean=self.value_mean,
+            value_p10=self.value_p10,
+        )
 
 
-def phase(portfolio: Portfolio, *, cumulative: Sequence[str] = (), owner_budgets: Mapping[str, Sequence[float]] | None = None,
-          discount: bool = True, trials: int = 2000, seed: int = 0,
-          shifts: Mapping[str, OwnerShifts] | None = None) -> Phasing:
+def phase(
+    portfolio: Portfolio,
+    *,
+    cumulative: Sequence[str] = (),
+    owner_budgets: Mapping[str, Sequence[float]] | None = None,
+    discount: bool = True,
+    trials: int = 2000,
+    seed: int = 0,
+    shifts: Mapping[str, OwnerShifts] | None = None,
+) -> Phasing:
     """Allocate every plan year's budget, maximising the present value of expected value.
 
     The model:
@@ -116,7 +129,7 @@ def phase(portfolio: Portfolio, *, cumulative: Sequence[str] = (), owner_budgets
     model = portfolio_model(portfolio, trials=trials, seed=seed, shifts=shifts)
     Y, n = model.active.shape
     cum = np.zeros(n, dtype=bool)
-    for name in ([cumulative] if isinstance(cumulative, str) else cumulative):
+    for name in [cumulative] if isinstance(cumulative, str) else cumulative:
         cum[model.index(name)] = True
     budgets = np.array([check_amount(b, f"budget[{t}]") for t, b in enumerate(portfolio.budget)])
     caps = _phase_caps(model, owner_budgets)
@@ -135,18 +148,22 @@ def phase(portfolio: Portfolio, *, cumulative: Sequence[str] = (), owner_budgets
         for owner, path in caps.items():
             need = lo[t, owners == owner].sum()
             if need > path[t]:
-                raise AllocationError(f"the {owner} budget {format_amount(path[t])} in plan year {t + 1} is below the sum "
-                                      f"of minimum spends of its active initiatives, {format_amount(need)}")
+                raise AllocationError(
+                    f"the {owner} budget {format_amount(path[t])} in plan year {t + 1} is below the sum "
+                    f"of minimum spends of its active initiatives, {format_amount(need)}"
+                )
         if lo[t].sum() > avail:
-            raise AllocationError(f"the budget available in plan year {t + 1}, {format_amount(avail)} (budget "
-                                  f"{format_amount(budgets[t])} plus carry-over), is below the sum of minimum spends of "
-                                  f"the initiatives active that year, {format_amount(lo[t].sum())}")
+            raise AllocationError(
+                f"the budget available in plan year {t + 1}, {format_amount(avail)} (budget "
+                f"{format_amount(budgets[t])} plus carry-over), is below the sum of minimum spends of "
+                f"the initiatives active that year, {format_amount(lo[t].sum())}"
+            )
         left = avail - lo[t].sum()
     value_years = model.active.copy()
     for i in np.flatnonzero(cum):
         first = np.flatnonzero(model.active[:, i])
         if first.size:
-            value_years[first[0]:, i] = True
+            value_years[first[0] :, i] = True
     setup = _Phase(model, lo, hi, value_years, cum, budgets, caps, c, d)
     if c == 0 and not cum.any():
         x, method = _phase_by_year(setup), "water-filling"
@@ -163,8 +180,20 @@ def phase(portfolio: Portfolio, *, cumulative: Sequence[str] = (), owner_budgets
     for t in range(Y):
         avail[t] = budgets[t] + c * left
         unspent[t] = left = avail[t] - x[t].sum()
-    return Phasing(np.arange(1, Y + 1), budgets, avail, x, unspent, vals.mean(1), np.quantile(vals, 0.1, axis=1),
-                   float(d @ vals.mean(1)), c, tuple(np.array(model.names)[cum]), model.names, method)
+    return Phasing(
+        np.arange(1, Y + 1),
+        budgets,
+        avail,
+        x,
+        unspent,
+        vals.mean(1),
+        np.quantile(vals, 0.1, axis=1),
+        float(d @ vals.mean(1)),
+        c,
+        tuple(np.array(model.names)[cum]),
+        model.names,
+        method,
+    )
 
 
 def _phase_caps(model, owner_budgets) -> dict:
@@ -222,8 +251,10 @@ def _phase_patterns(ph: _Phase):
     m = ph.model
     deps = [(i, j, thr) for i, j, thr in m.prerequisites if thr > 0 and ph.value_years[:, i].any()]
     if 2 ** len(deps) > MAX_PREREQUISITE_CASES:
-        raise AllocationError(f"{len(deps)} initiatives have prerequisites: too many on/off combinations "
-                              f"to enumerate (at most {int(math.log2(MAX_PREREQUISITE_CASES))})")
+        raise AllocationError(
+            f"{len(deps)} initiatives have prerequisites: too many on/off combinations "
+            f"to enumerate (at most {int(math.log2(MAX_PREREQUISITE_CASES))})"
+        )
     for bits in product((False, True), repeat=len(deps)):
         live = ph.value_years.copy()
         hi = ph.hi.copy()
@@ -271,8 +302,7 @@ def _phase_pattern(ph: _Phase, live, hi, need, unit: float, best):
                 best = (val, fixed, "SLSQP")
         return best
     bounds = list(zip(lo[free] / unit, hi[free] / unit))
-    lp = _opt.linprog(np.zeros(int(free.sum())), A_ub=a_free, b_ub=b_free / unit, bounds=bounds,
-                      method="highs")
+    lp = _opt.linprog(np.zeros(int(free.sum())), A_ub=a_free, b_ub=b_free / unit, bounds=bounds, method="highs")
     if lp.status == 2:
         return best  # this pattern cannot be funded
     if lp.status != 0:
@@ -339,7 +369,9 @@ def _phase_true_value(ph: _Phase, x) -> float:
     """Present value of expected value of a (Y, n) allocation, prerequisites judged on ``x``."""
     m = ph.model
     eff = np.where(ph.cum, np.cumsum(x, axis=0), x)
-    live = np.array([ph.value_years[t] & prerequisites_met(m.prerequisites, eff[t], x.shape[1]) for t in range(x.shape[0])])
+    live = np.array(
+        [ph.value_years[t] & prerequisites_met(m.prerequisites, eff[t], x.shape[1]) for t in range(x.shape[0])]
+    )
     return _phase_value(ph, x, live)[0]
 
 

@@ -37,6 +37,7 @@ MAX_PREREQUISITE_CASES = 4096
 
 # --- problem set-up shared by the solvers ----------------------------------------------------
 
+
 @dataclass(frozen=True)
 class YearProblem:
     """One plan year's problem: bounds, which initiatives earn, budget and owner caps.
@@ -62,16 +63,18 @@ def _cases(prob: YearProblem, only=None):
     """
     deps = prob.prereqs
     if 2 ** len(deps) > MAX_PREREQUISITE_CASES:
-        raise AllocationError(f"{len(deps)} initiatives have prerequisites: too many on/off combinations "
-                              f"to enumerate (at most {int(math.log2(MAX_PREREQUISITE_CASES))})")
-    for bits in (product((False, True), repeat=len(deps)) if only is None else [only]):
+        raise AllocationError(
+            f"{len(deps)} initiatives have prerequisites: too many on/off combinations "
+            f"to enumerate (at most {int(math.log2(MAX_PREREQUISITE_CASES))})"
+        )
+    for bits in product((False, True), repeat=len(deps)) if only is None else [only]:
         lo, hi, live = prob.lo.copy(), prob.hi.copy(), prob.live.copy()
-        for on, (i, j, thr) in zip(bits, deps):
+        for on, (_i, j, thr) in zip(bits, deps):
             if on:
                 lo[j] = max(lo[j], thr)
         if np.any(lo > prob.hi):
             continue  # a prerequisite's threshold is above its own maximum
-        for on, (i, j, thr) in zip(bits, deps):
+        for on, (i, _j, _thr) in zip(bits, deps):
             if not on:
                 live[i] = False
                 hi[i] = lo[i]
@@ -81,7 +84,10 @@ def _cases(prob: YearProblem, only=None):
 
 
 def value_stats(v_total: np.ndarray, level: float):
-    """Mean, standard deviation, P10 and CVaR at ``level`` (mean of the lowest share) of total value over trials (currency per year)."""
+    """Mean, standard deviation, P10 and CVaR at ``level`` of total value over the trials (currency per year).
+
+    CVaR is the mean of the lowest ``level`` share of the trials.
+    """
     k = max(1, int(math.ceil(level * v_total.size)))
     tail = np.partition(v_total, k - 1)[:k]
     return float(v_total.mean()), float(v_total.std()), float(np.quantile(v_total, 0.1)), float(tail.mean())
@@ -140,25 +146,34 @@ def slsqp(fun, x0, bounds, a_ub, b_ub, what: str):
     checked too, and if both fail the error quotes both solvers' messages.
     """
     cons = [{"type": "ineq", "fun": lambda z: b_ub - a_ub @ z, "jac": lambda z: -a_ub}] if len(b_ub) else []
-    res = _opt.minimize(fun, x0, jac=True, method="SLSQP", bounds=bounds, constraints=cons,
-                        options={"maxiter": 1000, "ftol": 1e-10})
+    res = _opt.minimize(
+        fun, x0, jac=True, method="SLSQP", bounds=bounds, constraints=cons, options={"maxiter": 1000, "ftol": 1e-10}
+    )
     if res.success:
         return res
     lo, hi = np.array(bounds, dtype=float).T
     lin = [_opt.LinearConstraint(a_ub, -np.inf, b_ub)] if len(b_ub) else []
     with warnings.catch_warnings():  # its quasi-Newton update warns on flat stretches
         warnings.simplefilter("ignore", UserWarning)
-        res2 = _opt.minimize(fun, np.clip(x0, lo, hi), jac=True, method="trust-constr", bounds=_opt.Bounds(lo, hi),
-                             constraints=lin, options={"maxiter": 3000, "gtol": 1e-10, "xtol": 1e-12})
+        res2 = _opt.minimize(
+            fun,
+            np.clip(x0, lo, hi),
+            jac=True,
+            method="trust-constr",
+            bounds=_opt.Bounds(lo, hi),
+            constraints=lin,
+            options={"maxiter": 3000, "gtol": 1e-10, "xtol": 1e-12},
+        )
     if res2.status in (1, 2) and np.all(a_ub @ res2.x <= b_ub + 1e-9) if len(b_ub) else res2.status in (1, 2):
         res2.message = f"trust-constr after SLSQP failed ({res.message}): {res2.message}"
         return res2
-    raise AllocationError(f"{what}: scipy.optimize SLSQP failed (status {res.status}): {res.message}; "
-                          f"trust-constr also failed (status {res2.status}): {res2.message}")
+    raise AllocationError(
+        f"{what}: scipy.optimize SLSQP failed (status {res.status}): {res.message}; "
+        f"trust-constr also failed (status {res2.status}): {res2.message}"
+    )
 
 
-def _solve_risk(cv: Curves, prob: YearProblem, objective: str, aversion: float, level: float,
-                only=None) -> _Solved:
+def _solve_risk(cv: Curves, prob: YearProblem, objective: str, aversion: float, level: float, only=None) -> _Solved:
     """Risk-adjusted optimum by SLSQP from the water-filling start, for each prerequisite case.
 
     Cases are tried in decreasing order of their mean-objective optimum, an upper bound on the
@@ -193,7 +208,7 @@ def _solve_risk(cv: Curves, prob: YearProblem, objective: str, aversion: float, 
         else:
             base = x0.copy()
 
-            def fun(z, base=base, free=free, live=live):
+            def fun(z, base=base, free=free, live=live, scale=scale):
                 x = base.copy()
                 x[free] = z * unit
                 val, grad = _risk_value_grad(cv, x, live, objective, aversion, level)
@@ -247,7 +262,10 @@ def _multipliers(grad, x, lo, hi, prob: YearProblem):
 
 
 def solve(model, prob, objective, aversion, level, only=None) -> _Solved:
-    """The optimum (:class:`_Solved`, currency per year) of one plan year's problem: exact for the mean, SLSQP for a risk objective."""
+    """The optimum (:class:`_Solved`, currency per year) of one plan year's problem.
+
+    Exact water-filling for the mean objective, SLSQP for a risk-adjusted one.
+    """
     if objective == "mean":
         return solve_mean(model.curves, prob, only)
     return _solve_risk(model.curves, prob, objective, aversion, level, only)

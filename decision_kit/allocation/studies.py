@@ -12,19 +12,19 @@ What this module holds:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 import numpy as np
 
 from ..priors import OwnerShifts
 from ..schema import Portfolio
 from .allocate import Allocation, check_amount, format_amount, optimize_model, year_problem
-from .model import MET_RTOL, OWNERS, AllocationError, PortfolioModel, prerequisites_met, year_index, portfolio_model
+from .model import MET_RTOL, OWNERS, AllocationError, PortfolioModel, portfolio_model, prerequisites_met, year_index
 from .solvers import YearProblem, solve_mean
 
-
 # --- frontiers -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, eq=False)
 class Frontier:
@@ -56,17 +56,32 @@ class Frontier:
         """One row per budget: value mean, std, P10, objective, marginal value and spend by initiative."""
         import pandas as pd
 
-        df = pd.DataFrame({"value_mean": self.value_mean, "value_std": self.value_std,
-                           "value_p10": self.value_p10, "objective_value": self.objective_value,
-                           "marginal_value": self.marginal_value},
-                          index=pd.Index(self.budgets, name="budget"))
+        df = pd.DataFrame(
+            {
+                "value_mean": self.value_mean,
+                "value_std": self.value_std,
+                "value_p10": self.value_p10,
+                "objective_value": self.objective_value,
+                "marginal_value": self.marginal_value,
+            },
+            index=pd.Index(self.budgets, name="budget"),
+        )
         return df.join(pd.DataFrame(self.spend, index=df.index, columns=[f"spend_{n}" for n in self.initiatives]))
 
 
-def frontier(portfolio: Portfolio, budgets: Sequence[float], *, year: int = 1, objective: str = "mean",
-             risk_aversion: float | None = None, cvar_level: float = 0.1,
-             owner_budgets: Mapping[str, float] | None = None, trials: int = 2000, seed: int = 0,
-             shifts: Mapping[str, OwnerShifts] | None = None) -> Frontier:
+def frontier(
+    portfolio: Portfolio,
+    budgets: Sequence[float],
+    *,
+    year: int = 1,
+    objective: str = "mean",
+    risk_aversion: float | None = None,
+    cvar_level: float = 0.1,
+    owner_budgets: Mapping[str, float] | None = None,
+    trials: int = 2000,
+    seed: int = 0,
+    shifts: Mapping[str, OwnerShifts] | None = None,
+) -> Frontier:
     """Optimal value (mean and P10) against total budget, with the allocation at each budget.
 
     All budgets use the same curve draws, so differences along the frontier are not Monte Carlo
@@ -76,12 +91,22 @@ def frontier(portfolio: Portfolio, budgets: Sequence[float], *, year: int = 1, o
     budgets = np.atleast_1d(np.asarray(budgets, dtype=float))
     if budgets.ndim != 1 or budgets.size == 0:
         raise AllocationError("budgets must be a non-empty list of numbers")
-    rows = [optimize_model(model, float(b), year, objective, risk_aversion, cvar_level, owner_budgets, False)
-            for b in budgets]
-    return Frontier(budgets, *(np.array([getattr(r, a) for r in rows]) for a in
-                               ("value_mean", "value_std", "value_p10", "objective_value", "marginal_value")),
-                    spend=np.array([r.spend for r in rows]), initiatives=model.names, objective=objective,
-                    risk_aversion=rows[0].risk_aversion, year=year)
+    rows = [
+        optimize_model(model, float(b), year, objective, risk_aversion, cvar_level, owner_budgets, False)
+        for b in budgets
+    ]
+    return Frontier(
+        budgets,
+        *(
+            np.array([getattr(r, a) for r in rows])
+            for a in ("value_mean", "value_std", "value_p10", "objective_value", "marginal_value")
+        ),
+        spend=np.array([r.spend for r in rows]),
+        initiatives=model.names,
+        objective=objective,
+        risk_aversion=rows[0].risk_aversion,
+        year=year,
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,16 +135,31 @@ class RiskFrontier:
         """One row per risk aversion: value mean, std, P10, objective and spend by initiative."""
         import pandas as pd
 
-        df = pd.DataFrame({"value_mean": self.value_mean, "value_std": self.value_std,
-                           "value_p10": self.value_p10, "objective_value": self.objective_value},
-                          index=pd.Index(self.risk_aversions, name="risk_aversion"))
+        df = pd.DataFrame(
+            {
+                "value_mean": self.value_mean,
+                "value_std": self.value_std,
+                "value_p10": self.value_p10,
+                "objective_value": self.objective_value,
+            },
+            index=pd.Index(self.risk_aversions, name="risk_aversion"),
+        )
         return df.join(pd.DataFrame(self.spend, index=df.index, columns=[f"spend_{n}" for n in self.initiatives]))
 
 
-def risk_frontier(portfolio: Portfolio, risk_aversions: Sequence[float], budget: float | None = None, *,
-                  year: int = 1, objective: str = "mean_minus_std", cvar_level: float = 0.1,
-                  owner_budgets: Mapping[str, float] | None = None, trials: int = 2000, seed: int = 0,
-                  shifts: Mapping[str, OwnerShifts] | None = None) -> RiskFrontier:
+def risk_frontier(
+    portfolio: Portfolio,
+    risk_aversions: Sequence[float],
+    budget: float | None = None,
+    *,
+    year: int = 1,
+    objective: str = "mean_minus_std",
+    cvar_level: float = 0.1,
+    owner_budgets: Mapping[str, float] | None = None,
+    trials: int = 2000,
+    seed: int = 0,
+    shifts: Mapping[str, OwnerShifts] | None = None,
+) -> RiskFrontier:
     """The trade-off between expected value and its spread as risk aversion rises.
 
     For each ``k`` in ``risk_aversions`` maximises ``E[V] - k std(V)`` (or, with
@@ -133,13 +173,19 @@ def risk_frontier(portfolio: Portfolio, risk_aversions: Sequence[float], budget:
     if ks.ndim != 1 or ks.size == 0:
         raise AllocationError("risk_aversions must be a non-empty list of numbers")
     rows = [optimize_model(model, budget, year, objective, float(k), cvar_level, owner_budgets, False) for k in ks]
-    return RiskFrontier(ks, *(np.array([getattr(r, a) for r in rows]) for a in
-                              ("value_mean", "value_std", "value_p10", "objective_value")),
-                        spend=np.array([r.spend for r in rows]), initiatives=model.names, objective=objective,
-                        budget=rows[0].budget, year=year)
+    return RiskFrontier(
+        ks,
+        *(np.array([getattr(r, a) for r in rows]) for a in ("value_mean", "value_std", "value_p10", "objective_value")),
+        spend=np.array([r.spend for r in rows]),
+        initiatives=model.names,
+        objective=objective,
+        budget=rows[0].budget,
+        year=year,
+    )
 
 
 # --- who controls which share ----------------------------------------------------------------
+
 
 @dataclass(frozen=True, eq=False)
 class ControlSplit:
@@ -187,16 +233,33 @@ class ControlSplit:
         import pandas as pd
 
         joint = self.joint.value_mean
-        return pd.DataFrame({"marketing_pool": self.marketing_pool, "it_pool": self.it_pool,
-                             "shared_pool": self.shared_pool, "value_mean": self.value_mean,
-                             "loss": self.loss, "loss_share": self.loss / joint if joint else np.nan,
-                             "unspent": self.unspent, "feasible": self.feasible, "status": self.status},
-                            index=pd.Index(self.shares, name="marketing_share"))
+        return pd.DataFrame(
+            {
+                "marketing_pool": self.marketing_pool,
+                "it_pool": self.it_pool,
+                "shared_pool": self.shared_pool,
+                "value_mean": self.value_mean,
+                "loss": self.loss,
+                "loss_share": self.loss / joint if joint else np.nan,
+                "unspent": self.unspent,
+                "feasible": self.feasible,
+                "status": self.status,
+            },
+            index=pd.Index(self.shares, name="marketing_share"),
+        )
 
 
-def control_split(portfolio: Portfolio, budget: float | None = None, marketing_share=None, *, year: int = 1,
-                  shared_pool: float | None = None, trials: int = 2000, seed: int = 0,
-                  shifts: Mapping[str, OwnerShifts] | None = None) -> ControlSplit:
+def control_split(
+    portfolio: Portfolio,
+    budget: float | None = None,
+    marketing_share=None,
+    *,
+    year: int = 1,
+    shared_pool: float | None = None,
+    trials: int = 2000,
+    seed: int = 0,
+    shifts: Mapping[str, OwnerShifts] | None = None,
+) -> ControlSplit:
     """Expected value lost when marketing and IT each optimise only their own initiatives.
 
     The model (expected-value objective throughout):
@@ -226,22 +289,24 @@ def control_split(portfolio: Portfolio, budget: float | None = None, marketing_s
     model = portfolio_model(portfolio, trials=trials, seed=seed, shifts=shifts)
     t = year_index(portfolio, year)
     budget = check_amount(portfolio.budget[t] if budget is None else budget, "budget")
-    shares = np.atleast_1d(np.linspace(0, 1, 11) if marketing_share is None else
-                           np.asarray(marketing_share, dtype=float))
+    shares = np.atleast_1d(
+        np.linspace(0, 1, 11) if marketing_share is None else np.asarray(marketing_share, dtype=float)
+    )
     if shares.ndim != 1 or np.any(~np.isfinite(shares)) or np.any((shares < 0) | (shares > 1)):
         raise AllocationError("marketing_share must be a share from 0 to 1 (or a list of them)")
     joint = optimize_model(model, budget, year, "mean", None, 0.1, {}, False)
     owners = np.array(model.owners)
     cols = {o: np.flatnonzero(owners == o) for o in OWNERS}
-    pool = (float(joint.spend[cols["shared"]].sum()) if shared_pool is None
-            else check_amount(shared_pool, "shared_pool"))
+    pool = float(joint.spend[cols["shared"]].sum()) if shared_pool is None else check_amount(shared_pool, "shared_pool")
     if pool > budget:
         raise AllocationError(f"shared_pool {format_amount(pool)} exceeds the budget {format_amount(budget)}")
     base = year_problem(model, t, budget, {})
     need_shared = base.lo[cols["shared"]].sum()
     if need_shared > pool * (1 + 1e-12):
-        raise AllocationError(f"shared_pool {format_amount(pool)} is below the minimum spends of the shared "
-                              f"initiatives, {format_amount(need_shared)}")
+        raise AllocationError(
+            f"shared_pool {format_amount(pool)} is below the minimum spends of the shared "
+            f"initiatives, {format_amount(need_shared)}"
+        )
     rest = budget - pool
     out = {k: [] for k in ("mkt", "it", "value", "unspent", "status", "spend")}
     for s in shares:
@@ -251,8 +316,11 @@ def control_split(portfolio: Portfolio, budget: float | None = None, marketing_s
         out["it"].append(pools["it"])
         x = None if short else _best_responses(model, base, cols, pools)
         if x is None:
-            out["status"].append(f"infeasible: the {short[0]} pool is below its minimum spends" if short else
-                                 "unstable: prerequisites across sides form a cycle; no plan settles")
+            out["status"].append(
+                f"infeasible: the {short[0]} pool is below its minimum spends"
+                if short
+                else "unstable: prerequisites across sides form a cycle; no plan settles"
+            )
             out["value"].append(math.nan)
             out["unspent"].append(math.nan)
             out["spend"].append(np.full(model.curves.n, math.nan))
@@ -264,9 +332,21 @@ def control_split(portfolio: Portfolio, budget: float | None = None, marketing_s
         out["spend"].append(x)
     value = np.array(out["value"])
     status = tuple(out["status"])
-    return ControlSplit(shares, budget, pool, np.array(out["mkt"]), np.array(out["it"]), value,
-                        joint.value_mean - value, np.array(out["unspent"]), np.array([s == "ok" for s in status]),
-                        status, np.array(out["spend"]), joint, model.names)
+    return ControlSplit(
+        shares,
+        budget,
+        pool,
+        np.array(out["mkt"]),
+        np.array(out["it"]),
+        value,
+        joint.value_mean - value,
+        np.array(out["unspent"]),
+        np.array([s == "ok" for s in status]),
+        status,
+        np.array(out["spend"]),
+        joint,
+        model.names,
+    )
 
 
 def _best_responses(model: PortfolioModel, base: YearProblem, cols, pools) -> np.ndarray | None:

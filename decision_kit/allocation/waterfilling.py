@@ -77,13 +77,16 @@ class _Responder:
                 # converged when the slope matches lam to 1e-13 (relative), when a Newton step
                 # close to the root is tiny, or when the bracket has closed
                 hit = np.abs(phi) <= 1e-13
-                done = (hit | ((np.abs(xn - xi) <= 1e3 * xtol) & (np.abs(phi) <= 1e-7) & ~bad)
-                        | (b[idx] - a[idx] <= xtol))
+                done = (
+                    hit | ((np.abs(xn - xi) <= 1e3 * xtol) & (np.abs(phi) <= 1e-7) & ~bad) | (b[idx] - a[idx] <= xtol)
+                )
                 x[idx] = np.where(hit, xi, xn)
                 todo[idx[done]] = False
             else:
-                raise AllocationError("water-filling: the spend for a marginal value did not converge "
-                                      "(an internal failure; please report the portfolio)")
+                raise AllocationError(
+                    "water-filling: the spend for a marginal value did not converge "
+                    "(an internal failure; please report the portfolio)"
+                )
         dx[~inside] = 0.0
         dx[~np.isfinite(dx)] = 0.0
         self.x = x
@@ -153,8 +156,10 @@ def _newton_log_lambda(spend_at, target: float, lam0: float, tol: float):
                 return None
             un = -745.0
         if un > 745:
-            raise AllocationError("water-filling: no marginal value balances the budget (an internal "
-                                  "failure; please report the portfolio)")
+            raise AllocationError(
+                "water-filling: no marginal value balances the budget (an internal "
+                "failure; please report the portfolio)"
+            )
         if abs(un - u) <= 1e-13 * max(1.0, abs(u)):
             break  # lam is resolved as finely as the spends it produces
         u = un
@@ -221,8 +226,10 @@ def trim_excess(x, lo, idx, cap, scale):
     """
     excess = x[idx].sum() - cap
     if excess > 1e-6 * max(cap + scale, 1e-300):
-        raise AllocationError(f"internal: the solver's spend {x[idx].sum()!r} exceeds its limit {cap!r} "
-                              "by more than rounding (please report the portfolio)")
+        raise AllocationError(
+            f"internal: the solver's spend {x[idx].sum()!r} exceeds its limit {cap!r} "
+            "by more than rounding (please report the portfolio)"
+        )
     for _ in range(8):
         excess = x[idx].sum() - cap
         if excess <= 0:
@@ -315,6 +322,7 @@ def waterfill(cv: Curves, lo, hi, budget: float, groups):
     if x.sum() <= budget:
         lam = 0.0
     else:
+
         def spend(lam):
             x, ds = assemble(lam)
             return x.sum(), ds

@@ -27,18 +27,51 @@ from .acceptability import RankAcceptability, rank_acceptability
 from .criteria import criteria_directions, criteria_scores
 from .methods import METHODS, NORMALISATIONS, TopsisResult, WeightedSumResult, topsis, weighted_sum
 from .pairwise import CR_THRESHOLD, RANDOM_INDEX, AHPConsistencyWarning, AHPResult, ahp
-from .robustness import (FlipAnalysis, NormalisationCheck, compare_normalisations, flip_analysis,
-                         normalisation_check, weight_flips, weight_ranges)
-from .stakeholders import (AGGREGATIONS, GROUP, StakeholderView, StakeholderWeights, stakeholder_view,
-                           stakeholder_weights)
+from .robustness import (
+    FlipAnalysis,
+    NormalisationCheck,
+    compare_normalisations,
+    flip_analysis,
+    normalisation_check,
+    weight_flips,
+    weight_ranges,
+)
+from .stakeholders import (
+    AGGREGATIONS,
+    GROUP,
+    StakeholderView,
+    StakeholderWeights,
+    stakeholder_view,
+    stakeholder_weights,
+)
 
 __all__ = [
-    "RANDOM_INDEX", "CR_THRESHOLD", "METHODS", "NORMALISATIONS", "AGGREGATIONS", "GROUP",
-    "AHPConsistencyWarning", "AHPResult", "ahp",
-    "WeightedSumResult", "weighted_sum", "TopsisResult", "topsis",
-    "NormalisationCheck", "compare_normalisations", "FlipAnalysis", "weight_flips",
-    "criteria_directions", "criteria_scores",
-    "StakeholderWeights", "stakeholder_weights", "StakeholderView", "stakeholder_view",
-    "RankAcceptability", "rank_acceptability",
-    "normalisation_check", "flip_analysis", "weight_ranges",
+    "RANDOM_INDEX",
+    "CR_THRESHOLD",
+    "METHODS",
+    "NORMALISATIONS",
+    "AGGREGATIONS",
+    "GROUP",
+    "AHPConsistencyWarning",
+    "AHPResult",
+    "ahp",
+    "WeightedSumResult",
+    "weighted_sum",
+    "TopsisResult",
+    "topsis",
+    "NormalisationCheck",
+    "compare_normalisations",
+    "FlipAnalysis",
+    "weight_flips",
+    "criteria_directions",
+    "criteria_scores",
+    "StakeholderWeights",
+    "stakeholder_weights",
+    "StakeholderView",
+    "stakeholder_view",
+    "RankAcceptability",
+    "rank_acceptability",
+    "normalisation_check",
+    "flip_analysis",
+    "weight_ranges",
 ]

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ScenarioError
-from .matrix import check_choice, alternative_label
+from .matrix import alternative_label, check_choice
 from .methods import METHODS, NORMALISATIONS, NormalisationStats, scorer
 from .stakeholders import stakeholder_problem
 
@@ -25,6 +25,7 @@ _PER_TRIAL = {"expected_npv": "npv", "time_to_launch": "launch_months", "securit
 
 
 # --- rank acceptability over the Monte Carlo trials --------------------------------------
+
 
 @dataclass(frozen=True)
 class RankAcceptability:
@@ -64,8 +65,14 @@ class RankAcceptability:
         return f"<p>{self.summary()}</p>" + self.to_frame().to_html(float_format=lambda v: f"{v:.1%}")
 
 
-def rank_acceptability(result, method: str = "topsis", trials: int | None = None, *,
-                       normalisation: str = "minmax", aggregation: str = "geometric") -> RankAcceptability:
+def rank_acceptability(
+    result,
+    method: str = "topsis",
+    trials: int | None = None,
+    *,
+    normalisation: str = "minmax",
+    aggregation: str = "geometric",
+) -> RankAcceptability:
     """Probability that each option x owner cell ranks first under each stakeholder's weights.
 
     Every Monte Carlo trial is scored: ``expected_npv`` takes the trial's NPV,
@@ -96,14 +103,19 @@ def rank_acceptability(result, method: str = "topsis", trials: int | None = None
     if trials is None:
         trials = n_all
     if isinstance(trials, bool) or not isinstance(trials, (int, np.integer)) or not 1 <= trials <= n_all:
-        raise ScenarioError(f"trials must be a whole number from 1 to {n_all:,} (the simulation's trials), got {trials!r}")
+        raise ScenarioError(
+            f"trials must be a whole number from 1 to {n_all:,} (the simulation's trials), got {trials!r}"
+        )
     trials = int(trials)
     matrix, benefit, sw, W, names = stakeholder_problem(result, aggregation)
     base = matrix.to_numpy()
     A, C = base.shape
     crit = list(matrix.columns)
-    per_trial = {j: result.metrics[_PER_TRIAL[c]][:trials].reshape(trials, A).astype(float)
-                 for j, c in enumerate(crit) if c in _PER_TRIAL}
+    per_trial = {
+        j: result.metrics[_PER_TRIAL[c]][:trials].reshape(trials, A).astype(float)
+        for j, c in enumerate(crit)
+        if c in _PER_TRIAL
+    }
     st = NormalisationStats.of(base)
     lo, hi = st.lo.copy(), st.hi.copy()
     for j, v in per_trial.items():
@@ -124,6 +136,10 @@ def rank_acceptability(result, method: str = "topsis", trials: int | None = None
         first += (top / top.sum(axis=1, keepdims=True)).sum(axis=0)
         rank_sum += (S[:, None, :, :] > S[:, :, None, :]).sum(axis=(0, 2))
     cols = pd.Index(names, name="stakeholder")
-    return RankAcceptability(method, normalisation if method == "weighted_sum" else None, trials,
-                             pd.DataFrame(first / trials, index=matrix.index, columns=cols),
-                             pd.DataFrame(1 + rank_sum / trials, index=matrix.index, columns=cols))
+    return RankAcceptability(
+        method,
+        normalisation if method == "weighted_sum" else None,
+        trials,
+        pd.DataFrame(first / trials, index=matrix.index, columns=cols),
+        pd.DataFrame(1 + rank_sum / trials, index=matrix.index, columns=cols),
+    )

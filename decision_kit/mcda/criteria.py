@@ -28,6 +28,7 @@ _SUMMARY_COLUMN = {
 
 # --- criteria of a simulation result -----------------------------------------------------
 
+
 def scored_criteria(scenario: Scenario) -> list[str]:
     """Names of the judged criteria any option of scenario is scored on (1-5 scale), in file order."""
     return list(dict.fromkeys(c for o in scenario.options.values() for c in o.scores))
@@ -44,8 +45,9 @@ def criteria_directions(scenario: Scenario, criteria=None) -> dict[str, bool]:
         elif c in scenario.criteria:
             out[c] = scenario.criteria[c].better == "more"
         else:
-            raise ScenarioError(f"criterion '{c}' has no direction: declare it under criteria with "
-                                "'better: more' or 'better: less'")
+            raise ScenarioError(
+                f"criterion '{c}' has no direction: declare it under criteria with 'better: more' or 'better: less'"
+            )
     return out
 
 
@@ -82,8 +84,9 @@ def criteria_scores(result, criteria=None) -> pd.DataFrame:
     criteria = list(criteria)
     for c in criteria:
         if c not in COMPUTED_CRITERIA and c not in scored:
-            raise ScenarioError(f"criterion '{c}' is neither computed ({', '.join(COMPUTED_CRITERIA)}) "
-                                "nor scored on any option")
+            raise ScenarioError(
+                f"criterion '{c}' is neither computed ({', '.join(COMPUTED_CRITERIA)}) nor scored on any option"
+            )
     summ = result.summary()
     df = pd.DataFrame(index=summ.index)
     for c in criteria:

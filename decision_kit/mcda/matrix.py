@@ -18,8 +18,8 @@ import pandas as pd
 
 from ..errors import ScenarioError
 
-
 # --- validation shared by the kernels ----------------------------------------------------
+
 
 def check_choice(name: str, value, allowed) -> None:
     """Raise ScenarioError unless value is one of allowed (an option's name, for the message)."""
@@ -56,16 +56,19 @@ def checked_matrix(matrix, weights, benefit, who: str = ""):
     w = normalised_weights(weights, who)
     unknown = [c for c in w.index if c not in matrix.columns]
     if unknown:
-        raise ScenarioError(f"criterion '{unknown[0]}' has a weight but no option is scored on it "
-                            f"(scored: {', '.join(map(str, matrix.columns))})")
+        raise ScenarioError(
+            f"criterion '{unknown[0]}' has a weight but no option is scored on it "
+            f"(scored: {', '.join(map(str, matrix.columns))})"
+        )
     used = [c for c in matrix.columns if w.get(c, 0.0) > 0]
     b = []
     for c in used:
         if c not in benefit:
             raise ScenarioError(f"say whether more or less is better for criterion '{c}'")
         if not isinstance(benefit[c], (bool, np.bool_)):
-            raise ScenarioError(f"benefit of criterion '{c}' must be True (more is better) or False, "
-                                f"got {benefit[c]!r}")
+            raise ScenarioError(
+                f"benefit of criterion '{c}' must be True (more is better) or False, got {benefit[c]!r}"
+            )
         b.append(bool(benefit[c]))
     try:
         x = matrix[used].to_numpy(dtype=float)

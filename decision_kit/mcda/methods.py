@@ -16,8 +16,8 @@ Scores and closeness are "higher is better"; rank 1 is the best and ties share t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,7 @@ NORMALISATIONS = ("minmax", "vector", "sum")
 
 
 # --- kernels -----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class NormalisationStats:
@@ -43,9 +44,9 @@ class NormalisationStats:
     bound_hi: np.ndarray
 
     @classmethod
-    def of(cls, x: np.ndarray) -> "NormalisationStats":
+    def of(cls, x: np.ndarray) -> NormalisationStats:
         lo, hi = x.min(axis=0), x.max(axis=0)
-        return cls(lo, hi, np.sqrt((x ** 2).sum(axis=0)), np.abs(x).sum(axis=0), lo, hi)
+        return cls(lo, hi, np.sqrt((x**2).sum(axis=0)), np.abs(x).sum(axis=0), lo, hi)
 
 
 def _inverse(n: np.ndarray) -> np.ndarray:
@@ -80,7 +81,7 @@ def _topsis_parts(x: np.ndarray, W: np.ndarray, st: NormalisationStats, benefit:
     r = x * inv
     pos = np.where(benefit, st.bound_hi, st.bound_lo) * inv
     neg = np.where(benefit, st.bound_lo, st.bound_hi) * inv
-    w2 = (W ** 2).T
+    w2 = (W**2).T
     d_plus = np.sqrt(np.maximum(((r - pos) ** 2) @ w2, 0.0))
     d_minus = np.sqrt(np.maximum(((r - neg) ** 2) @ w2, 0.0))
     total = d_plus + d_minus
@@ -132,8 +133,9 @@ class WeightedSumResult:
         return self.to_frame().to_html()
 
 
-def weighted_sum(matrix: pd.DataFrame, weights: Mapping[str, float], benefit: Mapping[str, bool],
-                 normalisation: str = "minmax") -> WeightedSumResult:
+def weighted_sum(
+    matrix: pd.DataFrame, weights: Mapping[str, float], benefit: Mapping[str, bool], normalisation: str = "minmax"
+) -> WeightedSumResult:
     """Weighted sum of normalised criteria (simple additive weighting).
 
     Parameters
@@ -160,8 +162,13 @@ def weighted_sum(matrix: pd.DataFrame, weights: Mapping[str, float], benefit: Ma
     a, k = _affine(NormalisationStats.of(x), b, normalisation)
     r = a + k * x
     scores = pd.Series(r @ w, index=matrix.index, name="score")
-    return WeightedSumResult(scores, ranks_of(scores), pd.DataFrame(r, index=matrix.index, columns=used),
-                             pd.Series(w, index=used, name="weight"), normalisation)
+    return WeightedSumResult(
+        scores,
+        ranks_of(scores),
+        pd.DataFrame(r, index=matrix.index, columns=used),
+        pd.Series(w, index=used, name="weight"),
+        normalisation,
+    )
 
 
 @dataclass(frozen=True)
@@ -194,8 +201,9 @@ class TopsisResult:
         return self.ranking[0]
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame({"closeness": self.closeness, "d_plus": self.d_plus, "d_minus": self.d_minus,
-                             "rank": self.rank})
+        return pd.DataFrame(
+            {"closeness": self.closeness, "d_plus": self.d_plus, "d_minus": self.d_minus, "rank": self.rank}
+        )
 
     def to_series(self) -> pd.Series:
         return self.closeness.copy()
@@ -234,8 +242,12 @@ def topsis(matrix: pd.DataFrame, weights: Mapping[str, float], benefit: Mapping[
     inv = _inverse(st.l2)
     idx = matrix.index
     closeness = pd.Series(c, index=idx, name="closeness")
-    return TopsisResult(closeness, ranks_of(closeness), pd.Series(dp, index=idx, name="d_plus"),
-                        pd.Series(dn, index=idx, name="d_minus"),
-                        pd.Series(w * np.where(b, st.hi, st.lo) * inv, index=used, name="ideal"),
-                        pd.Series(w * np.where(b, st.lo, st.hi) * inv, index=used, name="anti_ideal"),
-                        pd.Series(w, index=used, name="weight"))
+    return TopsisResult(
+        closeness,
+        ranks_of(closeness),
+        pd.Series(dp, index=idx, name="d_plus"),
+        pd.Series(dn, index=idx, name="d_minus"),
+        pd.Series(w * np.where(b, st.hi, st.lo) * inv, index=used, name="ideal"),
+        pd.Series(w * np.where(b, st.lo, st.hi) * inv, index=used, name="anti_ideal"),
+        pd.Series(w, index=used, name="weight"),
+    )

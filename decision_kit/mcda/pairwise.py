@@ -36,6 +36,7 @@ class AHPConsistencyWarning(UserWarning):
 
 # --- AHP ---------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class AHPResult:
     """Priorities derived from a pairwise comparison matrix.
@@ -67,8 +68,10 @@ class AHPResult:
         return self.weights.to_frame("weight")
 
     def _repr_html_(self) -> str:
-        return (f"<p>AHP: lambda_max {self.lambda_max:.3f}, CI {self.ci:.3f}, CR {self.cr:.3f} "
-                f"({'consistent' if self.consistent else 'inconsistent'})</p>" + self.to_frame().to_html())
+        return (
+            f"<p>AHP: lambda_max {self.lambda_max:.3f}, CI {self.ci:.3f}, CR {self.cr:.3f} "
+            f"({'consistent' if self.consistent else 'inconsistent'})</p>" + self.to_frame().to_html()
+        )
 
 
 def _ahp_kernel(a: np.ndarray) -> tuple[np.ndarray, float]:
@@ -119,7 +122,9 @@ def ahp(matrix, criteria=None, *, label: str | None = None, tol: float = 1e-2) -
     try:
         a = np.asarray(matrix, dtype=float)
     except (TypeError, ValueError):
-        raise ScenarioError(f"{who}AHP matrix must be a square table of numbers, one row and column per criterion") from None
+        raise ScenarioError(
+            f"{who}AHP matrix must be a square table of numbers, one row and column per criterion"
+        ) from None
     if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] == 0:
         raise ScenarioError(f"{who}AHP matrix must be square (n x n), got shape {'x'.join(map(str, a.shape))}")
     n = a.shape[0]
@@ -127,27 +132,37 @@ def ahp(matrix, criteria=None, *, label: str | None = None, tol: float = 1e-2) -
     if len(names) != n:
         raise ScenarioError(f"{who}AHP matrix is {n} x {n} but {len(names)} criteria are named")
     if n > len(RANDOM_INDEX):
-        raise ScenarioError(f"{who}AHP matrix compares {n} criteria; Saaty's random index covers at most "
-                            f"{len(RANDOM_INDEX)}, so group them into a hierarchy")
+        raise ScenarioError(
+            f"{who}AHP matrix compares {n} criteria; Saaty's random index covers at most "
+            f"{len(RANDOM_INDEX)}, so group them into a hierarchy"
+        )
     bad = np.argwhere(~(np.isfinite(a) & (a > 0)))
     if len(bad):
         i, j = bad[0]
         raise ScenarioError(f"{who}AHP entries must be positive numbers: row {i + 1}, column {j + 1} is {a[i, j]:g}")
     for i in range(n):
         if abs(a[i, i] - 1) > tol:
-            raise ScenarioError(f"{who}AHP diagonal must be 1 (a criterion compared with itself): "
-                                f"entry ({i + 1},{i + 1}) is {a[i, i]:g}")
+            raise ScenarioError(
+                f"{who}AHP diagonal must be 1 (a criterion compared with itself): "
+                f"entry ({i + 1},{i + 1}) is {a[i, i]:g}"
+            )
     dev = np.abs(a * a.T - 1)
     if (dev > tol).any():
         i, j = np.argwhere(dev > tol)[0]
-        raise ScenarioError(f"{who}AHP matrix is not reciprocal: entry ({i + 1},{j + 1}) is {a[i, j]:g} "
-                            f"but ({j + 1},{i + 1}) is {a[j, i]:g}, not {1 / a[i, j]:.4g}")
+        raise ScenarioError(
+            f"{who}AHP matrix is not reciprocal: entry ({i + 1},{j + 1}) is {a[i, j]:g} "
+            f"but ({j + 1},{i + 1}) is {a[j, i]:g}, not {1 / a[i, j]:.4g}"
+        )
     w, lam = _ahp_kernel(a)
     ci = max((lam - n) / (n - 1), 0.0) if n > 2 else 0.0
     ri = RANDOM_INDEX[n - 1]
     cr = ci / ri if ri > 0 else 0.0
     consistent = bool(cr <= CR_THRESHOLD)
     if not consistent:
-        warnings.warn(f"{who or ''}AHP comparisons are inconsistent: consistency ratio {cr:.3f} is above "
-                      f"{CR_THRESHOLD:.2f}; revisit the judgements", AHPConsistencyWarning, stacklevel=2)
+        warnings.warn(
+            f"{who or ''}AHP comparisons are inconsistent: consistency ratio {cr:.3f} is above "
+            f"{CR_THRESHOLD:.2f}; revisit the judgements",
+            AHPConsistencyWarning,
+            stacklevel=2,
+        )
     return AHPResult(pd.Series(w, index=names, name="weight"), lam, ci, cr, consistent)

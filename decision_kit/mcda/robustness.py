@@ -17,15 +17,15 @@ weight vectors.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
 from ..errors import ScenarioError
-from .matrix import check_choice, alternative_label, checked_matrix, normalised_weights
+from .matrix import alternative_label, check_choice, checked_matrix, normalised_weights
 from .methods import METHODS, NORMALISATIONS, NormalisationStats, scorer
 from .stakeholders import GROUP, stakeholder_problem
 
@@ -36,8 +36,17 @@ _GRID = 201  # points per weight path before root-finding (flip analysis)
 
 _VARIANTS = (("weighted_sum", "minmax"), ("weighted_sum", "vector"), ("weighted_sum", "sum"), ("topsis", "vector"))
 _VARIANT_NAMES = ("weighted_sum_minmax", "weighted_sum_vector", "weighted_sum_sum", "topsis")
-_VARIANT_TEXT = dict(zip(_VARIANT_NAMES, ("the weighted sum with min-max normalisation", "with vector normalisation",
-                                          "with sum normalisation", "TOPSIS")))
+_VARIANT_TEXT = dict(
+    zip(
+        _VARIANT_NAMES,
+        (
+            "the weighted sum with min-max normalisation",
+            "with vector normalisation",
+            "with sum normalisation",
+            "TOPSIS",
+        ),
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -78,13 +87,17 @@ def _check_tops(x, W, b, alts, names) -> NormalisationCheck:
         row = tops.loc[who]
         picks = "; ".join(f"{_VARIANT_TEXT[m]} picks {alternative_label(row[m])}" for m in _VARIANT_NAMES)
         lines.append(f"for {who}: {picks}")
-    message = ("The normalisation alone changes the top choice " + ". And ".join(lines) + "."
-               if lines else "Every normalisation (min-max, vector, sum; TOPSIS) gives the same top choice.")
+    message = (
+        "The normalisation alone changes the top choice " + ". And ".join(lines) + "."
+        if lines
+        else "Every normalisation (min-max, vector, sum; TOPSIS) gives the same top choice."
+    )
     return NormalisationCheck(tops, sensitive, bool(sensitive.any()), message)
 
 
-def compare_normalisations(matrix: pd.DataFrame, weights: Mapping[str, float],
-                           benefit: Mapping[str, bool]) -> NormalisationCheck:
+def compare_normalisations(
+    matrix: pd.DataFrame, weights: Mapping[str, float], benefit: Mapping[str, bool]
+) -> NormalisationCheck:
     """Whether the normalisation alone changes the top choice of ``matrix`` under ``weights``.
 
     Compares the weighted sum with min-max, vector and sum normalisation, and TOPSIS (vector
@@ -95,6 +108,7 @@ def compare_normalisations(matrix: pd.DataFrame, weights: Mapping[str, float],
 
 
 # --- weight flips (kernel) ---------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class FlipAnalysis:
@@ -141,8 +155,10 @@ class FlipAnalysis:
             move = f"moving {o['shift']:.3f} of weight from {o['source']} to {o['criterion']}"
         else:
             w0 = self.weights[o["criterion"]]
-            move = (f"{'raising' if o['kind'] == 'raise' else 'lowering'} the weight of {o['criterion']} "
-                    f"from {w0:.3f} to {self.flipped_weights[o['criterion']]:.3f} (others rescaled)")
+            move = (
+                f"{'raising' if o['kind'] == 'raise' else 'lowering'} the weight of {o['criterion']} "
+                f"from {w0:.3f} to {self.flipped_weights[o['criterion']]:.3f} (others rescaled)"
+            )
         return f"{head} The smallest change found is {move}, which puts {alternative_label(o['new_top'])} first."
 
     def _repr_html_(self) -> str:
@@ -186,8 +202,16 @@ class _Flipper:
         return root, int(self.gid[int(np.argmax(S))])
 
 
-def _flips(x: np.ndarray, w: np.ndarray, benefit: np.ndarray, criteria: list[str], labels: list,
-           who: str, method: str, normalisation: str) -> FlipAnalysis:
+def _flips(
+    x: np.ndarray,
+    w: np.ndarray,
+    benefit: np.ndarray,
+    criteria: list[str],
+    labels: list,
+    who: str,
+    method: str,
+    normalisation: str,
+) -> FlipAnalysis:
     """Flip analysis of weights ``w`` on matrix ``x``; ``labels`` gives each alternative's group."""
     groups = list(dict.fromkeys(labels))
     gid = np.array([groups.index(g) for g in labels])
@@ -233,17 +257,33 @@ def _flips(x: np.ndarray, w: np.ndarray, benefit: np.ndarray, criteria: list[str
     per = pd.DataFrame(rows, index=pd.Index(criteria, name="criterion"))
     if candidates:
         shift, kind, crit, src, new_top, w_new = min(candidates, key=lambda t: t[0])
-        overall = pd.Series({"kind": kind, "criterion": crit, "source": src, "shift": shift, "new_top": new_top},
-                            dtype=object)
+        overall = pd.Series(
+            {"kind": kind, "criterion": crit, "source": src, "shift": shift, "new_top": new_top}, dtype=object
+        )
         flipped = pd.Series(w_new, index=criteria, name="weight")
     else:
         overall, flipped = pd.Series(dtype=object), pd.Series(dtype=float, name="weight")
-    return FlipAnalysis(who, method, normalisation if method == "weighted_sum" else None, groups[g0],
-                        pd.Series(w, index=criteria, name="weight"), per, overall, flipped)
+    return FlipAnalysis(
+        who,
+        method,
+        normalisation if method == "weighted_sum" else None,
+        groups[g0],
+        pd.Series(w, index=criteria, name="weight"),
+        per,
+        overall,
+        flipped,
+    )
 
 
-def weight_flips(matrix: pd.DataFrame, weights: Mapping[str, float], benefit: Mapping[str, bool],
-                 method: str = "topsis", *, normalisation: str = "minmax", groups=None) -> FlipAnalysis:
+def weight_flips(
+    matrix: pd.DataFrame,
+    weights: Mapping[str, float],
+    benefit: Mapping[str, bool],
+    method: str = "topsis",
+    *,
+    normalisation: str = "minmax",
+    groups=None,
+) -> FlipAnalysis:
     """The smallest weight changes that change the top choice of ``matrix``.
 
     Two kinds of move are searched, each along a straight path on the weight simplex:
@@ -287,6 +327,7 @@ def weight_flips(matrix: pd.DataFrame, weights: Mapping[str, float], benefit: Ma
 
 # --- normalisation check, flips and weight ranges of a result ------------------------------
 
+
 def normalisation_check(result, *, aggregation: str = "geometric") -> NormalisationCheck:
     """Whether the normalisation alone changes any stakeholder's (or the group's) top cell.
 
@@ -298,8 +339,15 @@ def normalisation_check(result, *, aggregation: str = "geometric") -> Normalisat
     return _check_tops(matrix.to_numpy(), W, benefit, list(matrix.index), names)
 
 
-def flip_analysis(result, stakeholder: str, method: str = "topsis", *, by: str = "cell",
-                  normalisation: str = "minmax", aggregation: str = "geometric") -> FlipAnalysis:
+def flip_analysis(
+    result,
+    stakeholder: str,
+    method: str = "topsis",
+    *,
+    by: str = "cell",
+    normalisation: str = "minmax",
+    aggregation: str = "geometric",
+) -> FlipAnalysis:
     """The smallest change of a stakeholder's weights that changes their top choice.
 
     See :func:`weight_flips` for the moves searched (one weight raised or lowered with the
@@ -321,12 +369,21 @@ def flip_analysis(result, stakeholder: str, method: str = "topsis", *, by: str =
     if stakeholder not in names:
         raise ScenarioError(f"no stakeholder '{stakeholder}' (known: {', '.join(names)})")
     labels = list(matrix.index) if by == "cell" else list(matrix.index.get_level_values("option"))
-    return _flips(matrix.to_numpy(), W[names.index(stakeholder)], benefit, list(matrix.columns), labels,
-                  stakeholder, method, normalisation)
+    return _flips(
+        matrix.to_numpy(),
+        W[names.index(stakeholder)],
+        benefit,
+        list(matrix.columns),
+        labels,
+        stakeholder,
+        method,
+        normalisation,
+    )
 
 
-def weight_ranges(result, method: str = "topsis", *, by: str = "cell", normalisation: str = "minmax",
-                  aggregation: str = "geometric") -> pd.DataFrame:
+def weight_ranges(
+    result, method: str = "topsis", *, by: str = "cell", normalisation: str = "minmax", aggregation: str = "geometric"
+) -> pd.DataFrame:
     """For the group weights, the range of each criterion's weight over which the group's top holds.
 
     Each criterion's weight is moved alone, the others rescaled proportionally (as in
@@ -340,11 +397,13 @@ def weight_ranges(result, method: str = "topsis", *, by: str = "cell", normalisa
     """
     fa = flip_analysis(result, GROUP, method, by=by, normalisation=normalisation, aggregation=aggregation)
     p = fa.per_criterion
-    return pd.DataFrame({
-        "weight": p["weight"],
-        "low": p["lower_to"].fillna(0.0),
-        "high": p["raise_to"].fillna(1.0),
-        "top": pd.Series([fa.top] * len(p), index=p.index, dtype=object),
-        "below": p["lower_top"],
-        "above": p["raise_top"],
-    })
+    return pd.DataFrame(
+        {
+            "weight": p["weight"],
+            "low": p["lower_to"].fillna(0.0),
+            "high": p["raise_to"].fillna(1.0),
+            "top": pd.Series([fa.top] * len(p), index=p.index, dtype=object),
+            "below": p["lower_top"],
+            "above": p["raise_top"],
+        }
+    )

@@ -24,8 +24,8 @@ from scipy.stats import kendalltau
 
 from ..errors import ScenarioError
 from ..schema import COMPUTED_CRITERIA, Scenario
-from .criteria import scored_criteria, criteria_directions, criteria_scores
-from .matrix import check_choice, alternative_label, normalised_weights
+from .criteria import criteria_directions, criteria_scores, scored_criteria
+from .matrix import alternative_label, check_choice, normalised_weights
 from .methods import METHODS, NORMALISATIONS, NormalisationStats, scorer
 from .pairwise import ahp
 
@@ -36,6 +36,7 @@ GROUP = "group"
 
 
 # --- stakeholder weights -----------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class StakeholderWeights:
@@ -89,8 +90,9 @@ def stakeholder_weights(scenario: Scenario, aggregation: str = "geometric") -> S
     """
     check_choice("aggregation", aggregation, AGGREGATIONS)
     if not scenario.stakeholders:
-        raise ScenarioError("the scenario defines no stakeholders: add a 'stakeholders:' section with "
-                            "weights or ahp comparisons")
+        raise ScenarioError(
+            "the scenario defines no stakeholders: add a 'stakeholders:' section with weights or ahp comparisons"
+        )
     if GROUP in scenario.stakeholders:
         raise ScenarioError(f"a stakeholder cannot be called '{GROUP}': that name is the group's")
     rows, ahps = {}, {}
@@ -108,8 +110,10 @@ def stakeholder_weights(scenario: Scenario, aggregation: str = "geometric") -> S
         with np.errstate(divide="ignore"):
             g = np.exp(np.log(w).mean(axis=0))
         if not g.sum() > 0:
-            raise ScenarioError("no criterion is weighted by every stakeholder, so the geometric mean of their "
-                                "weights is zero everywhere; use aggregation='arithmetic'")
+            raise ScenarioError(
+                "no criterion is weighted by every stakeholder, so the geometric mean of their "
+                "weights is zero everywhere; use aggregation='arithmetic'"
+            )
     else:
         g = w.mean(axis=0)
     group = pd.Series(g / g.sum(), index=crit, name=GROUP)
@@ -147,6 +151,7 @@ def stakeholder_problem(result, aggregation: str):
 
 
 # --- stakeholder view --------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class StakeholderView:
@@ -191,7 +196,7 @@ class StakeholderView:
         names = list(self.scores.columns)
         out = pd.DataFrame(1.0, index=names, columns=names)
         for i, a in enumerate(names):
-            for b in names[i + 1:]:
+            for b in names[i + 1 :]:
                 tau = kendalltau(self.scores[a], self.scores[b]).statistic
                 out.loc[a, b] = out.loc[b, a] = tau
         return out
@@ -213,7 +218,9 @@ class StakeholderView:
     def summary(self) -> str:
         """A few sentences: who prefers what, where they agree and differ, and the group's choice."""
         top, names = self.top, self.stakeholders
-        how = "TOPSIS" if self.method == "topsis" else f"a weighted sum ({_NORM_TEXT[self.normalisation]} normalisation)"
+        how = (
+            "TOPSIS" if self.method == "topsis" else f"a weighted sum ({_NORM_TEXT[self.normalisation]} normalisation)"
+        )
         if self.agree:
             who = f"{_join(names)} all put" if len(names) > 1 else f"{names[0]} puts"
             lead = f"Under {how}, {who} {alternative_label(top[names[0]])} first."
@@ -222,7 +229,7 @@ class StakeholderView:
             lead = f"Under {how}, the stakeholders disagree on the top choice: {prefs}."
             if self.agree_on_option:
                 lead += f" They agree on the option ({top[names[0]][0]}) but not on who should own it."
-        agg = ("geometric mean" if self.weights.aggregation == "geometric" else "average")
+        agg = "geometric mean" if self.weights.aggregation == "geometric" else "average"
         group = f" With the group weights ({agg} of individual weights), {alternative_label(top[GROUP])} comes first."
         tail = ""
         if len(names) > 1:
@@ -231,12 +238,16 @@ class StakeholderView:
             r = d.iloc[0]
             best, worst = r[names].idxmin(), r[names].idxmax()
             if r["spread"] > 0:
-                tail = (f" They differ most on {alternative_label(cell)}: ranked {int(r[best])} by {best} and "
-                        f"{int(r[worst])} by {worst}.")
+                tail = (
+                    f" They differ most on {alternative_label(cell)}: ranked {int(r[best])} by {best} and "
+                    f"{int(r[worst])} by {worst}."
+                )
         if self.weights.vetoed:
             kept = [c for c in self.weights.group.index if self.weights.group[c] > 0]
-            tail += (f" Note: the geometric mean drops any criterion a stakeholder leaves out "
-                     f"({', '.join(self.weights.vetoed)}), so the group weighs only {', '.join(kept)}.")
+            tail += (
+                f" Note: the geometric mean drops any criterion a stakeholder leaves out "
+                f"({', '.join(self.weights.vetoed)}), so the group weighs only {', '.join(kept)}."
+            )
         return lead + group + tail
 
     def _repr_html_(self) -> str:
@@ -247,8 +258,9 @@ def _join(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def stakeholder_view(result, method: str = "topsis", *, normalisation: str = "minmax",
-                     aggregation: str = "geometric") -> StakeholderView:
+def stakeholder_view(
+    result, method: str = "topsis", *, normalisation: str = "minmax", aggregation: str = "geometric"
+) -> StakeholderView:
     """Rank the option x owner cells under every stakeholder's weights and the group's.
 
     Parameters

@@ -43,5 +43,17 @@ from .one_way import Spider, Tornado, spider, tornado
 from .thresholds import BreakEven, break_even, crossover_year
 from .variance import SobolIndices, saltelli_jansen, sobol, sobol_scenario
 
-__all__ = ["METRICS", "Tornado", "Spider", "SobolIndices", "BreakEven", "tornado", "spider", "sobol",
-           "sobol_scenario", "saltelli_jansen", "break_even", "crossover_year"]
+__all__ = [
+    "METRICS",
+    "Tornado",
+    "Spider",
+    "SobolIndices",
+    "BreakEven",
+    "tornado",
+    "spider",
+    "sobol",
+    "sobol_scenario",
+    "saltelli_jansen",
+    "break_even",
+    "crossover_year",
+]

@@ -38,10 +38,14 @@ def cell_scenario(scenario: Scenario, options, owners, *, risks: bool) -> Scenar
     """
     options, owners = list(dict.fromkeys(options)), list(dict.fromkeys(owners))
     kept_risks = {r: v for r, v in scenario.risks.items() if risks and any(_risk_applies(v, o) for o in options)}
-    return scenario.model_copy(update={
-        "options": {o: scenario.options[o] for o in options},
-        "owners": {w: scenario.owners[w] for w in owners},
-        "risks": kept_risks, "correlations": []})
+    return scenario.model_copy(
+        update={
+            "options": {o: scenario.options[o] for o in options},
+            "owners": {w: scenario.owners[w] for w in owners},
+            "risks": kept_risks,
+            "correlations": [],
+        }
+    )
 
 
 def pick_cell(lay: engine.Layout, base_npv: np.ndarray, option, owner) -> tuple[str, str, str]:

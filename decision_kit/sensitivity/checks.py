@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import numbers
-from typing import Mapping
+from collections.abc import Mapping
 
 from .. import engine
 from ..errors import ScenarioError
@@ -41,8 +41,9 @@ def check_metric(metric) -> str:
 def check_member(kind: str, name, known, scenario_name: str) -> None:
     """Raise ScenarioError (with near matches) unless ``name`` is one of the ``known`` names of a ``kind``."""
     if name not in known:
-        raise ScenarioError(f"unknown {kind} {name!r} in '{scenario_name}' ({kind}s: {', '.join(known)})"
-                            + _suggest(name, known))
+        raise ScenarioError(
+            f"unknown {kind} {name!r} in '{scenario_name}' ({kind}s: {', '.join(known)})" + _suggest(name, known)
+        )
 
 
 def check_cell(cell, label: str, lay: engine.Layout, scenario_name: str) -> tuple[str, str]:
@@ -73,6 +74,9 @@ def check_fraction(name: str, value) -> float:
 def check_input(scenario: Scenario, path, inputs: Mapping) -> str:
     """``path`` if it names one of the ``inputs`` (dotted paths of the scenario file), else ScenarioError."""
     if path not in inputs:
-        raise ScenarioError(f"'{path}' is not an input of '{scenario.name}'" + _suggest(path, inputs)
-                            + " (inputs are named by their dotted path in the file, e.g. drivers.seats.start)")
+        raise ScenarioError(
+            f"'{path}' is not an input of '{scenario.name}'"
+            + _suggest(path, inputs)
+            + " (inputs are named by their dotted path in the file, e.g. drivers.seats.start)"
+        )
     return path

@@ -46,14 +46,22 @@ def _one_way(scenario, metric, option, owner, levels):
     values = {}
     for j, p in enumerate(paths):
         col = np.full(rows, float(inputs[p].median()))
-        col[1 + j * L:1 + (j + 1) * L] = at[j]
+        col[1 + j * L : 1 + (j + 1) * L] = at[j]
         values[p] = col
     out = evaluate(scenario, values)
     option, owner, how = pick_cell(lay, out["npv"][0], option, owner)
     y = out[metric][:, lay.options.index(option), lay.owners.index(owner)]
     keep = [j for j, p in enumerate(paths) if affects(scenario, p, option)]
-    return (option, owner, how, tuple(paths[j] for j in keep), at[keep],
-            y[1:].reshape(len(paths), L)[keep], float(y[0]))
+    return (
+        option,
+        owner,
+        how,
+        tuple(paths[j] for j in keep),
+        at[keep],
+        y[1:].reshape(len(paths), L)[keep],
+        float(y[0]),
+    )
+
 
 @dataclass(frozen=True, eq=False)
 class Tornado:
@@ -95,19 +103,35 @@ class Tornado:
         """Columns ``input, low_value, high_value, metric_at_low, metric_at_high, swing, base``."""
         import pandas as pd
 
-        return pd.DataFrame({"input": list(self.inputs), "low_value": self.low_value, "high_value": self.high_value,
-                             "metric_at_low": self.metric_at_low, "metric_at_high": self.metric_at_high,
-                             "swing": self.swing, "base": self.base})
+        return pd.DataFrame(
+            {
+                "input": list(self.inputs),
+                "low_value": self.low_value,
+                "high_value": self.high_value,
+                "metric_at_low": self.metric_at_low,
+                "metric_at_high": self.metric_at_high,
+                "swing": self.swing,
+                "base": self.base,
+            }
+        )
 
     def _repr_html_(self):
-        head = (f"<p>Tornado of {self.metric} for {self.option}/{self.owner} ({self.cell_choice}) in "
-                f"'{self.scenario}': P{self.low * 100:g} to P{self.high * 100:g}, base "
-                f"{money(self.base, self.currency)}</p>")
+        head = (
+            f"<p>Tornado of {self.metric} for {self.option}/{self.owner} ({self.cell_choice}) in "
+            f"'{self.scenario}': P{self.low * 100:g} to P{self.high * 100:g}, base "
+            f"{money(self.base, self.currency)}</p>"
+        )
         return head + self.to_frame().to_html(index=False, float_format=lambda x: f"{x:,.4g}")
 
 
-def tornado(scenario: Scenario, metric: str = "npv", option: str | None = None, owner: str | None = None,
-            low: float = 0.10, high: float = 0.90) -> Tornado:
+def tornado(
+    scenario: Scenario,
+    metric: str = "npv",
+    option: str | None = None,
+    owner: str | None = None,
+    low: float = 0.10,
+    high: float = 0.90,
+) -> Tornado:
     """One-way swings of each uncertain input between two percentiles, the others at base.
 
     Each uncertain input that can affect the cell (its drivers and the option's own inputs) is
@@ -133,9 +157,22 @@ def tornado(scenario: Scenario, metric: str = "npv", option: str | None = None, 
         raise ScenarioError(f"low ({low}) must be below high ({high})")
     option, owner, how, paths, at, y, base = _one_way(scenario, metric, option, owner, (low, high))
     order = np.argsort(-np.abs(y[:, 1] - y[:, 0]), kind="stable")
-    return Tornado(scenario.name, scenario.currency, metric, option, owner, how, low, high, base,
-                   tuple(paths[i] for i in order), frozen_array(at[order, 0]), frozen_array(at[order, 1]),
-                   frozen_array(y[order, 0]), frozen_array(y[order, 1]))
+    return Tornado(
+        scenario.name,
+        scenario.currency,
+        metric,
+        option,
+        owner,
+        how,
+        low,
+        high,
+        base,
+        tuple(paths[i] for i in order),
+        frozen_array(at[order, 0]),
+        frozen_array(at[order, 1]),
+        frozen_array(y[order, 0]),
+        frozen_array(y[order, 1]),
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -164,12 +201,24 @@ class Spider:
         import pandas as pd
 
         K, L = self.values.shape
-        return pd.DataFrame({"input": np.repeat(list(self.inputs), L), "level": np.tile(self.levels, K),
-                             "value": self.values.ravel(), "metric": self.metric_values.ravel(), "base": self.base})
+        return pd.DataFrame(
+            {
+                "input": np.repeat(list(self.inputs), L),
+                "level": np.tile(self.levels, K),
+                "value": self.values.ravel(),
+                "metric": self.metric_values.ravel(),
+                "base": self.base,
+            }
+        )
 
 
-def spider(scenario: Scenario, metric: str = "npv", option: str | None = None, owner: str | None = None,
-           levels=(0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)) -> Spider:
+def spider(
+    scenario: Scenario,
+    metric: str = "npv",
+    option: str | None = None,
+    owner: str | None = None,
+    levels=(0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95),
+) -> Spider:
     """The metric of one cell with each uncertain input at several percentiles, others at base.
 
     Same inputs, cell choice and conventions as :func:`tornado`; ``levels`` are fractions in
@@ -183,5 +232,16 @@ def spider(scenario: Scenario, metric: str = "npv", option: str | None = None, o
         raise ScenarioError("levels must name at least one percentile level")
     option, owner, how, paths, at, y, base = _one_way(scenario, metric, option, owner, lv)
     order = np.argsort(-(y.max(axis=1) - y.min(axis=1)), kind="stable")
-    return Spider(scenario.name, scenario.currency, metric, option, owner, how, tuple(lv), base,
-                  tuple(paths[i] for i in order), frozen_array(at[order]), frozen_array(y[order]))
+    return Spider(
+        scenario.name,
+        scenario.currency,
+        metric,
+        option,
+        owner,
+        how,
+        tuple(lv),
+        base,
+        tuple(paths[i] for i in order),
+        frozen_array(at[order]),
+        frozen_array(y[order]),
+    )

@@ -20,7 +20,7 @@ from ..schema import Scenario
 from ..simulation import evaluate
 from .cells import affects, cell_scenario
 from .checks import check_cell, check_input, check_int, check_scenario
-from .output import money, compact_number
+from .output import compact_number, money
 
 __all__ = ["BreakEven", "break_even", "crossover_year"]
 
@@ -58,10 +58,16 @@ class BreakEven:
         """One plain-language line."""
         a, b = "/".join(self.cell_a), "/".join(self.cell_b)
         above, below = (a, b) if self.a_better_above else (b, a)
-        how = ("in the base case" if self.trials == 0 else
-               f"in expected NPV over {self.trials:,} trials (seed {self.seed})")
-        text = (f"{above} beats {below} {how} when {self.input} is above {compact_number(self.value)}, "
-                f"and {below} is ahead below it (searched {compact_number(self.bounds[0])} to {compact_number(self.bounds[1])})")
+        how = (
+            "in the base case"
+            if self.trials == 0
+            else f"in expected NPV over {self.trials:,} trials (seed {self.seed})"
+        )
+        text = (
+            f"{above} beats {below} {how} when {self.input} is above {compact_number(self.value)}, "
+            f"and {below} is ahead below it "
+            f"(searched {compact_number(self.bounds[0])} to {compact_number(self.bounds[1])})"
+        )
         if len(self.crossings) > 1:
             text += "; the lead changes again at " + ", ".join(compact_number(x) for x in self.crossings[1:])
         return text + "."
@@ -69,14 +75,33 @@ class BreakEven:
     def to_series(self):
         import pandas as pd
 
-        return pd.Series({"input": self.input, "value": self.value, "cell_a": "/".join(self.cell_a),
-                          "cell_b": "/".join(self.cell_b), "a_better_above": self.a_better_above,
-                          "crossings": len(self.crossings), "low": self.bounds[0], "high": self.bounds[1],
-                          "trials": self.trials, "seed": self.seed})
+        return pd.Series(
+            {
+                "input": self.input,
+                "value": self.value,
+                "cell_a": "/".join(self.cell_a),
+                "cell_b": "/".join(self.cell_b),
+                "a_better_above": self.a_better_above,
+                "crossings": len(self.crossings),
+                "low": self.bounds[0],
+                "high": self.bounds[1],
+                "trials": self.trials,
+                "seed": self.seed,
+            }
+        )
 
 
-def break_even(scenario: Scenario, input_path: str, cell_a, cell_b, bounds=None, trials: int = 10_000,
-               seed: int = 0, *, grid: int = 9) -> BreakEven:
+def break_even(
+    scenario: Scenario,
+    input_path: str,
+    cell_a,
+    cell_b,
+    bounds=None,
+    trials: int = 10_000,
+    seed: int = 0,
+    *,
+    grid: int = 9,
+) -> BreakEven:
     """The value of one input at which two cells have equal expected NPV.
 
     The NPV gap ``g(x) = E[NPV_a | input = x] - E[NPV_b | input = x]`` is scanned on ``grid``
@@ -126,8 +151,9 @@ def break_even(scenario: Scenario, input_path: str, cell_a, cell_b, bounds=None,
     if not (affects(scenario, path, a[0]) or affects(scenario, path, b[0])):
         raise ScenarioError(f"{path} does not affect {name_a} or {name_b}, so it cannot make them break even")
     if trials == 0 and path.startswith("risks."):
-        raise ScenarioError(f"risk events do not occur in the base case (trials=0), so {path} cannot move "
-                            "expected NPV; use trials > 0")
+        raise ScenarioError(
+            f"risk events do not occur in the base case (trials=0), so {path} cannot move expected NPV; use trials > 0"
+        )
     lo, hi = _search_bounds(scenario, path, inputs[path], bounds)
     gap = _NpvGap(scenario, path, a, b, trials, seed)
     xs = np.linspace(lo, hi, grid)
@@ -146,8 +172,10 @@ def _search_bounds(scenario: Scenario, path: str, dist, bounds) -> tuple[float, 
     if bounds is None:
         lo, hi = (float(v) for v in dist.ppf(np.array([0.01, 0.99])))
         if not lo < hi:
-            raise ScenarioError(f"{path} is fixed at {compact_number(lo)} in '{scenario.name}'; give bounds=(low, high) "
-                                "to search for a break-even")
+            raise ScenarioError(
+                f"{path} is fixed at {compact_number(lo)} in '{scenario.name}'; give bounds=(low, high) "
+                "to search for a break-even"
+            )
     else:
         try:
             lo, hi = (float(v) for v in bounds)
@@ -179,8 +207,9 @@ class _NpvGap:
             known = engine.uncertain_inputs(sub)
             self.drawn = {k: v for k, v in drawn.items() if k in known}
             self.parts = parts = path.split(".")
-            self.one_off_impact = (parts[0] == "risks" and sub.risks[parts[1]].effect == "one_off"
-                                   and parts[2] == "impact")
+            self.one_off_impact = (
+                parts[0] == "risks" and sub.risks[parts[1]].effect == "one_off" and parts[2] == "impact"
+            )
 
     def __call__(self, x: float) -> float:
         """The expected-NPV gap at input value ``x`` (currency)."""
@@ -206,11 +235,13 @@ def _sign_changes(gap, xs: np.ndarray, gs: np.ndarray, lo: float, hi: float, pat
         if gs[i] == 0:
             roots.append(float(xs[i]))
         elif gs[i] * gs[i + 1] < 0:
-            root, info = brentq(gap, xs[i], xs[i + 1], xtol=1e-12 * max(1.0, abs(hi - lo)), full_output=True,
-                                disp=False)
+            root, info = brentq(
+                gap, xs[i], xs[i + 1], xtol=1e-12 * max(1.0, abs(hi - lo)), full_output=True, disp=False
+            )
             if not info.converged:
-                raise RuntimeError(f"break-even search for {path} did not converge between {xs[i]} and {xs[i + 1]}: "
-                                   f"{info.flag}")
+                raise RuntimeError(
+                    f"break-even search for {path} did not converge between {xs[i]} and {xs[i + 1]}: {info.flag}"
+                )
             roots.append(float(root))
     if gs[-1] == 0:
         roots.append(float(xs[-1]))
@@ -226,9 +257,11 @@ def _no_crossing(scenario: Scenario, path, names, bounds, xs, gs, trials: int, s
     verb, comp = ("never beats", "worse") if worse else ("beats", "better")
     everywhere = "" if worse else " everywhere"
     return ScenarioError(
-        f"{name_a} {verb} {name_b}{everywhere} for {path} between {compact_number(lo)} and {compact_number(hi)}: {name_a} is {comp} "
+        f"{name_a} {verb} {name_b}{everywhere} for {path} between {compact_number(lo)} and {compact_number(hi)}: "
+        f"{name_a} is {comp} "
         f"by at least {money(abs(gs[i]), scenario.currency)} in expected NPV (smallest gap of {grid} points "
-        f"checked, at {compact_number(xs[i])}; {how})")
+        f"checked, at {compact_number(xs[i])}; {how})"
+    )
 
 
 def crossover_year(result, cell_a, cell_b) -> int | None:

@@ -8,8 +8,8 @@ the design's rows, and return :class:`SobolIndices`.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 import numpy as np
 
@@ -60,7 +60,7 @@ def _bootstrap(y_a, y_b, y_ab, n_boot: int, conf_level: float, rng: np.random.Ge
     a, b, ab = y_a - mu, y_b - mu, y_ab - mu
     terms = np.empty((2 * k + 2, N))  # per-row terms whose resampled means give each statistic
     terms[:k] = b * (ab - a)
-    terms[k:2 * k] = (a - ab) ** 2
+    terms[k : 2 * k] = (a - ab) ** 2
     terms[2 * k] = a + b
     terms[2 * k + 1] = a * a + b * b
     stats = np.empty((n_boot, 2 * k))
@@ -72,8 +72,8 @@ def _bootstrap(y_a, y_b, y_ab, n_boot: int, conf_level: float, rng: np.random.Ge
             counts[i] = np.bincount(rng.integers(0, N, N), minlength=N)
         s = np.einsum("mn,tn->mt", counts[:m], terms) / N  # not BLAS: its threads only contend here
         var = s[:, 2 * k + 1] / 2 - (s[:, 2 * k] / 2) ** 2
-        stats[lo:lo + m, :k] = s[:, :k] / var[:, None]
-        stats[lo:lo + m, k:] = 0.5 * s[:, k:2 * k] / var[:, None]
+        stats[lo : lo + m, :k] = s[:, :k] / var[:, None]
+        stats[lo : lo + m, k:] = 0.5 * s[:, k : 2 * k] / var[:, None]
     alpha = (1 - conf_level) / 2
     q = np.quantile(stats, [alpha, 1 - alpha], axis=0)  # (2, 2k)
     return q[:, :k].T, q[:, k:].T
@@ -161,14 +161,24 @@ class SobolIndices:
         first_high, total, total_low, total_high``."""
         import pandas as pd
 
-        df = pd.DataFrame({"input": list(self.inputs), "first": self.first, "first_low": self.first_ci[:, 0],
-                           "first_high": self.first_ci[:, 1], "total": self.total,
-                           "total_low": self.total_ci[:, 0], "total_high": self.total_ci[:, 1]})
+        df = pd.DataFrame(
+            {
+                "input": list(self.inputs),
+                "first": self.first,
+                "first_low": self.first_ci[:, 0],
+                "first_high": self.first_ci[:, 1],
+                "total": self.total,
+                "total_low": self.total_ci[:, 0],
+                "total_high": self.total_ci[:, 1],
+            }
+        )
         return df.sort_values("total", ascending=False, kind="stable").reset_index(drop=True)
 
     def _repr_html_(self):
-        head = (f"<p>Sobol indices of {self.label} (N = {self.n:,}, {self.evaluations:,} runs, "
-                f"{self.conf_level:.0%} intervals)</p>")
+        head = (
+            f"<p>Sobol indices of {self.label} (N = {self.n:,}, {self.evaluations:,} runs, "
+            f"{self.conf_level:.0%} intervals)</p>"
+        )
         return head + self.to_frame().to_html(index=False, float_format="{:.3f}".format)
 
 
@@ -177,11 +187,24 @@ def _sobol_kernel(label, names, f_x, transform, spans, n, seed, conf_level, n_bo
     y_a, y_b, y_ab = _run_design(f_x, transform, spans, n, design_rng, max_rows)
     first, total, mean, var = saltelli_jansen(y_a, y_b, y_ab)
     if not var > 1e-24 * max(1.0, mean * mean):
-        raise ScenarioError(f"{label} does not vary over the inputs' ranges (variance {var:.3g}); "
-                            "Sobol indices are undefined")
+        raise ScenarioError(
+            f"{label} does not vary over the inputs' ranges (variance {var:.3g}); Sobol indices are undefined"
+        )
     first_ci, total_ci = _bootstrap(y_a, y_b, y_ab, n_boot, conf_level, boot_rng)
-    return SobolIndices(label, tuple(names), frozen_array(first), frozen_array(total), frozen_array(first_ci), frozen_array(total_ci),
-                        conf_level, n, n_boot, n * (len(spans) + 2), mean, var)
+    return SobolIndices(
+        label,
+        tuple(names),
+        frozen_array(first),
+        frozen_array(total),
+        frozen_array(first_ci),
+        frozen_array(total_ci),
+        conf_level,
+        n,
+        n_boot,
+        n * (len(spans) + 2),
+        mean,
+        var,
+    )
 
 
 def _check_sobol_request(n, seed, conf_level, n_boot):
@@ -193,8 +216,9 @@ def _check_sobol_request(n, seed, conf_level, n_boot):
     return n, seed, conf_level, n_boot
 
 
-def sobol(func: Callable[[dict], np.ndarray], inputs: Mapping, n: int, seed, *, conf_level: float = 0.95,
-          n_boot: int = 1000) -> SobolIndices:
+def sobol(
+    func: Callable[[dict], np.ndarray], inputs: Mapping, n: int, seed, *, conf_level: float = 0.95, n_boot: int = 1000
+) -> SobolIndices:
     """First-order and total Sobol indices of a vectorised function of independent inputs.
 
     A scrambled Sobol' design (``scipy.stats.qmc.Sobol``, seeded) of ``2k`` dimensions gives
@@ -248,21 +272,32 @@ def sobol(func: Callable[[dict], np.ndarray], inputs: Mapping, n: int, seed, *, 
     names = list(dists)
 
     def transform(u):
-        return np.array([np.broadcast_to(np.asarray(dists[k].ppf(u[j]), dtype=float), u[j].shape)
-                         for j, k in enumerate(names)])
+        return np.array(
+            [np.broadcast_to(np.asarray(dists[k].ppf(u[j]), dtype=float), u[j].shape) for j, k in enumerate(names)]
+        )
 
     def f_x(x):
         return _checked_output(func({k: x[j] for j, k in enumerate(names)}), x.shape[1], "func")
 
     spans = [slice(j, j + 1) for j in range(len(names))]
     max_rows = max(n, 2**22 // len(names))
-    return _sobol_kernel(getattr(func, "__name__", "func"), names, f_x, transform, spans, n, seed, conf_level,
-                         n_boot, max_rows)
+    return _sobol_kernel(
+        getattr(func, "__name__", "func"), names, f_x, transform, spans, n, seed, conf_level, n_boot, max_rows
+    )
 
 
-def sobol_scenario(scenario: Scenario, metric: str = "npv", option: str | None = None, owner: str | None = None,
-                   n: int = 4096, seed=0, *, risk_events: bool = True, conf_level: float = 0.95,
-                   n_boot: int = 1000) -> SobolIndices:
+def sobol_scenario(
+    scenario: Scenario,
+    metric: str = "npv",
+    option: str | None = None,
+    owner: str | None = None,
+    n: int = 4096,
+    seed=0,
+    *,
+    risk_events: bool = True,
+    conf_level: float = 0.95,
+    n_boot: int = 1000,
+) -> SobolIndices:
     """First-order and total Sobol indices of one cell's metric over the scenario's inputs.
 
     The factors are the uncertain inputs that can affect the cell (its drivers, the option's
@@ -292,8 +327,11 @@ def sobol_scenario(scenario: Scenario, metric: str = "npv", option: str | None =
     names, spans, ppfs = [], [], []  # ppfs: per design column, a quantile function or None (a uniform)
     for path, d in inputs.items():
         parts = path.split(".")
-        if d.is_fixed() or not affects(cell, path, option) or (parts[0] == "risks" and parts[1] in one_off
-                                                                 and parts[2] == "impact"):
+        if (
+            d.is_fixed()
+            or not affects(cell, path, option)
+            or (parts[0] == "risks" and parts[1] in one_off and parts[2] == "impact")
+        ):
             continue
         names.append(path)
         spans.append(slice(len(ppfs), len(ppfs) + 1))
@@ -322,9 +360,10 @@ def sobol_scenario(scenario: Scenario, metric: str = "npv", option: str | None =
             for r, risk in cell.risks.items():
                 sl = events[r]
                 if r in one_off:
-                    risks.yearly[r] = x[sl.start:sl.start + H].T
-                    risks.impact[r] = (float(risk.impact.value) if risk.impact.is_fixed()
-                                       else x[sl.start + H:sl.stop].T)
+                    risks.yearly[r] = x[sl.start : sl.start + H].T
+                    risks.impact[r] = (
+                        float(risk.impact.value) if risk.impact.is_fixed() else x[sl.start + H : sl.stop].T
+                    )
                 else:
                     risks.first[r] = x[sl.start]
                     path = f"risks.{r}.impact"
