@@ -24,12 +24,7 @@ import numpy as np
 
 from .errors import ScenarioError
 from .priors import OWNERS, OwnerShifts
-from .schema import CATEGORIES, Scenario
-
-try:  # input paths are moving from loading into schema
-    from .schema import input_paths  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover
-    from .loading import input_paths
+from .schema import CATEGORIES, Scenario, input_paths
 
 FLOW_COST_EXTRA = ("governance", "consolidation", "risk")
 """Cost rows added to the categories: governance overhead, shadow-IT consolidation, risk events."""
