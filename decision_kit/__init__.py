@@ -24,7 +24,7 @@ by ``tests/test_layering.py``, with the absence of import cycles):
 7. engine
 8. results
 9. simulation
-10. sensitivity, voi, mcda, allocation, test_functions, staging
+10. sensitivity, voi, mcda, allocation, test_functions, staging, review
 11. plots
 12. report, widgets
 13. batch
