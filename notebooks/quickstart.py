@@ -1,0 +1,77 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Quickstart: build, buy or hybrid, and who should own it
+#
+# Load a shipped scenario, simulate every option under every ownership model, read the summary and the recommendation, and look at cumulative cost over time.
+#
+# Every number below comes from `scenarios/marketing_automation.yaml`: open it to see each assumption with its uncertainty and its source.
+
+# %% tags=["parameters"]
+scenario_path = "../scenarios/marketing_automation.yaml"
+trials = 20_000
+seed = 1
+
+# %%
+import decision_kit as dk
+
+scenario = dk.load_scenario(scenario_path)
+print(scenario.name, '-', len(scenario.options), 'options x', len(scenario.owners), 'owners,',
+      scenario.horizon_years, 'years at', f'{scenario.discount_rate:.0%}')
+
+# %% [markdown]
+# ## Simulate
+#
+# The same seed gives the same numbers on every run.
+
+# %%
+result = dk.simulate(scenario, trials=trials, seed=seed)
+print(result.recommendation())
+
+# %% [markdown]
+# ## The option x owner summary
+#
+# NPV and TCO in thousands of the scenario's currency; `p_best` is the chance a cell has the highest NPV, `p_loss` the chance of a negative NPV.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+summary = result.summary()
+cols = ['npv_mean', 'npv_p10', 'npv_p90', 'tco_mean', 'p_loss', 'p_best']
+table = summary[cols].copy()
+table[['npv_mean', 'npv_p10', 'npv_p90', 'tco_mean']] = (table[['npv_mean', 'npv_p10', 'npv_p90', 'tco_mean']] / 1e3).round(0)
+print(table.round(2).to_string())
+
+# %% [markdown]
+# ## The base case, line by line
+#
+# Every input at its median (risk events do not occur in the base case). This is the table to check against a spreadsheet.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+best_option, best_owner = summary['npv_mean'].idxmax()
+base = dk.base_case(scenario, option=best_option, owner=best_owner)
+print(base.round(0).to_string())
+
+# %% [markdown]
+# ## Cumulative cost over time
+#
+# Mean line with a P10-P90 band, under the recommended owner.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+# %matplotlib inline
+from decision_kit import plots
+
+ax = plots.cumulative_cost(result)
