@@ -1,4 +1,4 @@
-"""Finance kernels: discount factors, NPV, IRR, MIRR and payback period.
+"""Finance kernels: discount factors, NPV, XNPV, IRR, XIRR, MIRR and payback period.
 
 Plain numpy functions, vectorised like ufuncs; this package imports nothing but numpy.
 
@@ -18,18 +18,37 @@ Conventions, followed by every function here:
 - Where a quantity does not exist for a series (IRR without a sign change, payback that
   never happens, MIRR without both signs, non-finite input) the result is NaN, never an
   exception.
+- Where a series has several IRRs, :func:`irr` returns the one a spreadsheet's IRR finds
+  from the same guess (10 % by default); :func:`several_irrs` flags such series.
 
 The package holds (submodule in brackets):
 
 - :func:`discount_factors` and :func:`npv`, with the argument checks every kernel here
   shares (``present_value``);
-- :func:`irr` and :func:`mirr` (``returns``), the IRR on the root search of the NPV
-  polynomial (``irr_roots``);
+- :func:`xnpv` and :func:`xirr` for flows on calendar dates, actual/365 as spreadsheets
+  compute them (``dated``);
+- :func:`irr`, :func:`all_irrs`, :func:`several_irrs`, :func:`mirr` and
+  :func:`return_summary` (``returns``), on the root search of the NPV polynomial
+  (``irr_roots``) and the choice among several roots a spreadsheet makes from its guess
+  (``root_choice``);
 - :func:`payback` (``payback_period``).
 """
 
+from .dated import xirr, xnpv
 from .payback_period import payback
 from .present_value import discount_factors, npv
-from .returns import _CHUNK, irr, mirr  # noqa: F401  (_CHUNK: irr reads returns._CHUNK; patch that)
+from .returns import ReturnSummary, all_irrs, irr, mirr, return_summary, several_irrs
 
-__all__ = ["discount_factors", "npv", "irr", "mirr", "payback"]
+__all__ = [
+    "discount_factors",
+    "npv",
+    "xnpv",
+    "xirr",
+    "irr",
+    "all_irrs",
+    "several_irrs",
+    "mirr",
+    "return_summary",
+    "ReturnSummary",
+    "payback",
+]

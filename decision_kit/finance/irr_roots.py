@@ -1,17 +1,18 @@
-"""Root search behind :func:`~decision_kit.finance.irr`: the zero of the NPV polynomial nearest rate zero.
+"""Root search behind :func:`~decision_kit.finance.irr`: the zeros of the NPV polynomial nearest rate zero.
 
 What this module holds, in the order a solve uses it:
 
-- ``_irr_rows``, the IRR of each row of a 2-D array of series (no argument checks; the
-  public :func:`~decision_kit.finance.irr` calls it chunk by chunk), and
-  ``_closest_to_zero``, which picks between the two halves' rates;
+- :func:`nearest_roots`, each row's IRRs nearest rate zero from above and from below (no
+  argument checks; :func:`~decision_kit.finance.irr` calls it chunk by chunk on series
+  discounted at its guess), and :func:`closest_to_zero`, which picks between the two;
 - the set-up of each half: ``_sign_changes`` (Descartes' count), ``_drop_low_zeros`` and
   ``_roots_in_unit_interval_bound`` (Descartes' bound for (0, 1));
 - root bracketing on a grid: ``_single_root_cells`` for halves with exactly one root,
   ``_top_root_cells`` with ``_classify``, ``_slacks``, ``_scan`` and ``_refine`` for the
   others, on the helpers ``_matmul`` and ``_powers``;
 - polishing: ``_horner`` and ``_solve_brackets`` (safeguarded Newton inside a bracket);
-- ``_irr_eig``, the companion-matrix eigenvalue fallback for near-double roots.
+- :func:`real_roots`, all real roots by companion-matrix eigenvalues: the fallback for
+  near-double roots, and the kernel of :func:`~decision_kit.finance.all_irrs`.
 
 The method is described in the comment below. Plain numpy, like the rest of
 :mod:`decision_kit.finance`.
@@ -19,16 +20,15 @@ The method is described in the comment below. Plain numpy, like the rest of
 
 import numpy as np
 
-
 # --------------------------------------------------------------------------------------
 # IRR
 #
 # NPV as a polynomial: with x = 1/(1+r), npv = p(x) = sum v_t x^t, and a rate r > -1 is an
-# IRR exactly when x > 0 is a root of p. numpy-financial 1.0.0 takes all real positive roots
-# from np.roots and returns the rate closest to zero, that is the largest root x in (0, 1]
-# (rates >= 0) or the smallest root x in [1, inf) (rates <= 0), whichever rate is smaller in
-# magnitude. The search is split into two halves, both on z in (0, 1] so that powers never
-# overflow, and in each half we want the root nearest z = 1:
+# IRR exactly when x > 0 is a root of p. The roots nearest rate zero are the largest root x
+# in (0, 1] (rates >= 0) and the smallest root x in [1, inf) (rates <= 0); irr applies this
+# to the series discounted at its guess, whose rate zero is the guess. The search is split
+# into two halves, both on z in (0, 1] so that powers never overflow, and in each half we
+# want the root nearest z = 1:
 #   x-half: p(z) = sum v_t z^t,        z = 1/(1+r), rates r >= 0  (r = 1/z - 1)
 #   y-half: q(z) = sum v_t z^(T-1-t),  z = 1+r,     rates r <= 0  (r = z - 1)
 # A half known to hold exactly one root (the series changes sign once, or Descartes' bound
@@ -55,17 +55,27 @@ _EPS = np.finfo(float).eps
 _IMAG_TOL = 1e-6  # eigenvalue fallback: |imag| <= tol * |root| counts as real (double roots)
 
 
-def _irr_rows(V, tol, maxiter):
-    """IRR of each row of a 2-D array (rows are series)."""
+def nearest_roots(V, tol, maxiter):
+    """Each row's IRRs nearest rate zero from above and from below: ``(above, below)``.
+
+    ``above[i]`` is the smallest rate ``>= 0`` and ``below[i]`` the largest rate ``<= 0`` at
+    which the NPV of row ``i`` of the 2-D array ``V`` is zero; NaN where there is none (or
+    the safeguarded Newton polish did not converge within ``maxiter`` steps). A row whose
+    flows sum to zero has both at 0. Rows with non-finite flows get NaN. No argument checks:
+    :func:`~decision_kit.finance.irr` validates and calls this chunk by chunk.
+
+    >>> nearest_roots(np.array([[-100.0, 230, -132], [100, 10, 5]]), 1e-12, 100)
+    (array([0.1, nan]), array([nan, nan]))
+    """
     finite = np.isfinite(V).all(axis=1)
     V = np.where(finite[:, None], V, 0.0)  # non-finite rows: no sign change, so NaN
-    out = np.full(V.shape[0], np.nan)
+    above, below = np.full(V.shape[0], np.nan), np.full(V.shape[0], np.nan)
     changes, first = _sign_changes(V)
     total = V.sum(axis=1)
-    out[(changes >= 1) & (total == 0)] = 0.0  # rate 0 is a root, and none is closer to zero
+    above[(changes >= 1) & (total == 0)] = below[(changes >= 1) & (total == 0)] = 0.0
     rows = np.flatnonzero((changes >= 1) & (total != 0))  # no sign change: no root (Descartes)
     if rows.size == 0:
-        return out
+        return above, below
     W = V[rows] / np.abs(V[rows]).max(axis=1, keepdims=True)
     p1 = W.sum(axis=1)  # NPV at rate 0, the top end of both halves
     single = changes[rows] == 1
@@ -77,8 +87,9 @@ def _irr_rows(V, tol, maxiter):
     p1 = np.concatenate([p1, p1])
     multi = np.flatnonzero(np.concatenate([~single, ~single]))
     bound, exact = _roots_in_unit_interval_bound(C[multi])
-    one = np.concatenate([np.flatnonzero(np.concatenate([single & root_in_x, single & ~root_in_x])),
-                          multi[exact & (bound == 1)]])
+    one = np.concatenate(
+        [np.flatnonzero(np.concatenate([single & root_in_x, single & ~root_in_x])), multi[exact & (bound == 1)]]
+    )
     lo, hi, plo, phi = _single_root_cells(C[one], p1[one])
     hard = multi[~exact | (bound >= 2)]
     status, *cells = _top_root_cells(C[hard], p1[hard])
@@ -88,20 +99,25 @@ def _irr_rows(V, tol, maxiter):
     z = np.full(2 * m, np.nan)
     z[sel] = _solve_brackets(C[sel], lo, hi, plo, phi, tol, maxiter)
     with np.errstate(divide="ignore"):
-        rates = (1.0 / z[:m] - 1.0, z[m:] - 1.0)  # x-half: z = 1/(1+r); y-half: z = 1+r
-    unsolved = np.zeros(2 * m, dtype=bool)
-    unsolved[sel] = np.isnan(z[sel])  # not converged within maxiter
+        above[rows], below[rows] = 1.0 / z[:m] - 1.0, z[m:] - 1.0  # x: z = 1/(1+r); y: z = 1+r
     fail = np.zeros(2 * m, dtype=bool)
     fail[hard[status == _FAIL]] = True
-    fail = fail[:m] | fail[m:]
-    out[rows] = np.where(unsolved[:m] | unsolved[m:], np.nan, _closest_to_zero(*rates))
-    if fail.any():
-        out[rows[fail]] = _irr_eig(V[rows[fail]])
-    return out
+    fail = rows[fail[:m] | fail[m:]]
+    if fail.size:  # grid could not separate the roots: take them from the eigenvalues
+        rates = real_roots(V[fail])
+        with np.errstate(invalid="ignore"):
+            above[fail] = np.nanmin(np.where(rates >= 0, rates, np.inf), axis=1, initial=np.inf)
+            below[fail] = np.nanmax(np.where(rates <= 0, rates, -np.inf), axis=1, initial=-np.inf)
+        above[np.isinf(above)] = below[np.isinf(below)] = np.nan
+    return above, below
 
 
-def _closest_to_zero(a, b):
-    """Elementwise the one of a, b with the smaller magnitude (NaN = absent; ties -> a)."""
+def closest_to_zero(a, b):
+    """Elementwise the one of a, b with the smaller magnitude (NaN = absent; ties -> a).
+
+    >>> closest_to_zero(np.array([0.1, np.nan, 0.3]), np.array([-0.2, -0.1, -0.3]))
+    array([ 0.1, -0.1,  0.3])
+    """
     take_a = ~np.isnan(a) & (np.isnan(b) | (np.abs(a) <= np.abs(b)))
     return np.where(take_a, a, b)
 
@@ -266,8 +282,16 @@ def _scan(C, slack_p, slack_d, a, w, edges, cls, depth):
             break
         if pending.size == 0:
             break
-        sub = _refine(C[pending], slack_p[pending], slack_d[pending], a[pending] + j * w[pending],
-                      w[pending] / _SPLIT, edges[pending, j], edges[pending, j + 1], depth + 1)
+        sub = _refine(
+            C[pending],
+            slack_p[pending],
+            slack_d[pending],
+            a[pending] + j * w[pending],
+            w[pending] / _SPLIT,
+            edges[pending, j],
+            edges[pending, j + 1],
+            depth + 1,
+        )
         s_status, s_lo, s_hi, s_plo, s_phi = sub
         found = s_status == _ONE
         rf = pending[found]
@@ -352,37 +376,54 @@ def _solve_brackets(C, lo, hi, plo, phi, tol, maxiter):
             secant = lo - plo * (hi - lo) / (phi - plo)
             inside_n = (newton > lo) & (newton < hi)
             slow = np.abs(2 * p) > np.abs(step_old * dp)
-            z_new = np.where(inside_n & ~slow, newton,
-                             np.where(~inside_n & ~slow & (secant > lo) & (secant < hi),
-                                      secant, 0.5 * (lo + hi)))
+            z_new = np.where(
+                inside_n & ~slow,
+                newton,
+                np.where(~inside_n & ~slow & (secant > lo) & (secant < hi), secant, 0.5 * (lo + hi)),
+            )
             step_old = np.abs(z_new - z)
             close = np.abs(newton - z) <= tol * z  # the Newton step itself is within tol
             done = close | (hi - lo <= tol * z) | (p == 0)
             root[act[done]] = np.where(p == 0, z, np.where(close, newton, z_new))[done]
             keep = ~done
             act, CT, z, lo, hi, plo, phi, step_old = (
-                act[keep], CT[:, keep], z_new[keep], lo[keep], hi[keep], plo[keep], phi[keep],
-                step_old[keep])
+                act[keep],
+                CT[:, keep],
+                z_new[keep],
+                lo[keep],
+                hi[keep],
+                plo[keep],
+                phi[keep],
+                step_old[keep],
+            )
     return root
 
 
-def _irr_eig(V):
-    """IRR by companion-matrix eigenvalues (as np.roots), for rows the grid cannot settle.
+def real_roots(V):
+    """All real IRRs of each row of ``V`` by companion-matrix eigenvalues (as ``np.roots``).
 
-    Roots count as real when ``|imag| <= _IMAG_TOL * |root|`` (tangent roots come out
-    as near-real pairs); each is polished by Newton steps and the rate closest to zero
-    is returned.
+    Returns an array of shape ``(n, T - 1)``: each row's rates above -1 (unsorted, with
+    repeats for multiple roots), NaN-padded. Roots count as real when
+    ``|imag| <= _IMAG_TOL * |root|`` (tangent roots come out as near-real pairs); each is
+    polished by Newton steps. Rows with non-finite flows get only NaN.
+
+    >>> np.sort(real_roots(np.array([[-100.0, 230, -132]])), axis=1).round(12)
+    array([[0.1, 0.2]])
     """
     n, T = V.shape
-    out = np.full(n, np.nan)
-    nz = V != 0
+    out = np.full((n, max(T - 1, 0)), np.nan)
+    if T < 2:
+        return out
+    nz = (V != 0) & np.isfinite(V).all(axis=1, keepdims=True)
     first = np.argmax(nz, axis=1)
     last = T - 1 - np.argmax(nz[:, ::-1], axis=1)
     for f, l in set(zip(first.tolist(), last.tolist())):
         deg = l - f
         if deg < 1:
             continue
-        sel = np.flatnonzero((first == f) & (last == l))
+        sel = np.flatnonzero((first == f) & (last == l) & nz.any(axis=1))
+        if sel.size == 0:
+            continue
         c = V[sel, f : l + 1]  # ascending powers of x = 1/(1+r), x**f factored out
         comp = np.zeros((sel.size, deg, deg))
         comp[:, 1:, :-1] = np.eye(deg - 1)
@@ -397,7 +438,5 @@ def _irr_eig(V):
                 step = p / dp
                 small = np.isfinite(step) & (np.abs(step) <= 1e-6 * x)
                 x = np.where(small, x - step, x)
-            rate = 1.0 / x - 1.0
-        best = np.argmin(np.where(np.isnan(rate), np.inf, np.abs(rate)), axis=1)
-        out[sel] = rate[np.arange(sel.size), best]
+            out[sel, :deg] = 1.0 / x - 1.0
     return out

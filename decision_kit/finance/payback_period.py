@@ -9,7 +9,7 @@ time zero, paid out negative, rates per period as decimal fractions.
 
 import numpy as np
 
-from .present_value import _rate_array, _values_array
+from .present_value import rate_array, values_array
 
 
 def payback(values, *, rate=None):
@@ -65,13 +65,13 @@ def payback(values, *, rate=None):
     >>> payback([[-100, 30, 40, 50], [10, 20, 30, 40], [-100, 10, 10, 10]])
     array([2.6, 0. , nan])
     """
-    v = _values_array(values)
+    v = values_array(values)
     T = v.shape[-1]
     if rate is None:
         d = None
         shape = v.shape[:-1]
     else:
-        r = _rate_array(rate)
+        r = rate_array(rate)
         d = 1.0 / (1.0 + r)
         shape = np.broadcast_shapes(r.shape, v.shape[:-1])
     cum = np.zeros(shape)

@@ -4,9 +4,8 @@ What this module holds:
 
 - :func:`discount_factors` (``1 / (1 + rate)**t`` for each period) and :func:`npv` (net
   present value at time zero, numpy-financial convention: the first flow is not discounted);
-- ``_rate_array`` (rates as floats, above -100 %) and ``_values_array`` (cash flows with a
-  time axis), the checks :mod:`~decision_kit.finance.returns` and
-  :mod:`~decision_kit.finance.payback_period` use too.
+- :func:`rate_array` (rates as floats, above -100 %) and :func:`values_array` (cash flows with
+  a time axis), the argument checks the other finance modules use too.
 
 Conventions are those of :mod:`decision_kit.finance`: time along the last axis, first flow at
 time zero, paid out negative, rates per period as decimal fractions.
@@ -17,8 +16,12 @@ import operator
 import numpy as np
 
 
-def _rate_array(rate, name="rate"):
-    """Rate as a float array, rejecting rates at or below -100 %."""
+def rate_array(rate, name="rate"):
+    """Rate as a float array, rejecting rates at or below -100 % with a ``ValueError``.
+
+    >>> rate_array([0.05, 0.1])
+    array([0.05, 0.1 ])
+    """
     r = np.asarray(rate, dtype=float)
     bad = r <= -1.0
     if np.any(bad):
@@ -26,8 +29,12 @@ def _rate_array(rate, name="rate"):
     return r
 
 
-def _values_array(values):
-    """Cash flows as a float array with a time axis (the last one)."""
+def values_array(values):
+    """Cash flows as a float array with a time axis (the last one); a scalar is a ``ValueError``.
+
+    >>> values_array([-100, 110]).shape
+    (2,)
+    """
     v = np.asarray(values, dtype=float)
     if v.ndim == 0:
         raise ValueError("values must have a time axis (the last axis); got a scalar")
@@ -62,7 +69,7 @@ def discount_factors(rate, periods):
     array([[1.  , 1.  , 1.  ],
            [1.  , 0.5 , 0.25]])
     """
-    r = _rate_array(rate)
+    r = rate_array(rate)
     periods = operator.index(periods)
     if periods < 0:
         raise ValueError(f"periods must be at least 0; got {periods}")
@@ -124,8 +131,8 @@ def npv(rate, values):
     array([[20.    , 30.    ],
            [ 4.1322,  7.438 ]])
     """
-    r = _rate_array(rate)
-    v = _values_array(values)
+    r = rate_array(rate)
+    v = values_array(values)
     shape = np.broadcast_shapes(r.shape, v.shape[:-1])
     T = v.shape[-1]
     if T == 0:

@@ -1,12 +1,17 @@
-"""Rates of return: the internal rate of return (IRR) and the modified IRR (MIRR).
+"""Rates of return: the internal rate of return (IRR), all IRRs of a series, and the modified IRR.
 
 What this module holds:
 
-- :func:`irr`, the rate at which each series' NPV is zero (the one closest to zero where
-  there are several, as numpy-financial 1.0.0); it validates its arguments and solves the
+- :func:`irr`, the rate at which each series' NPV is zero, chosen where there are several
+  as a spreadsheet's IRR chooses it (Newton's method from the guess; the rule is in
+  :mod:`~decision_kit.finance.root_choice`); it validates its arguments and solves the
   series in chunks of ``_CHUNK`` rows with the root search of
   :mod:`~decision_kit.finance.irr_roots`;
-- :func:`mirr`, negative flows financed at one rate and positive flows reinvested at another.
+- :func:`all_irrs` (every real IRR of each series) and :func:`several_irrs` (whether a
+  series has more than one);
+- :func:`mirr`, negative flows financed at one rate and positive flows reinvested at another;
+- :func:`return_summary` and its result :class:`ReturnSummary`: IRR, MIRR and the
+  several-IRRs flag together, what a report shows for a series.
 
 Conventions are those of :mod:`decision_kit.finance`: time along the last axis, first flow at
 time zero, paid out negative, rates per period as decimal fractions, NaN where there is no
@@ -14,13 +19,16 @@ answer.
 """
 
 import operator
+from dataclasses import dataclass
 
 import numpy as np
 
-from .irr_roots import _irr_rows
-from .present_value import _rate_array, _values_array, npv
+from .irr_roots import nearest_roots, real_roots
+from .present_value import npv, rate_array, values_array
+from .root_choice import choose_root, newton_from_guess
 
 _CHUNK = 16384  # series solved together (keeps temporaries in cache)
+_SAME_ROOT = 1e-6  # all_irrs: growth factors 1 + r closer than this (relative) are one root
 
 
 def irr(values, *, guess=0.1, tol=1e-12, maxiter=100):
@@ -34,15 +42,14 @@ def irr(values, *, guess=0.1, tol=1e-12, maxiter=100):
     values : array_like of shape (..., T)
         Cash flows, time along the last axis; negative = paid out, positive = received.
     guess : float, optional
-        Accepted for compatibility with Newton-type IRR functions and checked to be above
-        -1, but the result does not depend on it: the root is chosen by the rule below,
-        not by proximity to a starting point.
+        Starting rate of Newton's method, as a spreadsheet's ``IRR(values, guess)`` (whose
+        default is also 10 %); it decides which IRR is returned when there are several.
+        Must be above -1.
     tol : float, optional
-        Convergence tolerance of the final Newton polish, relative to the growth factor:
-        iteration stops once a step changes ``1 + irr`` by at most ``tol * (1 + irr)``.
+        Convergence tolerance, relative to the growth factor ``1 + irr``.
     maxiter : int, optional
-        Maximum number of safeguarded Newton steps per root; a series that has not
-        converged by then gets NaN.
+        Maximum number of Newton steps (from the guess, and again inside each bracket of
+        the certified search below).
 
     Returns
     -------
@@ -51,46 +58,68 @@ def irr(values, *, guess=0.1, tol=1e-12, maxiter=100):
         IRR exists: no sign change in the series, all flows zero, fewer than two flows,
         a series whose NPV never reaches zero, or non-finite flows.
 
+    Raises
+    ------
+    ValueError
+        If ``guess`` is not above -1, ``tol`` is not positive or ``maxiter`` below 1.
+
     Notes
     -----
     **Several IRRs.** A series whose sign changes more than once can have several rates
-    with zero NPV. This function returns the same one as numpy-financial 1.0.0: among
-    all real roots ``x > 0`` of ``sum(values[t] * x**t)`` (that is all rates above -1),
-    the rate **closest to zero**. Such a root may be far from any economically meaningful
-    rate (even close to -100 %); prefer :func:`mirr` or the NPV at the firm's rate for
-    these series. Exact ties (``+r`` and ``-r`` both roots) return the positive rate.
-    Tangent (double) roots count as roots here, whereas numpy-financial may drop them when
-    its eigenvalue solver returns them as a complex pair with a tiny imaginary part.
+    with zero NPV; :func:`all_irrs` lists them and :func:`several_irrs` flags such series
+    (show :func:`mirr` next to the IRR for them, see :func:`return_summary`). This
+    function returns the one a spreadsheet's IRR returns from the same guess:
 
-    **Method.** All series are solved together: the NPV is evaluated on a grid of growth
-    factors, grid cells are certified root-free or holding exactly one root (cells that
-    cannot be certified are subdivided), and the root nearest zero is polished by a
-    safeguarded Newton iteration inside its bracket. Series whose roots cannot be
-    separated this way (near-double roots) fall back to the eigenvalues of the companion
-    matrix, as ``np.roots`` computes them. The answer agrees with numpy-financial to
-    about 1e-12 on well-scaled series and is usually more accurate where they differ.
+    1. the root Newton's method converges to from ``guess`` (plain steps
+       ``r -= npv(r) / npv'(r)``, no iterate at or below -1, at most ``maxiter`` steps);
+    2. where Newton does not converge (where a spreadsheet shows ``#NUM!``), the nearest
+       root on the side of the guess that Newton's first step heads for (above the guess
+       when the NPV and its slope there differ in sign), else the nearest on the other
+       side.
+
+    numpy-financial's later releases agree on their cases gh-39 (0.12) and gh-44 (1.00426)
+    below; numpy-financial 1.0.0 returned the root nearest zero (-0.018 and -0.9998 there).
+    The root nearest the guess is not the same rule: for a profitable project with an exit
+    cost the guess usually lies between a root near -100 % and the economic IRR, and
+    Newton's direction, not the distance, decides.
+
+    **Method.** The series are discounted at the guess, so that the guess is rate zero
+    (Newton's iteration is unchanged). Newton's method runs on all series together. For
+    rule 2, the NPV polynomial's roots nearest the guess on each side are certified on a
+    grid (cells proven root-free or holding one root, subdivided where needed) and
+    polished by safeguarded Newton inside their bracket; series whose roots cannot be
+    separated (near-double roots) fall back to companion-matrix eigenvalues.
 
     Examples
     --------
-    The examples of numpy-financial's documentation:
+    Series with one IRR (the examples of numpy-financial's documentation):
 
     >>> round(float(irr([-100, 39, 59, 55, 20])), 5)
     0.28095
     >>> round(float(irr([-100, 0, 0, 74])), 5)
     -0.0955
-    >>> round(float(irr([-100, 100, 0, -7])), 5)
-    -0.0833
     >>> round(float(irr([-100, 100, 0, 7])), 5)
     0.06206
-    >>> round(float(irr([-5, 10.5, 1, -8, 1])), 5)
-    0.0886
+
+    numpy-financial's gh-44 (Google Sheets gives 1.00426): a profitable project with an exit
+    cost of 1, whose other IRR is -99.98 %:
+
+    >>> round(float(irr([-1678.87, 771.96, 1814.05, 3520.30, 3552.95, 3584.99, 4789.91, -1])), 5)
+    1.00427
+    >>> all_irrs([-1678.87, 771.96, 1814.05, 3520.30, 3552.95, 3584.99, 4789.91, -1]).round(5)[:2]
+    array([-0.99979,  1.00427])
+
+    The guess decides among several IRRs (here 10 % and 20 %):
+
+    >>> round(float(irr([-100, 230, -132])), 6), round(float(irr([-100, 230, -132], guess=0.3)), 6)
+    (0.1, 0.2)
 
     Vectorised over leading axes; NaN where there is no IRR:
 
     >>> irr([[-100, 110], [-100, 121 / 1.1], [100, 10]]).round(6)
     array([0.1, 0.1, nan])
     """
-    v = _values_array(values)
+    v = values_array(values)
     if not guess > -1:
         raise ValueError(f"guess must be above -1; got {guess!r}")
     if not tol > 0:
@@ -103,8 +132,74 @@ def irr(values, *, guess=0.1, tol=1e-12, maxiter=100):
     out = np.full(rows.shape[0], np.nan)
     if T >= 2:
         for start in range(0, rows.shape[0], _CHUNK):  # chunks keep temporaries in cache
-            out[start : start + _CHUNK] = _irr_rows(rows[start : start + _CHUNK], tol, maxiter)
+            out[start : start + _CHUNK] = _irr_chunk(rows[start : start + _CHUNK], float(guess), tol, maxiter)
     return out.reshape(lead)[()]
+
+
+def _irr_chunk(V, guess, tol, maxiter):
+    """IRR of each row of a 2-D array by the rule of :func:`irr` (no argument checks)."""
+    finite = np.isfinite(V).all(axis=1)
+    t = np.arange(V.shape[1], dtype=float)
+    W = np.where(finite[:, None], V, 0.0) * (1.0 + guess) ** -t  # the guess becomes rate 0
+    newton = newton_from_guess(W, t, tol, maxiter)
+    fail = np.flatnonzero(np.isnan(newton))  # only these need the certified roots
+    above, below = np.full_like(newton, np.nan), np.full_like(newton, np.nan)
+    above[fail], below[fail] = nearest_roots(W[fail], tol, maxiter)
+    s = choose_root(newton, above, below, W, t)
+    return guess + (1.0 + guess) * s  # 1 + r = (1 + guess)(1 + s)
+
+
+def all_irrs(values):
+    """Every IRR of each series: all real rates above -1 at which its NPV is zero.
+
+    Parameters
+    ----------
+    values : array_like of shape (..., T)
+        Cash flows, time along the last axis, first flow at time zero.
+
+    Returns
+    -------
+    ndarray of shape (..., max(T - 1, 0))
+        Each series' distinct IRRs in ascending order, padded with NaN (a series of ``T``
+        flows has at most ``T - 1``). A double root is listed once.
+
+    Notes
+    -----
+    Roots of the NPV polynomial from the eigenvalues of its companion matrix (as
+    ``np.roots``), each polished by Newton steps. An eigenvalue counts as real when its
+    imaginary part is below 1e-6 of its modulus, and roots whose growth factors ``1 + r``
+    agree to 1e-6 (relative) count as one: that is how a double root comes out, and it
+    also merges two distinct roots that close.
+
+    Examples
+    --------
+    >>> all_irrs([-100, 230, -132]).round(12)
+    array([0.1, 0.2])
+    >>> all_irrs([[-100, 110, 0], [100, 10, 5], [-100, 210, -110.25]]).round(6)
+    array([[0.1 ,  nan],
+           [ nan,  nan],
+           [0.05,  nan]])
+    """
+    v = values_array(values)
+    lead, T = v.shape[:-1], v.shape[-1]
+    rates = np.sort(real_roots(v.reshape(int(np.prod(lead)), T)), axis=1)
+    growth = 1.0 + rates
+    repeat = np.zeros(rates.shape, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        repeat[:, 1:] = np.abs(growth[:, 1:] - growth[:, :-1]) <= _SAME_ROOT * growth[:, 1:]
+    rates = np.sort(np.where(repeat, np.nan, rates), axis=1)
+    return rates.reshape(*lead, rates.shape[1])
+
+
+def several_irrs(values):
+    """Whether each series has more than one IRR (distinct real roots above -1, see :func:`all_irrs`).
+
+    Counts roots, not sign changes: ``[-1, 1, -1]`` changes sign twice and has none.
+
+    >>> several_irrs([[-100, 230, -132], [-100, 110, 0], [-1, 1, -1]])
+    array([ True, False, False])
+    """
+    return (~np.isnan(all_irrs(values))).sum(axis=-1) >= 2
 
 
 def mirr(values, finance_rate, reinvest_rate):
@@ -141,7 +236,7 @@ def mirr(values, finance_rate, reinvest_rate):
     Notes
     -----
     Unlike the IRR, the MIRR is unique, so it is the safer figure for series with
-    several sign changes (see :func:`irr`).
+    several IRRs (see :func:`irr`, :func:`several_irrs` and :func:`return_summary`).
 
     Examples
     --------
@@ -154,9 +249,9 @@ def mirr(values, finance_rate, reinvest_rate):
     >>> mirr([[-100, 50, 60], [100, 50, 60]], 0.1, 0.1)
     array([0.07238053,        nan])
     """
-    v = _values_array(values)
-    fr = _rate_array(finance_rate, "finance_rate")
-    rr = _rate_array(reinvest_rate, "reinvest_rate")
+    v = values_array(values)
+    fr = rate_array(finance_rate, "finance_rate")
+    rr = rate_array(reinvest_rate, "reinvest_rate")
     T = v.shape[-1]
     shape = np.broadcast_shapes(fr.shape, rr.shape, v.shape[:-1])
     if T < 2:
@@ -167,3 +262,56 @@ def mirr(values, finance_rate, reinvest_rate):
     with np.errstate(divide="ignore", invalid="ignore"):
         out = (numer / denom) ** (1.0 / (T - 1)) * (1.0 + rr) - 1.0
     return np.where(defined, out, np.nan)[()]
+
+
+@dataclass(frozen=True)
+class ReturnSummary:
+    """IRR, MIRR and the several-IRRs flag of cash-flow series, as :func:`return_summary` returns them.
+
+    Attributes
+    ----------
+    irr : float or ndarray
+        :func:`irr` from the guess.
+    mirr : float or ndarray
+        :func:`mirr` at the finance and reinvestment rates.
+    irr_count : int or ndarray
+        Number of distinct IRRs (:func:`all_irrs`).
+    """
+
+    irr: float | np.ndarray
+    mirr: float | np.ndarray
+    irr_count: int | np.ndarray
+
+    @property
+    def several_irrs(self):
+        """Whether the series has more than one IRR: show the MIRR next to the IRR."""
+        return np.asarray(self.irr_count) >= 2
+
+
+def return_summary(values, finance_rate, reinvest_rate=None, *, guess=0.1):
+    """IRR, MIRR and whether a series has several IRRs, for a report.
+
+    Parameters
+    ----------
+    values : array_like of shape (..., T)
+        Cash flows, time along the last axis, first flow at time zero.
+    finance_rate : float or array_like
+        Rate for the MIRR's negative flows, per period (above -1); usually the discount rate.
+    reinvest_rate : float or array_like, optional
+        Rate for the MIRR's positive flows; ``finance_rate`` when omitted.
+    guess : float, optional
+        Starting rate of :func:`irr`.
+
+    Returns
+    -------
+    ReturnSummary
+
+    Examples
+    --------
+    >>> s = return_summary([-100, 230, -132], 0.08)
+    >>> round(float(s.irr), 6), round(float(s.mirr), 6), int(s.irr_count), bool(s.several_irrs)
+    (0.1, 0.079479, 2, True)
+    """
+    rr = finance_rate if reinvest_rate is None else reinvest_rate
+    count = (~np.isnan(all_irrs(values))).sum(axis=-1)
+    return ReturnSummary(irr(values, guess=guess), mirr(values, finance_rate, rr), count[()])
