@@ -9,8 +9,10 @@ For each data set it times ``irr`` on all series at once, and a Python loop of
 costs the same per series). The two are interleaved in each repeat and the medians are
 compared, as PERFORMANCE_NOTES.md asks (these VMs vary by up to +-20 % run to run). Both
 wall-clock time and this process's CPU time are reported: on a busy shared machine the CPU
-time is the steadier of the two. It also checks that both give the same answers on the
-subsample.
+time is the steadier of the two. It also checks the answers on the subsample: on series with
+one sign change (one IRR) both must agree; where there are several IRRs ``irr`` returns the
+root Newton's method finds from the 10 % guess (a spreadsheet's choice) and numpy-financial
+1.0.0 the root nearest zero, so the share that differs there is reported, not checked.
 
 Data sets, each of length 11 (time zero plus ten years):
 
@@ -30,7 +32,7 @@ import numpy as np
 import numpy_financial as npf
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from decision_kit.finance import irr  # noqa: E402
+from decision_kit.finance import irr
 
 
 def project_like(n, rng):
@@ -70,9 +72,12 @@ def bench(name, values, sample, repeats, rng):
     (vec_wall, vec_cpu), (loop_wall, loop_cpu) = (
         [statistics.median(col) for col in zip(*runs)] for runs in (vec, loop))
     mine = ours[sub]
-    both = ~np.isnan(mine) & ~np.isnan(ref)
-    diff = np.abs(mine[both] - ref[both]) / (1 + np.abs(ref[both]))
     changes = np.count_nonzero(np.diff(np.sign(values), axis=1), axis=1)
+    single = changes[sub] == 1  # one sign change: one IRR, every rule agrees
+    both = ~np.isnan(mine) & ~np.isnan(ref)
+    diff = np.abs(mine[both & single] - ref[both & single]) / (1 + np.abs(ref[both & single]))
+    several = both & ~single
+    other = np.abs(mine[several] - ref[several]) > 1e-9 * (1 + np.abs(ref[several]))
     print(f"{name}: {values.shape[0]:,} series of length {values.shape[1]}, "
           f"{np.mean(changes >= 2):.1%} with 2+ sign changes, "
           f"{np.mean(np.isnan(ours)):.1%} without IRR")
@@ -84,7 +89,9 @@ def bench(name, values, sample, repeats, rng):
     print(f"  {'speed-up':34s}{loop_wall / vec_wall:8.1f}x{loop_cpu / vec_cpu:8.1f}x")
     same_nan = (np.isnan(mine) == np.isnan(ref)).all()
     print(f"  agreement on the subsample: NaN pattern {'same' if same_nan else 'DIFFERS'}, "
-          f"max |diff| / (1 + |irr|) = {diff.max() if diff.size else 0:.1e}")
+          f"one sign change: max |diff| / (1 + |irr|) = {diff.max() if diff.size else 0:.1e}; "
+          f"several sign changes: {other.mean() if other.size else 0:.1%} of {other.size} "
+          f"get another root than numpy-financial 1.0.0's nearest zero")
 
 
 def main(argv=None):
