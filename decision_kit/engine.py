@@ -34,8 +34,18 @@ from .sampling import RiskDraws
 from .schema import Scenario
 from .workspace import Workspace
 
-__all__ = ["FLOW_COST_EXTRA", "ChunkFlows", "Layout", "RiskDraws", "Workspace", "edges", "layout", "project",
-           "uncertain_inputs", "year_fraction_ramped"]
+__all__ = [
+    "FLOW_COST_EXTRA",
+    "ChunkFlows",
+    "Layout",
+    "RiskDraws",
+    "Workspace",
+    "edges",
+    "layout",
+    "project",
+    "uncertain_inputs",
+    "year_fraction_ramped",
+]
 
 OnCell = Callable[[int, int, np.ndarray, np.ndarray], None]
 """``on_cell(o, w, cost, benefit)``: receives one cell's (P, n) flows as soon as they are complete."""
@@ -174,13 +184,13 @@ class RiskEffects:
 
 def edges(L, H: int, ws: Workspace) -> np.ndarray:
     """Months past go-live ``L`` at the year edges 0, 12, ..., 12 H: max(12 t - L, 0), (H + 1, n)."""
-    d = np.subtract(12.0 * np.arange(H + 1, dtype=float).reshape(-1, 1), L,
-                    out=ws("edges", (H + 1, np.size(L))))
+    d = np.subtract(12.0 * np.arange(H + 1, dtype=float).reshape(-1, 1), L, out=ws("edges", (H + 1, np.size(L))))
     return np.maximum(d, 0.0, out=d)
 
 
-def year_fraction_ramped(d, ramp_months, half_inv_ramp, ws: Workspace, live: tuple[float, float] | None = None
-                          ) -> np.ndarray:
+def year_fraction_ramped(
+    d, ramp_months, half_inv_ramp, ws: Workspace, live: tuple[float, float] | None = None
+) -> np.ndarray:
     """12 x the average adoption over each year, (H, n), for a linear ramp from go-live ``L`` to
     ``L + R`` months, from the months past go-live at the year edges ``d`` (:func:`edges`).
 
@@ -201,20 +211,18 @@ def year_fraction_ramped(d, ramp_months, half_inv_ramp, ws: Workspace, live: tup
         first = min(max(int(live[0] // 12) + 1, 1), H + 1)
         stop = max(min(int(np.ceil(min(live[1], 12.0 * H) / 12)) + 1, H + 1), first)
     out = ws("ramp", (H, d.shape[1]))
-    out[:first - 1] = 0.0
-    np.subtract(d[first:], d[first - 1:-1], out=out[first - 1:])
+    out[: first - 1] = 0.0
+    np.subtract(d[first:], d[first - 1 : -1], out=out[first - 1 :])
     if stop > first:
-        dd = d[first - 1:stop]  # edges first - 1 .. stop - 1
+        dd = d[first - 1 : stop]  # edges first - 1 .. stop - 1
         shape = np.broadcast_shapes(dd.shape, np.shape(ramp_months))
         full = (H + 1,) + shape[1:]  # buffers of the largest shape, viewed: one allocation each
-        m = np.minimum(dd, ramp_months, out=ws("ramp_m", full)[:shape[0]])
-        q = np.multiply(m, half_inv_ramp, out=ws("ramp_q", full)[:shape[0]])
+        m = np.minimum(dd, ramp_months, out=ws("ramp_m", full)[: shape[0]])
+        q = np.multiply(m, half_inv_ramp, out=ws("ramp_q", full)[: shape[0]])
         q *= m
         np.subtract(m, q, out=q)  # q at the edges
-        out[first - 1:stop - 1] -= np.subtract(q[1:], q[:-1], out=m[1:])
+        out[first - 1 : stop - 1] -= np.subtract(q[1:], q[:-1], out=m[1:])
     return out
-
-
 
 
 class Chunk:
@@ -228,8 +236,10 @@ class Chunk:
         self.effects = RiskEffects(plan, values, risks, n, ws)
         self.years = np.arange(1, self.H + 1, dtype=float).reshape(-1, 1)
         self._growth_fixed: dict = {}
-        self.drivers = {d: self.growth_times(values[f"drivers.{d}.growth"], values[f"drivers.{d}.start"], ("driver", d))
-                        for d in plan.scenario.drivers}
+        self.drivers = {
+            d: self.growth_times(values[f"drivers.{d}.growth"], values[f"drivers.{d}.start"], ("driver", d))
+            for d in plan.scenario.drivers
+        }
 
     def growth_times(self, rate, amount, key) -> np.ndarray:
         """growth(rate) x amount, (H, n) (or (H, 1) if both are fixed), into ``ws(key)``."""
@@ -292,7 +302,7 @@ class OptionProjection:
         ws, P, n = self.chunk.ws, self.chunk.P, self.chunk.n
         if line.timing == "percent_of":
             r0, src = flows[line.of]
-            f = np.multiply(src, _vec(self.chunk.values[line.amount]), out=ws("line", (P, n))[:len(src)])
+            f = np.multiply(src, _vec(self.chunk.values[line.amount]), out=ws("line", (P, n))[: len(src)])
         elif line.timing == "one_off":
             r0, f = line.year or 0, ws("line", (P, n))[:1]
             f[...] = self.chunk.values[line.amount]
@@ -308,7 +318,7 @@ class OptionProjection:
             f *= integ
         if line.name in price_mult and r0 + len(f) > 1:
             lo = max(r0, 1)
-            f[lo - r0:] *= price_mult[line.name][lo - 1:r0 + len(f) - 1]
+            f[lo - r0 :] *= price_mult[line.name][lo - 1 : r0 + len(f) - 1]
         if line.referenced:  # keep it: the line buffer is reused by the next line
             kept = ws((tag, line.name), f.shape)
             kept[...] = f
@@ -368,16 +378,20 @@ class OptionProjection:
         sum_e g ** e x part_e, and the flows percent_of lines refer to are scaled alike."""
         if (g, cls_key) not in self._shared:
             flows_u, parts = self.unit_parts(cls_key, price_mult)
-            factor = {e: g ** e for e in parts}
+            factor = {e: g**e for e in parts}
             if len(parts) == 1 and factor[next(iter(parts))] == 1.0:  # the unit sums as they are
-                (total0, lic0, cats0), = parts.values()
+                ((total0, lic0, cats0),) = parts.values()
             else:
                 total0, lic0, cats0 = self._scaled_parts(parts, factor)
             flows0 = {}
             for lname, (r0, f) in flows_u.items():
                 x = g ** self.op.line(lname).integration_exponent
-                flows0[lname] = (r0, f if x == 1.0 else
-                                 np.multiply(f, x, out=self.chunk.ws(("flow0", len(self._shared), lname), f.shape)))
+                flows0[lname] = (
+                    r0,
+                    f
+                    if x == 1.0
+                    else np.multiply(f, x, out=self.chunk.ws(("flow0", len(self._shared), lname), f.shape)),
+                )
             self._shared[g, cls_key] = (flows0, total0, cats0, lic0)
         return self._shared[g, cls_key]
 
@@ -417,8 +431,9 @@ class OptionProjection:
         total, license_cost = ws("total", (P, n)), ws("lic", lic0.shape)
         total[...] = total0
         license_cost[...] = lic0
-        self.add_lines(self.op.own, active, price_mult, sh.integration_factor, dict(flows0), "flow",
-                       total, license_cost, cats)
+        self.add_lines(
+            self.op.own, active, price_mult, sh.integration_factor, dict(flows0), "flow", total, license_cost, cats
+        )
         return total, license_cost
 
     def owner_risks(self, sh: OwnerShifts):
@@ -436,8 +451,11 @@ class OptionProjection:
                 else:
                     risk_cost += e["cost"]
             if "keep" in e:
-                keep = e["keep"] if keep is None else \
-                    np.multiply(keep, e["keep"], out=chunk.ws("keep", (chunk.H, chunk.n)))
+                keep = (
+                    e["keep"]
+                    if keep is None
+                    else np.multiply(keep, e["keep"], out=chunk.ws("keep", (chunk.H, chunk.n)))
+                )
             if r.is_security:
                 events = events + e["events"]
         return risk_cost, keep, events
@@ -480,8 +498,9 @@ class OptionProjection:
                 ramp *= self.benefit_base[b.name]
                 by_cat[b.category] += ramp
             else:
-                by_cat[b.category] = np.multiply(ramp, self.benefit_base[b.name],
-                                                 out=ws(("ben_cat", b.category), (H, chunk.n)))
+                by_cat[b.category] = np.multiply(
+                    ramp, self.benefit_base[b.name], out=ws(("ben_cat", b.category), (H, chunk.n))
+                )
         row_index = chunk.plan.row_index
         for ci, (cat, flow) in enumerate(by_cat.items()):
             flow *= scale
@@ -492,8 +511,14 @@ class OptionProjection:
                 ben[1:] += flow
 
 
-def project(plan: Scenario | Plan, values: dict, risks: RiskDraws, n: int,
-            ws: Workspace | None = None, on_cell: OnCell | None = None) -> ChunkFlows:
+def project(
+    plan: Scenario | Plan,
+    values: dict,
+    risks: RiskDraws,
+    n: int,
+    ws: Workspace | None = None,
+    on_cell: OnCell | None = None,
+) -> ChunkFlows:
     """Cash flows of every option under every owner for ``n`` trials of sampled ``values``.
 
     ``plan`` is a compiled :class:`~decision_kit.plan.Plan` (a scenario is compiled, once).

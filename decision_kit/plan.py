@@ -186,8 +186,11 @@ def layout(s: Scenario) -> Layout:
     """The layout of a scenario's result arrays: options, owners, periods and flow rows."""
     used = {line.category for o in s.options.values() for line in o.costs.values()}
     cost_rows = tuple(c for c in CATEGORIES if c in used) + FLOW_COST_EXTRA
-    benefit_rows = tuple(c for c in ("revenue", "savings")
-                         if any(b.category == c for o in s.options.values() for b in o.benefits.values()))
+    benefit_rows = tuple(
+        c
+        for c in ("revenue", "savings")
+        if any(b.category == c for o in s.options.values() for b in o.benefits.values())
+    )
     owners = tuple(o for o in OWNERS if o in s.owners)
     return Layout(tuple(s.options), owners, s.horizon_years + 1, cost_rows, benefit_rows)
 
@@ -236,7 +239,8 @@ def check_correlation(matrix: np.ndarray, names: list[str]) -> np.ndarray:
         raise ScenarioError(
             "the stated correlations between " + ", ".join(names) + " are not mutually consistent "
             f"(the correlation matrix is not positive semi-definite; smallest eigenvalue {eig.min():.3f}); "
-            "weaken some of them")
+            "weaken some of them"
+        )
     return m
 
 
@@ -263,22 +267,42 @@ def _lines(oname: str, costs: dict) -> tuple[LinePlan, ...]:
     out = []
     for lname in order:
         line = costs[lname]
-        exponent[lname] = (line.category in INTEGRATION_CATEGORIES) + \
-            (exponent[line.of] if line.timing == "percent_of" else 0)
-        out.append(LinePlan(
-            name=lname, timing=line.timing, category=line.category, start=line.start,
-            year=line.year, of=line.of, driver=line.driver, overrun=bool(line.overrun), amount=f"{pre}.{lname}.amount",
-            escalation=f"{pre}.{lname}.escalation" if line.escalation is not None else None,
-            launch_dependent=lname in dependent, referenced=lname in referenced,
-            integration_exponent=exponent[lname]))
+        exponent[lname] = (line.category in INTEGRATION_CATEGORIES) + (
+            exponent[line.of] if line.timing == "percent_of" else 0
+        )
+        out.append(
+            LinePlan(
+                name=lname,
+                timing=line.timing,
+                category=line.category,
+                start=line.start,
+                year=line.year,
+                of=line.of,
+                driver=line.driver,
+                overrun=bool(line.overrun),
+                amount=f"{pre}.{lname}.amount",
+                escalation=f"{pre}.{lname}.escalation" if line.escalation is not None else None,
+                launch_dependent=lname in dependent,
+                referenced=lname in referenced,
+                integration_exponent=exponent[lname],
+            )
+        )
     return tuple(out)
 
 
 def _risks(s: Scenario) -> tuple[RiskPlan, ...]:
-    return tuple(RiskPlan(name=name, type=risk.type, effect=risk.effect, lines=tuple(risk.lines or ()),
-                          probability=f"risks.{name}.probability", impact=f"risks.{name}.impact",
-                          impact_dist=risk.impact)
-                 for name, risk in s.risks.items())
+    return tuple(
+        RiskPlan(
+            name=name,
+            type=risk.type,
+            effect=risk.effect,
+            lines=tuple(risk.lines or ()),
+            probability=f"risks.{name}.probability",
+            impact=f"risks.{name}.impact",
+            impact_dist=risk.impact,
+        )
+        for name, risk in s.risks.items()
+    )
 
 
 def _options(s: Scenario, risks: tuple[RiskPlan, ...]) -> tuple[OptionPlan, ...]:
@@ -287,12 +311,28 @@ def _options(s: Scenario, risks: tuple[RiskPlan, ...]) -> tuple[OptionPlan, ...]
         pre = f"options.{oname}"
         touches = {name: risk.options for name, risk in s.risks.items()}
         mine = tuple(r for r in risks if (only := touches[r.name]) is None or oname in only)
-        out.append(OptionPlan(
-            index=oi, name=oname, launch_months=f"{pre}.launch_months", cost_overrun=f"{pre}.cost_overrun",
-            realisation=f"{pre}.realisation", lines=_lines(oname, opt.costs),
-            benefits=tuple(BenefitPlan(b, line.category, f"{pre}.benefits.{b}.amount", f"{pre}.benefits.{b}.growth",
-                                       f"{pre}.benefits.{b}.ramp_months") for b, line in opt.benefits.items()),
-            risks=mine, price_risks=tuple(r for r in mine if r.effect == "price_rise")))
+        out.append(
+            OptionPlan(
+                index=oi,
+                name=oname,
+                launch_months=f"{pre}.launch_months",
+                cost_overrun=f"{pre}.cost_overrun",
+                realisation=f"{pre}.realisation",
+                lines=_lines(oname, opt.costs),
+                benefits=tuple(
+                    BenefitPlan(
+                        b,
+                        line.category,
+                        f"{pre}.benefits.{b}.amount",
+                        f"{pre}.benefits.{b}.growth",
+                        f"{pre}.benefits.{b}.ramp_months",
+                    )
+                    for b, line in opt.benefits.items()
+                ),
+                risks=mine,
+                price_risks=tuple(r for r in mine if r.effect == "price_rise"),
+            )
+        )
     return tuple(out)
 
 
@@ -307,11 +347,19 @@ def build_plan(s: Scenario) -> Plan:
     correlated, correlation = _correlation(s, drawn)
     risks = _risks(s)
     H = s.horizon_years
-    return Plan(scenario=s, layout=lay, inputs=inputs, drawn=drawn, correlated=correlated,
-                correlation=correlation, risks=risks, options=_options(s, risks),
-                shifts=tuple(s.owner_shifts(w) for w in lay.owners),
-                row_index={r: i for i, r in enumerate(lay.rows)},
-                license_periods=tuple(t for t in (2, 3) if t <= H))
+    return Plan(
+        scenario=s,
+        layout=lay,
+        inputs=inputs,
+        drawn=drawn,
+        correlated=correlated,
+        correlation=correlation,
+        risks=risks,
+        options=_options(s, risks),
+        shifts=tuple(s.owner_shifts(w) for w in lay.owners),
+        row_index={r: i for i, r in enumerate(lay.rows)},
+        license_periods=tuple(t for t in (2, 3) if t <= H),
+    )
 
 
 PLAN_CACHE_SIZE = 64

@@ -21,8 +21,19 @@ import numpy as np
 from .errors import ScenarioError
 from .plan import Plan, check_correlation
 
-__all__ = ["BLOCK", "RiskDraws", "as_generator", "as_seed", "block_generator", "check_correlation", "draw_block",
-           "draw_blocks", "draw_inputs", "draw_risks", "iman_conover"]
+__all__ = [
+    "BLOCK",
+    "RiskDraws",
+    "as_generator",
+    "as_seed",
+    "block_generator",
+    "check_correlation",
+    "draw_block",
+    "draw_blocks",
+    "draw_inputs",
+    "draw_risks",
+    "iman_conover",
+]
 
 BLOCK = 8192
 """Trials per random-number block (the unit of reproducibility)."""
@@ -99,8 +110,13 @@ def iman_conover(samples: np.ndarray, target: np.ndarray, rng: np.random.Generat
     return out
 
 
-def draw_inputs(inputs: Mapping, n: int, rng: np.random.Generator,
-                correlated: list[str] | None = None, corr: np.ndarray | None = None) -> dict[str, np.ndarray | float]:
+def draw_inputs(
+    inputs: Mapping,
+    n: int,
+    rng: np.random.Generator,
+    correlated: list[str] | None = None,
+    corr: np.ndarray | None = None,
+) -> dict[str, np.ndarray | float]:
     """Draw ``n`` values of every input. Fixed inputs stay Python floats (no array is made).
 
     ``correlated`` names inputs to be reordered together by :func:`iman_conover` to ``corr``.
@@ -159,8 +175,9 @@ Buffers = Callable[[tuple, tuple], np.ndarray]
 ``shape`` reserved under ``key`` (an :class:`~decision_kit.engine.Workspace`)."""
 
 
-def draw_blocks(plan: Plan, seed: int, trials: int, blocks: Sequence[int],
-                buffers: Buffers | None = None) -> tuple[dict, RiskDraws, int]:
+def draw_blocks(
+    plan: Plan, seed: int, trials: int, blocks: Sequence[int], buffers: Buffers | None = None
+) -> tuple[dict, RiskDraws, int]:
     """The draws of consecutive random-number blocks of a ``trials``-trial run, joined:
     ``(values, risks, n)``. Joined arrays are written into ``buffers`` if given (reused chunk
     after chunk), else freshly allocated; a single block's draws are returned as drawn."""

@@ -36,8 +36,14 @@ INPUT_TRIALS = 100_000
 information analyses regress on. They are drawn again on first read, not kept by
 :func:`simulate`."""
 
-_STORED = {"npv": np.float64, "pv_cost": np.float32, "tco": np.float32, "payback": np.float32,
-           "launch_months": np.float32, "security_events": np.float32}
+_STORED = {
+    "npv": np.float64,
+    "pv_cost": np.float32,
+    "tco": np.float32,
+    "payback": np.float32,
+    "launch_months": np.float32,
+    "security_events": np.float32,
+}
 
 
 class _WorkspacePool:
@@ -127,8 +133,9 @@ def _bytes_per_trial(lay: engine.Layout) -> tuple[int, int]:
     return kept, metric_scratch
 
 
-def memory_estimate(scenario: Scenario | Plan, trials: int, chunk_blocks: int = 1, threads: int = 1,
-                    slice_trials: int | None = None) -> int:
+def memory_estimate(
+    scenario: Scenario | Plan, trials: int, chunk_blocks: int = 1, threads: int = 1, slice_trials: int | None = None
+) -> int:
     """Estimated peak bytes of :func:`simulate` for ``trials`` trials, chunks of ``chunk_blocks``
     random-number blocks, ``threads`` worker threads (each with its own chunk buffers) and the
     engine run over ``slice_trials`` trials of a chunk at a time (default: the whole chunk).
@@ -188,7 +195,8 @@ def _fit_memory(plan: Plan, trials: int, blocks: int, workers: int, max_memory) 
         need = memory_estimate(plan, trials, 1, 1, 1)
         raise ScenarioError(
             f"{trials:,} trials of '{plan.scenario.name}' need about {need / 2**20:,.0f} MiB, over the "
-            f"cap of {max_memory / 2**20:,.0f} MiB; use fewer trials or raise max_memory")
+            f"cap of {max_memory / 2**20:,.0f} MiB; use fewer trials or raise max_memory"
+        )
     return 1, 1, slice_trials
 
 
@@ -208,9 +216,15 @@ class _Store:
         self.df = finance.discount_factors(plan.scenario.discount_rate, P)
 
 
-def simulate(scenario: Scenario | Plan, trials: int = 10_000, seed: int = 0, *,
-             max_memory: float | None = DEFAULT_MAX_MEMORY, chunk_blocks: int | None = None,
-             threads: int | None = None):
+def simulate(
+    scenario: Scenario | Plan,
+    trials: int = 10_000,
+    seed: int = 0,
+    *,
+    max_memory: float | None = DEFAULT_MAX_MEMORY,
+    chunk_blocks: int | None = None,
+    threads: int | None = None,
+):
     """Monte Carlo simulation of every option under every ownership model.
 
     Parameters
@@ -249,30 +263,43 @@ def simulate(scenario: Scenario | Plan, trials: int = 10_000, seed: int = 0, *,
     means = {"rows": store.rows_sum / trials}
     # a cell's cost (benefit) is the sum of its cost (benefit) rows; marketing pays its share of
     # the cost before consolidation, which is booked to IT (so a share of 1 leaves IT exactly 0)
-    means["cost"] = means["rows"][:len(lay.cost_rows)].sum(axis=0)
-    means["benefit"] = means["rows"][len(lay.cost_rows):].sum(axis=0)
+    means["cost"] = means["rows"][: len(lay.cost_rows)].sum(axis=0)
+    means["benefit"] = means["rows"][len(lay.cost_rows) :].sum(axis=0)
     shares = plan.marketing_shares
     means["marketing_cost"] = shares * (means["cost"] - means["rows"][lay.rows.index("consolidation")])
     # per-trial metrics and bands are returned as (trials, ...) views of the stored arrays
-    return Result(scenario=plan.scenario, layout=lay, trials=trials, seed=seed,
-                  metrics={k: np.moveaxis(v, -1, 0) for k, v in store.metrics.items()},
-                  means=means, band_net=np.moveaxis(store.band_net, -1, 0),
-                  band_cost=np.moveaxis(store.band_cost, -1, 0),
-                  inputs=_RedrawnInputs(plan, trials, seed, min(trials, INPUT_TRIALS)))
+    return Result(
+        scenario=plan.scenario,
+        layout=lay,
+        trials=trials,
+        seed=seed,
+        metrics={k: np.moveaxis(v, -1, 0) for k, v in store.metrics.items()},
+        means=means,
+        band_net=np.moveaxis(store.band_net, -1, 0),
+        band_cost=np.moveaxis(store.band_cost, -1, 0),
+        inputs=_RedrawnInputs(plan, trials, seed, min(trials, INPUT_TRIALS)),
+    )
 
 
 def _slice(values: dict, risks: RiskDraws, a: int, b: int) -> tuple[dict, RiskDraws]:
     """Trials ``a:b`` of a chunk's draws (fixed inputs stay floats)."""
+
     def cut(v):
         return v[a:b] if isinstance(v, np.ndarray) and v.ndim else v
 
-    return ({k: cut(v) for k, v in values.items()},
-            RiskDraws({k: cut(v) for k, v in risks.first.items()}, {k: cut(v) for k, v in risks.yearly.items()},
-                      {k: cut(v) for k, v in risks.impact.items()}))
+    return (
+        {k: cut(v) for k, v in values.items()},
+        RiskDraws(
+            {k: cut(v) for k, v in risks.first.items()},
+            {k: cut(v) for k, v in risks.yearly.items()},
+            {k: cut(v) for k, v in risks.impact.items()},
+        ),
+    )
 
 
-def _run_chunks(plan: Plan, store: _Store, trials: int, seed: int, blocks: int, workers: int,
-                slice_trials: int | None = None) -> None:
+def _run_chunks(
+    plan: Plan, store: _Store, trials: int, seed: int, blocks: int, workers: int, slice_trials: int | None = None
+) -> None:
     """Draw, project and measure every chunk of ``blocks`` random-number blocks, on ``workers``
     threads, adding the chunks' category sums to ``store.rows_sum`` in chunk order. With
     ``slice_trials``, the engine runs over that many trials of a chunk at a time (the draws are
@@ -336,8 +363,10 @@ def evaluate(scenario: Scenario | Plan, values: dict, risks: RiskDraws | None = 
     if unknown:
         raise ScenarioError(f"not an uncertain input of '{plan.scenario.name}': {', '.join(sorted(unknown))}")
     n = max((np.size(v) for v in values.values() if not np.isscalar(v)), default=1)
-    full = {k: (np.broadcast_to(np.asarray(values[k], dtype=float), (n,)) if k in values
-                else np.full(n, float(d.median()))) for k, d in inputs.items()}
+    full = {
+        k: (np.broadcast_to(np.asarray(values[k], dtype=float), (n,)) if k in values else np.full(n, float(d.median())))
+        for k, d in inputs.items()
+    }
     if risks is None:
         risks = no_events(plan, full, n)
     cost, benefit = engine.project(plan, full, risks, n).flows()
@@ -345,8 +374,13 @@ def evaluate(scenario: Scenario | Plan, values: dict, risks: RiskDraws | None = 
     cost = np.ascontiguousarray(cost.transpose(3, 2, 0, 1))  # (O, W, P, n) -> (n, P, O, W)
     benefit = np.ascontiguousarray(benefit.transpose(3, 2, 0, 1))
     net = benefit - cost
-    return {"npv": np.einsum("ntow,t->now", net, df), "pv_cost": np.einsum("ntow,t->now", cost, df),
-            "tco": cost.sum(axis=1), "cost": cost, "benefit": benefit}
+    return {
+        "npv": np.einsum("ntow,t->now", net, df),
+        "pv_cost": np.einsum("ntow,t->now", cost, df),
+        "tco": cost.sum(axis=1),
+        "cost": cost,
+        "benefit": benefit,
+    }
 
 
 def no_events(scenario: Scenario | Plan, values: dict, n: int) -> RiskDraws:
@@ -472,11 +506,11 @@ class _ChunkMetrics:
             np.add(cum[t - 1], net[t], out=cum[t])
         store["payback"][oi, wi, sl] = _payback(net, cum, work, n, out=metric)
         if m:
-            self.band_net[:, oi, wi, lo:lo + m] = cum[:, :m]
+            self.band_net[:, oi, wi, lo : lo + m] = cum[:, :m]
             cum[0] = cost[0]  # cum is free now: the cumulative cost
             for t in range(1, P):
                 np.add(cum[t - 1], cost[t], out=cum[t])
-            self.band_cost[:, oi, wi, lo:lo + m] = cum[:, :m]
+            self.band_cost[:, oi, wi, lo : lo + m] = cum[:, :m]
 
     def finish(self, flows):
         """Store what the engine returns for all cells at once (launch months, incidents)."""
@@ -542,8 +576,10 @@ def base_case(scenario: Scenario | Plan, option: str | None = None, owner: str |
             rows.index = pd.MultiIndex.from_product([[o], [w], rows.index], names=["option", "owner", "flow"])
             frames.append(rows)
     if not frames:
-        raise ScenarioError(f"no cell {option or '*'} x {owner or '*'} in '{scenario.name}' "
-                            f"(options: {', '.join(lay.options)}; owners: {', '.join(lay.owners)})")
+        raise ScenarioError(
+            f"no cell {option or '*'} x {owner or '*'} in '{scenario.name}' "
+            f"(options: {', '.join(lay.options)}; owners: {', '.join(lay.owners)})"
+        )
     table = pd.concat(frames)
     drop = [name for name, given in (("option", option), ("owner", owner)) if given is not None]
     return table.droplevel(drop) if drop else table

@@ -52,7 +52,7 @@ class Workspace:
         if b is None or b.shape[:-1] != shape[:-1] or b.shape[-1] < shape[-1]:
             self.floats_per_trial += int(np.prod(shape[:-1], dtype=np.int64))  # a replaced one stays in its slab
             b = self._buffers[key] = self._allocate(shape)
-        return b[..., :shape[-1]]
+        return b[..., : shape[-1]]
 
     def _allocate(self, shape: tuple) -> np.ndarray:
         size = int(np.prod(shape, dtype=np.int64))
@@ -66,4 +66,4 @@ class Workspace:
             self.nbytes += self.SLAB
         start = self._used // 8
         self._used += nbytes
-        return self._slab[start:start + size].reshape(shape)
+        return self._slab[start : start + size].reshape(shape)

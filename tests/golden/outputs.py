@@ -93,9 +93,19 @@ def _analysis_outputs() -> dict[str, Callable[[], str]]:
         "sobol": lambda: digest_frame(sens.sobol_scenario(scenario, n=256, seed=3, n_boot=50).to_frame()),
         "evpi": lambda: digest_frame(repr(voi.evpi(result))),
         "evppi": lambda: digest_frame(voi.evppi(result).to_frame()),
-        "break_even": lambda: digest_frame(_or_error(lambda: sens.break_even(
-            scenario, "drivers.contacts.start", ("hybrid", best[1]), ("buy", best[1]),
-            bounds=(50_000, 2_000_000), trials=2_000, seed=5))),
+        "break_even": lambda: digest_frame(
+            _or_error(
+                lambda: sens.break_even(
+                    scenario,
+                    "drivers.contacts.start",
+                    ("hybrid", best[1]),
+                    ("buy", best[1]),
+                    bounds=(50_000, 2_000_000),
+                    trials=2_000,
+                    seed=5,
+                )
+            )
+        ),
         "crossover_year": lambda: repr(sens.crossover_year(result, best, second)),
         "criteria": lambda: digest_frame(mcda.criteria_scores(result)),
         "stakeholder_view": lambda: digest_frame(mcda.stakeholder_view(result).to_frame()),
