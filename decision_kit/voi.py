@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import difflib
 import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -215,7 +216,7 @@ class EVPI:
         )
 
     def describe(self) -> str:
-        from .results import format_money as _money
+        from .formatting import money as _money
 
         return (
             f"Knowing every uncertain input before choosing would be worth up to "
@@ -254,7 +255,7 @@ class EVPPI:
         return pd.DataFrame({"input": list(self.inputs), "evppi": self.values, "share_of_evpi": self.share})
 
     def _repr_html_(self):
-        from .results import format_money as _money
+        from .formatting import money as _money
 
         return (
             f"<p>EVPPI per input ({self.method}, {self.trials:,} trials); "
@@ -268,7 +269,7 @@ class EVPPI:
 
 def _check_result(result) -> np.ndarray:
     metrics = getattr(result, "metrics", None)
-    if not isinstance(metrics, dict) or "npv" not in metrics or not hasattr(result, "layout"):
+    if not isinstance(metrics, Mapping) or "npv" not in metrics or not hasattr(result, "layout"):
         raise ScenarioError(f"expected a simulation Result (decision_kit.simulate), got {type(result).__name__}")
     npv = np.asarray(metrics["npv"], dtype=float)
     return npv.reshape(npv.shape[0], -1)

@@ -14,11 +14,12 @@ import numpy as np
 
 from .. import engine
 from ..errors import ScenarioError
+from ..formatting import money
 from ..schema import Scenario
 from ..simulation import evaluate
 from .cells import affects, pick_cell
 from .checks import check_fraction, check_member, check_metric, check_scenario
-from .output import frozen_array, money
+from .output import frozen_array
 
 __all__ = ["Tornado", "Spider", "tornado", "spider"]
 

@@ -15,12 +15,12 @@ import numpy as np
 
 from .. import engine
 from ..errors import ScenarioError
+from ..formatting import money, quantity
 from ..sampling import as_seed
 from ..schema import Scenario
 from ..simulation import evaluate
 from .cells import affects, cell_scenario
 from .checks import check_cell, check_input, check_int, check_scenario
-from .output import compact_number, money
 
 __all__ = ["BreakEven", "break_even", "crossover_year"]
 
@@ -64,12 +64,12 @@ class BreakEven:
             else f"in expected NPV over {self.trials:,} trials (seed {self.seed})"
         )
         text = (
-            f"{above} beats {below} {how} when {self.input} is above {compact_number(self.value)}, "
+            f"{above} beats {below} {how} when {self.input} is above {quantity(self.value)}, "
             f"and {below} is ahead below it "
-            f"(searched {compact_number(self.bounds[0])} to {compact_number(self.bounds[1])})"
+            f"(searched {quantity(self.bounds[0])} to {quantity(self.bounds[1])})"
         )
         if len(self.crossings) > 1:
-            text += "; the lead changes again at " + ", ".join(compact_number(x) for x in self.crossings[1:])
+            text += "; the lead changes again at " + ", ".join(quantity(x) for x in self.crossings[1:])
         return text + "."
 
     def to_series(self):
@@ -173,7 +173,7 @@ def _search_bounds(scenario: Scenario, path: str, dist, bounds) -> tuple[float, 
         lo, hi = (float(v) for v in dist.ppf(np.array([0.01, 0.99])))
         if not lo < hi:
             raise ScenarioError(
-                f"{path} is fixed at {compact_number(lo)} in '{scenario.name}'; give bounds=(low, high) "
+                f"{path} is fixed at {quantity(lo)} in '{scenario.name}'; give bounds=(low, high) "
                 "to search for a break-even"
             )
     else:
@@ -257,10 +257,10 @@ def _no_crossing(scenario: Scenario, path, names, bounds, xs, gs, trials: int, s
     verb, comp = ("never beats", "worse") if worse else ("beats", "better")
     everywhere = "" if worse else " everywhere"
     return ScenarioError(
-        f"{name_a} {verb} {name_b}{everywhere} for {path} between {compact_number(lo)} and {compact_number(hi)}: "
+        f"{name_a} {verb} {name_b}{everywhere} for {path} between {quantity(lo)} and {quantity(hi)}: "
         f"{name_a} is {comp} "
         f"by at least {money(abs(gs[i]), scenario.currency)} in expected NPV (smallest gap of {grid} points "
-        f"checked, at {compact_number(xs[i])}; {how})"
+        f"checked, at {quantity(xs[i])}; {how})"
     )
 
 
