@@ -48,7 +48,7 @@ def main():
     )
     print(f"scenario {path.name}; {cpu}; {len(__import__('os').sched_getaffinity(0))} cores; numpy {np.__version__}")
     result = dk.simulate(s, trials=100_000, seed=0)
-    best = result.summary()["npv_mean"].idxmax()
+    best = result.best_cell
     options = list(s.options)
     other = next(o for o in options if o != best[0])
     driver = next(iter(s.drivers), None)

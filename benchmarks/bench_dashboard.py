@@ -94,7 +94,6 @@ def breakdown(dash, repeats: int) -> dict:
     """Median (wall ms, CPU ms) of the phases of an update that re-simulates: building and
     validating the scenario, simulating, the text outputs (summary, recommendation,
     stakeholder view), and the visible chart."""
-    from decision_kit import widgets
     from decision_kit.simulation import simulate
 
     phases: dict[str, list] = {"scenario": [], "simulate": [], "text outputs": [], "chart": []}
@@ -104,7 +103,7 @@ def breakdown(dash, repeats: int) -> dict:
         phases["scenario"].append(timed(lambda: dash.scenario.replace(discount_rate=rate.value / 100 + 0.001)))
         box = {}
         phases["simulate"].append(timed(lambda: box.setdefault(
-            "r", widgets._SessionResult.of(simulate(scenario, dash.interactive_trials, dash.seed)))))
+            "r", simulate(scenario, dash.interactive_trials, dash.seed))))
         r = box["r"]
         phases["text outputs"].append(timed(lambda: (r.recommendation(), dash._stakeholders_html(r),
                                                      dash._summary_html(r))))

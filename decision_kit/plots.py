@@ -8,10 +8,22 @@ from __future__ import annotations
 
 import numpy as np
 
-OPTION_COLOURS = {"build": "#1f77b4", "buy": "#ff7f0e", "hybrid": "#2ca02c", "outsource": "#9467bd",
-                  "do_nothing": "#7f7f7f"}
-OWNER_COLOURS = {"marketing": "#d62728", "it": "#1f77b4", "shared": "#2ca02c", "embedded": "#9467bd",
-                 "shadow": "#7f7f7f"}
+from .formatting import amount, percent, tick_money
+
+OPTION_COLOURS = {
+    "build": "#1f77b4",
+    "buy": "#ff7f0e",
+    "hybrid": "#2ca02c",
+    "outsource": "#9467bd",
+    "do_nothing": "#7f7f7f",
+}
+OWNER_COLOURS = {
+    "marketing": "#d62728",
+    "it": "#1f77b4",
+    "shared": "#2ca02c",
+    "embedded": "#9467bd",
+    "shadow": "#7f7f7f",
+}
 
 
 def _axes(ax):
@@ -23,17 +35,10 @@ def _axes(ax):
 
 
 def money_formatter(currency: str = "USD"):
-    """A tick formatter writing 1,250,000 as '1.25M'."""
+    """A tick formatter writing 1,260,000 as '1.3M' (:func:`decision_kit.formatting.tick_money`)."""
     from matplotlib.ticker import FuncFormatter
 
-    def fmt(x, _pos):
-        a = abs(x)
-        for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-            if a >= div:
-                return f"{x / div:.{1 if a < 10 * div else 0}f}{suffix}"
-        return f"{x:.0f}"
-
-    return FuncFormatter(fmt)
+    return FuncFormatter(lambda x, _pos: tick_money(x))
 
 
 def cumulative_cost(result, owner: str | None = None, ax=None, percentiles=(10, 90)):
@@ -42,16 +47,16 @@ def cumulative_cost(result, owner: str | None = None, ax=None, percentiles=(10, 
     ``owner`` defaults to the owner of the best cell by expected NPV.
     """
     ax = _axes(ax)
-    s = result.summary()
-    owner = owner or s["npv_mean"].idxmax()[1]
+    owner = owner or result.best_cell[1]
     cf = result.cashflows(percentiles=percentiles)
     lay = result.layout
     for o in lay.options:
         d = cf[(cf.option == o) & (cf.owner == owner)]
         colour = OPTION_COLOURS.get(result.scenario.options[o].kind)
         ax.plot(d.year, d.cost_mean.cumsum(), label=o, color=colour, lw=2)
-        ax.fill_between(d.year, d[f"cum_cost_p{percentiles[0]}"], d[f"cum_cost_p{percentiles[1]}"],
-                        color=colour, alpha=0.15)
+        ax.fill_between(
+            d.year, d[f"cum_cost_p{percentiles[0]}"], d[f"cum_cost_p{percentiles[1]}"], color=colour, alpha=0.15
+        )
     ax.yaxis.set_major_formatter(money_formatter(result.scenario.currency))
     ax.set_xlabel("year (first point: decision date)")
     ax.set_ylabel(f"cumulative cost ({result.scenario.currency})")
@@ -64,15 +69,20 @@ def cumulative_cost(result, owner: str | None = None, ax=None, percentiles=(10, 
 def npv_distributions(result, ax=None, owner: str | None = None):
     """Histogram of NPV per option under one owner (default: the best cell's owner)."""
     ax = _axes(ax)
-    s = result.summary()
-    owner = owner or s["npv_mean"].idxmax()[1]
+    owner = owner or result.best_cell[1]
     wi = result.layout.owners.index(owner)
     npv = result.metrics["npv"]
     lo, hi = np.percentile(npv[:, :, wi], [0.5, 99.5])
     bins = np.linspace(lo, hi, 60)
     for oi, o in enumerate(result.layout.options):
-        ax.hist(npv[:, oi, wi], bins=bins, histtype="step", lw=2, label=o,
-                color=OPTION_COLOURS.get(result.scenario.options[o].kind))
+        ax.hist(
+            npv[:, oi, wi],
+            bins=bins,
+            histtype="step",
+            lw=2,
+            label=o,
+            color=OPTION_COLOURS.get(result.scenario.options[o].kind),
+        )
     ax.axvline(0, color="black", lw=1)
     ax.xaxis.set_major_formatter(money_formatter(result.scenario.currency))
     ax.set_xlabel(f"NPV ({result.scenario.currency})")
@@ -92,7 +102,7 @@ def probability_best(result, ax=None):
     for i in range(p.shape[0]):
         for j in range(p.shape[1]):
             v = p.iat[i, j]
-            ax.text(j, i, f"{v:.0%}", ha="center", va="center", color="white" if v > 0.3 else "black")
+            ax.text(j, i, percent(v), ha="center", va="center", color="white" if v > 0.3 else "black")
     ax.set_title("Probability each cell is best (highest NPV)")
     ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
     return ax
@@ -123,10 +133,22 @@ def sobol_bars(si, ax=None, top: int = 12):
     ax = _axes(ax)
     df = si.to_frame().head(top).iloc[::-1]
     y = np.arange(len(df))
-    ax.barh(y - 0.2, df["first"], height=0.4, color="#1f77b4", label="first order",
-            xerr=[df["first"] - df["first_low"], df["first_high"] - df["first"]])
-    ax.barh(y + 0.2, df["total"], height=0.4, color="#ff7f0e", label="total",
-            xerr=[df["total"] - df["total_low"], df["total_high"] - df["total"]])
+    ax.barh(
+        y - 0.2,
+        df["first"],
+        height=0.4,
+        color="#1f77b4",
+        label="first order",
+        xerr=[df["first"] - df["first_low"], df["first_high"] - df["first"]],
+    )
+    ax.barh(
+        y + 0.2,
+        df["total"],
+        height=0.4,
+        color="#ff7f0e",
+        label="total",
+        xerr=[df["total"] - df["total_low"], df["total_high"] - df["total"]],
+    )
     ax.set_yticks(y, [s.replace("options.", "").replace("drivers.", "") for s in df["input"]])
     ax.set_xlabel("share of variance")
     ax.set_title("Global sensitivity (Sobol indices)")
@@ -159,13 +181,23 @@ def crossover(result, cell_a, cell_b, ax=None):
     cf = result.cashflows(percentiles=(50,))
     for (o, w), style in ((cell_a, "-"), (cell_b, "--")):
         d = cf[(cf.option == o) & (cf.owner == w)]
-        ax.plot(d.year, d.cost_mean.cumsum(), style, lw=2, label=f"{o} / {w}",
-                color=OPTION_COLOURS.get(result.scenario.options[o].kind))
+        ax.plot(
+            d.year,
+            d.cost_mean.cumsum(),
+            style,
+            lw=2,
+            label=f"{o} / {w}",
+            color=OPTION_COLOURS.get(result.scenario.options[o].kind),
+        )
     year = crossover_year(result, cell_a, cell_b)
     if year is not None:
         ax.axvline(year, color="black", lw=1, ls=":")
-        ax.annotate(f"{cell_a[0]} overtakes {cell_b[0]} in {year}", (year, ax.get_ylim()[1]),
-                    xytext=(4, -14), textcoords="offset points")
+        ax.annotate(
+            f"{cell_a[0]} overtakes {cell_b[0]} in {year}",
+            (year, ax.get_ylim()[1]),
+            xytext=(4, -14),
+            textcoords="offset points",
+        )
     ax.yaxis.set_major_formatter(money_formatter(result.scenario.currency))
     ax.set_xlabel("year (first point: decision date)")
     ax.set_ylabel(f"cumulative cost ({result.scenario.currency})")
@@ -187,7 +219,7 @@ def allocation_bars(alloc, ax=None):
     ax.set_yticks(y, df.index)
     ax.xaxis.set_major_formatter(money_formatter())
     ax.set_xlabel("spend per year (number: value of the next unit spent)")
-    ax.set_title(f"Optimal allocation of {alloc.budget:,.0f}, plan year {alloc.year}")
+    ax.set_title(f"Optimal allocation of {amount(alloc.budget)}, plan year {alloc.year}")
     handles = [matplotlib_patch(c, o) for o, c in OWNER_COLOURS.items() if o in set(df["owner"])]
     ax.legend(handles=handles, frameon=False, loc="lower right")
     return ax

@@ -3,17 +3,84 @@
 Sign conventions: NPV is benefits minus costs, discounted at the scenario's nominal rate with
 period 0 undiscounted. TCO is total cost of ownership over the horizon (undiscounted, nominal);
 ``pv_cost`` is its present value. Money is in the scenario's currency.
+
+What is here: :class:`Metrics` (the per-trial metrics, one typed array each); :class:`Result`
+(a finished simulation, whose tables are computed once and kept: :meth:`Result.summary`,
+:meth:`Result.cashflows`, :attr:`Result.best_cell`; :meth:`Result.with_scenario` for the same
+trials and seed under another scenario); :data:`UNSIMULATED_FIELDS`, the scenario fields the
+simulation never reads; :func:`shown_certainty_equivalent` and :data:`CE_MIN_EFFECTIVE_TRIALS`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .engine import Layout
+from .formatting import money, whole_percent
 from .schema import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+UNSIMULATED_FIELDS = frozenset({"name", "description", "source", "risk_tolerance", "criteria", "stakeholders"})
+"""Scenario fields :func:`~decision_kit.simulation.simulate` never reads: two scenarios that
+differ only in these give the same simulation, read differently (the risk tolerance enters the
+summary, the stakeholders weight the multi-criteria view)."""
+
+METRIC_NAMES = ("npv", "pv_cost", "tco", "payback", "launch_months", "security_events")
+"""The per-trial metrics of a :class:`Metrics`, in order."""
+
+
+@dataclass(frozen=True, eq=False)
+class Metrics(Mapping[str, np.ndarray]):
+    """Per-trial metrics of a simulation, each an array shaped (trials, options, owners).
+
+    Also a read-only mapping from the names of :data:`METRIC_NAMES` to the arrays, so
+    ``metrics["npv"]`` and ``metrics.npv`` are the same array.
+
+    Attributes
+    ----------
+    npv : net present value (benefits minus costs, discounted at the scenario's nominal rate,
+        period 0 undiscounted), currency; float64.
+    pv_cost : present value of cost, currency (positive).
+    tco : total cost of ownership over the horizon, undiscounted and nominal, currency.
+    payback : years until the cumulative net cash flow turns non-negative (interpolated
+        within the period); NaN where it never does within the horizon.
+    launch_months : months from the decision to launch.
+    security_events : number of security incidents over the horizon.
+    """
+
+    npv: np.ndarray
+    pv_cost: np.ndarray
+    tco: np.ndarray
+    payback: np.ndarray
+    launch_months: np.ndarray
+    security_events: np.ndarray
+
+    @classmethod
+    def of(cls, metrics: Mapping[str, np.ndarray]) -> Metrics:
+        """The metrics of a mapping holding exactly the names of :data:`METRIC_NAMES` (arrays not copied)."""
+        if isinstance(metrics, Metrics):
+            return metrics
+        if set(metrics) != set(METRIC_NAMES):
+            raise ValueError(f"metrics must be exactly {', '.join(METRIC_NAMES)}; got {', '.join(metrics)}")
+        return cls(**{k: metrics[k] for k in METRIC_NAMES})
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        if key not in METRIC_NAMES:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(METRIC_NAMES)
+
+    def __len__(self) -> int:
+        return len(METRIC_NAMES)
 
 
 def _cvar(x: np.ndarray, level: float) -> np.ndarray:
@@ -58,10 +125,15 @@ def _certainty_equivalent(x: np.ndarray, rho: float) -> tuple[np.ndarray, np.nda
 class Result:
     """A finished simulation: per-trial metrics per option x owner, mean flows and bands.
 
+    The tables it computes are kept on the result (statsmodels' ``cache_readonly`` pattern):
+    :meth:`summary` and :meth:`cashflows` are computed once per set of arguments and handed
+    out as copies, so a caller that edits its table does not edit the result's.
+
     Attributes
     ----------
-    metrics : dict of arrays (trials, options, owners): ``npv``, ``pv_cost``, ``tco``,
-        ``payback`` (years, NaN if never), ``launch_months``, ``security_events``.
+    metrics : :class:`Metrics`, arrays (trials, options, owners): ``npv``, ``pv_cost``, ``tco``,
+        ``payback`` (years, NaN if never), ``launch_months``, ``security_events``. A plain
+        mapping of those names is accepted and wrapped.
     means : mean per period (periods, options, owners) of ``cost``, ``benefit``,
         ``marketing_cost``; ``rows`` is the mean by cost or benefit category (rows, periods,
         options, owners) in :attr:`Layout.rows` order.
@@ -73,17 +145,33 @@ class Result:
         aligned with ``metrics[...][:len]``: what value-of-information and sensitivity
         analyses regress on. A read-only mapping whose draws are made again from the seed
         the first time it is read (identical to the simulation's, not kept by it).
+    rerun : how to simulate another scenario the way this result was made (same trials, seed
+        and settings), as a function of a scenario; :meth:`with_scenario` calls it. None (the
+        default, and what :func:`~decision_kit.simulation.simulate` gives today): then
+        :meth:`with_scenario` accepts only a scenario that simulates alike.
     """
 
     scenario: Scenario
     layout: Layout
     trials: int
     seed: int
-    metrics: dict
+    metrics: Metrics | Mapping[str, np.ndarray]
     means: dict
     band_net: np.ndarray = field(repr=False)
     band_cost: np.ndarray = field(repr=False)
     inputs: Mapping = field(repr=False, default_factory=dict)
+    rerun: Callable[[Scenario], Result] | None = field(default=None, repr=False)
+    _cache: dict = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self):
+        if not isinstance(self.metrics, Metrics):
+            object.__setattr__(self, "metrics", Metrics.of(self.metrics))
+
+    def _kept(self, key: tuple, make: Callable[[], Any]) -> Any:
+        """The table kept under ``key``, made by ``make()`` the first time it is asked for."""
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
 
     # -- helpers --------------------------------------------------------------------------
     def _index(self):
@@ -105,7 +193,7 @@ class Result:
         return float(np.max(self.metrics["pv_cost"].mean(axis=0)))
 
     # -- views ----------------------------------------------------------------------------
-    def summary(self, *, cvar_level: float = 0.10, risk_tolerance: float | None = None):
+    def summary(self, *, cvar_level: float = 0.10, risk_tolerance: float | None = None) -> pd.DataFrame:
         """One row per option x owner.
 
         Columns: mean, P10, P50, P90 of NPV; mean and P50 of TCO and of PV of cost; median
@@ -117,14 +205,23 @@ class Result:
         effective number of trials behind it (below ~100 the CE is dominated by a few extreme
         trials and should not be trusted); median
         months to launch; expected number of security incidents over the horizon.
-        """
-        import pandas as pd
 
+        Computed once per ``cvar_level`` and risk tolerance and kept; each call returns a copy.
+        """
+        return self._summary(cvar_level, risk_tolerance).copy()
+
+    def _summary(self, cvar_level: float, risk_tolerance: float | None) -> pd.DataFrame:
+        """The kept summary table itself (not to be modified: :meth:`summary` hands out copies)."""
         if not 0 < cvar_level < 1:
             raise ValueError(f"cvar_level must lie between 0 and 1, got {cvar_level}")
         rho = self.risk_tolerance if risk_tolerance is None else float(risk_tolerance)
         if not rho > 0:
             raise ValueError(f"risk_tolerance must be positive, got {rho}")
+        return self._kept(("summary", float(cvar_level), rho), lambda: self._make_summary(cvar_level, rho))
+
+    def _make_summary(self, cvar_level: float, rho: float) -> pd.DataFrame:
+        import pandas as pd
+
         npv = self._flat(self.metrics["npv"])
         q_npv = np.percentile(npv, [10, 50, 90], axis=0)
         tco = self._flat(self.metrics["tco"]).astype(float)
@@ -135,33 +232,49 @@ class Result:
         payback = self._flat(self.metrics["payback"]).astype(float)
         ce, ess = _certainty_equivalent(npv, rho)
         payback_med = np.nanmedian(np.where(np.isnan(payback), np.inf, payback), axis=0)
-        df = pd.DataFrame({
-            "npv_mean": npv.mean(axis=0),
-            "npv_p10": q_npv[0], "npv_p50": q_npv[1], "npv_p90": q_npv[2],
-            "tco_mean": tco.mean(axis=0), "tco_p50": np.median(tco, axis=0),
-            "pv_cost_mean": pvc.mean(axis=0), "pv_cost_p90": np.percentile(pvc, 90, axis=0),
-            "payback_p50": np.where(np.isinf(payback_med), np.nan, payback_med),
-            "p_loss": (npv < 0).mean(axis=0),
-            "p_best": p_best,
-            "expected_regret": (best - npv).mean(axis=0),
-            f"cvar_{int(round(cvar_level * 100))}": _cvar(npv, cvar_level),
-            "certainty_equivalent": ce,
-            "ce_effective_trials": ess,
-            "launch_months_p50": np.median(self._flat(self.metrics["launch_months"]), axis=0),
-            "security_incidents": self._flat(self.metrics["security_events"]).mean(axis=0),
-        }, index=self._index())
+        df = pd.DataFrame(
+            {
+                "npv_mean": npv.mean(axis=0),
+                "npv_p10": q_npv[0],
+                "npv_p50": q_npv[1],
+                "npv_p90": q_npv[2],
+                "tco_mean": tco.mean(axis=0),
+                "tco_p50": np.median(tco, axis=0),
+                "pv_cost_mean": pvc.mean(axis=0),
+                "pv_cost_p90": np.percentile(pvc, 90, axis=0),
+                "payback_p50": np.where(np.isinf(payback_med), np.nan, payback_med),
+                "p_loss": (npv < 0).mean(axis=0),
+                "p_best": p_best,
+                "expected_regret": (best - npv).mean(axis=0),
+                f"cvar_{int(round(cvar_level * 100))}": _cvar(npv, cvar_level),
+                "certainty_equivalent": ce,
+                "ce_effective_trials": ess,
+                "launch_months_p50": np.median(self._flat(self.metrics["launch_months"]), axis=0),
+                "security_incidents": self._flat(self.metrics["security_events"]).mean(axis=0),
+            },
+            index=self._index(),
+        )
         return df
 
-    def _per_cell_period(self, arrays: dict) -> "pd.DataFrame":
+    @property
+    def best_cell(self) -> tuple[str, str]:
+        """The (option, owner) cell with the highest mean NPV (the first of equals, in
+        option-major order)."""
+        return self._kept(("best_cell",), lambda: tuple(self._summary(0.10, None)["npv_mean"].idxmax()))
+
+    def _per_cell_period(self, arrays: dict) -> pd.DataFrame:
         """A tidy frame, one row per option, owner and period (in that nesting), from arrays
         shaped (P, O, W)."""
         import pandas as pd
 
         lay = self.layout
         O, W, P = len(lay.options), len(lay.owners), lay.periods
-        cols = {"option": np.repeat(lay.options, W * P), "owner": np.tile(np.repeat(lay.owners, P), O),
-                "period": np.tile(np.arange(P), O * W),
-                "year": np.tile(self.scenario.start_year - 1 + np.arange(P), O * W)}
+        cols = {
+            "option": np.repeat(lay.options, W * P),
+            "owner": np.tile(np.repeat(lay.owners, P), O),
+            "period": np.tile(np.arange(P), O * W),
+            "year": np.tile(self.scenario.start_year - 1 + np.arange(P), O * W),
+        }
         cols.update({k: np.transpose(v, (1, 2, 0)).reshape(-1) for k, v in arrays.items()})
         return pd.DataFrame(cols)
 
@@ -169,13 +282,18 @@ class Result:
         c, b, m = self.means["cost"], self.means["benefit"], self.means["marketing_cost"]
         return {"cost_mean": c, "benefit_mean": b, "net_mean": b - c, "marketing_pays": m, "it_pays": c - m}
 
-    def cashflows(self, percentiles=(10, 50, 90)):
+    def cashflows(self, percentiles=(10, 50, 90)) -> pd.DataFrame:
         """Tidy cash flows over time: one row per option, owner and year.
 
         Columns: mean cost, mean benefit, mean net, mean marketing-paid and IT-paid cost, and
         percentiles of cumulative net cash flow and of cumulative cost (bands from at most the
-        first 20,000 trials, :data:`~decision_kit.simulation.BAND_TRIALS`).
+        first 20,000 trials, :data:`~decision_kit.simulation.BAND_TRIALS`). Computed once per
+        set of ``percentiles`` and kept; each call returns a copy.
         """
+        key = ("cashflows", tuple(percentiles))
+        return self._kept(key, lambda: self._make_cashflows(percentiles)).copy()
+
+    def _make_cashflows(self, percentiles) -> pd.DataFrame:
         qs_net = np.percentile(self.band_net, percentiles, axis=0)  # (Q, P, O, W)
         qs_cost = np.percentile(self.band_cost, percentiles, axis=0)
         arrays = self._mean_flows()
@@ -200,51 +318,80 @@ class Result:
         Benefits (revenue uplift and savings) are credited to marketing.
         """
         flows = self._mean_flows()
-        cf = self._per_cell_period({"marketing_pays": flows["marketing_pays"], "it_pays": flows["it_pays"],
-                                    "marketing_gains": flows["benefit_mean"]})
+        cf = self._per_cell_period(
+            {
+                "marketing_pays": flows["marketing_pays"],
+                "it_pays": flows["it_pays"],
+                "marketing_gains": flows["benefit_mean"],
+            }
+        )
         return cf.drop(columns="period")
 
     def per_trial(self):
         """Per-trial metrics in long form: one row per trial, option and owner."""
         import pandas as pd
 
-        O, W = len(self.layout.options), len(self.layout.owners)
-        idx = pd.MultiIndex.from_product([range(self.trials), self.layout.options, self.layout.owners],
-                                         names=["trial", "option", "owner"])
+        idx = pd.MultiIndex.from_product(
+            [range(self.trials), self.layout.options, self.layout.owners], names=["trial", "option", "owner"]
+        )
         return pd.DataFrame({k: v.reshape(-1) for k, v in self.metrics.items()}, index=idx)
 
+    # -- variants -------------------------------------------------------------------------
+    def simulates_alike(self, scenario: Scenario) -> bool:
+        """Whether ``scenario`` differs from this result's scenario only in
+        :data:`UNSIMULATED_FIELDS` (so its simulation would be this one, bit for bit)."""
+        return scenario.model_dump(exclude=set(UNSIMULATED_FIELDS)) == self.scenario.model_dump(
+            exclude=set(UNSIMULATED_FIELDS)
+        )
+
+    def with_scenario(self, scenario: Scenario) -> Result:
+        """The simulation of ``scenario`` with this result's trials, seed and settings.
+
+        When ``scenario`` differs only in fields the simulation never reads
+        (:meth:`simulates_alike`), this simulation is read under it without being run again,
+        and the tables already computed are carried over (each is kept under every argument
+        it depends on, the risk tolerance included). Otherwise :attr:`rerun` simulates it;
+        a result without ``rerun`` raises ``ValueError``.
+        """
+        if self.simulates_alike(scenario):
+            new = dataclasses.replace(self, scenario=scenario)
+            new._cache.update(self._cache)
+            return new
+        if self.rerun is None:
+            raise ValueError(
+                "this result does not record how it was simulated (rerun is None): simulate the scenario instead"
+            )
+        return self.rerun(scenario)
+
+    # -- words ----------------------------------------------------------------------------
     def recommendation(self) -> str:
         """One plain-language line: which option, which owner, how sure, and the main reason."""
-        s = self.summary()
+        s = self._summary(0.10, None)
         cur = self.scenario.currency
         ranked = s.sort_values("npv_mean", ascending=False)
         (o, w), top = ranked.index[0], ranked.iloc[0]
         if len(ranked) == 1:
-            return (f"Only one choice is modelled, {o} owned by {w}: expected NPV {format_money(top.npv_mean, cur)} "
-                    f"(P10 {format_money(top.npv_p10, cur)} to P90 {format_money(top.npv_p90, cur)}), "
-                    f"{top.p_loss:.0%} chance of a loss.")
+            return (
+                f"Only one choice is modelled, {o} owned by {w}: expected NPV {money(top.npv_mean, cur)} "
+                f"(P10 {money(top.npv_p10, cur)} to P90 {money(top.npv_p90, cur)}), "
+                f"{whole_percent(top.p_loss)} chance of a loss."
+            )
         (o2, w2), second = ranked.index[1], ranked.iloc[1]
         gap = top.npv_mean - second.npv_mean
         d_cost = second.pv_cost_mean - top.pv_cost_mean
         d_benefit = (top.npv_mean + top.pv_cost_mean) - (second.npv_mean + second.pv_cost_mean)
-        reason = (f"{format_money(abs(d_cost), cur)} {'lower' if d_cost >= 0 else 'higher'} cost in present value"
-                  if abs(d_cost) >= abs(d_benefit) else
-                  f"{format_money(abs(d_benefit), cur)} {'more' if d_benefit >= 0 else 'less'} benefit in present value")
+        reason = (
+            f"{money(abs(d_cost), cur)} {'lower' if d_cost >= 0 else 'higher'} cost in present value"
+            if abs(d_cost) >= abs(d_benefit)
+            else f"{money(abs(d_benefit), cur)} {'more' if d_benefit >= 0 else 'less'} benefit in present value"
+        )
         sure = "confidently" if top.p_best >= 0.6 else ("narrowly" if top.p_best < 0.35 else "on balance")
-        return (f"Recommend {o} owned by {w} ({sure}): expected NPV {format_money(top.npv_mean, cur)} "
-                f"(P10 {format_money(top.npv_p10, cur)} to P90 {format_money(top.npv_p90, cur)}), best in "
-                f"{top.p_best:.0%} of trials, {top.p_loss:.0%} chance of a loss. Ahead of {o2}/{w2} by "
-                f"{format_money(gap, cur)}, mainly through {reason}.")
+        return (
+            f"Recommend {o} owned by {w} ({sure}): expected NPV {money(top.npv_mean, cur)} "
+            f"(P10 {money(top.npv_p10, cur)} to P90 {money(top.npv_p90, cur)}), best in "
+            f"{whole_percent(top.p_best)} of trials, {whole_percent(top.p_loss)} chance of a loss. Ahead of "
+            f"{o2}/{w2} by {money(gap, cur)}, mainly through {reason}."
+        )
 
     def _repr_html_(self):
-        return f"<p>{self.recommendation()}</p>" + self.summary().to_html(float_format=lambda x: f"{x:,.2f}")
-
-
-def format_money(x: float, currency: str = "USD") -> str:
-    """Compact money: 1,234,567 -> '1.23M USD'."""
-    a = abs(x)
-    sign = "-" if x < 0 else ""
-    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if a >= div:
-            return f"{sign}{a / div:.2f}{suffix} {currency}"
-    return f"{sign}{a:.0f} {currency}"
+        return f"<p>{self.recommendation()}</p>" + self._summary(0.10, None).to_html(float_format=lambda x: f"{x:,.2f}")

@@ -26,6 +26,7 @@ seed = 0
 import numpy as np
 import decision_kit as dk
 from decision_kit import allocation, plots
+from decision_kit.formatting import amount
 
 portfolio = dk.load_portfolio(portfolio_path)
 print(portfolio.name, '-', len(portfolio.initiatives), 'initiatives; budgets', portfolio.budget)
@@ -39,7 +40,7 @@ print(portfolio.name, '-', len(portfolio.initiatives), 'initiatives; budgets', p
 # NBVAL_CHECK_OUTPUT
 alloc = allocation.optimize(portfolio, trials=trials, seed=seed)
 print(alloc.to_frame().round(3).to_string())
-print(f'value {alloc.value_mean:,.0f} per year (P10 {alloc.value_p10:,.0f}); next unit of budget worth {alloc.marginal_value:.3f}')
+print(f'value {amount(alloc.value_mean)} per year (P10 {amount(alloc.value_p10)}); next unit of budget worth {alloc.marginal_value:.3f}')
 
 # %%
 # NBVAL_IGNORE_OUTPUT

@@ -26,6 +26,7 @@ seed = 1
 # %%
 import decision_kit as dk
 from decision_kit import plots
+from decision_kit.formatting import whole_percent
 
 scenario = dk.load_scenario(scenario_path)
 result = dk.simulate(scenario, trials=trials, seed=seed)
@@ -50,7 +51,7 @@ print(by_category.to_string())
 # %%
 # NBVAL_CHECK_OUTPUT
 hidden = 1 - by_category['license'] / by_category['total']
-print(hidden.map('{:.0%}'.format).to_string())
+print(hidden.map(whole_percent).to_string())
 
 # %% [markdown]
 # ## How uncertain is each option's cost?

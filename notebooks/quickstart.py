@@ -26,10 +26,11 @@ seed = 1
 
 # %%
 import decision_kit as dk
+from decision_kit.formatting import whole_percent
 
 scenario = dk.load_scenario(scenario_path)
 print(scenario.name, '-', len(scenario.options), 'options x', len(scenario.owners), 'owners,',
-      scenario.horizon_years, 'years at', f'{scenario.discount_rate:.0%}')
+      scenario.horizon_years, 'years at', whole_percent(scenario.discount_rate))
 
 # %% [markdown]
 # ## Simulate
@@ -60,7 +61,7 @@ print(table.round(2).to_string())
 
 # %%
 # NBVAL_CHECK_OUTPUT
-best_option, best_owner = summary['npv_mean'].idxmax()
+best_option, best_owner = result.best_cell
 base = dk.base_case(scenario, option=best_option, owner=best_owner)
 print(base.round(0).to_string())
 

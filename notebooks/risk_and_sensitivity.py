@@ -29,7 +29,7 @@ from decision_kit import plots, sensitivity, voi
 
 scenario = dk.load_scenario(scenario_path)
 result = dk.simulate(scenario, trials=trials, seed=seed)
-best_option, best_owner = result.summary()['npv_mean'].idxmax()
+best_option, best_owner = result.best_cell
 print(best_option, best_owner)
 
 # %% [markdown]

@@ -68,6 +68,6 @@ ax = plots.probability_best(result)
 # %%
 # NBVAL_CHECK_OUTPUT
 ledger = result.ledger()
-best_option, best_owner = summary['npv_mean'].idxmax()
+best_option, best_owner = result.best_cell
 view = ledger[(ledger.option == best_option)].pivot_table(index='owner', columns='year', values=['marketing_pays', 'it_pays'])
 print((view / 1e3).round(0).to_string())

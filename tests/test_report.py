@@ -308,7 +308,7 @@ def test_certainty_equivalents_few_trials_carry_are_not_shown(tmp_path):
     import re
 
     from decision_kit.results import CE_MIN_EFFECTIVE_TRIALS, shown_certainty_equivalent
-    from decision_kit.widgets import _ce_cell
+    from decision_kit.widgets.markup import ce_cell
 
     r = dk.simulate(dk.load_scenario("scenarios/marketing_automation.yaml"), 2000, seed=1)
     s = r.summary()
@@ -324,5 +324,5 @@ def test_certainty_equivalents_few_trials_carry_are_not_shown(tmp_path):
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))
         assert cells[3] == "n/a", cells
 
-    assert _ce_cell(float("nan")).endswith("unreliable</span>")
-    assert _ce_cell(1.5e6) == "1.50M"
+    assert ce_cell(float("nan")).endswith("unreliable</span>")
+    assert ce_cell(1.5e6) == "1.50M"

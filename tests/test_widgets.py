@@ -16,10 +16,11 @@ from pydantic import TypeAdapter
 pytest.importorskip("ipywidgets")
 pytest.importorskip("matplotlib")
 
-import decision_kit as dk  # noqa: E402
-from decision_kit import plots, widgets  # noqa: E402
-from decision_kit.distributions import Distribution  # noqa: E402
-from decision_kit.widgets import Dashboard  # noqa: E402
+import decision_kit as dk
+from decision_kit import plots, widgets
+from decision_kit.distributions import Distribution
+from decision_kit.widgets import Dashboard
+from decision_kit.widgets.charts import Chart
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "marketing_automation.yaml"
@@ -254,16 +255,16 @@ def test_hidden_charts_are_drawn_when_their_tab_opens(dash):
 
 def test_a_reused_figure_draws_the_same_picture_as_a_fresh_one():
     s = dk.load_scenario(SCENARIO)
-    a = widgets._SessionResult.of(dk.simulate(s, 300, 1))
-    b = widgets._SessionResult.of(dk.simulate(s.replace(discount_rate=0.2), 300, 2))
+    a = dk.simulate(s, 300, 1)
+    b = dk.simulate(s.replace(discount_rate=0.2), 300, 2)
     draws = [lambda r, ax, o: plots.cumulative_cost(r, owner=o, ax=ax),
              lambda r, ax, o: plots.npv_distributions(r, ax=ax, owner=o),
              lambda r, ax, o: plots.probability_best(r, ax=ax)]
     for draw in draws:
-        reused = widgets._Chart("c", "c", draw)
+        reused = Chart("c", "c", draw)
         for r, owner in ((a, None), (b, "it"), (a, None)):
             reused.render(r, owner)
-        fresh = widgets._Chart("c", "c", draw)
+        fresh = Chart("c", "c", draw)
         fresh.render(a, None)
         assert bytes(reused.image.value) == bytes(fresh.image.value)
 

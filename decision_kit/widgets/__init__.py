@@ -29,18 +29,22 @@ figures and shown as PNG in Image widgets. ipywidgets and matplotlib are importe
 The package holds (submodule in brackets): :class:`Dashboard` itself (``dashboard``); the
 controls' records and the scenario edits they make, :func:`scaled`, :func:`shifted` and
 :func:`key_cost_line` (``controls``); the trial counts :data:`REFINE_TRIALS`,
-:data:`INTERACTIVE_BUDGET` and :func:`default_interactive_trials`, and the session's result
-cache (``session``); the kept figures of the charts (``charts``); the stylesheet and the
-HTML pieces of the tables and the decision record (``markup``).
+:data:`INTERACTIVE_BUDGET` and :func:`default_interactive_trials` (``session``); the kept
+figures of the charts (``charts``); the stylesheet and the HTML pieces of the tables and the
+decision record (``markup``). The simulations' tables are kept by the
+:class:`~decision_kit.results.Result` itself.
 """
 
-# _Chart, _SessionResult and _ce_cell are private, but the tests and benchmarks/bench_dashboard.py
-# use them as widgets.<name>
-from .charts import _Chart  # noqa: F401
 from .controls import key_cost_line, scaled, shifted
 from .dashboard import Dashboard
-from .markup import _ce_cell  # noqa: F401
-from .session import INTERACTIVE_BUDGET, REFINE_TRIALS, _SessionResult, default_interactive_trials  # noqa: F401
+from .session import INTERACTIVE_BUDGET, REFINE_TRIALS, default_interactive_trials
 
-__all__ = ["Dashboard", "REFINE_TRIALS", "INTERACTIVE_BUDGET", "default_interactive_trials", "key_cost_line",
-           "scaled", "shifted"]
+__all__ = [
+    "Dashboard",
+    "REFINE_TRIALS",
+    "INTERACTIVE_BUDGET",
+    "default_interactive_trials",
+    "key_cost_line",
+    "scaled",
+    "shifted",
+]

@@ -1,6 +1,6 @@
 """The dashboard's charts: kept matplotlib figures, redrawn and shown as PNG in Image widgets.
 
-What is here: :class:`_Chart`, one figure drawn by a function of :mod:`decision_kit.plots` with
+What is here: :class:`Chart`, one figure drawn by a function of :mod:`decision_kit.plots` with
 matplotlib's Agg renderer, cleared and redrawn on each update rather than rebuilt; and
 :data:`_RC`, the chart style (fonts for a projector, fixed title and legend places).
 """
@@ -8,7 +8,7 @@ matplotlib's Agg renderer, cleared and redrawn on each update rather than rebuil
 from __future__ import annotations
 
 import io
-from typing import Callable
+from collections.abc import Callable
 
 import ipywidgets as widgets
 import matplotlib
@@ -16,15 +16,23 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..results import Result
-from .markup import _css
+from .markup import css_class
 
-_RC = {"font.size": 14, "axes.titlesize": 15, "axes.labelsize": 14, "legend.fontsize": 13,
-       "xtick.labelsize": 13, "ytick.labelsize": 13, "axes.titley": 1.0, "legend.loc": "upper left"}
+_RC = {
+    "font.size": 14,
+    "axes.titlesize": 15,
+    "axes.labelsize": 14,
+    "legend.fontsize": 13,
+    "xtick.labelsize": 13,
+    "ytick.labelsize": 13,
+    "axes.titley": 1.0,
+    "legend.loc": "upper left",
+}
 """Chart style: fonts large enough for a projector; a fixed title position and legend corner
 (matplotlib's automatic placement measures the artists on every redraw: about 6 % of it)."""
 
 
-class _Chart:
+class Chart:
     """A kept figure drawn by one of :mod:`decision_kit.plots` and shown as PNG in an Image widget.
 
     A redraw removes the previous drawing's artists (and any colorbar) but keeps the figure,
@@ -43,7 +51,7 @@ class _Chart:
         self._spec = self.ax.get_subplotspec()
         width = int(figsize[0] * 80 * 1.25)  # at most a quarter larger than drawn
         self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width=f"{width}px"))
-        self.image.add_class(_css(f"chart.{key}"))
+        self.image.add_class(css_class(f"chart.{key}"))
         self.drawn: tuple | None = None  # what the picture shows: (simulation serial number, owner)
 
     def _strip(self) -> None:

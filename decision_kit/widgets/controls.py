@@ -2,39 +2,54 @@
 
 What is here:
 
-- :class:`_Control`: one control's widget, its words for the decision record, its default, the
+- :class:`Control`: one control's widget, its words for the decision record, its default, the
   field path of the scenario input it writes and how it writes it into dumped scenario data
-  (with :func:`_set` and :func:`_get` on a field path);
+  (with :func:`set_path` and :func:`get_path` on a field path);
 - :func:`scaled` and :func:`shifted`: a dumped distribution times a scale factor (the level,
   launch-delay and cost controls) or plus a shift (the growth controls), on the parameters
   listed in :data:`_SCALE_KEYS` and :data:`_SHIFT_KEYS`, with a source note;
-  :func:`_can_shift` says whether a distribution can be shifted;
+  :func:`can_shift` says whether a distribution can be shifted;
 - :func:`key_cost_line`: the cost line an option's cost control scales;
-- :func:`_slider`: the slider every numeric control is built from.
+- :func:`slider`: the slider every numeric control is built from.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import ipywidgets as widgets
 
 from ..errors import ScenarioError
 from ..schema import Scenario
 
-_SCALE_KEYS = {"fixed": ("value",), "uniform": ("low", "high"), "triangular": ("low", "mode", "high"),
-               "pert": ("low", "mode", "high"), "normal": ("mean", "sd"),
-               "lognormal": ("median", "p90", "mean", "sd"), "discrete": ("values",),
-               "quantiles": ("p10", "p50", "p90"), "pareto": ("xm", "cap")}
-_SHIFT_KEYS = {"fixed": ("value",), "uniform": ("low", "high"), "triangular": ("low", "mode", "high"),
-               "pert": ("low", "mode", "high"), "normal": ("mean",), "discrete": ("values",),
-               "quantiles": ("p10", "p50", "p90")}
+_SCALE_KEYS = {
+    "fixed": ("value",),
+    "uniform": ("low", "high"),
+    "triangular": ("low", "mode", "high"),
+    "pert": ("low", "mode", "high"),
+    "normal": ("mean", "sd"),
+    "lognormal": ("median", "p90", "mean", "sd"),
+    "discrete": ("values",),
+    "quantiles": ("p10", "p50", "p90"),
+    "pareto": ("xm", "cap"),
+}
+_SHIFT_KEYS = {
+    "fixed": ("value",),
+    "uniform": ("low", "high"),
+    "triangular": ("low", "mode", "high"),
+    "pert": ("low", "mode", "high"),
+    "normal": ("mean",),
+    "discrete": ("values",),
+    "quantiles": ("p10", "p50", "p90"),
+}
 
 
 # --- scenario edits on dumped data ---------------------------------------------------------
 
-def _tidy(x: float) -> float | int:
+
+def tidy(x: float) -> float | int:
     """12 significant digits, written as an int when whole: 700 x 1.1 is 770, not 770.0000000000001."""
     x = float(f"{float(x):.12g}")
     return int(x) if x.is_integer() and abs(x) < 2**53 else x
@@ -62,7 +77,7 @@ def _annotate(d: Any, note: str) -> dict:
 def _transform(d: Any, keys: dict, f: Callable[[float], float]) -> Any:
     d = _resolve(d)
     if not isinstance(d, dict):
-        return _tidy(f(d))
+        return tidy(f(d))
     out = dict(d)
     if d["dist"] == "mixture":
         out["components"] = [{"weight": c["weight"], "dist": _transform(c["dist"], keys, f)} for c in d["components"]]
@@ -72,9 +87,9 @@ def _transform(d: Any, keys: dict, f: Callable[[float], float]) -> Any:
     for k in keys[d["dist"]]:
         v = out.get(k)
         if isinstance(v, list):
-            out[k] = [_tidy(f(x)) for x in v]
+            out[k] = [tidy(f(x)) for x in v]
         elif v is not None:
-            out[k] = _tidy(f(v))
+            out[k] = tidy(f(v))
     return out
 
 
@@ -85,11 +100,12 @@ def scaled(d: Any, k: float) -> dict:
 
 def shifted(d: Any, delta: float) -> dict:
     """A dumped distribution plus ``delta`` (every quantile moves by ``delta``), with a source note."""
-    return _annotate(_transform(d, _SHIFT_KEYS, lambda x: x + delta),
-                     f"what-if: {delta * 100:+g} percentage points in the dashboard")
+    return _annotate(
+        _transform(d, _SHIFT_KEYS, lambda x: x + delta), f"what-if: {delta * 100:+g} percentage points in the dashboard"
+    )
 
 
-def _can_shift(dist) -> bool:
+def can_shift(dist) -> bool:
     try:
         _transform(dist.model_dump(), _SHIFT_KEYS, lambda x: x)
     except ScenarioError:
@@ -113,13 +129,13 @@ def key_cost_line(scenario: Scenario, option: str) -> str | None:
     return best
 
 
-def _set(data: dict, path: tuple, value) -> None:
+def set_path(data: dict, path: tuple, value) -> None:
     for step in path[:-1]:
         data = data[step]
     data[path[-1]] = value
 
 
-def _get(data: dict, path: tuple):
+def get_path(data: dict, path: tuple):
     for step in path:
         data = data[step]
     return data
@@ -127,8 +143,9 @@ def _get(data: dict, path: tuple):
 
 # --- the controls --------------------------------------------------------------------------
 
+
 @dataclass
-class _Control:
+class Control:
     """One control: its widget, its words for the record, and the scenario input it writes.
 
     ``path`` is the field path of the model input in the scenario (None for a view control);
@@ -143,7 +160,16 @@ class _Control:
     write: Callable[[dict, Any], None] | None = None
 
 
-def _slider(description, value, lo, hi, step, fmt=".2f", cls=widgets.FloatSlider, tooltip=None):
-    return cls(value=value, min=lo, max=hi, step=step, description=description, readout_format=fmt,
-               continuous_update=False, tooltip=tooltip, style={"description_width": "55%"},
-               layout=widgets.Layout(width="98%"))
+def slider(description, value, lo, hi, step, fmt=".2f", cls=widgets.FloatSlider, tooltip=None):
+    return cls(
+        value=value,
+        min=lo,
+        max=hi,
+        step=step,
+        description=description,
+        readout_format=fmt,
+        continuous_update=False,
+        tooltip=tooltip,
+        style={"description_width": "55%"},
+        layout=widgets.Layout(width="98%"),
+    )

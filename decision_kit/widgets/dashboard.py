@@ -14,7 +14,7 @@ import logging
 import re
 import time
 import warnings
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -22,13 +22,14 @@ import ipywidgets as widgets
 from .. import loading, mcda, plots
 from ..distributions import parse_number
 from ..errors import ScenarioError
-from ..results import Result, format_money, shown_certainty_equivalent
+from ..formatting import money, percent
+from ..results import Result
 from ..schema import Scenario
 from ..simulation import simulate
-from .charts import _Chart
-from .controls import _Control, _can_shift, _get, _set, _slider, _tidy, key_cost_line, scaled, shifted
-from .markup import _CSS, _amount, _ce_cell, _cell, _css, _escape, _owner_label, _words
-from .session import _FREE_FIELDS, REFINE_TRIALS, _SessionResult, default_interactive_trials
+from .charts import Chart
+from .controls import Control, can_shift, get_path, key_cost_line, scaled, set_path, shifted, slider, tidy
+from .markup import CSS, cell_label, css_class, escape, owner_label, recommendation_html, summary_table, words
+from .session import REFINE_TRIALS, default_interactive_trials
 
 log = logging.getLogger(__name__)
 
@@ -72,21 +73,21 @@ class Dashboard:
         self.record: list[dict] = []
         self.whatifs: list[dict] = []
         self._scenario = scenario
-        self._result = _SessionResult.of(simulate(scenario, self.interactive_trials, seed))
+        self._result = simulate(scenario, self.interactive_trials, seed)
         self._baseline = self._result
         self._invalid = ""
         self._holding = False  # True while reset() moves several controls
         self._run = 0  # serial number of the simulation behind the outputs
         self._recommendation_text = ""
         self._build_outputs()
-        self._controls: dict[str, _Control] = {}
+        self._controls: dict[str, Control] = {}
         self._build_controls()
         self.widget = self._layout()
         self.comparison.value = self._comparison_html()
         self._refresh(time.perf_counter())
 
     @classmethod
-    def from_file(cls, path, **kwargs) -> "Dashboard":
+    def from_file(cls, path, **kwargs) -> Dashboard:
         """Load a scenario file (see :func:`decision_kit.loading.load_scenario`) and build its dashboard."""
         return cls(loading.load_scenario(path), path, **kwargs)
 
@@ -128,7 +129,7 @@ class Dashboard:
 
         s = self._original
         self.title = box("dk-title")
-        self.title.value = (f"<h1>{_escape(s.name)}</h1><p>{len(s.options)} options x {len(s.owners)} "
+        self.title.value = (f"<h1>{escape(s.name)}</h1><p>{len(s.options)} options x {len(s.owners)} "
                             f"ownership models, decided in {s.start_year}, money in {s.currency}. Move a control "
                             "on the left: the answer below updates.</p>")
         self.recommendation = box("dk-recommendation")
@@ -140,11 +141,11 @@ class Dashboard:
         self.summary = box("dk-summary")
         self.comparison = box("dk-whatifs")
         self.charts = [
-            _Chart("cumulative_cost", "Cumulative cost",
+            Chart("cumulative_cost", "Cumulative cost",
                    lambda r, ax, owner: plots.cumulative_cost(r, owner=owner, ax=ax)),
-            _Chart("npv", "Net value (NPV)", lambda r, ax, owner: plots.npv_distributions(r, ax=ax, owner=owner),
+            Chart("npv", "Net value (NPV)", lambda r, ax, owner: plots.npv_distributions(r, ax=ax, owner=owner),
                    rc={"legend.loc": "upper right"}),
-            _Chart("p_best", "Chance each is best", lambda r, ax, owner: plots.probability_best(r, ax=ax),
+            Chart("p_best", "Chance each is best", lambda r, ax, owner: plots.probability_best(r, ax=ax),
                    figsize=(8.5, 5.6), rc={"xtick.labelsize": 12, "ytick.labelsize": 12},
                    margins={"left": 0.14, "right": 0.95, "bottom": 0.08, "top": 0.92}),
         ]
@@ -155,7 +156,8 @@ class Dashboard:
         self.chart_tabs.add_class("dk-charts")
         self.chart_tabs.observe(self._on_tab, "selected_index")
         self.refine_button = widgets.Button(description=f"Refine ({self.refine_trials:,} trials)",
-                                            button_style="primary", layout=widgets.Layout(width="230px", flex="0 0 auto"))
+                                            button_style="primary",
+                                            layout=widgets.Layout(width="230px", flex="0 0 auto"))
         self.refine_button.add_class("dk-refine")
         self.refine_button.on_click(lambda _: self.refine())
         self.reset_button = widgets.Button(description="Reset", tooltip="Every control back to the scenario as written",
@@ -170,10 +172,10 @@ class Dashboard:
         self.export_button.on_click(lambda _: self._export_from_button())
 
     # -- controls -------------------------------------------------------------------------
-    def _add(self, key, widget, label, default, path=None, write=None) -> _Control:
-        widget.add_class(_css(key))
+    def _add(self, key, widget, label, default, path=None, write=None) -> Control:
+        widget.add_class(css_class(key))
         widget.add_class("dk-control")
-        control = _Control(key, widget, label, default, path, write)
+        control = Control(key, widget, label, default, path, write)
         self._controls[key] = control
         widget.observe(lambda change, key=key: self._on_change(key, change["old"], change["new"]), "value")
         return control
@@ -189,20 +191,20 @@ class Dashboard:
             self._sections[section].append(widget)
 
         horizon_max = max(30, s.horizon_years)
-        add("Money and time", "horizon", _slider("Horizon (years)", s.horizon_years, 1, horizon_max, 1, "d",
+        add("Money and time", "horizon", slider("Horizon (years)", s.horizon_years, 1, horizon_max, 1, "d",
                                                  widgets.IntSlider), "horizon (years)", ("horizon_years",),
-            lambda d, v: _set(d, ("horizon_years",), v))
+            lambda d, v: set_path(d, ("horizon_years",), v))
         rate = round(s.discount_rate * 100, 2)
         add("Money and time", "discount_rate",
-            _slider("Discount rate (%)", rate, min(0.0, rate), max(25.0, rate), 0.5, ".1f"),
-            "discount rate (%)", ("discount_rate",), lambda d, v: _set(d, ("discount_rate",), _tidy(v / 100)))
-        rt = "" if s.risk_tolerance is None else format_money(s.risk_tolerance, s.currency).removesuffix(f" {s.currency}")
+            slider("Discount rate (%)", rate, min(0.0, rate), max(25.0, rate), 0.5, ".1f"),
+            "discount rate (%)", ("discount_rate",), lambda d, v: set_path(d, ("discount_rate",), tidy(v / 100)))
+        rt = "" if s.risk_tolerance is None else money(s.risk_tolerance, "")
         add("Money and time", "risk_tolerance",
             widgets.Text(value=rt.replace(".00", ""), description=f"Risk tolerance ({s.currency})",
                          placeholder="e.g. 5M; empty: default", continuous_update=False,
                          style={"description_width": "55%"}, layout=widgets.Layout(width="98%")),
             "risk tolerance", ("risk_tolerance",), self._write_risk_tolerance)
-        owners = [("owner of the best cell", "best")] + [(_owner_label(o), o) for o in self._result.layout.owners]
+        owners = [("owner of the best cell", "best")] + [(owner_label(o), o) for o in self._result.layout.owners]
         add("Money and time", "owner",
             widgets.Dropdown(options=owners, value="best", description="Charts and table for owner",
                              style={"description_width": "55%"}, layout=widgets.Layout(width="98%")),
@@ -216,21 +218,21 @@ class Dashboard:
         for name, driver in s.drivers.items():
             path = ("drivers", name, "start")
             add("Volumes and growth", f"driver_start.{name}",
-                _slider(f"{_words(name)}: level", 1.0, 0.25, 3.0, 0.05, tooltip=driver.unit),
-                f"{_words(name)} start level (x)", path, lambda d, v, p=path: _set(d, p, scaled(_get(d, p), v)))
+                slider(f"{words(name)}: level", 1.0, 0.25, 3.0, 0.05, tooltip=driver.unit),
+                f"{words(name)} start level (x)", path, lambda d, v, p=path: set_path(d, p, scaled(get_path(d, p), v)))
             path = ("drivers", name, "growth")
-            w = _slider(f"{_words(name)}: growth (+pts)", 0.0, -10.0, 10.0, 0.5, ".1f")
-            w.disabled = not _can_shift(driver.growth)
-            add("Volumes and growth", f"driver_growth.{name}", w, f"{_words(name)} growth (+ points a year)", path,
-                lambda d, v, p=path: _set(d, p, shifted(_get(d, p), v / 100)))
+            w = slider(f"{words(name)}: growth (+pts)", 0.0, -10.0, 10.0, 0.5, ".1f")
+            w.disabled = not can_shift(driver.growth)
+            add("Volumes and growth", f"driver_growth.{name}", w, f"{words(name)} growth (+ points a year)", path,
+                lambda d, v, p=path: set_path(d, p, shifted(get_path(d, p), v / 100)))
 
         self.cost_lines: dict[str, str] = {}
         for name, option in s.options.items():
             if not (option.launch_months.is_fixed() and option.launch_months.median() == 0):
                 path = ("options", name, "launch_months")
                 add("Launch delays and key costs", f"launch.{name}",
-                    _slider(f"{_words(name)}: launch delay", 1.0, 0.25, 3.0, 0.05), f"{_words(name)} launch delay (x)",
-                    path, lambda d, v, p=path: _set(d, p, scaled(_get(d, p), v)))
+                    slider(f"{words(name)}: launch delay", 1.0, 0.25, 3.0, 0.05), f"{words(name)} launch delay (x)",
+                    path, lambda d, v, p=path: set_path(d, p, scaled(get_path(d, p), v)))
         for name in s.options:
             line = key_cost_line(s, name)
             if line is None:
@@ -238,10 +240,22 @@ class Dashboard:
             self.cost_lines[name] = line
             path = ("options", name, "costs", line, "amount")
             add("Launch delays and key costs", f"cost.{name}",
-                _slider(f"{_words(name)}: {_words(line)}", 1.0, 0.25, 3.0, 0.05),
-                f"{_words(name)} {_words(line)} cost (x)", path,
-                lambda d, v, p=path: _set(d, p, scaled(_get(d, p), v)))
+                slider(f"{words(name)}: {words(line)}", 1.0, 0.25, 3.0, 0.05),
+                f"{words(name)} {words(line)} cost (x)", path,
+                lambda d, v, p=path: set_path(d, p, scaled(get_path(d, p), v)))
 
+        self._build_weight_controls(s, add)
+
+        name_box = widgets.Text(value="", description="What-if name", placeholder="e.g. faster-launch",
+                                style={"description_width": "55%"}, layout=widgets.Layout(width="98%"))
+        name_box.add_class(css_class("whatif_name"))
+        self._whatif_name = name_box
+        self._sections["What-ifs and record"] += [
+            name_box, widgets.HBox([self.save_button, self.export_button], layout=widgets.Layout(flex_flow="row wrap"))]
+
+    def _build_weight_controls(self, s: Scenario, add) -> None:
+        """The stakeholder priorities: one weight slider per stakeholder and criterion, shown
+        for the stakeholder the dropdown names."""
         self.weight_boxes: dict[str, widgets.VBox] = {}
         if s.stakeholders:
             sw = self._quiet(lambda: mcda.stakeholder_weights(s))
@@ -256,21 +270,14 @@ class Dashboard:
                 sliders = []
                 for crit in sw.individual.columns:
                     key = f"weight.{who}.{crit}"
-                    w = _slider(_words(crit), round(float(sw.individual.loc[who, crit]), 2), 0.0, 1.0, 0.01)
-                    self._add(key, w, f"{who} weight of {_words(crit)}", w.value,
+                    w = slider(words(crit), round(float(sw.individual.loc[who, crit]), 2), 0.0, 1.0, 0.01)
+                    self._add(key, w, f"{who} weight of {words(crit)}", w.value,
                               ("stakeholders", who, "weights", crit),
                               lambda d, v, who=who: self._write_weights(d, who))
                     sliders.append(w)
                 self.weight_boxes[who] = widgets.VBox(sliders, layout=widgets.Layout(width="100%"))
             self.weight_area = widgets.VBox([self.weight_boxes[names[0]]], layout=widgets.Layout(width="100%"))
             self._sections["Stakeholder priorities"].append(self.weight_area)
-
-        name_box = widgets.Text(value="", description="What-if name", placeholder="e.g. faster-launch",
-                                style={"description_width": "55%"}, layout=widgets.Layout(width="98%"))
-        name_box.add_class(_css("whatif_name"))
-        self._whatif_name = name_box
-        self._sections["What-ifs and record"] += [
-            name_box, widgets.HBox([self.save_button, self.export_button], layout=widgets.Layout(flex_flow="row wrap"))]
 
     def _write_risk_tolerance(self, data: dict, text: str) -> None:
         text = text.strip()
@@ -287,7 +294,7 @@ class Dashboard:
         weights = {}
         for key, c in self._controls.items():
             if key.startswith(f"weight.{who}.") and c.widget.value > 0:
-                weights[key.rsplit(".", 1)[1]] = _tidy(c.widget.value)
+                weights[key.rsplit(".", 1)[1]] = tidy(c.widget.value)
         role = data["stakeholders"][who].get("role")
         data["stakeholders"][who] = {"role": role, "weights": weights}
 
@@ -304,7 +311,7 @@ class Dashboard:
         answer = widgets.VBox([self.recommendation, self.stakeholders, self.error_box,
                                widgets.HBox([self.refine_button, self.reset_button, self.status],
                                             layout=widgets.Layout(align_items="center"))])
-        top = widgets.VBox([widgets.HTML(_CSS), self.title, answer,
+        top = widgets.VBox([widgets.HTML(CSS), self.title, answer,
                             widgets.HBox([left, right], layout=widgets.Layout(flex_flow="row wrap", width="100%"))],
                            layout=widgets.Layout(width="100%"))
         top.add_class("dk-dashboard")
@@ -359,10 +366,10 @@ class Dashboard:
         # loading's validation: the model's checks plus cross-references (a one-off cost
         # beyond a shortened horizon), as one ScenarioError naming each field
         scenario = loading.validate(data, Scenario, "<dashboard>")
-        if scenario.model_dump(exclude=_FREE_FIELDS) == self._scenario.model_dump(exclude=_FREE_FIELDS):
+        if self._result.simulates_alike(scenario):  # the same simulation, its tables carried over
             result = self._result.with_scenario(scenario)
         else:
-            result = _SessionResult.of(simulate(scenario, self.interactive_trials, self.seed))
+            result = simulate(scenario, self.interactive_trials, self.seed)
             self._run += 1
         self._scenario, self._result = scenario, result
         self._invalid = ""
@@ -377,7 +384,7 @@ class Dashboard:
             if self._invalid:
                 raise ScenarioError("fix the invalid value first (" + self._invalid.removeprefix("Not updated: ") + ")")
             self.status.value = f"Refining at {self.refine_trials:,} trials..."
-            self._result = _SessionResult.of(simulate(self._scenario, self.refine_trials, self.seed))
+            self._result = simulate(self._scenario, self.refine_trials, self.seed)
             self._run += 1
             self._refresh(start)
         except Exception as exc:
@@ -398,7 +405,7 @@ class Dashboard:
         owner = self._controls["owner"].widget.value
         return None if owner == "best" else owner
 
-    def _draw_chart(self, chart: _Chart) -> None:
+    def _draw_chart(self, chart: Chart) -> None:
         """Draw ``chart`` unless it already shows the current simulation and owner."""
         if chart.drawn != (self._run, self._owner()):
             chart.render(self._result, self._owner())
@@ -408,7 +415,7 @@ class Dashboard:
         """Redraw the text outputs and the visible chart from the current result."""
         r = self._result
         self._recommendation_text = r.recommendation()
-        self.recommendation.value = self._recommendation_html(self._recommendation_text)
+        self.recommendation.value = recommendation_html(self._recommendation_text)
         self.stakeholders.value, self.rankings.value = self._stakeholders_html(r)
         self.summary.value = self._summary_html(r)
         if (self.chart_tabs.selected_index or 0) < len(self.charts):
@@ -418,63 +425,39 @@ class Dashboard:
                 f"interactive; Refine runs {self.refine_trials:,}")
         self.status.value = f"{r.trials:,} trials ({kind}), seed {r.seed}. Updated in {ms:,.0f} ms."
 
-    @staticmethod
-    def _recommendation_html(text: str) -> str:
-        head, _, rest = text.partition(": ")
-        return (f'<div class="dk-headline">{_escape(head)}</div>'
-                f'<div class="dk-reason">{_escape(rest[:1].upper() + rest[1:])}</div>')
-
     def _stakeholders_html(self, r: Result) -> tuple[str, str]:
         """(each stakeholder's first choice in one line, their top three cells with TOPSIS scores)."""
         if not r.scenario.stakeholders:
             return "", ""
         view = self._quiet(lambda: mcda.stakeholder_view(r))
         top = view.top
-        parts = [f"<b>{_escape(who)}</b>: {_escape(_cell(cell))}" for who, cell in top.items()]
+        parts = [f"<b>{escape(who)}</b>: {escape(cell_label(cell))}" for who, cell in top.items()]
         agree = "agree" if len({top[w] for w in view.stakeholders}) == 1 else "differ"
         line = f"First choice by stakeholder (they {agree}): " + " &middot; ".join(parts)
-        head = "".join(f"<th>{_escape(who)}</th>" for who in view.scores.columns)
+        head = "".join(f"<th>{escape(who)}</th>" for who in view.scores.columns)
         rows = []
         for rank in range(min(3, len(view.scores))):
             cells = []
             for who in view.scores.columns:
                 ordered = view.scores[who].sort_values(ascending=False, kind="stable")
-                cells.append(f"<td>{_escape(_cell(ordered.index[rank]))} {ordered.iloc[rank]:.3f}</td>")
+                cells.append(f"<td>{escape(cell_label(ordered.index[rank]))} {ordered.iloc[rank]:.3f}</td>")
             rows.append(f"<tr><td>{rank + 1}</td>{''.join(cells)}</tr>")
         table = (f"<h3>Top cells by stakeholder (TOPSIS score)</h3><table class=\"dk-table dk-small\">"
                  f"<tr><th>rank</th>{head}</tr>{''.join(rows)}</table>")
         w = view.weights.to_frame().T  # criterion x (stakeholders..., group), each column sums to 1
-        weights = "".join(f"<tr><td>{_escape(_words(c))}</td>"
-                          + "".join(f"<td>{w.loc[c, who]:.0%}</td>" for who in w.columns) + "</tr>" for c in w.index)
+        weights = "".join(f"<tr><td>{escape(words(c))}</td>"
+                          + "".join(f"<td>{percent(w.loc[c, who])}</td>" for who in w.columns) + "</tr>"
+                          for c in w.index)
         table += (f"<h3>Weights used (normalised)</h3><table class=\"dk-table dk-small\">"
                   f"<tr><th>criterion</th>{head}</tr>{weights}</table>")
         if view.weights.vetoed:
             table += (f"<p>The group's weights are the normalised geometric mean of everyone's, so a criterion "
                       f"that any stakeholder leaves at 0 drops out of them: "
-                      f"{_escape(', '.join(_words(c) for c in view.weights.vetoed))}.</p>")
+                      f"{escape(', '.join(words(c) for c in view.weights.vetoed))}.</p>")
         return line, table
 
     def _summary_html(self, r: Result) -> str:
-        s = r.summary()
-        ce = shown_certainty_equivalent(s)
-        cur = r.scenario.currency
-        best_cell = s["npv_mean"].idxmax()
-        owner = self._owner() or best_cell[1]
-        rows = []
-        for option in r.layout.options:
-            x = s.loc[(option, owner)]
-            payback = "never" if x.payback_p50 != x.payback_p50 else f"{x.payback_p50:.1f}"
-            cls = ' class="dk-best"' if (option, owner) == best_cell else ""
-            rows.append(f"<tr{cls}><td>{_escape(option)}</td><td>{_amount(x.npv_mean)}</td>"
-                        f"<td>{_amount(x.npv_p10)} &ndash; {_amount(x.npv_p90)}</td>"
-                        f"<td>{x.p_best:.0%}</td><td>{x.p_loss:.0%}</td><td>{payback}</td>"
-                        f"<td>{x.launch_months_p50:.0f}</td><td>{_ce_cell(ce.loc[(option, owner)])}</td></tr>")
-        head = (f"<tr><th>option</th><th>expected NPV</th><th>P10 &ndash; P90</th><th>chance best</th>"
-                f"<th>chance of loss</th><th>payback (years)</th><th>launch (months)</th>"
-                f"<th>certainty equivalent</th></tr>")
-        return (f"<h3>If {_escape(_owner_label(owner))} owns the budget: {r.scenario.horizon_years} years at "
-                f"{r.scenario.discount_rate:.1%}, money in {cur}</h3>"
-                f'<table class="dk-table">{head}{"".join(rows)}</table>')
+        return summary_table(r, self._owner())
 
     def _comparison_html(self) -> str:
         rows = [("original", self.path.name if self.path else "", self._baseline)]
@@ -482,18 +465,18 @@ class Dashboard:
         body = []
         for name, file, r in rows:
             s = r.summary()
-            cell = s["npv_mean"].idxmax()
-            body.append(f"<tr><td>{_escape(name)}</td><td>{_escape(file)}</td><td>{r.trials:,}</td>"
-                        f"<td>{_escape(cell[0])} / {_escape(_owner_label(cell[1]))}</td>"
-                        f"<td>{format_money(s.loc[cell, 'npv_mean'], r.scenario.currency)}</td>"
-                        f"<td>{s.loc[cell, 'p_best']:.0%}</td></tr>")
+            cell = r.best_cell
+            body.append(f"<tr><td>{escape(name)}</td><td>{escape(file)}</td><td>{r.trials:,}</td>"
+                        f"<td>{escape(cell[0])} / {escape(owner_label(cell[1]))}</td>"
+                        f"<td>{money(s.loc[cell, 'npv_mean'], r.scenario.currency)}</td>"
+                        f"<td>{percent(s.loc[cell, 'p_best'])}</td></tr>")
         return ("<h3>Saved what-ifs</h3><table class=\"dk-table\"><tr><th>what-if</th><th>file</th><th>trials</th>"
                 "<th>best cell</th><th>expected NPV</th><th>chance best</th></tr>" + "".join(body) + "</table>")
 
     # -- messages and record --------------------------------------------------------------
     def _show_error(self, message: str) -> None:
         self._error_text = message
-        self.error_box.value = f'<div class="dk-message">{_escape(message)}</div>' if message else ""
+        self.error_box.value = f'<div class="dk-message">{escape(message)}</div>' if message else ""
 
     def _fail(self, exc: Exception, what: str = "Not updated") -> str:
         """Show ``exc`` as a plain message in the ``dk-error`` box (never a traceback); return it."""
@@ -509,7 +492,7 @@ class Dashboard:
         return message
 
     def _log(self, control: str, old, new, note: str = "") -> None:
-        self.record.append({"time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        self.record.append({"time": datetime.now(UTC).isoformat(timespec="seconds"),
                             "control": control, "old": old, "new": new,
                             "recommendation": self._recommendation_text, "note": note})
 
@@ -524,7 +507,7 @@ class Dashboard:
         return loading.write_text_atomic(path, self.record_frame().to_csv(index=False))
 
     def _export_from_button(self) -> Path | None:
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         stem = self.path.stem if self.path else "dashboard"
         try:
             path = self.export_record(self.save_dir / f"{stem}-decision-record-{stamp}.csv")
@@ -552,7 +535,7 @@ class Dashboard:
         """The current scenario as a what-if: renamed, its description listing the changed controls."""
         changes = [f"{c.label} {c.default} -> {c.widget.value}" for c in self._controls.values()
                    if c.write is not None and c.widget.value != c.default]
-        note = (f"What-if '{name}' saved from the dashboard on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"
+        note = (f"What-if '{name}' saved from the dashboard on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
                 f" from {self.path.name if self.path else 'an unsaved scenario'}: "
                 + ("; ".join(changes) if changes else "no changes") + ".")
         base = self._scenario.description
@@ -579,7 +562,7 @@ class Dashboard:
             self._log("save what-if", "", label, self._fail(exc, "Not saved"))
             return None
         s = self._result.summary()
-        cell = s["npv_mean"].idxmax()
+        cell = self._result.best_cell
         self.whatifs.append({"name": label, "path": path, "scenario": scenario, "result": self._result,
                              "trials": self._result.trials, "best": cell,
                              "expected_npv": float(s.loc[cell, "npv_mean"]), "p_best": float(s.loc[cell, "p_best"])})

@@ -1,11 +1,12 @@
 """The dashboard's stylesheet and the pieces of HTML its tables and decision record are written with.
 
-What is here: :data:`_CSS` (the stylesheet, shown first in the dashboard, in a notebook and
-under Voilà); :func:`_css` (the stable ``dk-<name>`` CSS class of a control or output);
-:func:`_words` (a name with spaces for underscores); :func:`_escape` (text made safe for HTML);
-:func:`_ce_cell` and :func:`_amount` (a certainty equivalent, or 'unreliable', and money in
-the tables); :func:`_cell` and :func:`_owner_label` (an option x owner cell and an owner as
-shown).
+What is here: :data:`CSS` (the stylesheet, shown first in the dashboard, in a notebook and
+under Voilà); :func:`css_class` (the stable ``dk-<name>`` CSS class of a control or output);
+:func:`words` (a name with spaces for underscores); :func:`escape` (text made safe for HTML);
+:func:`ce_cell` (a certainty equivalent in the table, or 'unreliable'); :func:`cell_label` and
+:func:`owner_label` (an option x owner cell and an owner as shown). Numbers are written by the
+rules of :mod:`decision_kit.formatting`; money in the tables has no currency (the heading
+names it).
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from __future__ import annotations
 import html
 import re
 
-from ..results import CE_MIN_EFFECTIVE_TRIALS, format_money
+from ..formatting import money, months, percent, rate, years
+from ..results import CE_MIN_EFFECTIVE_TRIALS, Result, shown_certainty_equivalent
 
-_CSS = """<style>
+CSS = """<style>
 .dk-dashboard { --jp-widgets-font-size: 15px; --jp-widgets-inline-height: 30px;
   --jp-widgets-horizontal-tab-width: 200px; font-size: 16px; max-width: 1400px; }
 .dk-dashboard .lm-TabBar-tab { font-size: 15px; }
@@ -29,8 +31,10 @@ _CSS = """<style>
 .dk-error .dk-message { font-size: 18px; color: #8a1c1c; background: #fdecea; border-left: 5px solid #c62828;
   padding: 8px 12px; margin: 4px 0; white-space: pre-wrap; }
 .dk-dashboard table.dk-table { border-collapse: collapse; font-size: 17px; margin: 4px 0 10px 0; width: 100%; }
-.dk-dashboard table.dk-table th { text-align: right; padding: 3px 7px; border-bottom: 2px solid #333; font-weight: 600; }
-.dk-dashboard table.dk-table td { text-align: right; padding: 3px 7px; border-bottom: 1px solid #ddd; white-space: nowrap; }
+.dk-dashboard table.dk-table th { text-align: right; padding: 3px 7px; border-bottom: 2px solid #333;
+  font-weight: 600; }
+.dk-dashboard table.dk-table td { text-align: right; padding: 3px 7px; border-bottom: 1px solid #ddd;
+  white-space: nowrap; }
 .dk-dashboard table.dk-table th:first-child, .dk-dashboard table.dk-table td:first-child { text-align: left; }
 .dk-dashboard table.dk-table tr.dk-best td { background: #e3eefb; font-weight: 700; }
 .dk-dashboard h3 { font-size: 19px; margin: 8px 0 2px 0; }
@@ -39,35 +43,70 @@ _CSS = """<style>
 </style>"""
 
 
-def _css(key: str) -> str:
+def css_class(key: str) -> str:
     return "dk-" + re.sub(r"[^A-Za-z0-9_-]+", "-", key.replace(".", "-"))
 
 
-def _words(name: str) -> str:
+def words(name: str) -> str:
     return name.replace("_", " ")
 
 
-def _escape(text) -> str:
+def escape(text) -> str:
     return html.escape(str(text))
 
 
-def _ce_cell(ce: float) -> str:
+def ce_cell(ce: float) -> str:
     """A certainty equivalent for the table, or 'unreliable' (with the reason on hover) where
     too few effective trials carry it (:func:`~decision_kit.results.shown_certainty_equivalent`)."""
     if ce == ce:
-        return _amount(ce)
-    return (f'<span title="fewer than {CE_MIN_EFFECTIVE_TRIALS} effective trials carry it: a few extreme '
-            'losses decide it; refine with more trials or raise the risk tolerance">unreliable</span>')
+        return money(ce, "")
+    return (
+        f'<span title="fewer than {CE_MIN_EFFECTIVE_TRIALS} effective trials carry it: a few extreme '
+        'losses decide it; refine with more trials or raise the risk tolerance">unreliable</span>'
+    )
 
 
-def _amount(x: float) -> str:
-    """Compact money without the currency (the table's heading names it): '1.23M'."""
-    return format_money(x, "").strip()
+def cell_label(cell: tuple) -> str:
+    return f"{cell[0]} / {owner_label(cell[1])}"
 
 
-def _cell(cell: tuple) -> str:
-    return f"{cell[0]} / {_owner_label(cell[1])}"
-
-
-def _owner_label(owner: str) -> str:
+def owner_label(owner: str) -> str:
     return "IT" if owner == "it" else owner
+
+
+def recommendation_html(text: str) -> str:
+    """The recommendation as a headline (up to its first colon) and the reason after it."""
+    head, _, rest = text.partition(": ")
+    return (
+        f'<div class="dk-headline">{escape(head)}</div>'
+        f'<div class="dk-reason">{escape(rest[:1].upper() + rest[1:])}</div>'
+    )
+
+
+def summary_table(r: Result, owner: str | None) -> str:
+    """The summary table of ``r`` for one owner (None: the owner of the best cell), the best
+    cell's row highlighted."""
+    s = r.summary()
+    ce = shown_certainty_equivalent(s)
+    best_cell = r.best_cell
+    owner = owner or best_cell[1]
+    rows = []
+    for option in r.layout.options:
+        x = s.loc[(option, owner)]
+        cls = ' class="dk-best"' if (option, owner) == best_cell else ""
+        rows.append(
+            f"<tr{cls}><td>{escape(option)}</td><td>{money(x.npv_mean, '')}</td>"
+            f"<td>{money(x.npv_p10, '')} &ndash; {money(x.npv_p90, '')}</td>"
+            f"<td>{percent(x.p_best)}</td><td>{percent(x.p_loss)}</td><td>{years(x.payback_p50)}</td>"
+            f"<td>{months(x.launch_months_p50)}</td><td>{ce_cell(ce.loc[(option, owner)])}</td></tr>"
+        )
+    head = (
+        "<tr><th>option</th><th>expected NPV</th><th>P10 &ndash; P90</th><th>chance best</th>"
+        "<th>chance of loss</th><th>payback (years)</th><th>launch (months)</th>"
+        "<th>certainty equivalent</th></tr>"
+    )
+    return (
+        f"<h3>If {escape(owner_label(owner))} owns the budget: {r.scenario.horizon_years} years at "
+        f"{rate(r.scenario.discount_rate)}, money in {r.scenario.currency}</h3>"
+        f'<table class="dk-table">{head}{"".join(rows)}</table>'
+    )
