@@ -59,12 +59,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 from urllib.parse import quote
 
 from .errors import ScenarioError
@@ -156,7 +156,7 @@ def run_one(path: str | os.PathLike, out_dir: str | os.PathLike, *, trials: int,
                              "scenario memo", scenario=obj.name, seconds=time.perf_counter() - start)
         result = simulate(obj, trials=trials, seed=seed, threads=threads)
         summary = result.summary()
-        option, owner = summary["npv_mean"].idxmax()
+        option, owner = result.best_cell
         for fmt in formats:
             target = Path(out_dir) / f"{name}.{fmt}"
             if fmt == "html":
@@ -172,7 +172,8 @@ def run_one(path: str | os.PathLike, out_dir: str | os.PathLike, *, trials: int,
                          seconds=time.perf_counter() - start)
     except Exception as exc:  # reported, never raised: one bad scenario must not stop a batch
         message = str(exc) if isinstance(exc, (ScenarioError, FileExistsError)) else f"{type(exc).__name__}: {exc}"
-        return BatchItem(str(path), name, "failed", message, outputs=tuple(outputs), seconds=time.perf_counter() - start)
+        return BatchItem(str(path), name, "failed", message, outputs=tuple(outputs),
+                         seconds=time.perf_counter() - start)
 
 
 # --- the batch ----------------------------------------------------------------------------
@@ -260,7 +261,7 @@ def run_batch(paths, out_dir: str | os.PathLike, *, trials: int, seed: int, form
             raise FileExistsError(f"{len(existing)} output(s) already exist ({', '.join(existing[:3])}"
                                   f"{', ...' if len(existing) > 3 else ''}); pass overwrite=True (--force) "
                                   "to replace them")
-    generated = datetime.now(timezone.utc)
+    generated = datetime.now(UTC)
     kwargs = dict(trials=int(trials), seed=int(seed), formats=formats, overwrite=overwrite, generated=generated)
     total = len(jobs)
     items: list[BatchItem | None] = [None] * total
@@ -321,16 +322,18 @@ def write_index(items: Sequence[BatchItem], out_dir: str | os.PathLike, *, trial
                 overwrite: bool = False, generated: datetime | None = None) -> Path:
     """Write ``out_dir/index.html``: one row per item, failures with their messages, links to memos."""
     from . import __version__
+    from .formatting import compact, percent
     from .loading import write_text_atomic
-    from .report import compact, percent, render
+    from .report import render
 
     out_dir = Path(out_dir)
     rows = []
     for i in items:
         links = [{"href": quote(Path(o).name), "label": Path(o).suffix.lstrip(".").upper()} for o in i.outputs]
-        rows.append({"item": i, "links": links, "npv": f"{compact(i.npv_mean)} {i.currency}".strip() if i.status == "ok" else "",
+        ok = i.status == "ok"
+        rows.append({"item": i, "links": links, "npv": f"{compact(i.npv_mean)} {i.currency}".strip() if ok else "",
                      "p_best": percent(i.p_best) if i.status == "ok" else ""})
-    when = (generated or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    when = (generated or datetime.now(UTC)).astimezone(UTC)
     html = render("index.html.j2", rows=rows, version=__version__, trials=trials, seed=seed,
                   generated=when.strftime("%Y-%m-%d %H:%M UTC"),
                   counts={s: sum(i.status == s for i in items) for s in ("ok", "failed", "skipped")})
@@ -491,10 +494,12 @@ def _execute(notebook: Path, path: Path, name: str, target: Path, params: dict, 
     with tempfile.TemporaryDirectory(prefix="dk-notebook-") as tmp:
         executed = Path(tmp) / f"{target.name}.ipynb"
         done = _run_limited([sys.executable, "-m", "papermill", str(notebook.resolve()), str(executed),
-                             "-y", yaml.safe_dump(params), "-k", "python3", "--execution-timeout", str(max(1, math.ceil(float(timeout)))),
+                             "-y", yaml.safe_dump(params), "-k", "python3",
+                             "--execution-timeout", str(max(1, math.ceil(float(timeout)))),
                              "--cwd", str(notebook.resolve().parent), "--no-progress-bar"], outer)
         if done.timed_out:
-            status, message = "timed out", f"no result after {outer:g} s (outer limit); papermill and its kernel were killed"
+            status = "timed out"
+            message = f"no result after {outer:g} s (outer limit); papermill and its kernel were killed"
         elif done.returncode != 0:
             cell_timeout = "CellTimeoutError" in done.stderr or "A cell timed out" in done.stderr
             status = "timed out" if cell_timeout else "failed"
@@ -522,7 +527,8 @@ def _execute(notebook: Path, path: Path, name: str, target: Path, params: dict, 
 
 def run_notebook_batch(notebook: str | os.PathLike, scenarios, out_dir: str | os.PathLike, *, trials: int = 10_000,
                        seed: int = 0, timeout: float = 300, outer_timeout: float | None = None,
-                       overwrite: bool = False, html: bool = True, progress: Progress | None = None) -> list[NotebookRun]:
+                       overwrite: bool = False, html: bool = True,
+                       progress: Progress | None = None) -> list[NotebookRun]:
     """Execute ``notebook`` once per scenario with papermill; export each to HTML with nbconvert.
 
     Parameters

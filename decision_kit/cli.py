@@ -1,7 +1,8 @@
 """The ``decision-kit`` command line: validate, schema, run, base-case, report, batch.
 
 Invalid input prints one message per problem (file:line:column: field: what is wrong) on
-standard error, without a traceback, and exits with status 2.
+standard error, without a traceback, and exits with status 2. The memos draw their figures
+on matplotlib Agg canvases of their own, without pyplot, so no command chooses a backend.
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ import json
 import sys
 
 from .errors import ScenarioError
+from .formatting import amount, rate
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="decision-kit", description="Build, buy or extend marketing technology: "
-                                "Monte Carlo decision models for CMOs and CIOs.")
+    p = argparse.ArgumentParser(
+        prog="decision-kit",
+        description="Build, buy or extend marketing technology: Monte Carlo decision models for CMOs and CIOs.",
+    )
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -42,12 +46,14 @@ def _parser() -> argparse.ArgumentParser:
 
     m = sub.add_parser("report", help="simulate a scenario and write its decision memo (HTML and/or Excel)")
     m.add_argument("scenario")
-    m.add_argument("-o", "--output", action="append", required=True,
-                   help="memo file, .html or .xlsx (repeat the option for both)")
+    m.add_argument(
+        "-o", "--output", action="append", required=True, help="memo file, .html or .xlsx (repeat the option for both)"
+    )
     m.add_argument("--trials", type=int, default=20_000)
     m.add_argument("--seed", type=int, default=0)
-    m.add_argument("--max-trial-rows", type=int, default=100_000,
-                   help="rows of the Excel per-trial sheet (default 100,000)")
+    m.add_argument(
+        "--max-trial-rows", type=int, default=100_000, help="rows of the Excel per-trial sheet (default 100,000)"
+    )
     m.add_argument("--force", action="store_true", help="replace output files that exist")
 
     al = sub.add_parser("allocate", help="split a digital budget across a portfolio's initiatives")
@@ -65,8 +71,13 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("-o", "--out-dir", required=True, help="folder for the memos and index.html")
     a.add_argument("--trials", type=int, default=20_000)
     a.add_argument("--seed", type=int, default=0)
-    a.add_argument("--format", dest="formats", action="append", choices=["html", "xlsx"],
-                   help="memo format: html (default) and/or xlsx (repeat the option for both)")
+    a.add_argument(
+        "--format",
+        dest="formats",
+        action="append",
+        choices=["html", "xlsx"],
+        help="memo format: html (default) and/or xlsx (repeat the option for both)",
+    )
     a.add_argument("--workers", type=int, help="processes to use (default: every local core; 1: no subprocess)")
     a.add_argument("--force", action="store_true", help="replace outputs that exist")
     a.add_argument("--no-progress", action="store_true", help="no progress bar on standard error")
@@ -131,13 +142,29 @@ def _run(args) -> int:
     if args.format == "csv":
         summary.to_csv(sys.stdout)
     elif args.format == "json":
-        out = {"scenario": scenario.name, "trials": result.trials, "seed": result.seed,
-               "currency": scenario.currency, "recommendation": result.recommendation(),
-               "summary": json.loads(summary.reset_index().to_json(orient="records"))}
+        out = {
+            "scenario": scenario.name,
+            "trials": result.trials,
+            "seed": result.seed,
+            "currency": scenario.currency,
+            "recommendation": result.recommendation(),
+            "summary": json.loads(summary.reset_index().to_json(orient="records")),
+        }
         print(json.dumps(out, indent=2))
     else:
-        cols = ["npv_mean", "npv_p10", "npv_p90", "tco_mean", "payback_p50", "p_loss", "p_best",
-                "expected_regret", "cvar_10", "certainty_equivalent", "launch_months_p50"]
+        cols = [
+            "npv_mean",
+            "npv_p10",
+            "npv_p90",
+            "tco_mean",
+            "payback_p50",
+            "p_loss",
+            "p_best",
+            "expected_regret",
+            "cvar_10",
+            "certainty_equivalent",
+            "launch_months_p50",
+        ]
         with pd.option_context("display.width", 200, "display.max_columns", 20):
             table = summary[cols].copy()
             table["certainty_equivalent"] = shown_certainty_equivalent(summary)
@@ -145,12 +172,17 @@ def _run(args) -> int:
             money = [c for c in cols if c.startswith(("npv", "tco", "expected", "cvar", "certainty"))]
             table[money] = (table[money] / 1e3).round(0)
             table = table.rename(columns={c: f"{c} (k{scenario.currency})" for c in money})
-            print(f"{scenario.name}: {result.trials:,} trials, seed {result.seed}, "
-                  f"{scenario.horizon_years} years at {scenario.discount_rate:.1%}\n")
+            print(
+                f"{scenario.name}: {result.trials:,} trials, seed {result.seed}, "
+                f"{scenario.horizon_years} years at {rate(scenario.discount_rate)}\n"
+            )
             print(table.round(2).to_string())
             if shaky.any():
-                print(f"\ncertainty_equivalent: NaN where fewer than {CE_MIN_EFFECTIVE_TRIALS} effective trials carry it (a few extreme "
-                      f"losses dominate at a risk tolerance of {result.risk_tolerance:,.0f} {scenario.currency})")
+                print(
+                    f"\ncertainty_equivalent: NaN where fewer than {CE_MIN_EFFECTIVE_TRIALS} effective trials "
+                    "carry it (a few extreme "
+                    f"losses dominate at a risk tolerance of {amount(result.risk_tolerance, scenario.currency)})"
+                )
         print()
         print(result.recommendation())
     if args.memo:
@@ -215,9 +247,16 @@ def _batch(args) -> int:
     if args.notebook:
         return _notebook_batch(args)
     try:
-        out = run_batch(args.paths, args.out_dir, trials=args.trials, seed=args.seed,
-                        formats=tuple(args.formats or ["html"]), overwrite=args.force, workers=args.workers,
-                        progress=None if args.no_progress else TerminalProgress())
+        out = run_batch(
+            args.paths,
+            args.out_dir,
+            trials=args.trials,
+            seed=args.seed,
+            formats=tuple(args.formats or ["html"]),
+            overwrite=args.force,
+            workers=args.workers,
+            progress=None if args.no_progress else TerminalProgress(),
+        )
     except FileExistsError as exc:
         print(f"decision-kit: {exc}", file=sys.stderr)
         return 2
@@ -233,9 +272,16 @@ def _notebook_batch(args) -> int:
     from .batch import TerminalProgress, run_notebook_batch
 
     try:
-        runs = run_notebook_batch(args.notebook, args.paths, args.out_dir, trials=args.trials, seed=args.seed,
-                                  timeout=args.timeout, overwrite=args.force,
-                                  progress=None if args.no_progress else TerminalProgress())
+        runs = run_notebook_batch(
+            args.notebook,
+            args.paths,
+            args.out_dir,
+            trials=args.trials,
+            seed=args.seed,
+            timeout=args.timeout,
+            overwrite=args.force,
+            progress=None if args.no_progress else TerminalProgress(),
+        )
     except (FileExistsError, FileNotFoundError, ModuleNotFoundError) as exc:
         print(f"decision-kit: {exc}", file=sys.stderr)
         return 2
@@ -257,29 +303,43 @@ def _allocate(args) -> int:
     if args.budget is not None:
         budget = parse_number(args.budget)
         if not isinstance(budget, float):
-            print(f"decision-kit: --budget must be a number such as 4200000 or 4.2M, got {args.budget!r}", file=sys.stderr)
+            print(
+                f"decision-kit: --budget must be a number such as 4200000 or 4.2M, got {args.budget!r}", file=sys.stderr
+            )
             return 2
-    alloc = optimize(portfolio, budget, year=args.year, objective=args.objective,
-                     risk_aversion=args.risk_aversion, trials=args.trials, seed=args.seed)
+    alloc = optimize(
+        portfolio,
+        budget,
+        year=args.year,
+        objective=args.objective,
+        risk_aversion=args.risk_aversion,
+        trials=args.trials,
+        seed=args.seed,
+    )
     table = alloc.to_frame()
     if args.format == "csv":
         table.to_csv(sys.stdout)
         return 0
     cur = portfolio.currency
     with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print(f"{portfolio.name}: plan year {alloc.year}, budget {alloc.budget:,.0f} {cur}, objective {alloc.objective} "
-              f"({alloc.method}; {alloc.trials:,} trials, seed {alloc.seed})\n")
+        print(
+            f"{portfolio.name}: plan year {alloc.year}, budget {amount(alloc.budget, cur)}, "
+            f"objective {alloc.objective} "
+            f"({alloc.method}; {alloc.trials:,} trials, seed {alloc.seed})\n"
+        )
         print(table.round(3).to_string())
-    print(f"\nexpected value {alloc.value_mean:,.0f} {cur}/year (P10 {alloc.value_p10:,.0f}); spent "
-          f"{alloc.total_spend:,.0f}, unspent {alloc.unspent:,.0f}; one more {cur} of budget is worth "
-          f"{alloc.marginal_value:.3f} {cur}")
+    print(
+        f"\nexpected value {amount(alloc.value_mean, cur)}/year (P10 {amount(alloc.value_p10)}); spent "
+        f"{amount(alloc.total_spend)}, unspent {amount(alloc.unspent)}; one more {cur} of budget is worth "
+        f"{alloc.marginal_value:.3f} {cur}"
+    )
     for owner, spend in alloc.owner_spend.items():
         extra = ""
         if owner in alloc.owner_budgets:
-            extra = f" of its {alloc.owner_budgets[owner]:,.0f} budget"
+            extra = f" of its {amount(alloc.owner_budgets[owner])} budget"
             if owner in alloc.owner_marginal:
                 extra += f"; one more {cur} of its budget is worth {alloc.owner_marginal[owner]:.3f}"
-        print(f"  {owner:10s} spends {spend:,.0f} {cur}{extra}")
+        print(f"  {owner:10s} spends {amount(spend, cur)}{extra}")
     return 0
 
 

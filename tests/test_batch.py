@@ -255,11 +255,11 @@ def test_run_notebook_batch_statuses_with_a_stand_in_papermill(tmp_path, monkeyp
         if marker == "FAIL":
             assert "ZeroDivisionError" in first.message
         if export and has_nbconvert:
-            from decision_kit.report import _external_refs
+            from decision_kit.report.memo import external_refs
 
             page = Path(first.html).read_text()
             assert Path(first.html) == out / "ok-marketing_automation.html" and "trials: 123" in page
-            assert _external_refs(page) == []  # no CDN scripts
+            assert external_refs(page) == []  # no CDN scripts
         elif export:
             assert "nbconvert is not installed" in first.message and first.html == ""
     again = batch.run_notebook_batch(tmp_path / "ok.ipynb", [DEFAULT], out, html=False)
@@ -298,8 +298,8 @@ def test_batch_on_a_local_dask_cluster(tmp_path):
     distributed = pytest.importorskip("dask.distributed", reason="dask.distributed is not installed "
                                       "(not a dependency; see the Dask section of decision_kit/batch.py)")
     jobs = batch.expand([DEFAULT, SCENARIOS / "webinar_platform.yaml"])
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    with cluster, distributed.Client(cluster) as client:
         futures = [client.submit(batch.run_one, str(p), str(tmp_path), name=n, trials=TRIALS, seed=1, pure=False)
                    for p, n in jobs]
         items = client.gather(futures)

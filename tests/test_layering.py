@@ -154,15 +154,8 @@ def _function_lengths(path: Path):
             yield node.name, node.lineno, node.end_lineno - node.lineno + 1 - doc
 
 
-NOT_YET = {"report.py", "widgets/dashboard.py"}
-"""Modules still over the bars (report.py: 692 lines; dashboard._build_controls: 93 lines);
-their split is in progress and not landed."""
-
-
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_functions_and_modules_are_short(path):
-    if str(path.relative_to(PACKAGE)) in NOT_YET:
-        pytest.xfail("over the size bars; split not landed yet")
     long = [f"{name} (line {line}): {n} lines" for name, line, n in _function_lengths(path) if n > 80]
     assert not long, f"functions over 80 lines (docstrings excluded): {long}"
     assert len(path.read_text().splitlines()) <= 600, "module over 600 lines"

@@ -16,6 +16,7 @@ from markupsafe import Markup
 import decision_kit as dk
 from decision_kit import report
 from decision_kit.loading import content_hash
+from decision_kit.report.memo import external_refs
 from decision_kit.schema import input_paths
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,7 +76,7 @@ def test_html_parses_and_loads_nothing_from_outside(memo):
     assert css.strip(), "CSS must be inline"
     assert "@import" not in css and not re.search(r"url\(", css, re.IGNORECASE)
     assert "@font-face" not in css
-    assert report._external_refs(memo) == []
+    assert external_refs(memo) == []
 
 
 def test_figures_are_embedded_pngs(memo):
@@ -261,11 +262,6 @@ def test_xlsx_never_overwrites_unless_told(result, tmp_path, workbook):
     assert not (tmp_path / "x.xlsx").exists()
 
 
-def test_compact_money_format():
-    assert [report.compact(x) for x in (1_234_567, -143_000, 999_999, 0.042, 0, 2e-29, float("nan"), 512)] == \
-        ["1.23M", "-143k", "1.00M", "0.042", "0", "0", "n/a", "512"]
-
-
 # --- a real browser -------------------------------------------------------------------------
 
 CHROMIUM = "/usr/bin/chromium"
@@ -275,7 +271,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 def test_memo_screenshot_in_headless_chromium(memo, tmp_path):
     """Renders the memo in Debian's chromium and keeps test-artifacts/memo.png."""
-    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+    playwright = pytest.importorskip("playwright.sync_api",
+                                     reason="playwright is not installed (pip install playwright)")
     if not os.access(CHROMIUM, os.X_OK):
         pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
     page_file = tmp_path / "memo.html"
@@ -326,3 +323,17 @@ def test_certainty_equivalents_few_trials_carry_are_not_shown(tmp_path):
 
     assert ce_cell(float("nan")).endswith("unreliable</span>")
     assert ce_cell(1.5e6) == "1.50M"
+
+
+def test_no_library_module_chooses_a_matplotlib_backend():
+    """``matplotlib.use`` is a process-wide switch: the memos draw on Agg canvases of their own,
+    so no module of the package (the command line and the batch runner included) calls it."""
+    import ast
+
+    calls = []
+    for path in sorted(Path(dk.__file__).parent.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "use"
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "matplotlib"):
+                calls.append(f"{path.name}:{node.lineno}")
+    assert calls == []

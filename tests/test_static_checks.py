@@ -42,12 +42,28 @@ CHECKED = [
     "decision_kit/voi.py",
     "decision_kit/staging",
     "decision_kit/review",
+    "decision_kit/formatting.py",
+    "decision_kit/results.py",
+    "decision_kit/plots.py",
+    "decision_kit/report/__init__.py",
+    "decision_kit/report/analyses.py",
+    "decision_kit/report/provenance.py",
+    "decision_kit/widgets/__init__.py",
+    "decision_kit/widgets/charts.py",
+    "decision_kit/widgets/controls.py",
+    "decision_kit/widgets/markup.py",
+    "decision_kit/widgets/session.py",
+    "decision_kit/cli.py",
     "tests/test_layering.py",
     "tests/test_golden.py",
     "tests/golden",
+    "tests/test_formatting.py",
+    "tests/test_results.py",
 ]
-"""What ruff checks today: the model and analysis layers. The presentation layers (results,
-report, widgets, plots, cli, batch) and most tests join once they are clean (not yet)."""
+"""What ruff checks today: the model and analysis layers, results, formatting, plots, the
+command line and the parts of report and widgets that are clean. Still to join: report/memo.py,
+report/workbook.py, widgets/dashboard.py and batch.py (ruff format would take some of their functions
+and modules over the size bars of tests/test_layering.py) and most tests."""
 
 
 def test_ruff_lint_is_clean():
