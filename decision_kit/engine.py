@@ -539,6 +539,7 @@ def project(
     cell's flows at once, and reads each cell's while they are still in the CPU cache.
     """
     plan = compile_plan(plan)
+    values = plan.complete(values)
     lay = plan.layout
     P = lay.periods
     O, W = len(lay.options), len(lay.owners)

@@ -24,7 +24,7 @@ import numpy as np
 
 from .errors import ScenarioError
 from .priors import OWNERS, OwnerShifts
-from .schema import CATEGORIES, Scenario, input_paths
+from .schema import CATEGORIES, Scenario, derived_inputs, input_paths, risk_touches
 
 FLOW_COST_EXTRA = ("governance", "consolidation", "risk")
 """Cost rows added to the categories: governance overhead, shadow-IT consolidation, risk events."""
@@ -146,6 +146,8 @@ class Plan:
     scenario : the scenario it was compiled from.
     layout : names and axes of the result arrays.
     inputs : every uncertain input by dotted path, in the file's order (what analyses vary).
+    derived : the fields that read another input's draw (references to a shared quantity and
+        what a variant inherits): path -> (input path, scale); :meth:`complete` fills them in.
     drawn : the inputs drawn once per trial, in drawing order (``inputs`` less the impacts of
         one-off risk events, which are drawn once per year instead).
     correlated, correlation : the inputs reordered together (Iman-Conover) and their target
@@ -169,7 +171,21 @@ class Plan:
     shifts: tuple[OwnerShifts, ...]
     row_index: dict
     license_periods: tuple[int, ...]
+    derived: dict = field(default_factory=dict)
     cache: dict = field(default_factory=dict, repr=False)
+
+    def complete(self, values: dict) -> dict:
+        """``values`` (input path -> draws) with every :attr:`derived` field added: the very
+        array (or float) of its source when the scale is 1, else source times scale. ``values``
+        itself is returned when nothing is missing; it is never modified."""
+        missing = [k for k in self.derived if k not in values]
+        if not missing:
+            return values
+        out = dict(values)
+        for key in missing:
+            src, scale = self.derived[key]
+            out[key] = values[src] if scale == 1 else values[src] * scale
+        return out
 
     @property
     def horizon(self) -> int:
@@ -309,8 +325,7 @@ def _options(s: Scenario, risks: tuple[RiskPlan, ...]) -> tuple[OptionPlan, ...]
     out = []
     for oi, (oname, opt) in enumerate(s.options.items()):
         pre = f"options.{oname}"
-        touches = {name: risk.options for name, risk in s.risks.items()}
-        mine = tuple(r for r in risks if (only := touches[r.name]) is None or oname in only)
+        mine = tuple(r for r in risks if risk_touches(s, s.risks[r.name], oname))
         out.append(
             OptionPlan(
                 index=oi,
@@ -359,6 +374,7 @@ def build_plan(s: Scenario) -> Plan:
         shifts=tuple(s.owner_shifts(w) for w in lay.owners),
         row_index={r: i for i, r in enumerate(lay.rows)},
         license_periods=tuple(t for t in (2, 3) if t <= H),
+        derived=derived_inputs(s),
     )
 
 

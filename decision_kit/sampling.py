@@ -164,9 +164,12 @@ def draw_risks(plan: Plan, values: Mapping, n: int, rng: np.random.Generator) ->
 
 def draw_block(plan: Plan, seed: int, block: int, n: int) -> tuple[dict, RiskDraws]:
     """Everything ``n`` trials of random-number block ``block`` need: the drawn inputs (by
-    path; fixed ones as floats), correlated as the plan states, then the risk draws."""
+    path; fixed ones as floats), correlated as the plan states, with the fields that read
+    another input's draw filled in (:meth:`~decision_kit.plan.Plan.complete`), then the risk
+    draws."""
     rng = block_generator(seed, block)
     values = draw_inputs(plan.drawn, n, rng, list(plan.correlated) or None, plan.correlation)
+    values = plan.complete(values)
     return values, draw_risks(plan, values, n, rng)
 
 
@@ -199,7 +202,8 @@ def draw_blocks(
         flat = buffers(("draws",) + key, (n * int(np.prod(rest, dtype=int)),))
         return np.concatenate(vs, out=flat.reshape((n,) + rest))
 
-    values = {key: join(("values", key), [p[0][key] for p in parts]) for key in parts[0][0]}
+    drawn = [key for key in parts[0][0] if key not in plan.derived]  # derived ones are filled in after
+    values = plan.complete({key: join(("values", key), [p[0][key] for p in parts]) for key in drawn})
     risks = RiskDraws()
     for attr in ("first", "yearly", "impact"):
         for key in getattr(parts[0][1], attr):

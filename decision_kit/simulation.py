@@ -100,7 +100,7 @@ def _engine_floats_per_trial(plan: Plan) -> int:
     on the values), and the workspace counts what it allocated. Cached on the plan."""
     if "engine_floats" not in plan.cache:
         n, H = 2, plan.horizon
-        values = {k: np.full(n, float(d.median())) for k, d in plan.inputs.items()}
+        values = plan.complete({k: np.full(n, float(d.median())) for k, d in plan.inputs.items()})
         risks = RiskDraws()
         for r in plan.risks:
             if r.effect == "one_off":
@@ -116,10 +116,12 @@ def _engine_floats_per_trial(plan: Plan) -> int:
 
 
 def _draw_floats_per_trial(plan: Plan) -> int:
-    """Floats per trial of one block's draws: every uncertain input, the risk events' uniforms
-    and per-year impacts, and the rank-correlation scratch (five n x k matrices)."""
+    """Floats per trial of one block's draws: every uncertain input, the scaled references to
+    one (a reference at scale 1 is the input's own array), the risk events' uniforms and per-year
+    impacts, and the rank-correlation scratch (five n x k matrices)."""
     H = plan.horizon
     floats = sum(not d.is_fixed() for d in plan.drawn.values())
+    floats += sum(scale != 1 and not plan.inputs[src].is_fixed() for src, scale in plan.derived.values())
     for r in plan.risks:
         floats += 2 * H if r.effect == "one_off" else 1
     return floats + 5 * len(plan.correlated) + 4  # + a sampler's temporaries (a few (n,) arrays)
@@ -386,6 +388,7 @@ def evaluate(scenario: Scenario | Plan, values: dict, risks: RiskDraws | None = 
 def no_events(scenario: Scenario | Plan, values: dict, n: int) -> RiskDraws:
     """Risk draws under which no event happens (uniforms of 1), impacts at their medians."""
     plan = compile_plan(scenario)
+    values = plan.complete(values)
     risks = RiskDraws()
     for risk in plan.risks:
         if risk.effect == "one_off":

@@ -27,7 +27,7 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 from scipy import integrate, optimize, stats
 
-from decision_kit.distributions import Distribution, parse_number
+from decision_kit.distributions import Distribution, parse_number, shared_scope
 from decision_kit.priors import PRIORS
 
 N = 200_000
@@ -42,9 +42,15 @@ QS = (0.1, 0.5, 0.9)
 _ADAPTER = TypeAdapter(Distribution)
 
 
+_SHARED = {"market_response": _ADAPTER.validate_python({"dist": "lognormal", "median": 400_000, "sigma": 0.6})}
+"""A scenario's shared block, for the ``shared`` case: references resolve against it."""
+
+
 def dist(spec):
-    """Build a distribution exactly as a scenario file states it."""
-    return _ADAPTER.validate_python(spec)
+    """Build a distribution exactly as a scenario file states it (inside a scenario whose
+    shared block is :data:`_SHARED`)."""
+    with shared_scope(_SHARED):
+        return _ADAPTER.validate_python(spec)
 
 
 # --- references --------------------------------------------------------------------------
@@ -225,6 +231,8 @@ CASES = {
                               {"weight": 0.8, "dist": {"dist": "lognormal", "median": 0.8, "sigma": 0.5}}]},
                           mixture_ref([(0.2, 0.0), (0.8, lognormal_ref(0.8, 0.5))])),
     "prior": ({"dist": "prior", "name": "it_cost_overrun"}, _PRIOR_OVERRUN),
+    # a shared lognormal (median 400k, sigma 0.6) times 1.25 is lognormal(median 500k, sigma 0.6)
+    "shared": ({"dist": "shared", "name": "market_response", "scale": 1.25}, scipy_ref(lognormal_ref(500_000, 0.6))),
 }
 
 IDS = list(CASES)

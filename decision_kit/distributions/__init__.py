@@ -18,7 +18,8 @@ This package is the vocabulary of uncertainty; the scenario schema builds on it.
 - ``base``: :class:`DistributionBase`, what every form answers;
 - ``families``: fixed, uniform, triangular, PERT, normal, lognormal, discrete, Pareto;
 - ``metalog``: ``quantiles`` (P10/P50/P90 as a three-term metalog);
-- ``compound``: mixtures, shipped priors by name, and the :data:`Distribution` type.
+- ``compound``: mixtures, shipped priors by name, references to a scenario's shared
+  quantities, and the :data:`Distribution` type.
 
 It imports only numpy and pydantic at module level (scipy.special is imported inside the few
 functions that need it so that ``import decision_kit`` stays light).
@@ -33,7 +34,9 @@ from .compound import (
     Mixture,
     OptionalDistribution,
     PriorRef,
+    Shared,
     priors_file,
+    shared_scope,
     shipped_distributions,
 )
 from .families import PERT, Z90, Discrete, Fixed, LogNormal, Normal, Pareto, Triangular, Uniform
@@ -42,7 +45,7 @@ from .numbers import Num, ReadableNumber, number_in_file, parse_number, plain_nu
 
 __all__ = [
     "Fixed", "Uniform", "Triangular", "PERT", "Normal", "LogNormal", "Discrete",
-    "Quantiles", "Pareto", "Mixture", "PriorRef", "Distribution", "DIST_NAMES",
+    "Quantiles", "Pareto", "Mixture", "PriorRef", "Shared", "shared_scope", "Distribution", "DIST_NAMES",
     "parse_number",
     "Component", "OptionalDistribution", "DistributionBase", "FloatArray", "Values",
     "PRIORS_FILE", "priors_file", "shipped_distributions", "Z90", "METALOG3_FEASIBLE",

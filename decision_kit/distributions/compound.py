@@ -1,20 +1,33 @@
-"""Distributions made of others (a mixture) or naming one (a shipped prior), and the
-:data:`Distribution` type that admits every form.
+"""Distributions made of others (a mixture) or naming one (a shipped prior, a shared quantity
+of the scenario), and the :data:`Distribution` type that admits every form.
 
-A mixture's components may be any distribution, so the mixture, the prior reference and the
+A mixture's components may be any distribution, so the mixture, the references and the
 union of all forms are defined together. A prior is resolved against the shipped catalogue,
 the ``distributions`` section of ``decision_kit/data/priors.yaml`` (read on first use; the
-same objects are :data:`decision_kit.priors.PRIORS`'s).
+same objects are :data:`decision_kit.priors.PRIORS`'s). A shared reference is resolved against
+the ``shared`` block of the scenario being validated (:func:`shared_scope`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from importlib import resources
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, model_serializer, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    TypeAdapter,
+    model_serializer,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from ..errors import input_error
@@ -44,6 +57,12 @@ class Mixture(DistributionBase):
         total = sum(c.weight for c in self.components)
         if abs(total - 1) > 1e-6:
             raise input_error("prob", "mixture weights sum to {total}, not 1", total=round(total, 6))
+        if any(c.dist.dist == "shared" for c in self.components):
+            raise input_error(
+                "shared",
+                "a mixture component cannot be a shared quantity (a mixture draws its components "
+                "per trial; state the mixture under shared and refer to it instead)",
+            )
         return self
 
     def sample(self, rng, size):
@@ -120,6 +139,103 @@ class PriorRef(DistributionBase):
         return self._dump({"name": self.name})
 
 
+_SCOPE: ContextVar[Mapping[str, DistributionBase | None] | None] = ContextVar("shared_scope", default=None)
+
+
+@contextlib.contextmanager
+def shared_scope(quantities: Mapping[str, DistributionBase | None]) -> Iterator[None]:
+    """Resolve ``{dist: shared, name: ...}`` against ``quantities`` while the block runs.
+
+    ``quantities`` maps each name of a scenario's ``shared`` block to its validated
+    distribution, or to None where that entry is itself invalid (a reference to it is then left
+    unresolved, without a second error: the entry's own error is reported).
+    """
+    token = _SCOPE.set(quantities)
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)
+
+
+class Shared(DistributionBase):
+    """A named quantity of the scenario's ``shared`` block, times ``scale``.
+
+    Every reference to the same name reads the same draw in a trial (the same physical
+    quantity, the same number), multiplied by its own ``scale`` (e.g. an option's fit factor:
+    ``{dist: shared, name: market_response, scale: 1.25}``). The quantity is drawn once per
+    trial under the path ``shared.<name>``; correlations name that path. As a distribution it
+    behaves as the quantity's distribution scaled by ``scale``.
+    """
+
+    dist: Literal["shared"] = "shared"
+    name: str
+    scale: Num = Field(1.0, gt=0)
+    _target: DistributionBase | None = PrivateAttr(None)
+
+    @model_validator(mode="after")
+    def _resolve(self):
+        scope = _SCOPE.get()
+        if scope is None:
+            raise input_error(
+                "shared",
+                "'dist: shared' names a quantity of a scenario's shared block; it can only be used in a scenario",
+            )
+        if self.name not in scope:
+            raise input_error(
+                "shared",
+                "'{name}' is not defined under shared (defined: {known})",
+                name=self.name,
+                known=", ".join(scope) or "none",
+            )
+        self._target = scope[self.name]
+        return self
+
+    @property
+    def path(self) -> str:
+        """The dotted path under which the quantity is drawn: ``shared.<name>``."""
+        return f"shared.{self.name}"
+
+    @property
+    def target(self) -> DistributionBase:
+        """The shared quantity's distribution (unscaled)."""
+        if self._target is None:
+            raise ValueError(f"shared quantity '{self.name}' is not resolved (its own entry is invalid)")
+        return self._target
+
+    @property
+    def value(self) -> float:
+        """The scaled value of a fixed shared quantity."""
+        if not self.target.is_fixed():
+            raise AttributeError(f"shared quantity '{self.name}' is uncertain: it has no single value")
+        return float(self.target.ppf(0.5)) * self.scale
+
+    def sample(self, rng, size):
+        return self.target.sample(rng, size) * self.scale
+
+    def ppf(self, q):
+        if self._target is None:  # unresolved: no bound to check against
+            return np.full(np.shape(q), np.nan) if np.ndim(q) else float("nan")
+        return self.target.ppf(q) * self.scale
+
+    def cdf(self, x):
+        if self._target is None:
+            return np.full(np.shape(x), np.nan) if np.ndim(x) else float("nan")
+        return self.target.cdf(np.asarray(x, dtype=float) / self.scale)
+
+    def mean(self):
+        return self.target.mean() * self.scale
+
+    def is_fixed(self) -> bool:
+        return self._target is not None and self._target.is_fixed()
+
+    @model_serializer
+    def _ser(self):
+        fields: dict[str, Any] = {"name": self.name}
+        if self.scale != 1:
+            fields["scale"] = plain_number(self.scale)
+        return self._dump(fields)
+
+
 DIST_NAMES = (
     "fixed",
     "uniform",
@@ -132,6 +248,7 @@ DIST_NAMES = (
     "pareto",
     "mixture",
     "prior",
+    "shared",
 )
 
 
@@ -180,7 +297,18 @@ def _coerce(value: Any) -> Any:
 
 
 _Union = Annotated[
-    Fixed | Uniform | Triangular | PERT | Normal | LogNormal | Discrete | Quantiles | Pareto | Mixture | PriorRef,
+    Fixed
+    | Uniform
+    | Triangular
+    | PERT
+    | Normal
+    | LogNormal
+    | Discrete
+    | Quantiles
+    | Pareto
+    | Mixture
+    | PriorRef
+    | Shared,
     Field(discriminator="dist"),
 ]
 

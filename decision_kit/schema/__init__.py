@@ -19,22 +19,34 @@ a file (:mod:`decision_kit.loading` reads files and knows the line of every fiel
 
 Modules: ``base`` (the common model and rules), ``options`` (drivers, cost and benefit lines,
 options), ``stakeholders`` (criteria, AHP, stakeholders), ``scenario`` (ownership overrides,
-risks, correlations, the scenario and its cross-references, :func:`input_paths`),
+risks, correlations, the scenario and its cross-references, :func:`input_paths` and
+:func:`derived_inputs`), ``variants`` (options that extend others),
 ``portfolio`` (budget portfolios) and ``validation`` (plain data to a model, or located problems).
 """
 
 from .base import Document, FieldPath, Model, Name
 from .options import CATEGORIES, OPTION_KINDS, BenefitLine, Category, CostLine, Driver, Option
 from .portfolio import Initiative, Portfolio, Prerequisite, ResponseCurve
-from .scenario import Correlation, OwnerOverrides, Risk, Scenario, input_paths, percent_cycle
+from .scenario import (
+    Correlation,
+    OwnerOverrides,
+    Risk,
+    Scenario,
+    derived_inputs,
+    input_paths,
+    percent_cycle,
+    risk_touches,
+)
 from .stakeholders import AHP, COMPUTED_CRITERIA, Criterion, Stakeholder
 from .validation import Location, Locations, dotted, locate, validate_document, validation_problems
+from .variants import expand_options, lineage
 
 __all__ = [
     "CATEGORIES", "Category", "Name", "OPTION_KINDS", "COMPUTED_CRITERIA",
     "Driver", "CostLine", "BenefitLine", "Option", "OwnerOverrides", "Risk", "Correlation",
     "Criterion", "AHP", "Stakeholder", "Scenario",
     "ResponseCurve", "Prerequisite", "Initiative", "Portfolio",
-    "Model", "Document", "FieldPath", "input_paths", "percent_cycle",
+    "Model", "Document", "FieldPath", "input_paths", "derived_inputs", "percent_cycle", "risk_touches",
+    "expand_options", "lineage",
     "Location", "Locations", "dotted", "locate", "validate_document", "validation_problems",
 ]  # fmt: skip

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_serializer, model_validator
 
 from ..distributions import Distribution, Num, OptionalDistribution
 from ..errors import input_error
@@ -159,9 +159,18 @@ class Option(Model):
     cost lines marked ``overrun: true`` (1 = on budget; use the ``it_cost_overrun`` prior for
     builds). ``realisation``: realised / planned benefit (1 = as planned). ``scores``: judged
     criteria (e.g. architecture_fit 1-5), used by the stakeholder view.
+
+    ``extends: NAME`` makes the option a variant of option NAME (see
+    :mod:`decision_kit.schema.variants`): what it does not state (kind, launch, overrun,
+    realisation, each cost and benefit line, each score) it inherits, with the same draws in
+    every trial. A line stated under the same name replaces the inherited one in place; new
+    lines are added after them. The validated option holds the inherited content too
+    (:attr:`inherited` says which), so every reader sees the whole option; saving writes back
+    only what the variant states.
     """
 
     kind: Literal["build", "buy", "hybrid", "outsource", "do_nothing"]
+    extends: Name | None = None
     description: str | None = None
     launch_months: Distribution = fixed_default(0.0)
     cost_overrun: Distribution = fixed_default(1.0)
@@ -170,3 +179,33 @@ class Option(Model):
     benefits: dict[Name, BenefitLine] = Field(default_factory=dict)
     scores: dict[str, Num] = Field(default_factory=dict)
     source: str | None = None
+    _inherited: frozenset[tuple[str, ...]] = PrivateAttr(frozenset())
+
+    @field_validator("extends", mode="before")
+    @classmethod
+    def _extends(cls, v: Any) -> Any:
+        problem = getattr(v, "problem", None)  # a reference the scenario could not resolve
+        if problem is not None:
+            raise input_error("extends", "{problem}", problem=problem)
+        return v
+
+    @property
+    def inherited(self) -> frozenset[tuple[str, ...]]:
+        """What a variant inherits: ``(field,)`` for kind, launch_months, cost_overrun and
+        realisation, ``(field, name)`` for a cost line, benefit line or score. Empty otherwise."""
+        return self._inherited
+
+    def is_inherited(self, path: tuple[str | int, ...]) -> bool:
+        """Whether the field at ``path`` (relative to the option) is inherited from the parent."""
+        return path[:1] in self._inherited or path[:2] in self._inherited
+
+    @model_serializer(mode="wrap")
+    def _ser(self, handler: Any) -> Any:
+        data = handler(self)
+        if isinstance(data, dict):
+            for key in self._inherited:
+                if len(key) == 1:
+                    data.pop(key[0], None)
+                elif isinstance(data.get(key[0]), dict):
+                    data[key[0]].pop(key[1], None)
+        return data

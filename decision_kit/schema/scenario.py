@@ -1,19 +1,22 @@
-"""A scenario: one decision over a horizon, with its options, ownership models, risks,
-correlations and stakeholders, and the cross-references between them."""
+"""A scenario: one decision over a horizon, with its shared quantities, options (variants
+among them), ownership models, risks, correlations and stakeholders, and the
+cross-references between them."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import functools
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, Field, TypeAdapter, ValidationError, field_validator, model_validator
 
-from ..distributions import Distribution, DistributionBase, Num, parse_number
+from ..distributions import Distribution, DistributionBase, Num, Shared, parse_number, shared_scope
 from ..errors import input_error
 from ..priors import OWNERS, PRIORS, Owner, OwnerShifts, is_owner
 from .base import Document, FieldPath, Model, Name
 from .options import CostLine, Driver, Option
 from .stakeholders import COMPUTED_CRITERIA, Criterion, Stakeholder
 from .validation import validate_document
+from .variants import expand_options, lineage
 
 
 class OwnerOverrides(Model):
@@ -76,6 +79,12 @@ class Risk(Model):
             raise input_error("impact", "a benefit_loss impact is a fraction between 0 and 1")
         if self.impact.support()[0] < 0:
             raise input_error("impact", "a risk impact cannot be negative")
+        if self.effect == "one_off" and isinstance(self.impact, Shared):
+            raise input_error(
+                "shared",
+                "a one_off risk draws its impact afresh in every year it happens, so it cannot be "
+                "a shared quantity (drawn once per trial)",
+            )
         return self
 
 
@@ -88,8 +97,46 @@ class Correlation(Model):
     source: str | None = None
 
 
+def _not_a_reference(dist: Any) -> Any:
+    if isinstance(dist, Shared):
+        raise input_error("shared", "a shared quantity is stated here, so it cannot refer to another one")
+    return dist
+
+
+SharedQuantity = Annotated[Distribution, AfterValidator(_not_a_reference)]
+"""An entry of the ``shared`` block: any distribution but a reference to another entry."""
+
+
+@functools.cache
+def _quantity_adapter() -> TypeAdapter[Any]:
+    return TypeAdapter(SharedQuantity)
+
+
+def _shared_entries(raw: Any) -> dict[str, DistributionBase | None]:
+    """The ``shared`` block's entries validated one by one (None where an entry is invalid:
+    validating the scenario reports it, and references to it are left unresolved)."""
+    out: dict[str, DistributionBase | None] = {}
+    if not isinstance(raw, dict):
+        return out
+    with shared_scope({}):
+        for name, value in raw.items():
+            try:
+                out[str(name)] = _quantity_adapter().validate_python(value)
+            except (ValidationError, ValueError):
+                out[str(name)] = None
+    return out
+
+
 class Scenario(Document):
-    """One decision: horizon, discount rate, drivers, options, ownership models, risks, stakeholders."""
+    """One decision: horizon, discount rate, drivers, options, ownership models, risks, stakeholders.
+
+    ``shared``: named uncertain quantities, each drawn once per trial (under the path
+    ``shared.<name>``) and used anywhere an uncertain value is by ``{dist: shared, name: NAME}``,
+    optionally times a ``scale``: a physical quantity that several options, lines or risks
+    depend on (the market's response, a vendor's price, a salary) is then the same number for
+    all of them in every trial. Options may be variants of others (``extends``; see
+    :mod:`decision_kit.schema.variants`).
+    """
 
     name: str
     description: str | None = None
@@ -97,6 +144,7 @@ class Scenario(Document):
     start_year: int = Field(2027, ge=1900, le=2200)
     horizon_years: int = Field(ge=1, le=50, strict=True)
     discount_rate: Num = Field(gt=-1, le=1)
+    shared: dict[Name, SharedQuantity] = Field(default_factory=dict)
     drivers: dict[Name, Driver] = Field(default_factory=dict)
     options: dict[Name, Option] = Field(min_length=1)
     owners: dict[Owner, OwnerOverrides] = Field(default_factory=lambda: {o: OwnerOverrides() for o in OWNERS})
@@ -106,6 +154,21 @@ class Scenario(Document):
     stakeholders: dict[str, Stakeholder] = Field(default_factory=dict)
     risk_tolerance: Num | None = Field(None, gt=0, description="exponential-utility risk tolerance (currency)")
     source: str | None = None
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _shared_and_variants(cls, data: Any, handler: Any) -> Any:
+        """Validate with the ``shared`` block in scope and every variant expanded."""
+        if not isinstance(data, dict):
+            return handler(data)
+        options, inherited = expand_options(data.get("options"))
+        if inherited or options is not data.get("options"):
+            data = {**data, "options": options}
+        with shared_scope(_shared_entries(data.get("shared"))):
+            scenario = handler(data)
+        for name, keys in inherited.items():
+            scenario.options[name]._inherited = keys
+        return scenario
 
     @field_validator("horizon_years", mode="before")
     @classmethod
@@ -159,6 +222,8 @@ def _option_references(s: Scenario) -> list[tuple[FieldPath, str]]:
     out: list[tuple[FieldPath, str]] = []
     for oname, opt in s.options.items():
         for lname, line in opt.costs.items():
+            if opt.is_inherited(("costs", lname)):
+                continue  # checked, and reported, at the parent
             here: FieldPath = ("options", oname, "costs", lname)
             if line.timing == "one_off" and (line.year or 0) > s.horizon_years:
                 out.append((here + ("year",), f"year {line.year} is beyond the horizon of {s.horizon_years} years"))
@@ -195,7 +260,7 @@ def _risk_references(s: Scenario) -> list[tuple[FieldPath, str]]:
         for i, oname in enumerate(risk.options or []):
             if oname not in s.options:
                 out.append((("risks", rname, "options", i), f"option '{oname}' does not exist"))
-        scope = [o for o in (risk.options or s.options) if o in s.options]
+        scope = [o for o in s.options if risk_touches(s, risk, o)]
         scoped = {line for o in scope for line in s.options[o].costs}
         for i, lname in enumerate(risk.lines or []):
             if lname not in scoped:
@@ -207,9 +272,18 @@ def _correlation_references(s: Scenario) -> list[tuple[FieldPath, str]]:
     """Correlated inputs must be uncertain inputs of the scenario, and two different ones."""
     out: list[tuple[FieldPath, str]] = []
     known_inputs = set(input_paths(s))
+    derived = derived_inputs(s)
     for i, corr in enumerate(s.correlations):
         for j, name in enumerate(corr.between):
-            if name not in known_inputs:
+            if name in derived:
+                src = derived[name][0]
+                out.append(
+                    (
+                        ("correlations", i, "between", j),
+                        f"'{name}' reads the draw of {src} (it is not drawn on its own); correlate {src} instead",
+                    )
+                )
+            elif name not in known_inputs:
                 out.append((("correlations", i, "between", j), f"'{name}' is not an uncertain input of this scenario"))
         if corr.between[0] == corr.between[1]:
             out.append((("correlations", i, "between"), "an input cannot be correlated with itself"))
@@ -252,20 +326,75 @@ def percent_cycle(costs: dict[str, CostLine]) -> list[str]:
     return on_cycle
 
 
-def input_paths(s: Scenario) -> dict[str, DistributionBase]:
-    """Every distribution-valued input of a scenario by its dotted path in the file."""
-    out: dict[str, DistributionBase] = {}
+Path = tuple[str | int, ...]
 
-    def walk(obj: Any, prefix: str) -> None:
+
+def _distributions(s: Scenario) -> list[tuple[Path, DistributionBase]]:
+    """Every distribution-valued field of ``s`` with its field path, in file order: the shared
+    block, drivers, options, risks."""
+    out: list[tuple[Path, DistributionBase]] = []
+
+    def walk(obj: Any, path: Path) -> None:
         if isinstance(obj, DistributionBase):
-            out[prefix] = obj
+            out.append((path, obj))
         elif isinstance(obj, BaseModel):
             for name in type(obj).model_fields:
-                walk(getattr(obj, name), f"{prefix}.{name}" if prefix else name)
+                walk(getattr(obj, name), path + (name,))
         elif isinstance(obj, dict):
             for k, v in obj.items():
-                walk(v, f"{prefix}.{k}")
+                walk(v, path + (k,))
 
-    for section in ("drivers", "options", "risks"):
-        walk(getattr(s, section), section)
+    for section in ("shared", "drivers", "options", "risks"):
+        walk(getattr(s, section), (section,))
     return out
+
+
+def _inherited(s: Scenario, path: Path) -> bool:
+    return path[0] == "options" and s.options[str(path[1])].is_inherited(path[2:])
+
+
+def _joined(path: Path) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def input_paths(s: Scenario) -> dict[str, DistributionBase]:
+    """Every input drawn for a scenario, by its dotted path in the file (``shared.<name>``,
+    ``options.<option>.costs.<line>.amount``, ...), in file order.
+
+    Fields that read another input's draw are not inputs of their own (see
+    :func:`derived_inputs`): references to a shared quantity, and what a variant inherits.
+    """
+    return {
+        _joined(path): dist
+        for path, dist in _distributions(s)
+        if not isinstance(dist, Shared) and not _inherited(s, path)
+    }
+
+
+def derived_inputs(s: Scenario) -> dict[str, tuple[str, float]]:
+    """Fields that read another input's draw: path -> (path of the input drawn, scale).
+
+    A reference to a shared quantity reads ``shared.<name>`` times its ``scale``; a field a
+    variant inherits reads what its parent's field reads (its parent's own input, or the
+    shared quantity the parent refers to). Every source is a key of :func:`input_paths`.
+    """
+    direct: dict[str, tuple[str, float]] = {}
+    for path, dist in _distributions(s):
+        if _inherited(s, path):
+            parent = s.options[str(path[1])].extends
+            direct[_joined(path)] = (_joined(("options", str(parent)) + path[2:]), 1.0)
+        elif isinstance(dist, Shared):
+            direct[_joined(path)] = (dist.path, float(dist.scale))
+    out: dict[str, tuple[str, float]] = {}
+    for key, (src, scale) in direct.items():
+        while src in direct:  # a chain of variants ends at a stated input or a shared quantity
+            src, more = direct[src]
+            scale *= more
+        out[key] = (src, scale)
+    return out
+
+
+def risk_touches(s: Scenario, risk: Risk, option: str) -> bool:
+    """Whether ``risk`` can happen to ``option``: it names no options, or names the option or
+    one it extends."""
+    return risk.options is None or any(o in risk.options for o in lineage(s.options, option))

@@ -10,34 +10,40 @@ from __future__ import annotations
 import numpy as np
 
 from .. import engine
-from ..schema import Scenario
-
-
-def _risk_applies(risk, option: str) -> bool:
-    return risk.options is None or option in risk.options
+from ..schema import Scenario, derived_inputs, lineage, risk_touches
 
 
 def affects(scenario: Scenario, path: str, option: str) -> bool:
-    """Whether input ``path`` can change the cash flows of ``option`` (under any owner)."""
+    """Whether input ``path`` can change the cash flows of ``option`` (under any owner): an
+    input of the option or of one it extends, a driver it uses, a risk that touches it, or a
+    shared quantity one of its fields reads."""
     parts = path.split(".")
     if parts[0] == "options":
-        return path.startswith(f"options.{option}.")
+        return any(path.startswith(f"options.{o}.") for o in lineage(scenario.options, option))
+    if parts[0] == "shared":
+        readers = {k for k, (src, _) in derived_inputs(scenario).items() if src == path}
+        return any(affects(scenario, k, option) for k in readers)
     if parts[0] == "drivers":
         used = {line.driver for line in scenario.options[option].costs.values() if line.timing == "per_unit"}
         return parts[1] in used
     if parts[0] == "risks":
-        return _risk_applies(scenario.risks[parts[1]], option)
+        return risk_touches(scenario, scenario.risks[parts[1]], option)
     return True
 
 
 def cell_scenario(scenario: Scenario, options, owners, *, risks: bool) -> Scenario:
     """The scenario cut down to some options and owners (engine cost scales with cells).
 
-    Options do not interact in the engine, so each kept cell's flows are unchanged. Risks that
-    cannot touch a kept option are dropped, and all risks when ``risks`` is False (no events).
+    Options do not interact in the engine, so each kept cell's flows are unchanged. The options
+    a kept variant extends are kept too (after the asked-for ones), for the variant reads their
+    draws. Risks that cannot touch a kept option are dropped, and all risks when ``risks`` is
+    False (no events).
     """
-    options, owners = list(dict.fromkeys(options)), list(dict.fromkeys(owners))
-    kept_risks = {r: v for r, v in scenario.risks.items() if risks and any(_risk_applies(v, o) for o in options)}
+    options = list(dict.fromkeys([o for name in options for o in lineage(scenario.options, name)]))
+    owners = list(dict.fromkeys(owners))
+    kept_risks = {
+        r: v for r, v in scenario.risks.items() if risks and any(risk_touches(scenario, v, o) for o in options)
+    }
     return scenario.model_copy(
         update={
             "options": {o: scenario.options[o] for o in options},
