@@ -27,7 +27,8 @@ The model, as stated in ``decision_kit/schema.py`` and the ``engine.py`` docstri
 - risks in years 1..H (``type: security`` probability x ``incident_frequency``, impact x
   ``incident_severity``): ``one_off``: an independent Bernoulli each year, a fresh impact
   for each event; ``price_rise`` / ``benefit_loss``: effect from the year after the first
-  event year; ``forced_migration``: one cost of ``impact`` in the first event year;
+  event year; ``forced_migration``: one cost of ``impact`` in the first event year; each
+  event's loss (impact x severity) at most the risk's ``cap`` (amount or share of revenue);
 - governance overhead = ``governance_overhead`` x the sum of the cost lines (not of risk
   costs or consolidation); consolidation = ``consolidation`` x license-category cost in
   years 2 and 3.
@@ -166,6 +167,22 @@ def _adoption(launch: float, ramp: float, t: int) -> float:
     return total / 12.0
 
 
+def _cap(risk, revenue):
+    """The most one event of ``risk`` costs (its cap's amount, or share of revenue, the
+    smaller), or None."""
+    if risk.cap is None:
+        return None
+    limits = [risk.cap.amount] if risk.cap.amount is not None else []
+    if risk.cap.share_of_revenue is not None:
+        limits.append(risk.cap.share_of_revenue * revenue)
+    return min(limits)
+
+
+def capped(loss, cap):
+    """``loss`` limited to ``cap`` (None: no cap)."""
+    return loss if cap is None else min(loss, cap)
+
+
 def simulate_loop(scenario: Scenario, trials: int, seed: int = 0) -> LoopResult:
     """Per-trial Monte Carlo of every option under every ownership model, in plain Python.
 
@@ -192,6 +209,7 @@ def simulate_loop(scenario: Scenario, trials: int, seed: int = 0) -> LoopResult:
         return sh.incident_frequency if risk.type == "security" else 1.0
 
     max_scale = {r: max(p_scale(k, sh) for sh in shifts.values()) for r, k in s.risks.items()}
+    caps = {r: _cap(k, s.revenue) for r, k in s.risks.items()}
 
     for i in range(trials):
         # 1. one world: every input drawn once (independently), shared by every cell
@@ -229,7 +247,7 @@ def simulate_loop(scenario: Scenario, trials: int, seed: int = 0) -> LoopResult:
                     if risk.effect == "one_off":
                         for t in range(1, H + 1):
                             if u[r][t - 1] < p:
-                                risk_cost[t] += one_off_impact[r][t - 1] * sev
+                                risk_cost[t] += capped(one_off_impact[r][t - 1] * sev, caps[r])
                         continue
                     first = None
                     for t in range(1, H + 1):
@@ -238,7 +256,7 @@ def simulate_loop(scenario: Scenario, trials: int, seed: int = 0) -> LoopResult:
                             break
                     if first is None:
                         continue
-                    impact = v[f"risks.{r}.impact"] * sev
+                    impact = capped(v[f"risks.{r}.impact"] * sev, caps[r])
                     if risk.effect == "forced_migration":
                         risk_cost[first] += impact
                     elif risk.effect == "price_rise":

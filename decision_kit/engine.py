@@ -14,8 +14,10 @@ Timing (see :mod:`decision_kit.schema`): period 0 is the decision date, period `
 ``clip((12 t - m) / 12, 0, 1)`` of year ``t``. Benefits ramp linearly from go-live ``L`` to full
 adoption at ``L + R`` months; year ``t`` gets the average adoption over its twelve months.
 Risk events happen in years 1..horizon; lasting effects (price rise, benefit loss) apply from
-the year after the first event. The first event year is drawn as a geometric waiting time
-(exact for a constant probability per year); one-off events are drawn year by year.
+the year after the first event. A risk's cap bounds the loss of each event after the owner's
+severity (``min(impact x severity, cap)``; see :mod:`decision_kit.schema.caps`). The first
+event year is drawn as a geometric waiting time (exact for a constant probability per year);
+one-off events are drawn year by year.
 
 Common random numbers: every owner sees the same draws; an owner's shifts act
 deterministically on them, so differences between cells are not sampling noise.
@@ -166,10 +168,14 @@ class RiskEffects:
             u, impact = self._transposed(risk.name)
             hit = u < p  # (H, n)
             cost = np.multiply(impact, sev, out=self.ws(("effect", key), (H, n)))
+            if risk.cap is not None:
+                np.minimum(cost, risk.cap, out=cost)
             cost *= hit
             return {"cost": cost, "events": hit.sum(axis=0)}
         k = _first_event_year(self.risks.first[risk.name], p, H)  # (n,)
         impact = _vec(self.risks.impact[risk.name]) * sev
+        if risk.cap is not None:
+            impact = np.minimum(impact, risk.cap)
         out = {"events": (k <= H).astype(float)}
         after = self.years > k
         buf = self.ws(("effect", key), (H, n))

@@ -94,6 +94,7 @@ class RiskPlan:
     probability: str
     impact: str
     impact_dist: Any  # the impact's Distribution: one-off impacts are drawn per year
+    cap: float | None = None  # the most one event costs, after the owner's severity (RiskCap.limit)
 
     @property
     def is_security(self) -> bool:
@@ -316,6 +317,7 @@ def _risks(s: Scenario) -> tuple[RiskPlan, ...]:
             probability=f"risks.{name}.probability",
             impact=f"risks.{name}.impact",
             impact_dist=risk.impact,
+            cap=None if risk.cap is None else risk.cap.limit(s.revenue),
         )
         for name, risk in s.risks.items()
     )

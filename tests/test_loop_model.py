@@ -49,10 +49,12 @@ Z = 5.0
 # severity shifts), benefit loss, forced migration, fixed and Pareto one-off impacts, percent_of
 # chains (one on an integration line, so it scales with the integration factor squared),
 # customisation lines, one-off costs in later years, consolidation and governance overrides, a
-# subset of owners, and every kind of distribution.
+# subset of owners, every kind of distribution, and caps on risk losses (an amount, a share of
+# revenue, a price rise).
 KITCHEN_SINK = textwrap.dedent("""
     name: kitchen sink
     horizon_years: 7
+    revenue: 8M
     discount_rate: 6%
     drivers:
       users: {unit: users, start: {dist: uniform, low: 800, high: 1200}, growth: {dist: triangular, low: 0.0, mode: 0.04, high: 0.12}}
@@ -89,12 +91,12 @@ KITCHEN_SINK = textwrap.dedent("""
       shadow: {consolidation: 0.5}
       marketing: {governance_overhead: 0.2, incident_frequency: 2.0, incident_severity: 1.5}
     risks:
-      breach_price_rise: {type: security, effect: price_rise, probability: {dist: uniform, low: 0.05, high: 0.25}, impact: {dist: uniform, low: 0.1, high: 0.3}, lines: [seats, platform, ops]}
+      breach_price_rise: {type: security, effect: price_rise, probability: {dist: uniform, low: 0.05, high: 0.25}, impact: {dist: uniform, low: 0.1, high: 0.3}, lines: [seats, platform, ops], cap: {amount: 0.25}}
       vendor_rise: {type: vendor, effect: price_rise, probability: 0.15, impact: 0.2, options: [buy], lines: [seats]}
       adoption_drop: {type: delivery, effect: benefit_loss, probability: {dist: pert, low: 0.05, mode: 0.1, high: 0.3}, impact: {dist: uniform, low: 0.2, high: 0.6}}
-      forced_move: {type: security, effect: forced_migration, probability: 0.08, impact: {dist: triangular, low: 100k, mode: 150k, high: 300k}}
+      forced_move: {type: security, effect: forced_migration, probability: 0.08, impact: {dist: triangular, low: 100k, mode: 150k, high: 300k}, cap: {share_of_revenue: 2.5%}}
       outage: {type: people, effect: one_off, probability: 0.2, impact: 50k, options: [build]}
-      incident: {type: security, effect: one_off, probability: {dist: uniform, low: 0.02, high: 0.1}, impact: {dist: pareto, xm: 20k, alpha: 2.5}}
+      incident: {type: security, effect: one_off, probability: {dist: uniform, low: 0.02, high: 0.1}, impact: {dist: pareto, xm: 20k, alpha: 2.5}, cap: {amount: 60k}}
 """)
 
 

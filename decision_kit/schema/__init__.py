@@ -20,11 +20,13 @@ a file (:mod:`decision_kit.loading` reads files and knows the line of every fiel
 Modules: ``base`` (the common model and rules), ``options`` (drivers, cost and benefit lines,
 options), ``stakeholders`` (criteria, AHP, stakeholders), ``scenario`` (ownership overrides,
 risks, correlations, the scenario and its cross-references, :func:`input_paths` and
-:func:`derived_inputs`), ``variants`` (options that extend others),
+:func:`derived_inputs`), ``variants`` (options that extend others), ``caps`` (the cap on a risk
+event's loss),
 ``portfolio`` (budget portfolios) and ``validation`` (plain data to a model, or located problems).
 """
 
 from .base import Document, FieldPath, Model, Name
+from .caps import RiskCap
 from .options import CATEGORIES, OPTION_KINDS, BenefitLine, Category, CostLine, Driver, Option
 from .portfolio import Initiative, Portfolio, Prerequisite, ResponseCurve
 from .scenario import (
@@ -43,7 +45,7 @@ from .variants import expand_options, lineage
 
 __all__ = [
     "CATEGORIES", "Category", "Name", "OPTION_KINDS", "COMPUTED_CRITERIA",
-    "Driver", "CostLine", "BenefitLine", "Option", "OwnerOverrides", "Risk", "Correlation",
+    "Driver", "CostLine", "BenefitLine", "Option", "OwnerOverrides", "Risk", "RiskCap", "Correlation",
     "Criterion", "AHP", "Stakeholder", "Scenario",
     "ResponseCurve", "Prerequisite", "Initiative", "Portfolio",
     "Model", "Document", "FieldPath", "input_paths", "derived_inputs", "percent_cycle", "risk_touches",

@@ -13,6 +13,7 @@ from ..distributions import Distribution, DistributionBase, Num, Shared, parse_n
 from ..errors import input_error
 from ..priors import OWNERS, PRIORS, Owner, OwnerShifts, is_owner
 from .base import Document, FieldPath, Model, Name
+from .caps import RiskCap
 from .options import CostLine, Driver, Option
 from .stakeholders import COMPUTED_CRITERIA, Criterion, Stakeholder
 from .validation import validate_document
@@ -50,7 +51,9 @@ class Risk(Model):
     - ``benefit_loss``: from the first event on, benefits fall by ``impact`` (a fraction).
 
     ``type: security`` events are scaled by the ownership model's incident frequency and
-    severity. ``options`` limits the event to some options (default: all).
+    severity. ``options`` limits the event to some options (default: all). ``cap`` bounds the
+    loss of one event (:class:`~decision_kit.schema.caps.RiskCap`: an insurance limit, a share
+    of revenue), after the severity.
     """
 
     type: Literal["vendor", "security", "delivery", "people"]
@@ -59,6 +62,7 @@ class Risk(Model):
     impact: Distribution
     options: list[str] | None = None
     lines: list[str] | None = None
+    cap: RiskCap | None = None
     source: str | None = None
 
     @model_validator(mode="after")
@@ -85,7 +89,13 @@ class Risk(Model):
                 "a one_off risk draws its impact afresh in every year it happens, so it cannot be "
                 "a shared quantity (drawn once per trial)",
             )
+        if self.cap is not None and self.cap.share_of_revenue is not None and self.effect in _FRACTION_EFFECTS:
+            raise input_error("cap", "a {effect} impact is a fraction: cap it by 'amount:' only", effect=self.effect)
         return self
+
+
+_FRACTION_EFFECTS = ("price_rise", "benefit_loss")
+"""Risk effects whose impact is a fraction (the others' are currency)."""
 
 
 class Correlation(Model):
@@ -153,6 +163,7 @@ class Scenario(Document):
     criteria: dict[str, Criterion] = Field(default_factory=dict)
     stakeholders: dict[str, Stakeholder] = Field(default_factory=dict)
     risk_tolerance: Num | None = Field(None, gt=0, description="exponential-utility risk tolerance (currency)")
+    revenue: Num | None = Field(None, gt=0, description="the organisation's annual revenue (currency), for caps")
     source: str | None = None
 
     @model_validator(mode="wrap")
@@ -265,6 +276,13 @@ def _risk_references(s: Scenario) -> list[tuple[FieldPath, str]]:
         for i, lname in enumerate(risk.lines or []):
             if lname not in scoped:
                 out.append((("risks", rname, "lines", i), f"cost line '{lname}' does not exist in any option"))
+        if risk.cap is not None and risk.cap.share_of_revenue is not None and s.revenue is None:
+            out.append(
+                (
+                    ("risks", rname, "cap", "share_of_revenue"),
+                    "a cap by share of revenue needs the scenario's 'revenue:'",
+                )
+            )
     return out
 
 
