@@ -19,7 +19,7 @@ by ``tests/test_layering.py``, with the absence of import cycles):
 2. distributions
 3. priors
 4. schema
-5. loading, plan
+5. loading, plan, tails
 6. sampling
 7. engine
 8. results

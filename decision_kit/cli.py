@@ -130,7 +130,7 @@ def _run(args) -> int:
     import pandas as pd
 
     from .loading import load_scenario
-    from .results import CE_MIN_EFFECTIVE_TRIALS, shown_certainty_equivalent
+    from .results import shown_certainty_equivalent
     from .simulation import simulate
 
     scenario = load_scenario(args.scenario)
@@ -167,22 +167,23 @@ def _run(args) -> int:
         ]
         with pd.option_context("display.width", 200, "display.max_columns", 20):
             table = summary[cols].copy()
-            table["certainty_equivalent"] = shown_certainty_equivalent(summary)
-            shaky = table["certainty_equivalent"].isna() & summary["certainty_equivalent"].notna()
             money = [c for c in cols if c.startswith(("npv", "tco", "expected", "cvar", "certainty"))]
             table[money] = (table[money] / 1e3).round(0)
+            ce = shown_certainty_equivalent(summary)
+            undefined = ce.map(lambda v: isinstance(v, str))
+            table["certainty_equivalent"] = (
+                table["certainty_equivalent"].astype(object).where(~undefined, "not defined")
+            )
+            reasons = dict.fromkeys(f"{o}: {ce.loc[(o, w)]}" for o, w in ce.index[undefined])
             table = table.rename(columns={c: f"{c} (k{scenario.currency})" for c in money})
             print(
                 f"{scenario.name}: {result.trials:,} trials, seed {result.seed}, "
-                f"{scenario.horizon_years} years at {rate(scenario.discount_rate)}\n"
+                f"{scenario.horizon_years} years at {rate(scenario.discount_rate)}; certainty equivalent at a "
+                f"risk tolerance of {amount(result.risk_tolerance, scenario.currency)}\n"
             )
             print(table.round(2).to_string())
-            if shaky.any():
-                print(
-                    f"\ncertainty_equivalent: NaN where fewer than {CE_MIN_EFFECTIVE_TRIALS} effective trials "
-                    "carry it (a few extreme "
-                    f"losses dominate at a risk tolerance of {amount(result.risk_tolerance, scenario.currency)})"
-                )
+            if reasons:
+                print("\ncertainty_equivalent, where it does not exist:\n  " + "\n  ".join(reasons))
         print()
         print(result.recommendation())
     if args.memo:

@@ -8,7 +8,9 @@ What is here: :class:`Metrics` (the per-trial metrics, one typed array each); :c
 (a finished simulation, whose tables are computed once and kept: :meth:`Result.summary`,
 :meth:`Result.cashflows`, :attr:`Result.best_cell`; :meth:`Result.with_scenario` for the same
 trials and seed under another scenario); :data:`UNSIMULATED_FIELDS`, the scenario fields the
-simulation never reads; :func:`shown_certainty_equivalent` and :data:`CE_MIN_EFFECTIVE_TRIALS`.
+simulation never reads; :func:`shown_certainty_equivalent` (what every output shows for a
+certainty equivalent); the Monte Carlo standard errors :func:`mean_standard_error`,
+:func:`proportion_standard_error` and :func:`trials_to_separate`.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .engine import Layout
-from .formatting import money, whole_percent
+from .formatting import money, rate, whole_percent
 from .schema import Scenario
+from .tails import certainty_equivalent_defects
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -91,34 +94,55 @@ def _cvar(x: np.ndarray, level: float) -> np.ndarray:
     return part.mean(axis=0)
 
 
-CE_MIN_EFFECTIVE_TRIALS = 100
-"""A certainty equivalent carried by fewer effective trials than this (see
-``ce_effective_trials`` in :meth:`Result.summary`) is not shown: the CLI, the memo and the
-dashboard print it as NaN or n/a, because a handful of extreme losses decide it and another
-seed would give a very different number."""
+def shown_certainty_equivalent(summary) -> pd.Series:
+    """What every output shows for each cell's certainty equivalent: the number (a float, in
+    currency) where it exists for the scenario's distributions and caps, else the sentence
+    ``"not defined: <input> has an unbounded loss tail"`` (see :mod:`decision_kit.tails`). A
+    pandas Series of objects indexed like ``summary``, from its ``certainty_equivalent`` and
+    ``ce_note`` columns."""
+    ce = summary["certainty_equivalent"].astype(object)
+    return ce.where(summary["ce_note"] == "", summary["ce_note"])
 
 
-def shown_certainty_equivalent(summary):
-    """The summary's ``certainty_equivalent`` where at least :data:`CE_MIN_EFFECTIVE_TRIALS`
-    effective trials carry it, NaN elsewhere (a pandas Series indexed like ``summary``)."""
-    return summary["certainty_equivalent"].where(summary["ce_effective_trials"] >= CE_MIN_EFFECTIVE_TRIALS)
-
-
-def _certainty_equivalent(x: np.ndarray, rho: float) -> tuple[np.ndarray, np.ndarray]:
+def _certainty_equivalent(x: np.ndarray, rho: float) -> np.ndarray:
     """Certainty equivalent under exponential utility ``u(x) = 1 - exp(-x / rho)``:
-    ``CE = -rho ln E[exp(-x / rho)]``, computed stably (log-sum-exp).
+    ``CE = -rho ln E[exp(-x / rho)]``, computed stably (log-sum-exp), along axis 0.
 
-    Also returns the effective sample size of the weights ``exp(-x / rho)``,
-    ``(sum w)^2 / sum w^2``: when a handful of extreme losses carry the expectation (ESS in
-    the tens), the Monte Carlo estimate of the CE is unreliable — more trials, a larger risk
-    tolerance or a capped tail are needed.
+    This is the Monte Carlo estimate; whether the quantity it estimates exists is decided
+    from the inputs (:func:`decision_kit.tails.certainty_equivalent_defects`), not here.
     """
     z = -x / rho
     m = z.max(axis=0)
-    w = np.exp(z - m)
-    ce = -rho * (m + np.log(np.mean(w, axis=0)))
-    ess = w.sum(axis=0) ** 2 / (w * w).sum(axis=0)
-    return ce, ess
+    return -rho * (m + np.log(np.mean(np.exp(z - m), axis=0)))
+
+
+def mean_standard_error(x: np.ndarray) -> np.ndarray:
+    """The Monte Carlo standard error of the mean of ``x`` along axis 0 (trials):
+    ``sd / sqrt(n)`` with the sample standard deviation (NaN for a single trial)."""
+    n = x.shape[0]
+    if n < 2:
+        return np.full(x.shape[1:], np.nan)
+    return x.std(axis=0, ddof=1) / np.sqrt(n)
+
+
+def proportion_standard_error(p: np.ndarray, n: int) -> np.ndarray:
+    """The binomial standard error ``sqrt(p (1 - p) / n)`` of a share ``p`` of ``n`` trials."""
+    p = np.asarray(p, dtype=float)
+    return np.sqrt(p * (1 - p) / n)
+
+
+def trials_to_separate(trials: int, lead: float, se: float) -> float:
+    """The trial count at which a lead of ``lead`` would be two standard errors: the standard
+    error falls as ``1 / sqrt(n)``, so ``trials (2 se / lead)^2``; infinite for no lead."""
+    if lead <= 0:
+        return float("inf")
+    return trials * (2 * se / lead) ** 2
+
+
+def _round_up(n: float) -> int:
+    """``n`` rounded up to two significant figures (45,123 -> 46,000)."""
+    k = max(int(np.floor(np.log10(n))) - 1, 0)
+    return int(np.ceil(n / 10**k) * 10**k)
 
 
 @dataclass(frozen=True, eq=False)
@@ -201,10 +225,12 @@ class Result:
         (NPV < 0); probability of being the best cell (highest NPV in the trial); expected
         regret (mean shortfall of NPV to the trial's best cell); CVaR of NPV at ``cvar_level``
         (mean of the worst ``cvar_level`` share); certainty equivalent under exponential
-        utility with ``risk_tolerance`` (currency; default :attr:`risk_tolerance`) and the
-        effective number of trials behind it (below ~100 the CE is dominated by a few extreme
-        trials and should not be trusted); median
-        months to launch; expected number of security incidents over the horizon.
+        utility with ``risk_tolerance`` (currency; default :attr:`risk_tolerance`), NaN where
+        it does not exist for the scenario's distributions and caps, with ``ce_note`` saying
+        why (``"not defined: <input> has an unbounded loss tail"``, empty where it exists; show
+        it by :func:`shown_certainty_equivalent`); median months to launch; expected number of
+        security incidents over the horizon. Monte Carlo standard errors: ``p_best_se``
+        (binomial) and ``expected_regret_se`` (of the mean).
 
         Computed once per ``cvar_level`` and risk tolerance and kept; each call returns a copy.
         """
@@ -230,7 +256,10 @@ class Result:
         winner = npv.argmax(axis=1)
         p_best = np.bincount(winner, minlength=npv.shape[1]) / npv.shape[0]
         payback = self._flat(self.metrics["payback"]).astype(float)
-        ce, ess = _certainty_equivalent(npv, rho)
+        regret = best - npv
+        defects = certainty_equivalent_defects(self.scenario)  # per option; cells are option-major
+        notes = np.repeat([defects[o] or "" for o in self.layout.options], len(self.layout.owners))
+        ce = np.where(notes == "", _certainty_equivalent(npv, rho), np.nan)
         payback_med = np.nanmedian(np.where(np.isnan(payback), np.inf, payback), axis=0)
         df = pd.DataFrame(
             {
@@ -245,10 +274,12 @@ class Result:
                 "payback_p50": np.where(np.isinf(payback_med), np.nan, payback_med),
                 "p_loss": (npv < 0).mean(axis=0),
                 "p_best": p_best,
-                "expected_regret": (best - npv).mean(axis=0),
+                "p_best_se": proportion_standard_error(p_best, npv.shape[0]),
+                "expected_regret": regret.mean(axis=0),
+                "expected_regret_se": mean_standard_error(regret),
                 f"cvar_{int(round(cvar_level * 100))}": _cvar(npv, cvar_level),
                 "certainty_equivalent": ce,
-                "ce_effective_trials": ess,
+                "ce_note": notes,
                 "launch_months_p50": np.median(self._flat(self.metrics["launch_months"]), axis=0),
                 "security_incidents": self._flat(self.metrics["security_events"]).mean(axis=0),
             },
@@ -364,20 +395,37 @@ class Result:
         return self.rerun(scenario)
 
     # -- words ----------------------------------------------------------------------------
+    def lead(self, first: tuple[str, str], second: tuple[str, str]) -> tuple[float, float]:
+        """How far cell ``first`` leads cell ``second`` in expected NPV, and the Monte Carlo
+        standard error of that lead (of the mean of the per-trial difference: both cells see
+        the same draws, so the difference's own spread is what counts), in currency."""
+        lay = self.layout
+        idx = [lay.options.index(c[0]) * len(lay.owners) + lay.owners.index(c[1]) for c in (first, second)]
+        diff = self._flat(self.metrics["npv"])[:, idx[0]] - self._flat(self.metrics["npv"])[:, idx[1]]
+        return float(diff.mean()), float(mean_standard_error(diff[:, None])[0])
+
     def recommendation(self) -> str:
-        """One plain-language line: which option, which owner, how sure, and the main reason."""
+        """One plain-language line: which option, which owner, how sure, and the main reason.
+
+        When the lead of the best cell over the runner-up is within two Monte Carlo standard
+        errors (:meth:`lead`), it says "too close to call at N trials" instead, with the trial
+        count at which the same lead would be two standard errors (:func:`trials_to_separate`).
+        """
         s = self._summary(0.10, None)
         cur = self.scenario.currency
         ranked = s.sort_values("npv_mean", ascending=False)
         (o, w), top = ranked.index[0], ranked.iloc[0]
+        outlook = (
+            f"expected NPV {money(top.npv_mean, cur)} (P10 {money(top.npv_p10, cur)} to P90 {money(top.npv_p90, cur)})"
+        )
         if len(ranked) == 1:
-            return (
-                f"Only one choice is modelled, {o} owned by {w}: expected NPV {money(top.npv_mean, cur)} "
-                f"(P10 {money(top.npv_p10, cur)} to P90 {money(top.npv_p90, cur)}), "
-                f"{whole_percent(top.p_loss)} chance of a loss."
-            )
+            loss = whole_percent(top.p_loss)
+            return f"Only one choice is modelled, {o} owned by {w}: {outlook}, {loss} chance of a loss."
         (o2, w2), second = ranked.index[1], ranked.iloc[1]
-        gap = top.npv_mean - second.npv_mean
+        gap, se = self.lead((o, w), (o2, w2))
+        best_in = f"best in {whole_percent(top.p_best)} (± {rate(top.p_best_se)}) of trials"
+        if gap <= 2 * se or gap <= 0:
+            return self._too_close((o, w), (o2, w2), gap, se) + f" {o}/{w}: {outlook}, {best_in}."
         d_cost = second.pv_cost_mean - top.pv_cost_mean
         d_benefit = (top.npv_mean + top.pv_cost_mean) - (second.npv_mean + second.pv_cost_mean)
         reason = (
@@ -387,10 +435,25 @@ class Result:
         )
         sure = "confidently" if top.p_best >= 0.6 else ("narrowly" if top.p_best < 0.35 else "on balance")
         return (
-            f"Recommend {o} owned by {w} ({sure}): expected NPV {money(top.npv_mean, cur)} "
-            f"(P10 {money(top.npv_p10, cur)} to P90 {money(top.npv_p90, cur)}), best in "
-            f"{whole_percent(top.p_best)} of trials, {whole_percent(top.p_loss)} chance of a loss. Ahead of "
-            f"{o2}/{w2} by {money(gap, cur)}, mainly through {reason}."
+            f"Recommend {o} owned by {w} ({sure}): {outlook}, {best_in}, {whole_percent(top.p_loss)} chance of a "
+            f"loss. Ahead of {o2}/{w2} by {money(gap, cur)} (± {money(se, cur)}), mainly through {reason}."
+        )
+
+    def _too_close(self, first: tuple[str, str], second: tuple[str, str], gap: float, se: float) -> str:
+        """The sentence for a lead within two standard errors."""
+        cur = self.scenario.currency
+        head = f"Too close to call at {self.trials:,} trials: {first[0]}/{first[1]} and {second[0]}/{second[1]}"
+        if se == 0:
+            return f"{head} have the same NPV in every trial, and no number of trials separates them."
+        need = trials_to_separate(self.trials, gap, se)
+        more = (
+            f"about {_round_up(need):,} trials would separate them"
+            if np.isfinite(need)
+            else "no number of trials separates equal means"
+        )
+        return (
+            f"{head} differ by {money(gap, cur)} in expected NPV, within two standard errors "
+            f"({money(2 * se, cur)}); {more}."
         )
 
     def _repr_html_(self):

@@ -220,8 +220,8 @@ class EVPI:
 
         return (
             f"Knowing every uncertain input before choosing would be worth up to "
-            f"{_money(self.value, self.currency)} "
-            f"(expected NPV {_money(self.expected_npv_perfect, self.currency)} instead of "
+            f"{_money(self.value, self.currency)} (± {_money(self.standard_error, self.currency)} Monte Carlo "
+            f"standard error; expected NPV {_money(self.expected_npv_perfect, self.currency)} instead of "
             f"{_money(self.expected_npv, self.currency)} for {self.option}/{self.owner})."
         )
 

@@ -65,7 +65,7 @@ def test_batch_over_the_shipped_scenarios(tmp_path):
     text = " ".join(index.text)
     for item in out.ok:
         assert item.recommendation in text and f"{item.option} / {item.owner}" in text
-        assert item.recommendation.startswith("Recommend")
+        assert item.recommendation.startswith(("Recommend", "Too close to call at"))
     assert calls[0] == (0, len(files), "") and calls[-1][:2] == (len(files), len(files))
     assert sorted(c[2] for c in calls[1:]) == sorted(f.stem for f in files)
 

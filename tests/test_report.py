@@ -17,6 +17,7 @@ import decision_kit as dk
 from decision_kit import report
 from decision_kit.loading import content_hash
 from decision_kit.report.memo import external_refs
+from decision_kit.results import shown_certainty_equivalent
 from decision_kit.schema import input_paths
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -180,6 +181,12 @@ def _read(path, sheet, **kw):
 def test_xlsx_summary_has_the_same_numbers(result, workbook):
     summary = result.summary()
     back = _read(workbook, "Summary", index_col=[0, 1])
+    ce = back.pop(f"Certainty equivalent ({result.scenario.currency})")
+    shown = shown_certainty_equivalent(summary)  # a number, or the sentence saying why there is none
+    assert [str(v) if isinstance(v, str) else float(v) for v in ce] == [
+        v if isinstance(v, str) else float(v) for v in shown
+    ]
+    summary = summary.drop(columns=["certainty_equivalent", "ce_note"])
     assert back.shape == summary.shape
     assert list(back.index) == list(summary.index)
     np.testing.assert_allclose(back.to_numpy(dtype=float), summary.to_numpy(dtype=float), rtol=1e-12, equal_nan=True)
@@ -232,7 +239,7 @@ def test_xlsx_numbers_are_numeric_cells_with_formats(result, workbook):
     assert money.data_type == "n" and isinstance(money.value, float) and money.number_format == "#,##0"
     p_best = row[header.index("P(best)")]
     assert p_best.data_type == "n" and p_best.number_format == "0.0%"
-    assert "Recommend" in ws["B2"].value
+    assert ws["B2"].value == result.recommendation()
     stamp = [c.value for c in ws[3]]
     assert dk.__version__ in stamp and content_hash(result.scenario) in stamp
     assert stamp[stamp.index("seed") + 1] == SEED and stamp[stamp.index("trials") + 1] == TRIALS
@@ -298,30 +305,30 @@ def test_memo_screenshot_in_headless_chromium(memo, tmp_path):
     assert out.stat().st_size > 50_000
 
 
-def test_certainty_equivalents_few_trials_carry_are_not_shown(tmp_path):
-    """Where fewer than CE_MIN_EFFECTIVE_TRIALS effective trials carry the certainty equivalent
-    (a few extreme breach losses), the memo prints n/a and says why; the dashboard says
-    'unreliable'; the CLI prints NaN. Elsewhere the number is shown."""
+def test_certainty_equivalents_that_do_not_exist_are_never_numbers():
+    """In the shipped marketing_automation, every option bears an uncapped lognormal loss or
+    cost: the memo's risk table and the dashboard's cell say which input, never a number
+    (the CLI, the workbook and a capped loss are in tests/test_risk_figures.py)."""
     import re
 
-    from decision_kit.results import CE_MIN_EFFECTIVE_TRIALS, shown_certainty_equivalent
     from decision_kit.widgets.markup import ce_cell
 
     r = dk.simulate(dk.load_scenario("scenarios/marketing_automation.yaml"), 2000, seed=1)
     s = r.summary()
     shown = shown_certainty_equivalent(s)
-    shaky = s["ce_effective_trials"] < CE_MIN_EFFECTIVE_TRIALS
-    assert shaky.any() and (~shaky).any()  # this seed has both kinds
-    assert shown[shaky].isna().all() and (shown[~shaky] == s.loc[~shaky, "certainty_equivalent"]).all()
+    undefined = s["ce_note"] != ""
+    assert s.loc[undefined, "certainty_equivalent"].isna().all()
+    assert (shown[undefined] == s.loc[undefined, "ce_note"]).all()
+    assert all(t.startswith("not defined: ") and t.endswith(" has an unbounded loss tail") for t in shown[undefined])
 
     html = report.html_memo(r)
-    assert f"fewer than {CE_MIN_EFFECTIVE_TRIALS} effective trials" in html
-    for (o, w) in s.index[shaky]:  # the risk table's row for a shaky cell has n/a in the CE column
+    for (o, w) in s.index[undefined]:
         row = re.search(rf"<tr[^>]*>\s*<td>{o}</td>\s*<td>{w}</td>(.*?)</tr>", html.split('id="risk"')[1], re.S)
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))
-        assert cells[3] == "n/a", cells
+        assert cells[3] == s.loc[(o, w), "ce_note"], cells
 
-    assert ce_cell(float("nan")).endswith("unreliable</span>")
+    note = "not defined: risks.x.impact has an unbounded loss tail"
+    assert ce_cell(note) == f'<span title="{note}">{note}</span>'
     assert ce_cell(1.5e6) == "1.50M"
 
 

@@ -6,7 +6,9 @@ numpy's linear percentiles: P10 at position 0.3 -> 1.3M, P90 at position 2.7 -> 
 second cell's 0, 1, 0, 1 million (mean 0.5M) and every other cell's -1 million: the first cell
 is best in every trial, 2.0M ahead of the second. PV of cost is 1.0M for the first cell and
 1.5M for the second, so the second costs 0.5M more but brings (2.5 + 1.0) - (0.5 + 1.5) = 1.5M
-less benefit: the benefit is the main reason."""
+less benefit: the benefit is the main reason. The lead's per-trial differences are 1, 1, 3, 3
+million: sample sd sqrt(4/3) = 1.1547M, standard error 1.1547M / sqrt(4) = 577.35k, so the 2.0M
+lead is more than two standard errors and the recommendation is made."""
 
 import dataclasses
 import functools
@@ -66,8 +68,8 @@ def test_recommendation_words_hand_made_metrics(simulated):
     assert r.best_cell == (o, w)
     assert r.recommendation() == (
         f"Recommend {o} owned by {w} (confidently): expected NPV 2.50M {cur} (P10 1.30M {cur} to P90 3.70M {cur}), "
-        f"best in 100% of trials, 0% chance of a loss. Ahead of {o2}/{w} by 2.00M {cur}, mainly through "
-        f"1.50M {cur} more benefit in present value."
+        f"best in 100% (± 0.0%) of trials, 0% chance of a loss. Ahead of {o2}/{w} by 2.00M {cur} (± 577.35k {cur}), "
+        f"mainly through 1.50M {cur} more benefit in present value."
     )
 
 

@@ -31,6 +31,7 @@ CHECKED = [
     "decision_kit/schema",
     "decision_kit/loading.py",
     "decision_kit/plan.py",
+    "decision_kit/tails.py",
     "decision_kit/workspace.py",
     "decision_kit/sampling.py",
     "decision_kit/finance",

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..formatting import compact, months, percent, rate, years
 from ..loading import write_text_atomic
-from ..results import CE_MIN_EFFECTIVE_TRIALS, shown_certainty_equivalent
+from ..results import shown_certainty_equivalent
 from .provenance import SHARE_FIELDS, input_records, ownership, refuse_existing, stamp
 
 
@@ -148,9 +148,13 @@ def _sections(result, summary, best) -> dict:
     for (o, w), r in summary.iterrows():
         cls = "best" if (o, w) == best else ""
         value.add([o, w, compact(r.npv_mean), compact(r.npv_p10), compact(r.npv_p50), compact(r.npv_p90),
-                   percent(r.p_best), compact(r.expected_regret), compact(r.tco_mean), years(r.payback_p50),
+                   f"{percent(r.p_best)} ± {rate(r.p_best_se)}",
+                   f"{compact(r.expected_regret)} ± {compact(r.expected_regret_se)}", compact(r.tco_mean),
+                   years(r.payback_p50),
                    months(r.launch_months_p50)], cls)
-        risk.add([o, w, percent(r.p_loss), compact(r[cvar]), compact(r.npv_p10), compact(ce.loc[(o, w)]),
+        ce_shown = ce.loc[(o, w)]
+        risk.add([o, w, percent(r.p_loss), compact(r[cvar]), compact(r.npv_p10),
+                  ce_shown if isinstance(ce_shown, str) else compact(ce_shown),
                   compact(r.pv_cost_p90), f"{r.security_incidents:.2f}"], cls)
 
     ledger = result.ledger()
@@ -273,7 +277,6 @@ def html_memo(result, *, analyses: Mapping[str, Any] | None = None, generated: d
     html = render("memo.html.j2", scenario=s, stamp=stamp(result, generated), recommendation=result.recommendation(),
                   cards=cards, best=best, options=result.layout.options, owners=result.layout.owners,
                   figures=_figures(result), analyses=blocks, risk_tolerance=compact(result.risk_tolerance),
-                  ce_min_trials=CE_MIN_EFFECTIVE_TRIALS,
                   **_sections(result, summary, best))
     return html
 

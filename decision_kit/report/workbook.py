@@ -17,13 +17,15 @@ import numpy as np
 
 from ..formatting import amount, rate
 from ..loading import write_text_atomic
+from ..results import shown_certainty_equivalent
 from .provenance import SHARE_FIELDS, assumptions, ownership, refuse_existing, stamp
 
 SUMMARY_LABELS: dict[str, str] = {
     "npv_mean": "Expected NPV", "npv_p10": "NPV P10", "npv_p50": "NPV P50", "npv_p90": "NPV P90",
     "tco_mean": "TCO mean", "tco_p50": "TCO P50", "pv_cost_mean": "PV of cost mean",
     "pv_cost_p90": "PV of cost P90", "payback_p50": "Payback P50 (years)", "p_loss": "P(loss)",
-    "p_best": "P(best)", "expected_regret": "Expected regret", "cvar_10": "CVaR 10% of NPV",
+    "p_best": "P(best)", "p_best_se": "P(best) standard error", "expected_regret": "Expected regret",
+    "expected_regret_se": "Expected regret standard error", "cvar_10": "CVaR 10% of NPV",
     "certainty_equivalent": "Certainty equivalent", "launch_months_p50": "Launch P50 (months)",
     "security_incidents": "Security incidents (expected)",
 }
@@ -131,7 +133,9 @@ def write_xlsx(result, path: str | os.PathLike, *, overwrite: bool = False, max_
     **Per-trial metrics** (:meth:`Result.per_trial`, at most ``max_trial_rows`` rows: whole
     trials from the first, with a note when capped), **Assumptions** (:func:`assumptions`) and
     **Ownership** (:func:`ownership`). Numbers are numeric cells with formats (money ``#,##0``,
-    probabilities ``0.0%``); NaN (e.g. a payback never reached) is an empty cell.
+    probabilities ``0.0%``); NaN (e.g. a payback never reached) is an empty cell. A certainty
+    equivalent that does not exist is the sentence saying why
+    (:func:`~decision_kit.results.shown_certainty_equivalent`), never a number.
 
     openpyxl writes about 50-100k cells a second: the per-trial sheet dominates (100,000 rows
     take tens of seconds); lower ``max_trial_rows`` for a quick workbook.
@@ -151,6 +155,8 @@ def write_xlsx(result, path: str | os.PathLike, *, overwrite: bool = False, max_
 
     # Summary: title, recommendation, stamp, then the table (header on row 5).
     summary = result.summary()
+    summary["certainty_equivalent"] = shown_certainty_equivalent(summary)  # the number, or why there is none
+    summary = summary.drop(columns="ce_note")
     sheet = _Sheet(wb, "Summary")
     cols = ["option", "owner"] + [f"{SUMMARY_LABELS.get(c, c)}" + (f" ({cur})" if _money_col(c) else "")
                                   for c in summary.columns]
@@ -214,7 +220,7 @@ def _money_col(c: str) -> bool:
 def _summary_format(c: str) -> str:
     if _money_col(c):
         return _MONEY
-    if c in ("p_loss", "p_best"):
+    if c in ("p_loss", "p_best", "p_best_se"):
         return _PCT
     if c == "security_incidents":
         return "0.00"

@@ -3,7 +3,7 @@
 What is here: :data:`CSS` (the stylesheet, shown first in the dashboard, in a notebook and
 under Voilà); :func:`css_class` (the stable ``dk-<name>`` CSS class of a control or output);
 :func:`words` (a name with spaces for underscores); :func:`escape` (text made safe for HTML);
-:func:`ce_cell` (a certainty equivalent in the table, or 'unreliable'); :func:`cell_label` and
+:func:`ce_cell` (a certainty equivalent in the table, or why it is not defined); :func:`cell_label` and
 :func:`owner_label` (an option x owner cell and an owner as shown). Numbers are written by the
 rules of :mod:`decision_kit.formatting`; money in the tables has no currency (the heading
 names it).
@@ -15,7 +15,7 @@ import html
 import re
 
 from ..formatting import money, months, percent, rate, years
-from ..results import CE_MIN_EFFECTIVE_TRIALS, Result, shown_certainty_equivalent
+from ..results import Result, shown_certainty_equivalent
 
 CSS = """<style>
 .dk-dashboard { --jp-widgets-font-size: 15px; --jp-widgets-inline-height: 30px;
@@ -55,15 +55,12 @@ def escape(text) -> str:
     return html.escape(str(text))
 
 
-def ce_cell(ce: float) -> str:
-    """A certainty equivalent for the table, or 'unreliable' (with the reason on hover) where
-    too few effective trials carry it (:func:`~decision_kit.results.shown_certainty_equivalent`)."""
-    if ce == ce:
-        return money(ce, "")
-    return (
-        f'<span title="fewer than {CE_MIN_EFFECTIVE_TRIALS} effective trials carry it: a few extreme '
-        'losses decide it; refine with more trials or raise the risk tolerance">unreliable</span>'
-    )
+def ce_cell(ce: float | str) -> str:
+    """A certainty equivalent for the table: the number, or 'not defined' with the reason on
+    hover where it does not exist (:func:`~decision_kit.results.shown_certainty_equivalent`)."""
+    if isinstance(ce, str):
+        return f'<span title="{escape(ce)}">{escape(ce)}</span>'
+    return money(ce, "")
 
 
 def cell_label(cell: tuple) -> str:
@@ -97,13 +94,14 @@ def summary_table(r: Result, owner: str | None) -> str:
         rows.append(
             f"<tr{cls}><td>{escape(option)}</td><td>{money(x.npv_mean, '')}</td>"
             f"<td>{money(x.npv_p10, '')} &ndash; {money(x.npv_p90, '')}</td>"
-            f"<td>{percent(x.p_best)}</td><td>{percent(x.p_loss)}</td><td>{years(x.payback_p50)}</td>"
+            f"<td>{percent(x.p_best)} &plusmn; {rate(x.p_best_se)}</td><td>{percent(x.p_loss)}</td>"
+            f"<td>{years(x.payback_p50)}</td>"
             f"<td>{months(x.launch_months_p50)}</td><td>{ce_cell(ce.loc[(option, owner)])}</td></tr>"
         )
     head = (
         "<tr><th>option</th><th>expected NPV</th><th>P10 &ndash; P90</th><th>chance best</th>"
         "<th>chance of loss</th><th>payback (years)</th><th>launch (months)</th>"
-        "<th>certainty equivalent</th></tr>"
+        f"<th>certainty equivalent (risk tolerance {money(r.risk_tolerance, '')})</th></tr>"
     )
     return (
         f"<h3>If {escape(owner_label(owner))} owns the budget: {r.scenario.horizon_years} years at "
