@@ -28,7 +28,9 @@ x ``(1 + rise)`` for each price-rise risk on it; a one-off or forced-migration r
 factor's class; two normals make ``exponential``, any other two unbounded factors ``heavy``; a
 power ``(1 + e)^k`` of a normal rate is ``exponential`` for ``k = 2`` and ``heavy`` beyond.
 Owners scale probabilities and severities by constants, which changes no class, so the answer
-is per option.
+is per option. A shared quantity (``dist: shared``) has its quantity's class times a positive
+constant, and is named by the path it is drawn under, ``shared.<name>``; a variant's inherited
+lines and the risks of the option it extends count as its own.
 
 The CE of an option is defined when every term is ``bounded`` or ``gaussian``: a finite sum of
 such terms has every exponential moment, whatever their dependence (generalised Hölder). When
@@ -51,10 +53,11 @@ from .distributions import (
     Pareto,
     PriorRef,
     Quantiles,
+    Shared,
     Triangular,
     Uniform,
 )
-from .schema import CostLine, Scenario
+from .schema import CostLine, Scenario, risk_touches
 
 __all__ = ["TAILS", "CE_NOT_DEFINED", "tail", "product", "power", "loss_tails", "certainty_equivalent_defects"]
 
@@ -73,6 +76,8 @@ def tail(dist: DistributionBase, side: str = "upper") -> int:
     """The class (an index into :data:`TAILS`) of the ``upper`` or ``lower`` tail of ``dist``."""
     if isinstance(dist, PriorRef):
         return tail(dist.resolved, side)
+    if isinstance(dist, Shared):  # a shared quantity times a positive constant
+        return tail(dist.target, side)
     if isinstance(dist, Mixture):
         return max(tail(c.dist, side) for c in dist.components)
     if isinstance(dist, _BOUNDED_FORMS):
@@ -116,29 +121,30 @@ Factor = tuple[int, str]
 """A factor of a loss term: its tail class and the input path it comes from."""
 
 
+def _at(dist: DistributionBase, path: str) -> str:
+    """Where an input is drawn: ``shared.<name>`` for a shared quantity, else its own path."""
+    return dist.path if isinstance(dist, Shared) else path
+
+
 def _line_factors(s: Scenario, oname: str, lname: str) -> Iterator[Factor]:
     opt = s.options[oname]
     line: CostLine = opt.costs[lname]
     pre = f"options.{oname}.costs.{lname}"
     k = s.horizon_years - 1  # the highest power an escalation or growth rate is raised to
-    yield tail(line.amount), f"{pre}.amount"
+    yield tail(line.amount), _at(line.amount, f"{pre}.amount")
     if line.overrun:
-        yield tail(opt.cost_overrun), f"options.{oname}.cost_overrun"
+        yield tail(opt.cost_overrun), _at(opt.cost_overrun, f"options.{oname}.cost_overrun")
     if line.escalation is not None:
-        yield power(tail(line.escalation), k), f"{pre}.escalation"
+        yield power(tail(line.escalation), k), _at(line.escalation, f"{pre}.escalation")
     if line.timing == "per_unit" and line.driver in s.drivers:
         d = s.drivers[line.driver]
-        yield tail(d.start), f"drivers.{line.driver}.start"
-        yield power(tail(d.growth), k), f"drivers.{line.driver}.growth"
+        yield tail(d.start), _at(d.start, f"drivers.{line.driver}.start")
+        yield power(tail(d.growth), k), _at(d.growth, f"drivers.{line.driver}.growth")
     if line.timing == "percent_of" and line.of in opt.costs and line.of != lname:
         yield from _line_factors(s, oname, line.of)
     for rname, risk in s.risks.items():
-        if risk.effect == "price_rise" and lname in (risk.lines or ()) and _touches(risk, oname):
-            yield (BOUNDED if risk.cap is not None else tail(risk.impact)), f"risks.{rname}.impact"
-
-
-def _touches(risk, oname: str) -> bool:
-    return risk.options is None or oname in risk.options
+        if risk.effect == "price_rise" and lname in (risk.lines or ()) and risk_touches(s, risk, oname):
+            yield (BOUNDED if risk.cap is not None else tail(risk.impact)), _at(risk.impact, f"risks.{rname}.impact")
 
 
 def _term(factors: list[Factor]) -> Factor:
@@ -155,9 +161,10 @@ def _benefit_terms(s: Scenario, oname: str) -> Iterator[Factor]:
     for bname, b in opt.benefits.items():
         pre = f"options.{oname}.benefits.{bname}"
         parts = [(b.amount, f"{pre}.amount", 1), (opt.realisation, f"options.{oname}.realisation", 1)]
+        parts = [(d, _at(d, p), n) for d, p, n in parts]
         if not any(d.support()[0] < 0 for d, _, _ in parts):
             continue
-        parts.append((b.growth, f"{pre}.growth", k))
+        parts.append((b.growth, _at(b.growth, f"{pre}.growth"), k))
         yield _term([(power(max(tail(d, "upper"), tail(d, "lower")), n), p) for d, p, n in parts])
 
 
@@ -167,8 +174,9 @@ def loss_tails(s: Scenario, oname: str) -> list[tuple[str, str]]:
     in the file's order (paths may repeat)."""
     terms: list[Factor] = []
     for rname, risk in s.risks.items():
-        if risk.effect in ("one_off", "forced_migration") and _touches(risk, oname):
-            terms.append((BOUNDED if risk.cap is not None else tail(risk.impact), f"risks.{rname}.impact"))
+        if risk.effect in ("one_off", "forced_migration") and risk_touches(s, risk, oname):
+            c = BOUNDED if risk.cap is not None else tail(risk.impact)
+            terms.append((c, _at(risk.impact, f"risks.{rname}.impact")))
     terms += [_term(list(_line_factors(s, oname, lname))) for lname in s.options[oname].costs]
     terms += list(_benefit_terms(s, oname))
     return [(path, TAILS[c]) for c, path in terms if c > GAUSSIAN]

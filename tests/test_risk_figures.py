@@ -379,3 +379,26 @@ def test_evpi_says_its_standard_error():
     s = scenario(TWO % (SHARED_ONLY, "1M"), horizon_years=1, risk_tolerance="5M")
     e = voi.evpi(dk.simulate(s, trials=2_000, seed=1))
     assert e.standard_error > 0 and f"± {money(e.standard_error, 'USD')}" in e.describe()
+
+
+def test_a_shared_quantity_is_named_where_it_is_drawn_and_a_variant_bears_its_parents_risks():
+    s = scenario(
+        """
+        shared:
+          salary: {dist: lognormal, median: 120k, sigma: 0.2}
+        options:
+          a: {kind: build, costs: {dev: {category: staff, timing: recurring, amount: {dist: shared, name: salary}}}}
+          b: {kind: buy}
+          b_plus:
+            extends: b
+            costs: {support: {category: support, timing: recurring, amount: 5k}}
+        risks:
+          breach:
+            {type: vendor, effect: one_off, probability: 0.1, options: [b], impact: {dist: pareto, xm: 10k, alpha: 2}}
+        """
+    )
+    assert tails.certainty_equivalent_defects(s) == {
+        "a": "not defined: shared.salary has an unbounded loss tail",
+        "b": "not defined: risks.breach.impact has an unbounded loss tail",
+        "b_plus": "not defined: risks.breach.impact has an unbounded loss tail",
+    }
