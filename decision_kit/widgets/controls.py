@@ -82,6 +82,9 @@ def _transform(d: Any, keys: dict, f: Callable[[float], float]) -> Any:
     if d["dist"] == "mixture":
         out["components"] = [{"weight": c["weight"], "dist": _transform(c["dist"], keys, f)} for c in d["components"]]
         return out
+    if d["dist"] == "shared" and keys is _SCALE_KEYS:  # this use of the shared quantity, scaled
+        out["scale"] = tidy(f(float(d.get("scale", 1))))
+        return out
     if d["dist"] not in keys:
         raise ScenarioError(f"a {d['dist']} distribution cannot be shifted; edit the scenario file instead")
     for k in keys[d["dist"]]:
