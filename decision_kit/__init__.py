@@ -21,7 +21,7 @@ by ``tests/test_layering.py``, with the absence of import cycles):
 4. schema
 5. loading, plan, tails
 6. sampling
-7. engine
+7. engine, trial_metrics
 8. results
 9. simulation
 10. sensitivity, voi, mcda, allocation, test_functions, staging, review

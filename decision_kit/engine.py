@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .plan import FLOW_COST_EXTRA, INTEGRATION_CATEGORIES, Layout, LinePlan, OptionPlan, Plan, compile_plan
+from .plan import FLOW_COST_EXTRA, INTEGRATION_CATEGORIES, NEUTRAL, Layout, LinePlan, OptionPlan, Plan, compile_plan
 from .priors import OwnerShifts
 from .sampling import RiskDraws
 from .schema import Scenario
@@ -73,7 +73,8 @@ class ChunkFlows:
     :func:`project` hands each cell to ``on_cell`` instead).
     ``launch``: months to go-live, (O, W, n). ``security_events``: number
     of security incidents, (O, W, n). ``rows_sum``: per-row sums over the chunk's trials,
-    (R, P, O, W), rows as in :attr:`Layout.rows`.
+    (R, P, O, W), rows as in :attr:`Layout.rows`. ``status_quo``: the status quo's
+    ``(cost, benefit)``, (P, n) each (in the workspace), or None where the scenario states none.
     """
 
     cost: np.ndarray | None
@@ -81,6 +82,7 @@ class ChunkFlows:
     launch: np.ndarray
     security_events: np.ndarray
     rows_sum: np.ndarray
+    status_quo: tuple[np.ndarray, np.ndarray] | None = None
 
     def flows(self) -> tuple[np.ndarray, np.ndarray]:
         """``(cost, benefit)``, (O, W, P, n) each: a chunk projected without ``on_cell``."""
@@ -216,7 +218,8 @@ def year_fraction_ramped(
     if live is not None and np.isfinite(live[0]) and np.isfinite(live[1]):
         first = min(max(int(live[0] // 12) + 1, 1), H + 1)
         stop = max(min(int(np.ceil(min(live[1], 12.0 * H) / 12)) + 1, H + 1), first)
-    out = ws("ramp", (H, d.shape[1]))
+    # a fixed go-live with an uncertain ramp (or the reverse): as wide as the wider of the two
+    out = ws("ramp", (H, max(d.shape[1], np.size(ramp_months))))
     out[: first - 1] = 0.0
     np.subtract(d[first:], d[first - 1 : -1], out=out[first - 1 :])
     if stop > first:
@@ -574,4 +577,26 @@ def project(
             proj.owner_benefits(sh, L, keep, ben, cats)
             if on_cell is not None:
                 on_cell(oi, wi, c, ben)
-    return ChunkFlows(cost, benefit, launch_all, sec_events, rows_sum)
+    sq = status_quo_flows(chunk, plan) if plan.status_quo is not None else None
+    return ChunkFlows(cost, benefit, launch_all, sec_events, rows_sum, sq)
+
+
+def status_quo_flows(chunk: Chunk, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
+    """The status quo's ``(cost, benefit)``, (P, n) each, from the chunk's draws: its lines
+    from the decision date, under :data:`~decision_kit.plan.NEUTRAL` shifts (no launch delay, no
+    overrun, no governance, every ownership effect neutral), with the risks that name it."""
+    op = plan.status_quo
+    if op is None:
+        raise ValueError(f"scenario '{plan.scenario.name}' states no status quo")
+    ws, P, n = chunk.ws, plan.layout.periods, chunk.n
+    proj = OptionProjection(chunk, op)
+    cats = np.zeros((len(plan.layout.rows), P))
+    launch = proj.base_launch
+    total, license_cost = proj.owner_costs(NEUTRAL, launch, cats)
+    risk_cost, keep, _ = proj.owner_risks(NEUTRAL)
+    cost = ws("status_quo_cost", (P, n))
+    cost[...] = total
+    proj.owner_overheads(NEUTRAL, cost, total, license_cost, risk_cost, cats)
+    benefit = ws("status_quo_benefit", (P, n))
+    proj.owner_benefits(NEUTRAL, launch, keep, benefit, cats)
+    return cost, benefit

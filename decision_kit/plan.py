@@ -24,13 +24,23 @@ import numpy as np
 
 from .errors import ScenarioError
 from .priors import OWNERS, OwnerShifts
-from .schema import CATEGORIES, Scenario, derived_inputs, input_paths, risk_touches
+from .schema import CATEGORIES, STATUS_QUO, Scenario, derived_inputs, input_paths, risk_touches
 
 FLOW_COST_EXTRA = ("governance", "consolidation", "risk")
 """Cost rows added to the categories: governance overhead, shadow-IT consolidation, risk events."""
 
 INTEGRATION_CATEGORIES = ("integration", "customisation")
 """Cost categories scaled by an ownership model's integration factor."""
+
+NEUTRAL = OwnerShifts()
+"""The shifts of no owner at all (every effect neutral): how the status quo is projected."""
+
+STATUS_QUO_CONSTANTS = {
+    f"{STATUS_QUO}.launch_months": 0.0,
+    f"{STATUS_QUO}.cost_overrun": 1.0,
+    f"{STATUS_QUO}.realisation": 1.0,
+}
+"""The status quo's go-live (now), overrun factor and benefit realisation: nothing is delivered."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +159,8 @@ class Plan:
     inputs : every uncertain input by dotted path, in the file's order (what analyses vary).
     derived : the fields that read another input's draw (references to a shared quantity and
         what a variant inherits): path -> (input path, scale); :meth:`complete` fills them in.
+    status_quo : the status quo's structure (projected under :data:`NEUTRAL` shifts from the
+        same draws as the options), or None where the scenario states none.
     drawn : the inputs drawn once per trial, in drawing order (``inputs`` less the impacts of
         one-off risk events, which are drawn once per year instead).
     correlated, correlation : the inputs reordered together (Iman-Conover) and their target
@@ -173,6 +185,7 @@ class Plan:
     row_index: dict
     license_periods: tuple[int, ...]
     derived: dict = field(default_factory=dict)
+    status_quo: OptionPlan | None = None
     cache: dict = field(default_factory=dict, repr=False)
 
     def complete(self, values: dict) -> dict:
@@ -180,12 +193,15 @@ class Plan:
         array (or float) of its source when the scale is 1, else source times scale. ``values``
         itself is returned when nothing is missing; it is never modified."""
         missing = [k for k in self.derived if k not in values]
-        if not missing:
+        constants = self.status_quo is not None and next(iter(STATUS_QUO_CONSTANTS)) not in values
+        if not missing and not constants:
             return values
         out = dict(values)
         for key in missing:
             src, scale = self.derived[key]
             out[key] = values[src] if scale == 1 else values[src] * scale
+        if constants:
+            out.update(STATUS_QUO_CONSTANTS)
         return out
 
     @property
@@ -202,12 +218,11 @@ class Plan:
 def layout(s: Scenario) -> Layout:
     """The layout of a scenario's result arrays: options, owners, periods and flow rows."""
     used = {line.category for o in s.options.values() for line in o.costs.values()}
+    used |= {line.category for line in (s.status_quo.costs.values() if s.status_quo is not None else ())}
     cost_rows = tuple(c for c in CATEGORIES if c in used) + FLOW_COST_EXTRA
-    benefit_rows = tuple(
-        c
-        for c in ("revenue", "savings")
-        if any(b.category == c for o in s.options.values() for b in o.benefits.values())
-    )
+    benefits = [b for o in s.options.values() for b in o.benefits.values()]
+    benefits += list(s.status_quo.benefits.values()) if s.status_quo is not None else []
+    benefit_rows = tuple(c for c in ("revenue", "savings") if any(b.category == c for b in benefits))
     owners = tuple(o for o in OWNERS if o in s.owners)
     return Layout(tuple(s.options), owners, s.horizon_years + 1, cost_rows, benefit_rows)
 
@@ -275,8 +290,8 @@ def _correlation(s: Scenario, drawn: dict) -> tuple[tuple[str, ...], np.ndarray 
     return tuple(names), check_correlation(m, names)
 
 
-def _lines(oname: str, costs: dict) -> tuple[LinePlan, ...]:
-    pre = f"options.{oname}.costs"
+def _lines(at: str, costs: dict) -> tuple[LinePlan, ...]:
+    pre = f"{at}.costs"
     order = topological(costs)
     dependent = launch_dependent(costs)
     referenced = {line.of for line in costs.values() if line.timing == "percent_of"}
@@ -323,34 +338,41 @@ def _risks(s: Scenario) -> tuple[RiskPlan, ...]:
     )
 
 
-def _options(s: Scenario, risks: tuple[RiskPlan, ...]) -> tuple[OptionPlan, ...]:
-    out = []
-    for oi, (oname, opt) in enumerate(s.options.items()):
-        pre = f"options.{oname}"
-        mine = tuple(r for r in risks if risk_touches(s, s.risks[r.name], oname))
-        out.append(
-            OptionPlan(
-                index=oi,
-                name=oname,
-                launch_months=f"{pre}.launch_months",
-                cost_overrun=f"{pre}.cost_overrun",
-                realisation=f"{pre}.realisation",
-                lines=_lines(oname, opt.costs),
-                benefits=tuple(
-                    BenefitPlan(
-                        b,
-                        line.category,
-                        f"{pre}.benefits.{b}.amount",
-                        f"{pre}.benefits.{b}.growth",
-                        f"{pre}.benefits.{b}.ramp_months",
-                    )
-                    for b, line in opt.benefits.items()
-                ),
-                risks=mine,
-                price_risks=tuple(r for r in mine if r.effect == "price_rise"),
+def _option(s: Scenario, risks: tuple[RiskPlan, ...], index: int, name: str, pre: str, costs, benefits) -> OptionPlan:
+    """The plan of one option (or of the status quo) whose inputs sit under path ``pre``."""
+    mine = tuple(r for r in risks if risk_touches(s, s.risks[r.name], name))
+    return OptionPlan(
+        index=index,
+        name=name,
+        launch_months=f"{pre}.launch_months",
+        cost_overrun=f"{pre}.cost_overrun",
+        realisation=f"{pre}.realisation",
+        lines=_lines(pre, costs),
+        benefits=tuple(
+            BenefitPlan(
+                b,
+                line.category,
+                f"{pre}.benefits.{b}.amount",
+                f"{pre}.benefits.{b}.growth",
+                f"{pre}.benefits.{b}.ramp_months",
             )
-        )
-    return tuple(out)
+            for b, line in benefits.items()
+        ),
+        risks=mine,
+        price_risks=tuple(r for r in mine if r.effect == "price_rise"),
+    )
+
+
+def _options(s: Scenario, risks: tuple[RiskPlan, ...]) -> tuple[OptionPlan, ...]:
+    return tuple(
+        _option(s, risks, oi, oname, f"options.{oname}", opt.costs, opt.benefits)
+        for oi, (oname, opt) in enumerate(s.options.items())
+    )
+
+
+def _status_quo(s: Scenario, risks: tuple[RiskPlan, ...]) -> OptionPlan | None:
+    sq = s.status_quo
+    return None if sq is None else _option(s, risks, -1, STATUS_QUO, STATUS_QUO, sq.costs, sq.benefits)
 
 
 def build_plan(s: Scenario) -> Plan:
@@ -377,6 +399,7 @@ def build_plan(s: Scenario) -> Plan:
         row_index={r: i for i, r in enumerate(lay.rows)},
         license_periods=tuple(t for t in (2, 3) if t <= H),
         derived=derived_inputs(s),
+        status_quo=_status_quo(s, risks),
     )
 
 

@@ -173,6 +173,10 @@ class Result:
         and settings), as a function of a scenario; :meth:`with_scenario` calls it. None (the
         default, and what :func:`~decision_kit.simulation.simulate` gives today): then
         :meth:`with_scenario` accepts only a scenario that simulates alike.
+    status_quo : the status quo's per-trial ``npv``, ``pv_cost`` and ``tco`` (trials,), from
+        the same draws as the cells, or None where the scenario states no status quo. Then
+        :meth:`summary` also reports each cell's difference from it and
+        :meth:`recommendation` says whether the recommended cell beats it.
     """
 
     scenario: Scenario
@@ -185,6 +189,7 @@ class Result:
     band_cost: np.ndarray = field(repr=False)
     inputs: Mapping = field(repr=False, default_factory=dict)
     rerun: Callable[[Scenario], Result] | None = field(default=None, repr=False)
+    status_quo: Mapping[str, np.ndarray] | None = field(default=None, repr=False)
     _cache: dict = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self):
@@ -285,7 +290,38 @@ class Result:
             },
             index=self._index(),
         )
+        if self.status_quo is not None:
+            for k, v in self._versus_status_quo(npv, pvc).items():
+                df[k] = v
         return df
+
+    def _versus_status_quo(self, npv: np.ndarray, pv_cost: np.ndarray) -> dict[str, np.ndarray]:
+        """Each cell's per-trial difference from the status quo, summarised: mean, P10 and P90
+        of NPV less the status quo's, mean PV of cost less the status quo's, and the chance of
+        doing worse than the status quo (a negative difference)."""
+        assert self.status_quo is not None
+        d = npv - np.asarray(self.status_quo["npv"], dtype=float)[:, None]
+        q = np.percentile(d, [10, 90], axis=0)
+        return {
+            "npv_vs_status_quo_mean": d.mean(axis=0),
+            "npv_vs_status_quo_p10": q[0],
+            "npv_vs_status_quo_p90": q[1],
+            "pv_cost_vs_status_quo_mean": pv_cost.mean(axis=0)
+            - np.asarray(self.status_quo["pv_cost"], dtype=float).mean(),
+            "p_worse_than_status_quo": (d < 0).mean(axis=0),
+        }
+
+    def _status_quo_sentence(self, top: Any) -> str:
+        """The recommendation's words on the status quo, for the summary row ``top``."""
+        if self.status_quo is None:
+            return ""
+        cur = self.scenario.currency
+        d = top.npv_vs_status_quo_mean
+        return (
+            f" Against the status quo: {money(d, cur)} more expected NPV (P10 {money(top.npv_vs_status_quo_p10, cur)}"
+            f" to P90 {money(top.npv_vs_status_quo_p90, cur)}), worse than keeping it in "
+            f"{whole_percent(top.p_worse_than_status_quo)} of trials."
+        )
 
     @property
     def best_cell(self) -> tuple[str, str]:
@@ -418,14 +454,25 @@ class Result:
         outlook = (
             f"expected NPV {money(top.npv_mean, cur)} (P10 {money(top.npv_p10, cur)} to P90 {money(top.npv_p90, cur)})"
         )
+        if self.status_quo is not None and top.npv_vs_status_quo_mean <= 0:
+            return (
+                f"Keep the status quo: no option beats it in expected NPV. The best, {o} owned by {w}, is "
+                f"{money(-top.npv_vs_status_quo_mean, cur)} worse (P10 {money(top.npv_vs_status_quo_p10, cur)} to "
+                f"P90 {money(top.npv_vs_status_quo_p90, cur)} of the difference) and better in "
+                f"{whole_percent(1 - top.p_worse_than_status_quo)} of trials."
+            )
         if len(ranked) == 1:
             loss = whole_percent(top.p_loss)
-            return f"Only one choice is modelled, {o} owned by {w}: {outlook}, {loss} chance of a loss."
+            return (
+                f"Only one choice is modelled, {o} owned by {w}: {outlook}, {loss} chance of a loss."
+                + self._status_quo_sentence(top)
+            )
         (o2, w2), second = ranked.index[1], ranked.iloc[1]
         gap, se = self.lead((o, w), (o2, w2))
         best_in = f"best in {whole_percent(top.p_best)} (± {rate(top.p_best_se)}) of trials"
         if gap <= 2 * se or gap <= 0:
-            return self._too_close((o, w), (o2, w2), gap, se) + f" {o}/{w}: {outlook}, {best_in}."
+            too_close = self._too_close((o, w), (o2, w2), gap, se) + f" {o}/{w}: {outlook}, {best_in}."
+            return too_close + self._status_quo_sentence(top)
         d_cost = second.pv_cost_mean - top.pv_cost_mean
         d_benefit = (top.npv_mean + top.pv_cost_mean) - (second.npv_mean + second.pv_cost_mean)
         reason = (
@@ -437,7 +484,7 @@ class Result:
         return (
             f"Recommend {o} owned by {w} ({sure}): {outlook}, {best_in}, {whole_percent(top.p_loss)} chance of a "
             f"loss. Ahead of {o2}/{w2} by {money(gap, cur)} (± {money(se, cur)}), mainly through {reason}."
-        )
+        ) + self._status_quo_sentence(top)
 
     def _too_close(self, first: tuple[str, str], second: tuple[str, str], gap: float, se: float) -> str:
         """The sentence for a lead within two standard errors."""

@@ -21,6 +21,7 @@ from .errors import ScenarioError
 from .plan import Plan, compile_plan
 from .sampling import BLOCK, RiskDraws, as_seed, draw_blocks
 from .schema import Scenario
+from .trial_metrics import CellWork, ChunkMetrics
 
 DEFAULT_MAX_MEMORY = 2 * 1024**3
 """Default memory cap for one simulation (bytes): 2 GiB."""
@@ -35,6 +36,9 @@ INPUT_TRIALS = 100_000
 """:attr:`Result.inputs` covers at most this many trials (the first ones): what value-of-
 information analyses regress on. They are drawn again on first read, not kept by
 :func:`simulate`."""
+
+STATUS_QUO_METRICS = ("npv", "pv_cost", "tco")
+"""The per-trial metrics kept for the status quo (as the cells', in the same dtypes)."""
 
 _STORED = {
     "npv": np.float64,
@@ -216,6 +220,9 @@ class _Store:
         self.band_cost = np.empty((P, O, W, self.n_band), dtype=np.float32)
         self.rows_sum = np.zeros((len(lay.rows), P, O, W))
         self.df = finance.discount_factors(plan.scenario.discount_rate, P)
+        self.status_quo = (
+            {k: np.empty(trials, dtype=_STORED[k]) for k in STATUS_QUO_METRICS} if plan.status_quo is not None else None
+        )
 
 
 def simulate(
@@ -280,6 +287,7 @@ def simulate(
         band_net=np.moveaxis(store.band_net, -1, 0),
         band_cost=np.moveaxis(store.band_cost, -1, 0),
         inputs=_RedrawnInputs(plan, trials, seed, min(trials, INPUT_TRIALS)),
+        status_quo=store.status_quo,
     )
 
 
@@ -315,7 +323,8 @@ def _run_chunks(
 
     def project(values, risks, lo, n):
         m = max(0, min(n, store.n_band - lo))  # trials of this slice that go into the bands
-        metrics = _ChunkMetrics(store.metrics, store.df, lo, n, local.work, store.band_net, store.band_cost, m)
+        metrics = ChunkMetrics(store.metrics, store.df, lo, n, local.work, store.band_net, store.band_cost, m)
+        metrics.status_quo = store.status_quo
         flows = engine.project(plan, values, risks, n, local.ws, on_cell=metrics)
         metrics.finish(flows)
         return flows.rows_sum
@@ -324,7 +333,7 @@ def _run_chunks(
         if not hasattr(local, "ws"):
             local.ws = _WORKSPACES.acquire()
             local.ws.fit(step)
-            local.work = _CellWork(P, step, local.ws)
+            local.work = CellWork(P, step, local.ws)
             taken.append(local.ws)
         values, risks, n = draw_blocks(plan, seed, trials, range(first, min(first + blocks, n_blocks)), local.ws)
         lo = first * BLOCK
@@ -412,21 +421,6 @@ def draw_trials(scenario: Scenario | Plan, trials: int, seed: int):
     return draw_blocks(compile_plan(scenario), seed, trials, range(-(-trials // BLOCK)))
 
 
-class _CellWork:
-    """Scratch arrays for the per-cell metrics of a chunk, reused by every chunk and cell
-    (taken from the thread's workspace)."""
-
-    def __init__(self, P: int, n: int, ws: engine.Workspace):
-        self.net = ws(("metrics", "net"), (P, n))
-        self.cum = ws(("metrics", "cum"), (P, n))
-        self.tmp = ws(("metrics", "tmp"), (1, n))
-        self.metric = ws(("metrics", "metric"), (n,))  # a float64 metric before it is stored as float32
-        self.neg = np.empty((P, n), dtype=bool)
-        self.cross = np.empty((P - 1, n), dtype=bool)
-        self.first = np.empty(n, dtype=np.intp)
-        self.found = np.empty(n, dtype=bool)
-
-
 class _RedrawnInputs(Mapping):
     """:attr:`Result.inputs`: every input's draws for the first ``n`` trials of a simulation, by
     input path (read-only (n,) arrays; a fixed input's is a view of its one value).
@@ -472,81 +466,6 @@ class _RedrawnInputs(Mapping):
 
     def __reduce__(self):  # pickles (and deep-copies) as a plain dict of arrays
         return dict, (dict(self._load()),)
-
-
-class _ChunkMetrics:
-    """Per-trial metrics of one chunk, cell by cell from its time-major (P, n) flows, as the
-    ``on_cell`` callback of :func:`decision_kit.engine.project`.
-
-    NPV and PV of cost are explicit multiply-adds over the short time axis, TCO a sum over
-    periods, payback :func:`_payback` of the cumulative net flow (which is also the net band).
-    Writes into ``store`` (cell-contiguous (O, W, trials) arrays) at trials ``lo:lo + n``, and
-    the first ``m`` trials' cumulative net flow and cost into the bands.
-    """
-
-    def __init__(self, store, df, lo, n, work, band_net, band_cost, m):
-        self.store, self.df, self.lo, self.n, self.work = store, df, lo, n, work
-        self.band_net, self.band_cost, self.m = band_net, band_cost, m
-
-    def __call__(self, oi, wi, cost, benefit):
-        store, df, lo, n, work, m = self.store, self.df, self.lo, self.n, self.work, self.m
-        P = len(df)
-        net, cum = work.net[:, :n], work.cum[:, :n]
-        tmp, metric = work.tmp[0, :n], work.metric[:n]
-        sl = slice(lo, lo + n)
-        np.subtract(benefit, cost, out=net)
-        npv = store["npv"][oi, wi, sl]
-        npv[...] = 0.0
-        for t in range(P):
-            npv += np.multiply(net[t], df[t], out=tmp)
-        metric[...] = 0.0
-        for t in range(P):
-            metric += np.multiply(cost[t], df[t], out=tmp)
-        store["pv_cost"][oi, wi, sl] = metric
-        store["tco"][oi, wi, sl] = np.sum(cost, axis=0, out=metric)
-        cum[0] = net[0]
-        for t in range(1, P):
-            np.add(cum[t - 1], net[t], out=cum[t])
-        store["payback"][oi, wi, sl] = _payback(net, cum, work, n, out=metric)
-        if m:
-            self.band_net[:, oi, wi, lo : lo + m] = cum[:, :m]
-            cum[0] = cost[0]  # cum is free now: the cumulative cost
-            for t in range(1, P):
-                np.add(cum[t - 1], cost[t], out=cum[t])
-            self.band_cost[:, oi, wi, lo : lo + m] = cum[:, :m]
-
-    def finish(self, flows):
-        """Store what the engine returns for all cells at once (launch months, incidents)."""
-        sl = slice(self.lo, self.lo + self.n)
-        self.store["launch_months"][..., sl] = flows.launch
-        self.store["security_events"][..., sl] = flows.security_events
-
-
-def _payback(net, cum, work, n, out):
-    """:func:`decision_kit.finance.payback` of the columns of a time-major (P, n) net-flow matrix
-    ``net`` with running sums ``cum``, into ``out`` (same arithmetic, so the same numbers).
-
-    Payback at the first ``t >= 1`` with ``C[t-1] < 0 <= C[t]``: ``(t - 1) - C[t-1] / net[t]``;
-    0 if the cumulative flow is never negative; NaN if it never climbs back or ends as NaN.
-    """
-    neg = np.less(cum, 0, out=work.neg[:, :n])
-    cross = np.greater_equal(cum[1:], 0, out=work.cross[:, :n])
-    cross &= neg[:-1]  # cross[t - 1]: the running sum turns non-negative in period t
-    first = work.first[:n]
-    first[...] = -1
-    for t in range(cross.shape[0] - 1, -1, -1):  # backwards, so the earliest crossing is written last
-        np.copyto(first, t, where=cross[t])
-    found = np.greater_equal(first, 0, out=work.found[:n])
-    idx = np.maximum(first, 0)
-    cols = np.arange(n)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        val = np.divide(cum[idx, cols], net[idx + 1, cols])
-        np.subtract(idx, val, out=val)
-    np.copyto(out, val)
-    out[~found] = np.nan
-    out[~found & ~neg.any(axis=0)] = 0.0
-    out[np.isnan(cum[-1])] = np.nan
-    return out
 
 
 def base_case(scenario: Scenario | Plan, option: str | None = None, owner: str | None = None):

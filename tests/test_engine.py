@@ -443,3 +443,31 @@ def test_workspace_refits_instead_of_growing_beside_old_buffers():
     big = ws("a", (3, 8192))
     assert big.shape == (3, 8192) and not np.shares_memory(big, small)
     assert ws.nbytes == engine.Workspace.SLAB
+
+
+def test_a_fixed_go_live_with_an_uncertain_ramp_is_projected_per_trial():
+    """Go-live fixed at month 3, ramp R uncertain per trial (it was refused with a broadcasting
+    error): year 1 earns 10k x (9 - R/2)/12 (the integral of a linear ramp over months 3..12, R
+    <= 9), later years 10k; the licence is 1k a year."""
+    text = """
+name: ramp
+horizon_years: 4
+discount_rate: 10%
+owners: {marketing: {governance_overhead: 0, launch_factor: 1, launch_extra_months: 0, realisation_factor: 1}}
+options:
+  a:
+    kind: buy
+    launch_months: 3
+    costs: {x: {category: license, timing: recurring, amount: 1k}}
+    benefits:
+      b: {category: savings, amount: 10k, ramp_months: {dist: triangular, low: 1, mode: 3, high: 9}}
+"""
+    import decision_kit as dk
+    from decision_kit import loading
+
+    r = dk.simulate(loading.loads(text), trials=500, seed=3)
+    R = r.inputs["options.a.benefits.b.ramp_months"]
+    year1 = 10_000 * (9 - R / 2) / 12
+    npv = (year1 - 1_000) / 1.1 + sum((10_000 - 1_000) / 1.1**t for t in range(2, 5))
+    assert np.ptp(R) > 1
+    np.testing.assert_allclose(r.metrics.npv[:, 0, 0], npv, rtol=1e-6)

@@ -37,6 +37,7 @@ CHECKED = [
     "decision_kit/finance",
     "decision_kit/engine.py",
     "decision_kit/simulation.py",
+    "decision_kit/trial_metrics.py",
     "decision_kit/sensitivity",
     "decision_kit/mcda",
     "decision_kit/allocation",

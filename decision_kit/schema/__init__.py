@@ -27,7 +27,7 @@ event's loss),
 
 from .base import Document, FieldPath, Model, Name
 from .caps import RiskCap
-from .options import CATEGORIES, OPTION_KINDS, BenefitLine, Category, CostLine, Driver, Option
+from .options import CATEGORIES, OPTION_KINDS, STATUS_QUO, BenefitLine, Category, CostLine, Driver, Option, StatusQuo
 from .portfolio import Initiative, Portfolio, Prerequisite, ResponseCurve
 from .scenario import (
     Correlation,
@@ -45,7 +45,8 @@ from .variants import expand_options, lineage
 
 __all__ = [
     "CATEGORIES", "Category", "Name", "OPTION_KINDS", "COMPUTED_CRITERIA",
-    "Driver", "CostLine", "BenefitLine", "Option", "OwnerOverrides", "Risk", "RiskCap", "Correlation",
+    "Driver", "CostLine", "BenefitLine", "Option", "StatusQuo", "STATUS_QUO", "OwnerOverrides", "Risk", "RiskCap",
+    "Correlation",
     "Criterion", "AHP", "Stakeholder", "Scenario",
     "ResponseCurve", "Prerequisite", "Initiative", "Portfolio",
     "Model", "Document", "FieldPath", "input_paths", "derived_inputs", "percent_cycle", "risk_touches",

@@ -209,3 +209,25 @@ class Option(Model):
                 elif isinstance(data.get(key[0]), dict):
                     data[key[0]].pop(key[1], None)
         return data
+
+
+STATUS_QUO = "status_quo"
+"""The name under which a scenario's status quo is projected and named by risks (``options:``)."""
+
+
+class StatusQuo(Model):
+    """What happens if nothing changes: today's tools and staff, their costs and their end of
+    life (a replacement forced in a stated year is a one-off line in that year).
+
+    The status quo is not an option of the grid and has no owner: it is projected with no
+    launch delay, no cost overrun, no governance overhead and every ownership effect neutral,
+    from the same draws as the options (its lines may refer to shared quantities, which is how
+    a cost that does not change with the decision cancels out exactly). Every option x owner
+    cell is reported as well as its difference from it. Risks touch it only where their
+    ``options`` name ``status_quo``.
+    """
+
+    description: str | None = None
+    costs: dict[Name, CostLine] = Field(default_factory=dict)
+    benefits: dict[Name, BenefitLine] = Field(default_factory=dict)
+    source: str | None = None

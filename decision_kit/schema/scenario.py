@@ -14,7 +14,7 @@ from ..errors import input_error
 from ..priors import OWNERS, PRIORS, Owner, OwnerShifts, is_owner
 from .base import Document, FieldPath, Model, Name
 from .caps import RiskCap
-from .options import CostLine, Driver, Option
+from .options import STATUS_QUO, CostLine, Driver, Option, StatusQuo
 from .stakeholders import COMPUTED_CRITERIA, Criterion, Stakeholder
 from .validation import validate_document
 from .variants import expand_options, lineage
@@ -157,6 +157,7 @@ class Scenario(Document):
     shared: dict[Name, SharedQuantity] = Field(default_factory=dict)
     drivers: dict[Name, Driver] = Field(default_factory=dict)
     options: dict[Name, Option] = Field(min_length=1)
+    status_quo: StatusQuo | None = None
     owners: dict[Owner, OwnerOverrides] = Field(default_factory=lambda: {o: OwnerOverrides() for o in OWNERS})
     risks: dict[Name, Risk] = Field(default_factory=dict)
     correlations: list[Correlation] = Field(default_factory=list)
@@ -172,7 +173,7 @@ class Scenario(Document):
         """Validate with the ``shared`` block in scope and every variant expanded."""
         if not isinstance(data, dict):
             return handler(data)
-        options, inherited = expand_options(data.get("options"))
+        options, inherited = expand_options(data.get("options"), data.get("status_quo"))
         if inherited or options is not data.get("options"):
             data = {**data, "options": options}
         with shared_scope(_shared_entries(data.get("shared"))):
@@ -228,40 +229,57 @@ class Scenario(Document):
 # --- cross-references ------------------------------------------------------------------------
 
 
-def _option_references(s: Scenario) -> list[tuple[FieldPath, str]]:
-    """Each option's cost lines (year, driver, percent_of target and cycles) and scores."""
+def _line_references(s: Scenario, at: FieldPath, costs: dict[str, CostLine], skip=lambda name: False):
+    """Problems of the cost lines ``costs`` stated at ``at``: a year beyond the horizon, an
+    unknown driver, a percent_of line without its target, and percent_of cycles."""
     out: list[tuple[FieldPath, str]] = []
-    for oname, opt in s.options.items():
-        for lname, line in opt.costs.items():
-            if opt.is_inherited(("costs", lname)):
-                continue  # checked, and reported, at the parent
-            here: FieldPath = ("options", oname, "costs", lname)
-            if line.timing == "one_off" and (line.year or 0) > s.horizon_years:
-                out.append((here + ("year",), f"year {line.year} is beyond the horizon of {s.horizon_years} years"))
-            if line.timing == "per_unit" and line.driver not in s.drivers:
-                out.append(
-                    (
-                        here + ("driver",),
-                        f"driver '{line.driver}' is not defined under drivers"
-                        + (f" (defined: {', '.join(s.drivers)})" if s.drivers else ""),
-                    )
-                )
-            if line.timing == "percent_of":
-                if line.of not in opt.costs:
-                    out.append((here + ("of",), f"cost line '{line.of}' does not exist in option '{oname}'"))
-                elif line.of == lname:
-                    out.append((here + ("of",), "a percent_of line cannot refer to itself"))
-        for lname in percent_cycle(opt.costs):
+    whose = f"option '{at[-1]}'" if at[0] == "options" else "the status quo"
+    for lname, line in costs.items():
+        if skip(lname):
+            continue
+        here: FieldPath = at + ("costs", lname)
+        if line.timing == "one_off" and (line.year or 0) > s.horizon_years:
+            out.append((here + ("year",), f"year {line.year} is beyond the horizon of {s.horizon_years} years"))
+        if line.timing == "per_unit" and line.driver not in s.drivers:
             out.append(
                 (
-                    ("options", oname, "costs", lname, "of"),
-                    f"percent_of lines refer to each other in a cycle through '{lname}'",
+                    here + ("driver",),
+                    f"driver '{line.driver}' is not defined under drivers"
+                    + (f" (defined: {', '.join(s.drivers)})" if s.drivers else ""),
                 )
             )
+        if line.timing == "percent_of":
+            if line.of not in costs:
+                out.append((here + ("of",), f"cost line '{line.of}' does not exist in {whose}"))
+            elif line.of == lname:
+                out.append((here + ("of",), "a percent_of line cannot refer to itself"))
+    for lname in percent_cycle(costs):
+        out.append((at + ("costs", lname, "of"), f"percent_of lines refer to each other in a cycle through '{lname}'"))
+    return out
+
+
+def _option_references(s: Scenario) -> list[tuple[FieldPath, str]]:
+    """Each option's cost lines (year, driver, percent_of target and cycles) and scores, and
+    the status quo's lines."""
+    out: list[tuple[FieldPath, str]] = []
+    for oname, opt in s.options.items():
+        if oname == STATUS_QUO and s.status_quo is not None:
+            out.append((("options", oname), "an option cannot be called status_quo when the scenario states one"))
+        # an inherited line is checked, and reported, at the parent
+        out += _line_references(s, ("options", oname), opt.costs, lambda name, o=opt: o.is_inherited(("costs", name)))
         for score in opt.scores:
             if s.criteria and score not in s.criteria:
                 out.append((("options", oname, "scores", score), f"criterion '{score}' is not defined under criteria"))
+    if s.status_quo is not None:
+        out += _line_references(s, ("status_quo",), s.status_quo.costs)
     return out
+
+
+def _costs(s: Scenario, option: str) -> dict[str, CostLine]:
+    """The cost lines of an option, or of the status quo."""
+    if option == STATUS_QUO and s.status_quo is not None:
+        return s.status_quo.costs
+    return s.options[option].costs
 
 
 def _risk_references(s: Scenario) -> list[tuple[FieldPath, str]]:
@@ -269,10 +287,14 @@ def _risk_references(s: Scenario) -> list[tuple[FieldPath, str]]:
     out: list[tuple[FieldPath, str]] = []
     for rname, risk in s.risks.items():
         for i, oname in enumerate(risk.options or []):
-            if oname not in s.options:
+            if oname == STATUS_QUO and s.status_quo is None:
+                out.append((("risks", rname, "options", i), "the scenario states no status_quo"))
+            elif oname not in s.options and oname != STATUS_QUO:
                 out.append((("risks", rname, "options", i), f"option '{oname}' does not exist"))
         scope = [o for o in s.options if risk_touches(s, risk, o)]
-        scoped = {line for o in scope for line in s.options[o].costs}
+        if s.status_quo is not None and risk_touches(s, risk, STATUS_QUO):
+            scope.append(STATUS_QUO)
+        scoped = {line for o in scope for line in _costs(s, o)}
         for i, lname in enumerate(risk.lines or []):
             if lname not in scoped:
                 out.append((("risks", rname, "lines", i), f"cost line '{lname}' does not exist in any option"))
@@ -362,7 +384,7 @@ def _distributions(s: Scenario) -> list[tuple[Path, DistributionBase]]:
             for k, v in obj.items():
                 walk(v, path + (k,))
 
-    for section in ("shared", "drivers", "options", "risks"):
+    for section in ("shared", "drivers", "options", "status_quo", "risks"):
         walk(getattr(s, section), (section,))
     return out
 
@@ -399,8 +421,9 @@ def derived_inputs(s: Scenario) -> dict[str, tuple[str, float]]:
     direct: dict[str, tuple[str, float]] = {}
     for path, dist in _distributions(s):
         if _inherited(s, path):
-            parent = s.options[str(path[1])].extends
-            direct[_joined(path)] = (_joined(("options", str(parent)) + path[2:]), 1.0)
+            parent = str(s.options[str(path[1])].extends)
+            at: Path = (STATUS_QUO,) if parent == STATUS_QUO else ("options", parent)
+            direct[_joined(path)] = (_joined(at + path[2:]), 1.0)
         elif isinstance(dist, Shared):
             direct[_joined(path)] = (dist.path, float(dist.scale))
     out: dict[str, tuple[str, float]] = {}
@@ -414,5 +437,7 @@ def derived_inputs(s: Scenario) -> dict[str, tuple[str, float]]:
 
 def risk_touches(s: Scenario, risk: Risk, option: str) -> bool:
     """Whether ``risk`` can happen to ``option``: it names no options, or names the option or
-    one it extends."""
+    one it extends. The status quo (``option`` ``"status_quo"``) only where it is named."""
+    if option == STATUS_QUO:
+        return risk.options is not None and STATUS_QUO in risk.options
     return risk.options is None or any(o in risk.options for o in lineage(s.options, option))

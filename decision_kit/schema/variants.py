@@ -43,9 +43,14 @@ class UnresolvedParent:
     problem: str
 
 
-def parent_problems(options: Mapping[str, Any]) -> dict[str, str]:
+STATUS_QUO = "status_quo"
+"""A variant may extend the status quo: ``extends: status_quo`` (its costs and benefits)."""
+
+
+def parent_problems(options: Mapping[str, Any], status_quo: bool = False) -> dict[str, str]:
     """Each option whose ``extends`` cannot be followed, with the reason: the parent does not
-    exist, is the option itself, or the chain of parents comes back to the option."""
+    exist, is the option itself, or the chain of parents comes back to the option.
+    ``status_quo``: whether the scenario states a status quo (which may be extended)."""
     parents = {
         name: raw.get("extends")
         for name, raw in options.items()
@@ -55,6 +60,8 @@ def parent_problems(options: Mapping[str, Any]) -> dict[str, str]:
     for name, parent in parents.items():
         if parent == name:
             out[name] = "an option cannot extend itself"
+        elif parent == STATUS_QUO and status_quo:
+            continue
         elif parent not in options:
             out[name] = f"option '{parent}' does not exist (options: {', '.join(options)})"
         else:
@@ -67,9 +74,10 @@ def parent_problems(options: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
-def expand_options(options: Any) -> tuple[Any, dict[str, frozenset[tuple[str, ...]]]]:
+def expand_options(options: Any, status_quo: Any = None) -> tuple[Any, dict[str, frozenset[tuple[str, ...]]]]:
     """The plain ``options`` data with every variant's inherited content filled in, and per
     variant what it inherited (keys as :attr:`~decision_kit.schema.Option.inherited`).
+    ``status_quo`` is the plain status-quo data, which a variant may extend (its lines).
 
     Options whose parent cannot be followed keep their data, with ``extends`` replaced by an
     :class:`UnresolvedParent` that validation reports. The input is not modified.
@@ -78,7 +86,7 @@ def expand_options(options: Any) -> tuple[Any, dict[str, frozenset[tuple[str, ..
         isinstance(raw, Mapping) and raw.get("extends") is not None for raw in options.values()
     ):
         return options, {}
-    problems = parent_problems(options)
+    problems = parent_problems(options, isinstance(status_quo, Mapping))
     out: dict[str, Any] = dict(options)
     inherited: dict[str, frozenset[tuple[str, ...]]] = {}
     done: set[str] = set()
@@ -91,7 +99,8 @@ def expand_options(options: Any) -> tuple[Any, dict[str, frozenset[tuple[str, ..
         if name in problems:
             out[name] = {**raw, "extends": UnresolvedParent(problems[name])}
             return out[name]
-        parent = expand(raw["extends"])
+        from_status_quo = raw["extends"] == STATUS_QUO and isinstance(status_quo, Mapping)
+        parent = status_quo if from_status_quo else expand(raw["extends"])
         if not isinstance(parent, Mapping):
             return out[name]
         merged: dict[str, Any] = dict(raw)
