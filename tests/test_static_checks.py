@@ -35,6 +35,7 @@ CHECKED = [
     "decision_kit/workspace.py",
     "decision_kit/sampling.py",
     "decision_kit/finance",
+    "decision_kit/adoption.py",
     "decision_kit/engine.py",
     "decision_kit/simulation.py",
     "decision_kit/trial_metrics.py",
