@@ -9,7 +9,8 @@ means of cost, benefit and who pays that :func:`decision_kit.simulate` derives f
 Layout: periods are rows and trials are contiguous columns, so every operation runs over
 whole rows of ``n`` trials; per-trial inputs are ``(n,)`` vectors broadcast along the rows.
 
-Timing (see :mod:`decision_kit.schema`): period 0 is the decision date, period ``t`` is year
+Timing (see :mod:`decision_kit.schema`; recurrence, first years and escalation by contract
+term in :mod:`decision_kit.timing`): period 0 is the decision date, period ``t`` is year
 ``t``. A line that starts ``m`` months after the decision pays the fraction
 ``clip((12 t - m) / 12, 0, 1)`` of year ``t``. Benefits ramp linearly from go-live ``L`` to full
 adoption at ``L + R`` months; year ``t`` gets the average adoption over its twelve months.
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import timing
 from .adoption import edges, year_fraction_ramped
 from .plan import FLOW_COST_EXTRA, INTEGRATION_CATEGORIES, NEUTRAL, Layout, LinePlan, OptionPlan, Plan, compile_plan
 from .priors import OwnerShifts
@@ -244,9 +246,15 @@ class OptionProjection:
         for line in op.lines:
             if line.timing in ("recurring", "per_unit"):
                 esc = values[line.escalation] if line.escalation is not None else 0.0
-                g = chunk.growth_times(esc, values[line.amount], ("shape", line.name))
+                if line.legacy_escalation:
+                    g = chunk.growth_times(esc, values[line.amount], ("shape", line.name))
+                else:  # rows: years first_year..H (decision_kit.timing)
+                    counts = timing.rise_counts(line.first_year, line.rises, H)
+                    g = timing.escalation_multipliers(esc, counts, line.escalation_cap)
+                    g = np.multiply(g, _vec(values[line.amount]), out=ws(("shape", line.name), (len(counts), n)))
                 if line.timing == "per_unit" and line.driver is not None:  # schema: per_unit names a driver
-                    g = np.multiply(g, chunk.drivers[line.driver], out=ws(("shape", line.name), (H, n)))
+                    drv = chunk.drivers[line.driver][line.first_year - 1 :]
+                    g = np.multiply(g, drv, out=ws(("shape", line.name), (len(drv), n)))
                 self.shape[line.name] = g
         # the 12 is that of the year's average adoption, see year_fraction_ramped
         self.benefit_base: dict = {}
@@ -270,12 +278,13 @@ class OptionProjection:
             r0, src = flows[line.of]
             f = np.multiply(src, _vec(self.chunk.values[line.amount]), out=ws("line", (P, n))[: len(src)])
         elif line.timing == "one_off":
-            r0, f = line.year or 0, ws("line", (P, n))[:1]
-            f[...] = self.chunk.values[line.amount]
+            r0 = line.occurrences[0]
+            f = timing.occurrence_flow(line.occurrences, self.chunk.values[line.amount], ws("line", (P, n)))
         else:
-            r0, f = 1, ws("line", (P, n))[1:]
+            r0 = line.first_year
+            f = ws("line", (P, n))[r0:]
             if line.start == "launch":
-                np.multiply(self.shape[line.name], active, out=f)
+                np.multiply(self.shape[line.name], active[r0 - 1 :], out=f)
             else:
                 f[...] = self.shape[line.name]
         if line.overrun:

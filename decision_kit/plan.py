@@ -22,9 +22,10 @@ from typing import Any
 
 import numpy as np
 
+from . import timing
 from .errors import ScenarioError
 from .priors import OWNERS, OwnerShifts
-from .schema import CATEGORIES, STATUS_QUO, Scenario, derived_inputs, input_paths, risk_touches
+from .schema import CATEGORIES, STATUS_QUO, Scenario, derived_inputs, input_paths, repeated_paths, risk_touches
 
 FLOW_COST_EXTRA = ("governance", "consolidation", "risk")
 """Cost rows added to the categories: governance overhead, shadow-IT consolidation, risk events."""
@@ -80,6 +81,16 @@ class LinePlan:
     launch_dependent: bool
     referenced: bool
     integration_exponent: int
+    occurrences: tuple[int, ...] = ()
+    first_year: int = 1
+    rises: tuple[int, ...] = ()
+    escalation_cap: float | None = None
+    legacy_escalation: bool = True
+
+    @property
+    def draws(self) -> dict[str, int]:
+        """How many times per trial each input that is not drawn once is drawn (:mod:`~decision_kit.timing`)."""
+        return {"amount": len(self.occurrences), "escalation": len(self.rises)}
 
 
 @dataclass(frozen=True)
@@ -162,7 +173,10 @@ class Plan:
     status_quo : the status quo's structure (projected under :data:`NEUTRAL` shifts from the
         same draws as the options), or None where the scenario states none.
     drawn : the inputs drawn once per trial, in drawing order (``inputs`` less the impacts of
-        one-off risk events, which are drawn once per year instead).
+        one-off risk events, which are drawn once per year instead, and less ``repeated``).
+    repeated : the inputs drawn several times per trial, by path: (distribution, draws per
+        trial), drawn after everything else (one-off amounts drawn per occurrence, escalators
+        drawn per year or per renewal; :mod:`decision_kit.timing`).
     correlated, correlation : the inputs reordered together (Iman-Conover) and their target
         rank-correlation matrix, or ``()`` and None.
     risks : every risk event, in the file's order.
@@ -186,6 +200,7 @@ class Plan:
     license_periods: tuple[int, ...]
     derived: dict = field(default_factory=dict)
     status_quo: OptionPlan | None = None
+    repeated: dict = field(default_factory=dict)
     cache: dict = field(default_factory=dict, repr=False)
 
     def complete(self, values: dict) -> dict:
@@ -290,7 +305,7 @@ def _correlation(s: Scenario, drawn: dict) -> tuple[tuple[str, ...], np.ndarray 
     return tuple(names), check_correlation(m, names)
 
 
-def _lines(at: str, costs: dict) -> tuple[LinePlan, ...]:
+def _lines(at: str, costs: dict, horizon: int) -> tuple[LinePlan, ...]:
     pre = f"{at}.costs"
     order = topological(costs)
     dependent = launch_dependent(costs)
@@ -317,9 +332,26 @@ def _lines(at: str, costs: dict) -> tuple[LinePlan, ...]:
                 launch_dependent=lname in dependent,
                 referenced=lname in referenced,
                 integration_exponent=exponent[lname],
+                **_line_timing(line, horizon),
             )
         )
     return tuple(out)
+
+
+def _line_timing(line, horizon: int) -> dict:
+    """A cost line's occurrence years, first year, rise years and cap (:mod:`decision_kit.timing`)."""
+    if line.timing == "one_off":
+        return {"occurrences": timing.occurrence_years(line.year, line.every, line.years, horizon)}
+    if line.timing == "percent_of":
+        return {}
+    draw = line.escalation_draw or "per_trial"
+    first = line.from_year or 1
+    return {
+        "first_year": first,
+        "rises": timing.rise_years(first, draw, line.term_years, horizon),
+        "escalation_cap": line.escalation_cap,
+        "legacy_escalation": first == 1 and draw == "per_trial" and line.escalation_cap is None,
+    }
 
 
 def _risks(s: Scenario) -> tuple[RiskPlan, ...]:
@@ -347,7 +379,7 @@ def _option(s: Scenario, risks: tuple[RiskPlan, ...], index: int, name: str, pre
         launch_months=f"{pre}.launch_months",
         cost_overrun=f"{pre}.cost_overrun",
         realisation=f"{pre}.realisation",
-        lines=_lines(pre, costs),
+        lines=_lines(pre, costs, s.horizon_years),
         benefits=tuple(
             BenefitPlan(
                 b,
@@ -375,6 +407,17 @@ def _status_quo(s: Scenario, risks: tuple[RiskPlan, ...]) -> OptionPlan | None:
     return None if sq is None else _option(s, risks, -1, STATUS_QUO, STATUS_QUO, sq.costs, sq.benefits)
 
 
+def _repeated(s: Scenario, options: tuple[OptionPlan, ...], status_quo: OptionPlan | None, drawn: dict) -> dict:
+    """The inputs drawn several times per trial, with their draw counts, taken out of ``drawn``."""
+    out = {}
+    for path in repeated_paths(s):
+        *at, _, lname, key = path.split(".")  # options.<option>.costs.<line>.<key> or status_quo.costs...
+        op = status_quo if at == [STATUS_QUO] else options[list(s.options).index(at[1])]
+        assert op is not None
+        out[path] = (drawn.pop(path), op.line(lname).draws[key])
+    return out
+
+
 def build_plan(s: Scenario) -> Plan:
     """Compile ``s`` into a new :class:`Plan` (use :func:`compile_plan`, which remembers it)."""
     lay = layout(s)
@@ -383,9 +426,11 @@ def build_plan(s: Scenario) -> Plan:
     for name, risk in s.risks.items():
         if risk.effect == "one_off":
             drawn.pop(f"risks.{name}.impact", None)
-    correlated, correlation = _correlation(s, drawn)
     risks = _risks(s)
     H = s.horizon_years
+    options, status_quo = _options(s, risks), _status_quo(s, risks)
+    repeated = _repeated(s, options, status_quo, drawn)
+    correlated, correlation = _correlation(s, drawn)
     return Plan(
         scenario=s,
         layout=lay,
@@ -394,12 +439,13 @@ def build_plan(s: Scenario) -> Plan:
         correlated=correlated,
         correlation=correlation,
         risks=risks,
-        options=_options(s, risks),
+        options=options,
         shifts=tuple(s.owner_shifts(w) for w in lay.owners),
         row_index={r: i for i, r in enumerate(lay.rows)},
         license_periods=tuple(t for t in (2, 3) if t <= H),
         derived=derived_inputs(s),
-        status_quo=_status_quo(s, risks),
+        status_quo=status_quo,
+        repeated=repeated,
     )
 
 

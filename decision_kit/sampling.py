@@ -31,6 +31,7 @@ __all__ = [
     "draw_block",
     "draw_blocks",
     "draw_inputs",
+    "draw_repeated",
     "draw_risks",
     "iman_conover",
 ]
@@ -162,15 +163,25 @@ def draw_risks(plan: Plan, values: Mapping, n: int, rng: np.random.Generator) ->
     return out
 
 
+def draw_repeated(plan: Plan, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """The inputs drawn several times per trial (:attr:`Plan.repeated`): an (n, k) matrix each,
+    ``k`` independent draws per trial (one per occurrence, year or renewal), trial-major."""
+    return {path: dist.sample(rng, n * k).reshape(n, k) for path, (dist, k) in plan.repeated.items()}
+
+
 def draw_block(plan: Plan, seed: int, block: int, n: int) -> tuple[dict, RiskDraws]:
     """Everything ``n`` trials of random-number block ``block`` need: the drawn inputs (by
-    path; fixed ones as floats), correlated as the plan states, with the fields that read
-    another input's draw filled in (:meth:`~decision_kit.plan.Plan.complete`), then the risk
-    draws."""
+    path; fixed ones as floats), correlated as the plan states, then the risk draws, then the
+    inputs drawn several times per trial (so a scenario without them draws as before), with the
+    fields that read another input's draw filled in (:meth:`~decision_kit.plan.Plan.complete`)."""
     rng = block_generator(seed, block)
     values = draw_inputs(plan.drawn, n, rng, list(plan.correlated) or None, plan.correlation)
     values = plan.complete(values)
-    return values, draw_risks(plan, values, n, rng)
+    risks = draw_risks(plan, values, n, rng)
+    if plan.repeated:
+        values.update(draw_repeated(plan, n, rng))
+        values = plan.complete(values)
+    return values, risks
 
 
 Buffers = Callable[[tuple, tuple], np.ndarray]

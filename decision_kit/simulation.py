@@ -124,7 +124,7 @@ def _draw_floats_per_trial(plan: Plan) -> int:
     one (a reference at scale 1 is the input's own array), the risk events' uniforms and per-year
     impacts, and the rank-correlation scratch (five n x k matrices)."""
     H = plan.horizon
-    floats = sum(not d.is_fixed() for d in plan.drawn.values())
+    floats = sum(not d.is_fixed() for d in plan.drawn.values()) + sum(k for _, k in plan.repeated.values())
     floats += sum(scale != 1 and not plan.inputs[src].is_fixed() for src, scale in plan.derived.values())
     for r in plan.risks:
         floats += 2 * H if r.effect == "one_off" else 1
@@ -373,11 +373,8 @@ def evaluate(scenario: Scenario | Plan, values: dict, risks: RiskDraws | None = 
     unknown = set(values) - set(inputs)
     if unknown:
         raise ScenarioError(f"not an uncertain input of '{plan.scenario.name}': {', '.join(sorted(unknown))}")
-    n = max((np.size(v) for v in values.values() if not np.isscalar(v)), default=1)
-    full = {
-        k: (np.broadcast_to(np.asarray(values[k], dtype=float), (n,)) if k in values else np.full(n, float(d.median())))
-        for k, d in inputs.items()
-    }
+    n = max((len(v) for v in values.values() if np.ndim(v)), default=1)
+    full = {k: _rows(values[k], n) if k in values else np.full(n, float(d.median())) for k, d in inputs.items()}
     if risks is None:
         risks = no_events(plan, full, n)
     cost, benefit = engine.project(plan, full, risks, n).flows()
@@ -392,6 +389,13 @@ def evaluate(scenario: Scenario | Plan, values: dict, risks: RiskDraws | None = 
         "cost": cost,
         "benefit": benefit,
     }
+
+
+def _rows(v, n: int) -> np.ndarray:
+    """An input's ``n`` rows: a number or an (n,) vector as (n,), an (n, k) matrix of an input
+    drawn several times per trial (:attr:`Plan.repeated`) as it is."""
+    a = np.asarray(v, dtype=float)
+    return np.broadcast_to(a, (n,) + a.shape[1:]) if a.ndim == 2 else np.broadcast_to(a, (n,))
 
 
 def no_events(scenario: Scenario | Plan, values: dict, n: int) -> RiskDraws:

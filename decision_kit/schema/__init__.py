@@ -4,7 +4,10 @@ Conventions, stated once and followed everywhere:
 
 - Time runs in **years**. Period 0 is the decision date; period ``t`` (1..horizon) is year
   ``t``, its flows booked at the end of the year (numpy-financial's convention: period 0 is
-  not discounted). One-off costs fall in period 0 unless a ``year`` is given.
+  not discounted). One-off costs fall in period 0 unless a ``year`` is given (or recur:
+  ``every`` N years or on a list of ``years``); recurring costs run from year 1 unless a
+  ``from_year`` is given. Escalators compound yearly from one draw per trial unless drawn
+  ``per_year`` or ``per_renewal`` (:class:`CostLine`, :mod:`decision_kit.timing`).
 - Money is in the scenario's ``currency``, **nominal**; ``discount_rate`` is a nominal
   annual rate. Costs and benefits are stated as **positive** amounts; net value is
   benefits minus costs.
@@ -37,6 +40,7 @@ from .scenario import (
     derived_inputs,
     input_paths,
     percent_cycle,
+    repeated_paths,
     risk_touches,
 )
 from .stakeholders import AHP, COMPUTED_CRITERIA, Criterion, Stakeholder
@@ -50,6 +54,6 @@ __all__ = [
     "Criterion", "AHP", "Stakeholder", "Scenario",
     "ResponseCurve", "Prerequisite", "Initiative", "Portfolio",
     "Model", "Document", "FieldPath", "input_paths", "derived_inputs", "percent_cycle", "risk_touches",
-    "expand_options", "lineage",
+    "repeated_paths", "expand_options", "lineage",
     "Location", "Locations", "dotted", "locate", "validate_document", "validation_problems",
 ]  # fmt: skip

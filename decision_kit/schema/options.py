@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, PrivateAttr, field_validator, model_serializer, model_validator
 
@@ -83,6 +83,26 @@ class CostLine(Model):
     Recurring and per-unit lines run from the decision date (``start: decision``) or from
     go-live (``start: launch``), pro rata for a part year. ``overrun: true`` multiplies the line
     by the option's cost-overrun factor (delivery risk of the project work).
+
+    When a line pays, and how its price rises (:mod:`decision_kit.timing` computes it):
+
+    - ``from_year`` (recurring, per_unit): the line pays nothing before year ``from_year``;
+      that year pays ``amount`` and escalation counts from it (year t pays
+      ``amount (1+e)^(t-from_year)``; without ``from_year``, from year 1 as above).
+    - ``every`` or ``years`` (one_off): the line recurs, in ``year``, ``year + every``,
+      ``year + 2 every``, ... up to the horizon, or in each year of the list ``years``.
+      ``draw: per_trial`` (the default) pays the same drawn amount at every occurrence;
+      ``draw: per_occurrence`` draws the amount afresh for each occurrence (independently).
+    - ``escalation_draw`` (with ``escalation``): ``per_trial`` (the default, the legacy form)
+      draws the escalator once per trial and compounds it every year; ``per_year`` draws a
+      fresh rise each year; ``per_renewal`` draws one rise per contract renewal, every
+      ``term_years`` (required) after the line's first year: the price is flat within a term
+      and rises by the drawn fraction at each renewal (the escalation is then a rise per
+      renewal, not per year). ``escalation_cap`` bounds every rise: ``min(e, cap)``.
+
+    Inputs drawn per occurrence, per year or per renewal are drawn after every other input
+    and cannot be correlated; a base case or a one-way sensitivity gives them one value,
+    used at every occurrence.
     """
 
     category: Category
@@ -94,7 +114,62 @@ class CostLine(Model):
     driver: str | None = None
     of: str | None = None
     overrun: bool = False
+    from_year: int | None = Field(None, ge=1)
+    every: int | None = Field(None, ge=1)
+    years: list[Annotated[int, Field(ge=0)]] | None = Field(None, min_length=1)
+    draw: Literal["per_trial", "per_occurrence"] | None = None
+    escalation_draw: Literal["per_trial", "per_year", "per_renewal"] | None = None
+    term_years: int | None = Field(None, ge=1)
+    escalation_cap: Num | None = Field(None, gt=-1)
     source: str | None = None
+
+    @property
+    def recurs(self) -> bool:
+        """Whether a one-off line has more than one occurrence (``every`` or ``years``)."""
+        return self.every is not None or self.years is not None
+
+    def repeated_inputs(self) -> tuple[str, ...]:
+        """The line's inputs drawn once per occurrence, year or renewal, not once per trial
+        (``amount`` and/or ``escalation``), when uncertain."""
+        out = []
+        if self.draw == "per_occurrence" and not self.amount.is_fixed():
+            out.append("amount")
+        if self.escalation_draw in ("per_year", "per_renewal") and not self.escalation.is_fixed():  # type: ignore[union-attr]
+            out.append("escalation")
+        return tuple(out)
+
+    def horizon_problems(self, horizon: int) -> list[tuple[tuple[str | int, ...], str]]:
+        """(field path within the line, message) for years beyond ``horizon``."""
+        out: list[tuple[tuple[str | int, ...], str]] = []
+        if self.timing == "one_off" and (self.year or 0) > horizon:
+            out.append((("year",), f"year {self.year} is beyond the horizon of {horizon} years"))
+        for i, y in enumerate(self.years or ()):
+            if y > horizon:
+                out.append((("years", i), f"year {y} is beyond the horizon of {horizon} years"))
+        if self.from_year is not None and self.from_year > horizon:
+            out.append((("from_year",), f"from_year {self.from_year} is beyond the horizon of {horizon} years"))
+        return out
+
+    @model_validator(mode="after")
+    def _check_recurrence(self):
+        one_off, esc = self.timing == "one_off", self.escalation is not None
+        rules = {
+            "from_year": (self.timing in ("recurring", "per_unit"), "a recurring or per_unit line"),
+            "every": (one_off, "a one_off line"),
+            "years": (one_off and self.year is None and self.every is None, "a one_off line without year or every"),
+            "draw": (one_off and self.recurs, "a one_off line that recurs (every: or years:)"),
+            "escalation_draw": (esc, "a line with an escalation"),
+            "term_years": (self.escalation_draw == "per_renewal", "escalation_draw: per_renewal"),
+            "escalation_cap": (esc, "a line with an escalation"),
+        }
+        for key, (allowed, where) in rules.items():
+            if getattr(self, key) is not None and not allowed:
+                raise input_error("timing", "'{key}' applies only to {where}", key=key, where=where)
+        if self.escalation_draw == "per_renewal" and self.term_years is None:
+            raise input_error("timing", "escalation_draw: per_renewal needs 'term_years:' (years per contract term)")
+        if self.years is not None and len(set(self.years)) < len(self.years):
+            raise input_error("timing", "'years' lists a year twice")
+        return self
 
     @model_validator(mode="after")
     def _check_timing(self):

@@ -238,8 +238,16 @@ def _line_references(s: Scenario, at: FieldPath, costs: dict[str, CostLine], ski
         if skip(lname):
             continue
         here: FieldPath = at + ("costs", lname)
-        if line.timing == "one_off" and (line.year or 0) > s.horizon_years:
-            out.append((here + ("year",), f"year {line.year} is beyond the horizon of {s.horizon_years} years"))
+        out += [(here + sub, msg) for sub, msg in line.horizon_problems(s.horizon_years)]
+        for key in line.repeated_inputs():
+            if isinstance(getattr(line, key), Shared):
+                out.append(
+                    (
+                        here + (key,),
+                        "a shared quantity is drawn once per trial; it cannot be drawn again per occurrence, "
+                        "year or renewal",
+                    )
+                )
         if line.timing == "per_unit" and line.driver not in s.drivers:
             out.append(
                 (
@@ -311,7 +319,7 @@ def _risk_references(s: Scenario) -> list[tuple[FieldPath, str]]:
 def _correlation_references(s: Scenario) -> list[tuple[FieldPath, str]]:
     """Correlated inputs must be uncertain inputs of the scenario, and two different ones."""
     out: list[tuple[FieldPath, str]] = []
-    known_inputs = set(input_paths(s))
+    known_inputs, repeated = set(input_paths(s)), set(repeated_paths(s))
     derived = derived_inputs(s)
     for i, corr in enumerate(s.correlations):
         for j, name in enumerate(corr.between):
@@ -327,6 +335,15 @@ def _correlation_references(s: Scenario) -> list[tuple[FieldPath, str]]:
                 out.append((("correlations", i, "between", j), f"'{name}' is not an uncertain input of this scenario"))
         if corr.between[0] == corr.between[1]:
             out.append((("correlations", i, "between"), "an input cannot be correlated with itself"))
+        for j, name in enumerate(corr.between):
+            if name in repeated:
+                out.append(
+                    (
+                        ("correlations", i, "between", j),
+                        f"'{name}' is drawn more than once per trial (per occurrence, year or renewal) "
+                        "and cannot be correlated",
+                    )
+                )
     return out
 
 
@@ -367,6 +384,25 @@ def percent_cycle(costs: dict[str, CostLine]) -> list[str]:
 
 
 Path = tuple[str | int, ...]
+
+
+def repeated_paths(s: Scenario) -> tuple[str, ...]:
+    """The inputs drawn once per occurrence, year or renewal rather than once per trial (see
+    :class:`~decision_kit.schema.CostLine`), by dotted path, in file order: the options' lines
+    (less what a variant inherits, which reads its parent's draws) and the status quo's."""
+    lines: list[tuple[FieldPath, Option | None, dict[str, CostLine]]] = [
+        (("options", oname), opt, opt.costs) for oname, opt in s.options.items()
+    ]
+    if s.status_quo is not None:
+        lines.append(((STATUS_QUO,), None, s.status_quo.costs))
+    return tuple(
+        _joined(at + ("costs", lname, key))
+        for at, opt, costs in lines
+        for lname, line in costs.items()
+        if opt is None or not opt.is_inherited(("costs", lname))
+        for key in line.repeated_inputs()
+        if not isinstance(getattr(line, key), Shared)
+    )
 
 
 def _distributions(s: Scenario) -> list[tuple[Path, DistributionBase]]:
