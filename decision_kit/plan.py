@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from . import timing
+from . import finance, timing
 from .errors import ScenarioError
 from .priors import OWNERS, OwnerShifts
 from .schema import CATEGORIES, STATUS_QUO, Scenario, derived_inputs, input_paths, repeated_paths, risk_touches
@@ -159,6 +159,30 @@ class OptionPlan:
         return next(line for line in self.lines if line.name == name)
 
 
+@dataclass(frozen=True)
+class TerminalPlan:
+    """The scenario's terminal-value rule (:class:`~decision_kit.schema.TerminalValue`):
+    ``rule`` (salvage or perpetuity), the perpetuity's ``growth``, the discount ``rate``, the
+    horizon ``H``, and per option (in layout order) the path of its salvage value or None."""
+
+    rule: str
+    growth: float | None
+    rate: float
+    H: int
+    salvage: tuple[str | None, ...]
+
+    def present_value(self, option: int, net_last, values: dict):
+        """Per-trial value at the decision date of one cell's terminal value, from its last
+        year's net flow ``net_last`` (n,) and the drawn ``values`` (salvage values by path)."""
+        if self.rule == "perpetuity":
+            at_h = finance.growing_perpetuity(self.rate, self.growth, net_last)
+        else:
+            path = self.salvage[option]
+            v = np.asarray(values[path] if path is not None else 0.0, dtype=float)
+            at_h = v[:, 0] if v.ndim == 2 else np.broadcast_to(v, np.shape(net_last))  # (n, 1) as drawn
+        return at_h / (1.0 + self.rate) ** self.H
+
+
 @dataclass(frozen=True, eq=False)
 class Plan:
     """A scenario compiled for sampling and projection (see the module docstring).
@@ -174,9 +198,10 @@ class Plan:
         same draws as the options), or None where the scenario states none.
     drawn : the inputs drawn once per trial, in drawing order (``inputs`` less the impacts of
         one-off risk events, which are drawn once per year instead, and less ``repeated``).
-    repeated : the inputs drawn several times per trial, by path: (distribution, draws per
-        trial), drawn after everything else (one-off amounts drawn per occurrence, escalators
-        drawn per year or per renewal; :mod:`decision_kit.timing`).
+    repeated : the inputs drawn after everything else, by path: (distribution, draws per
+        trial): one-off amounts drawn per occurrence, escalators drawn per year or per renewal
+        (:mod:`decision_kit.timing`), and uncertain salvage values (one draw).
+    terminal : the terminal-value rule, or None when nothing after the horizon counts.
     correlated, correlation : the inputs reordered together (Iman-Conover) and their target
         rank-correlation matrix, or ``()`` and None.
     risks : every risk event, in the file's order.
@@ -201,6 +226,7 @@ class Plan:
     derived: dict = field(default_factory=dict)
     status_quo: OptionPlan | None = None
     repeated: dict = field(default_factory=dict)
+    terminal: TerminalPlan | None = None
     cache: dict = field(default_factory=dict, repr=False)
 
     def complete(self, values: dict) -> dict:
@@ -411,7 +437,11 @@ def _repeated(s: Scenario, options: tuple[OptionPlan, ...], status_quo: OptionPl
     """The inputs drawn several times per trial, with their draw counts, taken out of ``drawn``."""
     out = {}
     for path in repeated_paths(s):
-        *at, _, lname, key = path.split(".")  # options.<option>.costs.<line>.<key> or status_quo.costs...
+        parts = path.split(".")
+        if parts[0] == "terminal_value":  # a salvage value: one draw
+            out[path] = (drawn.pop(path), 1)
+            continue
+        *at, _, lname, key = parts  # options.<option>.costs.<line>.<key> or status_quo.costs...
         op = status_quo if at == [STATUS_QUO] else options[list(s.options).index(at[1])]
         assert op is not None
         out[path] = (drawn.pop(path), op.line(lname).draws[key])
@@ -446,7 +476,16 @@ def build_plan(s: Scenario) -> Plan:
         derived=derived_inputs(s),
         status_quo=status_quo,
         repeated=repeated,
+        terminal=_terminal(s),
     )
+
+
+def _terminal(s: Scenario) -> TerminalPlan | None:
+    tv = s.terminal_value
+    if tv.rule == "none":
+        return None
+    salvage = tuple(f"terminal_value.salvage.{o}" if o in tv.salvage else None for o in s.options)
+    return TerminalPlan(tv.rule, tv.growth, float(s.discount_rate), s.horizon_years, salvage)
 
 
 PLAN_CACHE_SIZE = 64

@@ -169,6 +169,10 @@ class Result:
         aligned with ``metrics[...][:len]``: what value-of-information and sensitivity
         analyses regress on. A read-only mapping whose draws are made again from the seed
         the first time it is read (identical to the simulation's, not kept by it).
+    terminal : per-trial present value at the decision date of each cell's terminal value
+        (trials, options, owners), float64, under the scenario's rule
+        (:class:`~decision_kit.schema.TerminalValue`); None when the rule is ``none``. Never
+        part of ``metrics["npv"]``: :meth:`terminal_summary` reports it beside the NPV.
     rerun : how to simulate another scenario the way this result was made (same trials, seed
         and settings), as a function of a scenario; :meth:`with_scenario` calls it. None (the
         default, and what :func:`~decision_kit.simulation.simulate` gives today): then
@@ -190,6 +194,7 @@ class Result:
     inputs: Mapping = field(repr=False, default_factory=dict)
     rerun: Callable[[Scenario], Result] | None = field(default=None, repr=False)
     status_quo: Mapping[str, np.ndarray] | None = field(default=None, repr=False)
+    terminal: np.ndarray | None = field(default=None, repr=False)
     _cache: dict = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self):
@@ -322,6 +327,22 @@ class Result:
             f" to P90 {money(top.npv_vs_status_quo_p90, cur)}), worse than keeping it in "
             f"{whole_percent(top.p_worse_than_status_quo)} of trials."
         )
+
+    def terminal_summary(self) -> pd.DataFrame | None:
+        """The terminal value beside the NPV, one row per option x owner, or None when the
+        scenario's rule is ``none``: mean, P10 and P90 of the terminal value's present value,
+        and mean, P10, P50 and P90 of NPV plus it (currency)."""
+        import pandas as pd
+
+        if self.terminal is None:
+            return None
+        tv = self._flat(self.terminal)
+        total = self._flat(self.metrics["npv"]) + tv
+        q_tv, q_total = np.percentile(tv, [10, 90], axis=0), np.percentile(total, [10, 50, 90], axis=0)
+        columns = {"terminal_pv_mean": tv.mean(axis=0), "terminal_pv_p10": q_tv[0], "terminal_pv_p90": q_tv[1]}
+        columns.update({"npv_with_terminal_mean": total.mean(axis=0), "npv_with_terminal_p10": q_total[0]})
+        columns.update({"npv_with_terminal_p50": q_total[1], "npv_with_terminal_p90": q_total[2]})
+        return pd.DataFrame(columns, index=self._index())
 
     @property
     def best_cell(self) -> tuple[str, str]:

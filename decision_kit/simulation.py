@@ -155,6 +155,7 @@ def memory_estimate(
     lay = plan.layout
     kept, metric_scratch = _bytes_per_trial(lay)
     cells = len(lay.options) * len(lay.owners)
+    kept += 8 * cells if plan.terminal is not None else 0  # the terminal values
     bands = min(trials, BAND_TRIALS) * cells * lay.periods * 4 * 2
     chunk = min(trials, chunk_blocks * BLOCK)
     engine_trials = min(chunk, slice_trials or chunk)
@@ -223,6 +224,7 @@ class _Store:
         self.status_quo = (
             {k: np.empty(trials, dtype=_STORED[k]) for k in STATUS_QUO_METRICS} if plan.status_quo is not None else None
         )
+        self.terminal = np.empty((O, W, trials)) if plan.terminal is not None else None  # PV of terminal value
 
 
 def simulate(
@@ -288,6 +290,7 @@ def simulate(
         band_cost=np.moveaxis(store.band_cost, -1, 0),
         inputs=_RedrawnInputs(plan, trials, seed, min(trials, INPUT_TRIALS)),
         status_quo=store.status_quo,
+        terminal=None if store.terminal is None else np.moveaxis(store.terminal, -1, 0),
     )
 
 
@@ -325,6 +328,7 @@ def _run_chunks(
         m = max(0, min(n, store.n_band - lo))  # trials of this slice that go into the bands
         metrics = ChunkMetrics(store.metrics, store.df, lo, n, local.work, store.band_net, store.band_cost, m)
         metrics.status_quo = store.status_quo
+        metrics.terminal = (store.terminal, plan.terminal, values) if plan.terminal is not None else None
         flows = engine.project(plan, values, risks, n, local.ws, on_cell=metrics)
         metrics.finish(flows)
         return flows.rows_sum
@@ -374,7 +378,12 @@ def evaluate(scenario: Scenario | Plan, values: dict, risks: RiskDraws | None = 
     if unknown:
         raise ScenarioError(f"not an uncertain input of '{plan.scenario.name}': {', '.join(sorted(unknown))}")
     n = max((len(v) for v in values.values() if np.ndim(v)), default=1)
-    full = {k: _rows(values[k], n) if k in values else np.full(n, float(d.median())) for k, d in inputs.items()}
+    full = {  # an (n, k) matrix of an input drawn k times per trial (Plan.repeated) is kept as it is
+        k: np.broadcast_to(np.asarray(values[k], dtype=float), (n,) + np.shape(values[k])[1:])
+        if k in values
+        else np.full(n, float(d.median()))
+        for k, d in inputs.items()
+    }
     if risks is None:
         risks = no_events(plan, full, n)
     cost, benefit = engine.project(plan, full, risks, n).flows()
@@ -389,13 +398,6 @@ def evaluate(scenario: Scenario | Plan, values: dict, risks: RiskDraws | None = 
         "cost": cost,
         "benefit": benefit,
     }
-
-
-def _rows(v, n: int) -> np.ndarray:
-    """An input's ``n`` rows: a number or an (n,) vector as (n,), an (n, k) matrix of an input
-    drawn several times per trial (:attr:`Plan.repeated`) as it is."""
-    a = np.asarray(v, dtype=float)
-    return np.broadcast_to(a, (n,) + a.shape[1:]) if a.ndim == 2 else np.broadcast_to(a, (n,))
 
 
 def no_events(scenario: Scenario | Plan, values: dict, n: int) -> RiskDraws:

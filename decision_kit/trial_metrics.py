@@ -42,6 +42,7 @@ class ChunkMetrics:
         self.store, self.df, self.lo, self.n, self.work = store, df, lo, n, work
         self.band_net, self.band_cost, self.m = band_net, band_cost, m
         self.status_quo: dict | None = None  # where the status quo's metrics go, if any
+        self.terminal: tuple | None = None  # (store (O, W, trials), TerminalPlan, drawn values), if any
 
     def __call__(self, oi, wi, cost, benefit):
         store, df, lo, n, work, m = self.store, self.df, self.lo, self.n, self.work, self.m
@@ -56,6 +57,8 @@ class ChunkMetrics:
         for t in range(1, P):
             np.add(cum[t - 1], net[t], out=cum[t])
         store["payback"][oi, wi, sl] = payback(net, cum, work, n, out=metric)
+        if self.terminal is not None:
+            self.terminal[0][oi, wi, sl] = self.terminal[1].present_value(oi, net[-1], self.terminal[2])
         if m:
             self.band_net[:, oi, wi, lo : lo + m] = cum[:, :m]
             cum[0] = cost[0]  # cum is free now: the cumulative cost

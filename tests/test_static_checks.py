@@ -60,6 +60,7 @@ CHECKED = [
     "decision_kit/cli.py",
     "tests/test_layering.py",
     "tests/test_timing.py",
+    "tests/test_terminal_value.py",
     "tests/test_golden.py",
     "tests/golden",
     "tests/test_formatting.py",

@@ -235,7 +235,7 @@ def test_an_input_drawn_per_year_cannot_be_correlated():
           - between: [options.buy.costs.x.escalation, options.buy.costs.y.amount]
             rank: 0.5
         """)
-    with pytest.raises(ScenarioError, match="drawn more than once per trial"):
+    with pytest.raises(ScenarioError, match="drawn after the other inputs"):
         _scenario(
             {
                 "x": f"{{category: license, timing: recurring, amount: 1, escalation: {U}, escalation_draw: per_year}}",

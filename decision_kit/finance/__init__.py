@@ -31,13 +31,15 @@ The package holds (submodule in brackets):
   :func:`return_summary` (``returns``), on the root search of the NPV polynomial
   (``irr_roots``) and the choice among several roots a spreadsheet makes from its guess
   (``root_choice``);
-- :func:`payback` (``payback_period``).
+- :func:`payback` (``payback_period``);
+- :func:`growing_perpetuity` and :func:`terminal_value` (``terminal``).
 """
 
 from .dated import xirr, xnpv
 from .payback_period import payback
 from .present_value import discount_factors, npv
 from .returns import ReturnSummary, all_irrs, irr, mirr, return_summary, several_irrs
+from .terminal import growing_perpetuity, terminal_value
 
 __all__ = [
     "discount_factors",
@@ -51,4 +53,6 @@ __all__ = [
     "return_summary",
     "ReturnSummary",
     "payback",
+    "growing_perpetuity",
+    "terminal_value",
 ]

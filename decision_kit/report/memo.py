@@ -273,6 +273,7 @@ def html_memo(result, *, analyses: Mapping[str, Any] | None = None, generated: d
     if runner is not None:
         cards.append(("Runner-up", " / ".join(ranked.index[1]),
                       f"{compact(top.npv_mean - runner.npv_mean)} {s.currency} behind"))
+    cards += _terminal_cards(result, best)
     blocks = [_analysis_block(str(k), v) for k, v in (analyses or {}).items()]
     html = render("memo.html.j2", scenario=s, stamp=stamp(result, generated), recommendation=result.recommendation(),
                   cards=cards, best=best, options=result.layout.options, owners=result.layout.owners,
@@ -280,6 +281,17 @@ def html_memo(result, *, analyses: Mapping[str, Any] | None = None, generated: d
                   **_sections(result, summary, best))
     return html
 
+
+
+def _terminal_cards(result, best) -> list:
+    """The recommended cell's terminal value, apart from its NPV (none when the rule is none)."""
+    table = result.terminal_summary()
+    if table is None:
+        return []
+    tv, row, cur = result.scenario.terminal_value, table.loc[best], result.scenario.currency
+    rule = f"perpetuity growing {rate(tv.growth)} a year" if tv.rule == "perpetuity" else "salvage value"
+    return [("Terminal value (not in the NPV)", f"{compact(row.terminal_pv_mean)} {cur}",
+             f"{rule}, discounted; NPV with it {compact(row.npv_with_terminal_mean)} {cur}")]
 
 
 def write_html(result, path: str | os.PathLike, *, overwrite: bool = False,

@@ -16,6 +16,7 @@ from .base import Document, FieldPath, Model, Name
 from .caps import RiskCap
 from .options import STATUS_QUO, CostLine, Driver, Option, StatusQuo
 from .stakeholders import COMPUTED_CRITERIA, Criterion, Stakeholder
+from .terminal import TerminalValue, terminal_problems
 from .validation import validate_document
 from .variants import expand_options, lineage
 
@@ -165,6 +166,7 @@ class Scenario(Document):
     stakeholders: dict[str, Stakeholder] = Field(default_factory=dict)
     risk_tolerance: Num | None = Field(None, gt=0, description="exponential-utility risk tolerance (currency)")
     revenue: Num | None = Field(None, gt=0, description="the organisation's annual revenue (currency), for caps")
+    terminal_value: TerminalValue = Field(default_factory=TerminalValue)
     source: str | None = None
 
     @model_validator(mode="wrap")
@@ -223,6 +225,7 @@ class Scenario(Document):
             + _risk_references(self)
             + _correlation_references(self)
             + _stakeholder_references(self)
+            + terminal_problems(self)
         )
 
 
@@ -340,8 +343,8 @@ def _correlation_references(s: Scenario) -> list[tuple[FieldPath, str]]:
                 out.append(
                     (
                         ("correlations", i, "between", j),
-                        f"'{name}' is drawn more than once per trial (per occurrence, year or renewal) "
-                        "and cannot be correlated",
+                        f"'{name}' is drawn after the other inputs (once per occurrence, year or renewal, "
+                        "or as a terminal value) and cannot be correlated",
                     )
                 )
     return out
@@ -387,22 +390,26 @@ Path = tuple[str | int, ...]
 
 
 def repeated_paths(s: Scenario) -> tuple[str, ...]:
-    """The inputs drawn once per occurrence, year or renewal rather than once per trial (see
-    :class:`~decision_kit.schema.CostLine`), by dotted path, in file order: the options' lines
-    (less what a variant inherits, which reads its parent's draws) and the status quo's."""
-    lines: list[tuple[FieldPath, Option | None, dict[str, CostLine]]] = [
+    """The uncertain inputs drawn after all others, by dotted path, in file order: those drawn
+    once per occurrence, year or renewal (see :class:`~decision_kit.schema.CostLine`) in the
+    options' lines (less what a variant inherits, which reads its parent's draws) and the
+    status quo's, then the salvage values of the terminal-value rule (never in the cash flows,
+    so adding one leaves every other draw as it was)."""
+    stated: list[tuple[FieldPath, Option | None, dict[str, CostLine]]] = [
         (("options", oname), opt, opt.costs) for oname, opt in s.options.items()
     ]
     if s.status_quo is not None:
-        lines.append(((STATUS_QUO,), None, s.status_quo.costs))
-    return tuple(
+        stated.append(((STATUS_QUO,), None, s.status_quo.costs))
+    lines = tuple(
         _joined(at + ("costs", lname, key))
-        for at, opt, costs in lines
+        for at, opt, costs in stated
         for lname, line in costs.items()
         if opt is None or not opt.is_inherited(("costs", lname))
         for key in line.repeated_inputs()
         if not isinstance(getattr(line, key), Shared)
     )
+    salvage = tuple(f"terminal_value.salvage.{o}" for o, d in s.terminal_value.salvage.items() if not d.is_fixed())
+    return lines + salvage
 
 
 def _distributions(s: Scenario) -> list[tuple[Path, DistributionBase]]:
@@ -420,7 +427,7 @@ def _distributions(s: Scenario) -> list[tuple[Path, DistributionBase]]:
             for k, v in obj.items():
                 walk(v, path + (k,))
 
-    for section in ("shared", "drivers", "options", "status_quo", "risks"):
+    for section in ("shared", "drivers", "options", "status_quo", "risks", "terminal_value"):
         walk(getattr(s, section), (section,))
     return out
 

@@ -28,7 +28,7 @@ def affects(scenario: Scenario, path: str, option: str) -> bool:
         return parts[1] in used
     if parts[0] == "risks":
         return risk_touches(scenario, scenario.risks[parts[1]], option)
-    return True
+    return parts[0] != "terminal_value"  # reported apart, never in the cash flows
 
 
 def cell_scenario(scenario: Scenario, options, owners, *, risks: bool) -> Scenario:
