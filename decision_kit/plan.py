@@ -231,9 +231,11 @@ class Plan:
 
     def complete(self, values: dict) -> dict:
         """``values`` (input path -> draws) with every :attr:`derived` field added: the very
-        array (or float) of its source when the scale is 1, else source times scale. ``values``
-        itself is returned when nothing is missing; it is never modified."""
-        missing = [k for k in self.derived if k not in values]
+        array (or float) of its source when the scale is 1, else source times scale, for every
+        source present (those drawn several times per trial come after the risks' draws, and
+        :func:`~decision_kit.sampling.draw_block` completes again then). ``values`` itself is
+        returned when nothing is missing; it is never modified."""
+        missing = [k for k, (src, _) in self.derived.items() if k not in values and src in values]
         constants = self.status_quo is not None and next(iter(STATUS_QUO_CONSTANTS)) not in values
         if not missing and not constants:
             return values

@@ -18,7 +18,7 @@ import numpy as np
 
 from . import engine, finance
 from .errors import ScenarioError
-from .plan import Plan, compile_plan
+from .plan import STATUS_QUO_CONSTANTS, Plan, compile_plan
 from .sampling import BLOCK, RiskDraws, as_seed, draw_blocks
 from .schema import Scenario
 from .trial_metrics import CellWork, ChunkMetrics
@@ -367,14 +367,16 @@ def evaluate(scenario: Scenario | Plan, values: dict, risks: RiskDraws | None = 
 
     ``values`` maps every uncertain input path (:attr:`decision_kit.plan.Plan.inputs`)
     to an array of ``n`` rows (or a float used for all rows); inputs left out are set to
-    their medians. Without ``risks``, no risk event occurs (the base-case convention).
+    their medians. Fields that read another input's draw (:attr:`~decision_kit.plan.Plan.derived`,
+    as :func:`draw_trials` returns them) may be given and are filled in again from their source.
+    Without ``risks``, no risk event occurs (the base-case convention).
     Returns ``npv``, ``pv_cost``, ``tco`` (n, options, owners) and ``cost``, ``benefit``
     (n, periods, options, owners). Used by sensitivity analyses to evaluate many one-way
     changes in a single vectorised call.
     """
     plan = compile_plan(scenario)
     inputs = plan.inputs
-    unknown = set(values) - set(inputs)
+    unknown = set(values) - set(inputs) - set(plan.derived) - set(STATUS_QUO_CONSTANTS)
     if unknown:
         raise ScenarioError(f"not an uncertain input of '{plan.scenario.name}': {', '.join(sorted(unknown))}")
     n = max((len(v) for v in values.values() if np.ndim(v)), default=1)

@@ -243,3 +243,53 @@ def test_an_input_drawn_per_year_cannot_be_correlated():
             },
             extra=extra,
         )
+
+
+INTERPLAY = """
+name: interplay
+horizon_years: 8
+discount_rate: 0.08
+owners:
+  marketing: {governance_overhead: 0, launch_factor: 1, launch_extra_months: 0, integration_factor: 1,
+              realisation_factor: 1, incident_frequency: 1, incident_severity: 1, consolidation: 0}
+shared:
+  fee: {dist: triangular, low: 40k, mode: 50k, high: 70k}
+status_quo:
+  costs:
+    licence: {category: license, timing: recurring, amount: {dist: shared, name: fee},
+              escalation: {dist: uniform, low: 0.03, high: 0.07}, escalation_draw: per_renewal, term_years: 3}
+    upgrade: {category: implementation, timing: one_off, year: 2, every: 3, draw: per_occurrence,
+              amount: {dist: pert, low: 10k, mode: 20k, high: 40k}}
+options:
+  same:
+    kind: do_nothing
+    extends: status_quo
+  dearer:
+    kind: buy
+    extends: same
+    costs:
+      extra: {category: implementation, timing: one_off, amount: 1000}
+"""
+
+
+def test_a_variant_and_the_status_quo_share_draws_made_per_occurrence_and_per_renewal():
+    """What a variant inherits, drawn per occurrence or per renewal, is its parent's very draws
+    (here the status quo's): the identical option differs from the status quo by exactly 0 in
+    every trial, and the one with 1,000 more at the decision date by exactly 1,000."""
+    s = loads(INTERPLAY)
+    r = simulate(s, trials=3_000, seed=5)
+    w = r.layout.owners.index("marketing")
+    same, dearer = r.layout.options.index("same"), r.layout.options.index("dearer")
+    np.testing.assert_array_equal(r.metrics.npv[:, same, w], r.status_quo["npv"])
+    np.testing.assert_allclose(r.metrics.npv[:, same, w] - r.metrics.npv[:, dearer, w], 1000.0, rtol=0, atol=1e-6)
+    # the status quo's upgrade is drawn per occurrence: years 2, 5, 8 with different draws
+    values, _, _ = draw_trials(s, 3_000, 5)
+    upgrade = values["status_quo.costs.upgrade.amount"]
+    assert upgrade.shape == (3_000, 3) and np.corrcoef(upgrade[:, 0], upgrade[:, 1])[0, 1] < 0.05
+    assert "options.same.costs.upgrade.amount" not in r.inputs
+
+
+def test_a_shared_quantity_cannot_be_drawn_per_occurrence():
+    text = INTERPLAY.replace("amount: {dist: pert, low: 10k, mode: 20k, high: 40k}", "amount: {dist: shared, name: fee}")
+    with pytest.raises(ScenarioError, match=r"status_quo\.costs\.upgrade\.amount: a shared quantity is drawn once per"):
+        loads(text)
