@@ -24,6 +24,9 @@ The model, as stated in ``decision_kit/schema.py`` and the ``engine.py`` docstri
 - benefits: ``amount (1+g)^(t-1)`` x mean adoption over year ``t`` of a linear ramp from
   go-live ``L`` to ``L + R`` months x realisation x owner ``realisation_factor`` x the
   share kept after benefit-loss events;
+- shared quantities (``{dist: shared}``) and what a variant inherits (``extends``) read the
+  very draw of their source (times the reference's scale); a risk that names an option
+  reaches its variants;
 - risks in years 1..H (``type: security`` probability x ``incident_frequency``, impact x
   ``incident_severity``): ``one_off``: an independent Bernoulli each year, a fresh impact
   for each event; ``price_rise`` / ``benefit_loss``: effect from the year after the first
@@ -54,7 +57,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from decision_kit.priors import OWNERS
-from decision_kit.schema import Scenario, input_paths
+from decision_kit.schema import Scenario, derived_inputs, input_paths, risk_touches
 
 __all__ = ["simulate_loop", "LoopResult", "draw", "model_size"]
 
@@ -68,6 +71,7 @@ def model_size(s: Scenario) -> int:
 
 
 # --- scalar draws, one distribution at a time --------------------------------------------
+
 
 def draw(dist, rnd: random.Random) -> float:
     """One draw of ``dist`` with Python's ``random`` (no numpy, no decision_kit sampling)."""
@@ -115,6 +119,7 @@ def draw(dist, rnd: random.Random) -> float:
 
 
 # --- the model -------------------------------------------------------------------------
+
 
 @dataclass
 class LoopResult:
@@ -197,7 +202,7 @@ def simulate_loop(scenario: Scenario, trials: int, seed: int = 0) -> LoopResult:
     options = tuple(s.options)
     owners = tuple(w for w in OWNERS if w in s.owners)  # display order, as Result uses
     shifts = {w: s.owner_shifts(w) for w in owners}
-    inputs = input_paths(s)
+    inputs, derived = input_paths(s), derived_inputs(s)
     orders = {o: _cost_order(opt.costs) for o, opt in s.options.items()}
     npv = {(o, w): np.empty(trials) for o in options for w in owners}
 
@@ -214,6 +219,8 @@ def simulate_loop(scenario: Scenario, trials: int, seed: int = 0) -> LoopResult:
     for i in range(trials):
         # 1. one world: every input drawn once (independently), shared by every cell
         v = {path: draw(dist, rnd) for path, dist in inputs.items()}
+        # a reference to a shared quantity, or a field a variant inherits, reads that very draw
+        v.update({path: v[src] * scale for path, (src, scale) in derived.items()})
         # risk events: one uniform per risk and year; a one-off event's impact drawn when it
         # happens for at least one owner (its probability is scaled per owner below)
         u = {r: [rnd.random() for _ in range(H)] for r in s.risks}
@@ -229,7 +236,7 @@ def simulate_loop(scenario: Scenario, trials: int, seed: int = 0) -> LoopResult:
 
         for oname, opt in s.options.items():
             pre = f"options.{oname}"
-            my_risks = [(r, k) for r, k in s.risks.items() if k.options is None or oname in k.options]
+            my_risks = [(r, k) for r, k in s.risks.items() if risk_touches(s, k, oname)]
             for w in owners:
                 sh = shifts[w]
                 launch = v[f"{pre}.launch_months"] * sh.launch_factor + sh.launch_extra_months

@@ -2,6 +2,7 @@
 nothing overwritten unless asked; notebook runs under time limits; optional Dask scale-out."""
 
 import io
+import json
 import os
 import sys
 import time
@@ -286,7 +287,9 @@ def test_run_notebook_batch_with_papermill(tmp_path):
     broken.write_text(BROKEN)
     runs = batch.run_notebook_batch(ok, [DEFAULT, broken], tmp_path / "out", trials=200, timeout=120)
     assert [r.status for r in runs] == ["ok", "failed"], [r.message for r in runs]
-    assert Path(runs[0].notebook).exists() and "Recommend" in Path(runs[0].notebook).read_text()
+    # the notebook printed the recommendation of the same simulation (200 trials, seed 0)
+    expected = dk.simulate(dk.load_scenario(DEFAULT), trials=200, seed=0).recommendation()
+    assert Path(runs[0].notebook).exists() and json.dumps(expected)[1:-1][:60] in Path(runs[0].notebook).read_text()
     slow = _notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(60)")
     runs = batch.run_notebook_batch(slow, [DEFAULT], tmp_path / "out", timeout=3, outer_timeout=40)
     assert runs[0].status == "timed out", runs[0].message

@@ -290,6 +290,9 @@ def test_a_variant_and_the_status_quo_share_draws_made_per_occurrence_and_per_re
 
 
 def test_a_shared_quantity_cannot_be_drawn_per_occurrence():
-    text = INTERPLAY.replace("amount: {dist: pert, low: 10k, mode: 20k, high: 40k}", "amount: {dist: shared, name: fee}")
-    with pytest.raises(ScenarioError, match=r"status_quo\.costs\.upgrade\.amount: a shared quantity is drawn once per"):
+    text = INTERPLAY.replace(
+        "amount: {dist: pert, low: 10k, mode: 20k, high: 40k}", "amount: {dist: shared, name: fee}"
+    )
+    message = r"status_quo\.costs\.upgrade\.amount: a shared quantity is drawn once per"
+    with pytest.raises(ScenarioError, match=message):
         loads(text)

@@ -118,9 +118,14 @@ def can_shift(dist) -> bool:
 
 def key_cost_line(scenario: Scenario, option: str) -> str | None:
     """The option's largest recurring cost line by its median first-year amount (recurring and
-    per-unit lines; a per-unit line at the driver's median start level), or None."""
+    per-unit lines; a per-unit line at the driver's median start level), or None. A line a
+    variant inherits is its parent's (the parent's control moves it, in both), so a variant's
+    key line is among its own."""
     best, best_amount = None, 0.0
-    for name, line in scenario.options[option].costs.items():
+    opt = scenario.options[option]
+    for name, line in opt.costs.items():
+        if opt.is_inherited(("costs", name)):
+            continue
         if line.timing == "recurring":
             amount = line.amount.median()
         elif line.timing == "per_unit":
