@@ -9,8 +9,10 @@ directory, then a rename) and refuses to replace an existing file unless ``overw
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -28,50 +30,299 @@ __all__ = [
 ]  # fmt: skip
 
 
-# --- YAML with locations -------------------------------------------------------------------
+# --- YAML with locations, within limits ----------------------------------------------------
+
+MAX_FILE_BYTES = 10 * 2**20
+"""The largest file (or text) read, in bytes: 10 MiB, several times a scenario of 10,000 lines."""
+
+MAX_DEPTH = 50
+"""How deeply mappings and lists may nest (a scenario needs under 15 levels)."""
+
+MAX_NODES = 1_000_000
+"""How many values (mappings, lists, keys and scalars) a file may hold, aliases expanded."""
+
+MAX_ALIAS_NODES = 100_000
+"""How many values aliases (``*name``) may add in all, counting each alias as its anchor's size."""
+
+_PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser where PyYAML was built with it (about 20 times faster), else PyYAML's own."""
+
+_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = frozenset(_TAG + t for t in ("null", "bool", "int", "float", "str", "binary", "timestamp"))
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_RESOLVER = yaml.resolver.Resolver()
 
 
-def _construct(node: yaml.Node, path: tuple, locs: dict, problems: list, file: str):
-    """Build plain Python data from a composed node, recording each path's (line, column)."""
-    locs[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if (isinstance(node, yaml.MappingNode) and node.tag != "tag:yaml.org,2002:map") or (
-        isinstance(node, yaml.SequenceNode) and node.tag != "tag:yaml.org,2002:seq"
-    ):
-        problems.append(
-            _problem(file, node, path, f"the tag '{node.tag}' is not allowed; write plain mappings and lists")
-        )
-    if isinstance(node, yaml.MappingNode):
-        out: dict = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                problems.append(
-                    _problem(file, key_node, path, "merge keys (<<) are not supported; write the values out")
-                )
-                continue
-            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
-            if not isinstance(key, (str, int)) or isinstance(key, bool):
-                problems.append(_problem(file, key_node, path, "keys must be plain names"))
-                continue
-            key = str(key)
-            if key in out:
-                problems.append(_problem(file, key_node, path + (key,), f"duplicate key '{key}'"))
-                continue
-            out[key] = _construct(value_node, path + (key,), locs, problems, file)
-            locs[("key",) + path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_construct(v, path + (i,), locs, problems, file) for i, v in enumerate(node.value)]
-    return _scalar(node)
+class _Frame:
+    """A mapping or list being built: where it is, its value, its size so far and its anchor."""
+
+    __slots__ = ("path", "loc", "value", "size", "anchor", "key")
+
+    def __init__(self, path: tuple | None, loc: Location, value: dict | list, anchor: str | None):
+        self.path, self.loc, self.value, self.anchor = path, loc, value, anchor
+        self.size = 1
+        self.key: Any = _NO_KEY  # a mapping's pending key: _NO_KEY, _SKIP or the key's text
 
 
-class _ScalarLoader(yaml.SafeLoader):
-    def __init__(self):  # a loader used only to construct scalars
-        super().__init__("")
+_NO_KEY, _SKIP, _MERGE = object(), object(), object()
 
 
-def _scalar(node: yaml.Node) -> Any:
-    """The value of one scalar node, from a fresh constructor (keeps no reference to the node)."""
-    return _ScalarLoader().construct_object(node)
+class _Builder:
+    """Plain data from a stream of YAML events, with the (line, column) of every field.
+
+    Iterative (no recursion however deep the file nests) and bounded: it stops at the first
+    of :data:`MAX_DEPTH`, :data:`MAX_NODES` or :data:`MAX_ALIAS_NODES` exceeded. An alias
+    shares its anchor's value (plain data is never modified), so expanding one costs nothing
+    but is counted at its anchor's size; fields inside it are located at the alias.
+    """
+
+    def __init__(self, file: str):
+        self.file = file
+        self.locs: dict[tuple, Location] = {}
+        self.problems: list[Problem] = []
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.open_anchors: set[str] = set()
+        self.nodes = self.alias_nodes = 0
+        self.root: Any = _NO_KEY
+
+    def fail(self, event, message: str) -> ScenarioError:
+        return ScenarioError([_problem(self.file, _at(event), (), message)])
+
+    def slot(self) -> tuple[tuple | None, bool]:
+        """The path of the next value (None inside a key or under a refused key), and whether it is a key."""
+        if not self.stack:
+            return (), False
+        top = self.stack[-1]
+        if top.path is None:
+            return None, False
+        if isinstance(top.value, list):
+            return top.path + (len(top.value),), False
+        if top.key is _NO_KEY:
+            return None, True
+        return (None if top.key is _SKIP else top.path + (top.key,)), False
+
+    def where(self, path: tuple | None) -> tuple:
+        """The field path a problem is reported under: the value's, or its parent mapping's for a key."""
+        if path is not None:
+            return path
+        return next((f.path for f in reversed(self.stack) if f.path is not None), ())
+
+    def count(self, size: int, event) -> None:
+        self.nodes += size
+        if self.nodes > MAX_NODES:
+            raise self.fail(event, f"more than {MAX_NODES:,} values (the limit of a file); split or shorten it")
+
+    def anchor(self, event) -> None:
+        if event.anchor in self.anchors or event.anchor in self.open_anchors:
+            raise self.fail(event, f"not valid YAML: the anchor '&{event.anchor}' is defined twice")
+
+    def start(self, event, value: dict | list) -> None:
+        if len(self.stack) >= MAX_DEPTH:
+            raise self.fail(event, _depth_message())
+        self.count(1, event)
+        path, _ = self.slot()
+        if event.tag not in (None, "!", _TAG + ("map" if isinstance(value, dict) else "seq")):
+            message = f"the tag '{event.tag}' is not allowed; write plain mappings and lists"
+            self.problems.append(_problem(self.file, _at(event), self.where(path), message))
+        if event.anchor is not None:
+            self.anchor(event)
+            self.open_anchors.add(event.anchor)
+        self.stack.append(_Frame(path, _at(event), value, event.anchor))
+
+    def end(self) -> None:
+        frame = self.stack.pop()
+        if frame.anchor is not None:
+            self.open_anchors.discard(frame.anchor)
+            self.anchors[frame.anchor] = (frame.value, frame.size)
+        self.attach(frame.value, frame.size, frame.loc, False, *self.slot())
+
+    def scalar(self, event) -> None:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            self.count(0, event)
+        path, is_key = self.slot()
+        if event.tag is None and not event.implicit[0]:
+            value: Any = event.value  # quoted: always text
+        else:
+            value = _scalar_value(event.tag, event.value, event.implicit, is_key)
+            if isinstance(value, _Refused):
+                self.problems.append(_problem(self.file, _at(event), self.where(path), value.message))
+                value = None
+        if event.anchor is not None:
+            self.anchor(event)
+            self.anchors[event.anchor] = (value, 1)
+        self.attach(value, 1, _at(event), True, path, is_key)
+
+    def alias(self, event) -> None:
+        name = event.anchor
+        if name not in self.anchors:
+            what = "the node that contains it" if name in self.open_anchors else "no anchor defined before it"
+            raise self.fail(event, f"not valid YAML: the alias '*{name}' refers to {what}")
+        value, size = self.anchors[name]
+        self.alias_nodes += size
+        if self.alias_nodes > MAX_ALIAS_NODES:
+            raise self.fail(
+                event,
+                f"aliases expand to more than {MAX_ALIAS_NODES:,} values (the limit of a file); "
+                "write the values out or use fewer aliases",
+            )
+        self.count(size, event)
+        self.attach(value, size, _at(event), size == 1, *self.slot())
+
+    def attach(self, value: Any, size: int, loc: Location, plain: bool, path: tuple | None, is_key: bool) -> None:
+        """Put a finished value at ``path`` in its parent (or as its pending key), or make it the document."""
+        if not self.stack:
+            self.root = value
+            self.locs[()] = loc
+            return
+        top = self.stack[-1]
+        top.size += size
+        if top.path is None:  # inside a key that is a mapping or list: refused when it ends
+            return
+        if is_key:
+            top.key = self.key(top, value, loc, plain)
+            return
+        if path is not None:
+            self.locs[path] = loc
+        if isinstance(top.value, list):
+            top.value.append(value)
+            return
+        if top.key is not _SKIP:
+            top.value[top.key] = value
+        top.key = _NO_KEY
+
+    def key(self, top: _Frame, key: Any, loc: Location, plain: bool) -> Any:
+        """The text of a mapping key, or _SKIP (and a problem) for one that cannot be a name."""
+        assert top.path is not None  # attach() returns early inside a refused key
+        if key is _MERGE:
+            message = "merge keys (<<) are not supported; write the values out"
+            self.problems.append(_problem(self.file, loc, top.path, message))
+            return _SKIP
+        if not plain or not isinstance(key, (str, int)) or isinstance(key, bool):
+            self.problems.append(_problem(self.file, loc, top.path, "keys must be plain names"))
+            return _SKIP
+        key = str(key)
+        if key in top.value:
+            self.problems.append(_problem(self.file, loc, top.path + (key,), f"duplicate key '{key}'"))
+            return _SKIP
+        self.locs[("key",) + top.path + (key,)] = loc
+        return key
+
+
+class _Refused:
+    """A scalar that is not read (an unknown tag or a malformed value), and why."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+
+@functools.lru_cache(maxsize=4096)
+def _scalar_value(tag: str | None, text: str, implicit: tuple[bool, bool], is_key: bool) -> Any:
+    """The value of a plain or tagged scalar (cached: a file repeats most of its words)."""
+    if tag is None or tag == "!":
+        tag = _RESOLVER.resolve(yaml.ScalarNode, text, implicit)
+    if tag == _TAG + "merge" and is_key:
+        return _MERGE
+    if tag not in _SCALAR_TAGS:
+        return _Refused(f"could not determine a constructor for the tag '{tag}'; write a plain value")
+    try:
+        return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, text))
+    except yaml.YAMLError as exc:
+        return _Refused(f"not valid YAML: {exc}")
+
+
+def _at(event) -> Location:
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1)
+
+
+def _feed(builder: _Builder, text: str) -> None:
+    """Drive the builder through the parser's events for one document; refuse a second one."""
+    documents = 0
+    scalar, start, end, alias = builder.scalar, builder.start, builder.end, builder.alias
+    parser = _PARSER(text)
+    try:
+        while (event := parser.get_event()) is not None:
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                scalar(event)
+            elif kind is yaml.MappingStartEvent:
+                start(event, {})
+            elif kind is yaml.SequenceStartEvent:
+                start(event, [])
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                end()
+            elif kind is yaml.AliasEvent:
+                alias(event)
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise builder.fail(event, "not valid YAML: expected a single document, found another")
+            elif kind is yaml.StreamEndEvent:
+                return
+    finally:
+        parser.dispose()
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError, text: str) -> str:
+    """A parser's complaint, worded alike by libyaml and PyYAML, naming a character it cannot read.
+
+    libyaml scans ahead and may stop at its own nesting limit (1,000 levels) before the builder
+    sees :data:`MAX_DEPTH` exceeded: that is reported as the builder would.
+    """
+    if "maximum nesting depth" in str(exc):
+        return _depth_message()
+    return "not valid YAML: " + _parser_message(exc, text)
+
+
+def _depth_message() -> str:
+    return f"mappings and lists nest more than {MAX_DEPTH} levels deep (the limit of a file)"
+
+
+def _parser_message(exc: yaml.MarkedYAMLError, text: str) -> str:
+    message = str(exc.problem or exc)
+    message = message.replace("did not find expected", "expected").replace("in this context", "here")
+    message = re.sub(r", but (got|found) .*$", "", message)  # PyYAML names the token, libyaml does not
+    mark = exc.problem_mark
+    if mark is not None and ("cannot start any token" in message or "tab character" in message):
+        lines = text.splitlines()
+        line = lines[mark.line] if mark.line < len(lines) else ""
+        char = line[mark.column] if mark.column < len(line) else ""
+        message = f"found character {char!r} that cannot start any token"
+        if char == "\t":
+            message += " (indent with spaces: YAML does not allow tabs there)"
+    return message
+
+
+def read_yaml(text: str, file: str = "<string>") -> tuple[Any, dict[tuple, Location]]:
+    """Parse YAML safely; return the data and a map from field path to (line, column).
+
+    Only plain mappings, lists and scalars are read (no Python tags, no merge keys), within
+    :data:`MAX_FILE_BYTES`, :data:`MAX_DEPTH`, :data:`MAX_NODES` and :data:`MAX_ALIAS_NODES`;
+    anything else is a :class:`ScenarioError` naming the file and, where known, the line.
+    """
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_FILE_BYTES:
+        raise ScenarioError([_problem(file, None, (), _too_big(size))])
+    builder = _Builder(file)
+    try:
+        _feed(builder, text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = (mark.line + 1, mark.column + 1) if mark else None
+        raise ScenarioError([_problem(file, loc, (), _yaml_message(exc, text))]) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError([_problem(file, None, (), f"not valid YAML: {exc}")]) from None
+    if builder.root is _NO_KEY:
+        raise ScenarioError([_problem(file, (1, 1), (), "the file is empty")])
+    if builder.problems:
+        raise ScenarioError(builder.problems)
+    return builder.root, builder.locs
+
+
+def _too_big(size: int) -> str:
+    return f"the file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} a scenario may have"
 
 
 def _problem(file: str, node_or_loc, path: tuple, message: str) -> Problem:
@@ -82,39 +333,6 @@ def _problem(file: str, node_or_loc, path: tuple, message: str) -> Problem:
     else:
         line, col = node_or_loc
     return Problem(file, line, col, dotted(path), message)
-
-
-def read_yaml(text: str, file: str = "<string>") -> tuple[Any, dict[tuple, Location]]:
-    """Parse YAML safely; return the data and a map from field path to (line, column)."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        loc = (mark.line + 1, mark.column + 1) if mark else None
-        raise ScenarioError([_problem(file, loc, (), f"not valid YAML: {exc.problem or exc}")]) from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError([_problem(file, None, (), f"not valid YAML: {exc}")]) from None
-    if node is None:
-        raise ScenarioError([_problem(file, (1, 1), (), "the file is empty")])
-    locs: dict[tuple, Location] = {}
-    problems: list[Problem] = []
-    try:
-        data = _construct(node, (), locs, problems, file)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ScenarioError(
-            [
-                _problem(
-                    file,
-                    (mark.line + 1, mark.column + 1) if mark else None,
-                    (),
-                    f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                )
-            ]
-        ) from None
-    if problems:
-        raise ScenarioError(problems)
-    return data, locs
 
 
 # --- validation ----------------------------------------------------------------------------
@@ -156,7 +374,12 @@ def loads(text: str, model: type[BaseModel] = Scenario, file: str = "<string>"):
 def _load(path, model):
     file = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            size = max(os.stat(path).st_size, len(raw))
+            raise ScenarioError([Problem(file, None, None, "", _too_big(size))])
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ScenarioError([Problem(file, None, None, "", "file not found")]) from None
     except IsADirectoryError:

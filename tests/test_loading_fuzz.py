@@ -134,8 +134,9 @@ def check_loads(text: str) -> None:
     """The property: a Scenario, or a ScenarioError whose problems all say something sensible.
 
     A field path must start at a field of the format or at a top-level key of the document
-    as PyYAML's safe loader reads it (not always the document that was dumped: PyYAML
-    writes a bare U+0085 that it then reads as a line break).
+    as the safe loader the package parses with reads it (libyaml's where PyYAML has it; not
+    always the document that was dumped: PyYAML writes a bare U+0085 that it then reads as a
+    line break, and libyaml and PyYAML's own parser differ on a few odd texts such as "0:\t").
     """
     try:
         result = loads(text, file=FILE)
@@ -156,7 +157,7 @@ def check_loads(text: str) -> None:
 
 def _top_level_keys(text: str) -> set[str]:
     try:
-        document = yaml.safe_load(text)
+        document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
         return set()
     return {str(k) for k in document} if isinstance(document, dict) else set()

@@ -67,6 +67,7 @@ CHECKED = [
     "tests/test_results.py",
     "tests/test_shared_quantities.py",
     "tests/test_risk_figures.py",
+    "tests/test_hardening.py",
 ]
 """What ruff checks today: the model and analysis layers, results, formatting, plots, the
 command line and the parts of report and widgets that are clean. Still to join: report/memo.py,

@@ -78,11 +78,17 @@ class Mixture(DistributionBase):
     def cdf(self, x):
         return sum(c.weight * np.asarray(c.dist.cdf(x), dtype=float) for c in self.components)
 
+    @functools.cached_property
+    def bracket(self) -> tuple[float, float]:
+        """Where the quantiles are sought: the components' 1e-12 and 1 - 1e-12 quantiles (a nested
+        mixture's own bracket), found once, so nesting costs time in proportion to its depth."""
+        ends = [c.dist.bracket if isinstance(c.dist, Mixture) else _ends(c.dist) for c in self.components]
+        return min(lo for lo, _ in ends), max(hi for _, hi in ends)
+
     def ppf(self, q):
-        """Quantiles by bisection on the mixture CDF between the components' extremes."""
+        """Quantiles by bisection on the mixture CDF within :attr:`bracket`."""
         q = np.asarray(q, dtype=float)
-        lo_b = min(float(c.dist.ppf(1e-12)) for c in self.components)
-        hi_b = max(float(c.dist.ppf(1 - 1e-12)) for c in self.components)
+        lo_b, hi_b = self.bracket
         lo, hi = np.full(q.shape, lo_b), np.full(q.shape, hi_b)
         for _ in range(100):
             mid = 0.5 * (lo + hi)
@@ -98,6 +104,10 @@ class Mixture(DistributionBase):
         return self._dump(
             {"components": [{"weight": plain_number(c.weight), "dist": c.dist.model_dump()} for c in self.components]}
         )
+
+
+def _ends(dist: DistributionBase) -> tuple[float, float]:
+    return float(dist.ppf(1e-12)), float(dist.ppf(1 - 1e-12))
 
 
 class PriorRef(DistributionBase):
