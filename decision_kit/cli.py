@@ -15,6 +15,28 @@ from .errors import ScenarioError
 from .formatting import amount, rate
 
 
+def _count(text: str) -> int:
+    """A positive whole number on the command line (trials, rows, workers, a plan year)."""
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number such as 20000, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    """A random seed on the command line: a whole number from 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="decision-kit",
@@ -33,8 +55,8 @@ def _parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="simulate a scenario and print the option x owner summary")
     r.add_argument("scenario")
-    r.add_argument("--trials", type=int, default=20_000)
-    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--trials", type=_count, default=20_000)
+    r.add_argument("--seed", type=_seed, default=0)
     r.add_argument("--format", choices=["table", "csv", "json"], default="table")
     r.add_argument("--memo", help="also write the HTML decision memo to this path")
     r.add_argument("--force", action="store_true", help="replace the memo file if it exists")
@@ -49,28 +71,28 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument(
         "-o", "--output", action="append", required=True, help="memo file, .html or .xlsx (repeat the option for both)"
     )
-    m.add_argument("--trials", type=int, default=20_000)
-    m.add_argument("--seed", type=int, default=0)
+    m.add_argument("--trials", type=_count, default=20_000)
+    m.add_argument("--seed", type=_seed, default=0)
     m.add_argument(
-        "--max-trial-rows", type=int, default=100_000, help="rows of the Excel per-trial sheet (default 100,000)"
+        "--max-trial-rows", type=_count, default=100_000, help="rows of the Excel per-trial sheet (default 100,000)"
     )
     m.add_argument("--force", action="store_true", help="replace output files that exist")
 
     al = sub.add_parser("allocate", help="split a digital budget across a portfolio's initiatives")
     al.add_argument("portfolio")
     al.add_argument("--budget", help="total budget for the year (default: the portfolio's), e.g. 4.2M")
-    al.add_argument("--year", type=int, default=1, help="plan year, 1 = the first (default 1)")
+    al.add_argument("--year", type=_count, default=1, help="plan year, 1 = the first (default 1)")
     al.add_argument("--objective", choices=["mean", "mean_minus_std", "cvar"], default="mean")
     al.add_argument("--risk-aversion", type=float)
-    al.add_argument("--trials", type=int, default=2000)
-    al.add_argument("--seed", type=int, default=0)
+    al.add_argument("--trials", type=_count, default=2000)
+    al.add_argument("--seed", type=_seed, default=0)
     al.add_argument("--format", choices=["table", "csv"], default="table")
 
     a = sub.add_parser("batch", help="run every scenario of files or folders: a memo each and an index.html")
     a.add_argument("paths", nargs="+", help="scenario files, or folders whose *.yaml files are run")
     a.add_argument("-o", "--out-dir", required=True, help="folder for the memos and index.html")
-    a.add_argument("--trials", type=int, default=20_000)
-    a.add_argument("--seed", type=int, default=0)
+    a.add_argument("--trials", type=_count, default=20_000)
+    a.add_argument("--seed", type=_seed, default=0)
     a.add_argument(
         "--format",
         dest="formats",
@@ -78,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
         choices=["html", "xlsx"],
         help="memo format: html (default) and/or xlsx (repeat the option for both)",
     )
-    a.add_argument("--workers", type=int, help="processes to use (default: every local core; 1: no subprocess)")
+    a.add_argument("--workers", type=_count, help="processes to use (default: every local core; 1: no subprocess)")
     a.add_argument("--force", action="store_true", help="replace outputs that exist")
     a.add_argument("--no-progress", action="store_true", help="no progress bar on standard error")
     a.add_argument("--notebook", help="run this notebook per scenario with papermill instead of writing memos")
@@ -242,9 +264,6 @@ def _report(args) -> int:
 def _batch(args) -> int:
     from .batch import TerminalProgress, run_batch
 
-    if args.workers is not None and args.workers < 1:
-        print(f"decision-kit: --workers must be at least 1, got {args.workers}", file=sys.stderr)
-        return 2
     if args.notebook:
         return _notebook_batch(args)
     try:
@@ -345,7 +364,10 @@ def _allocate(args) -> int:
 
 
 def main(argv=None) -> int:
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # argparse has printed the usage and the error (or --help, --version)
+        return exc.code if isinstance(exc.code, int) else 2
     try:
         if args.command == "validate":
             return _validate(args.files)
@@ -362,7 +384,8 @@ def main(argv=None) -> int:
         if args.command == "batch":
             return _batch(args)
     except ScenarioError as exc:
-        print(exc, file=sys.stderr)
+        for problem in exc.problems:  # a problem with the request rather than a file: say who speaks
+            print(problem if problem.file else f"decision-kit: {problem}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0

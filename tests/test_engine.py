@@ -283,7 +283,8 @@ def test_bad_requests_fail_before_work(fixed, kwargs, message):
 
 
 def test_correlation_not_psd_is_a_clear_error():
-    s = loads(textwrap.dedent("""
+    """Refused when the file is validated, at the correlations (line 12 of the text)."""
+    text = textwrap.dedent("""
         name: corr
         horizon_years: 2
         discount_rate: 0.05
@@ -297,9 +298,10 @@ def test_correlation_not_psd_is_a_clear_error():
           - {between: [options.a.launch_months, options.a.cost_overrun], rank: 0.9}
           - {between: [options.a.launch_months, options.a.realisation], rank: 0.9}
           - {between: [options.a.cost_overrun, options.a.realisation], rank: -0.9}
-        """))
-    with pytest.raises(dk.ScenarioError, match="not positive semi-definite"):
-        simulate(s, trials=100, seed=0)
+        """)
+    with pytest.raises(dk.ScenarioError, match="not positive semi-definite") as info:
+        loads(text)
+    assert (info.value.first.line, info.value.first.path) == (12, "correlations")
 
 
 def test_rank_correlation_is_induced_and_marginals_kept():

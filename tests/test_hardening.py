@@ -244,3 +244,47 @@ def test_mixtures_nested_deeper_than_python_allows_are_a_located_error():
     data["options"]["buy"]["costs"] = {"licence": line}
     err = _error(loading.validate, data)
     assert err.first.path.startswith("options.buy.costs.licence.amount")
+
+
+# --- errors that keep their place ---------------------------------------------------------------
+
+
+def test_a_request_error_names_no_file():
+    err = ScenarioError("trials must be a positive integer, got 0")
+    assert str(err) == "trials must be a positive integer, got 0"
+    assert err.first.file == "" and err.first.line is None
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["run", "scenarios/marketing_automation.yaml", "--seed", "-1"], "argument --seed: must be 0 or more, got -1"),
+        (["run", "scenarios/marketing_automation.yaml", "--trials", "2k"], "expected a whole number such as 20000"),
+        (["allocate", "scenarios/digital_budget_2027.yaml", "--year", "7"], "decision-kit: year must be a plan year"),
+    ],
+)
+def test_command_line_errors_say_who_speaks_not_input(argv, expected, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "<input>" not in err and "Traceback" not in err
+
+
+SUFFIXES = " (the suffixes are k for thousand, M for million and B for billion)"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('"$150k"', "'$150k' is not a number: leave out the currency sign (amounts are in the scenario's "
+                    "currency), e.g. 150k"),
+        ('"1.5m"', "'1.5m' is not a number: write 1.5M" + SUFFIXES),
+        ('"2 bn"', "'2 bn' is not a number: write 2B" + SUFFIXES),
+        ('"-1e309"', "'-1e309' is out of range: numbers must lie within about ±1.8e308 (what a float can hold)"),
+        ("1" + "0" * 400, "1" + "0" * 400 + " is out of range: numbers must lie within about ±1.8e308"),
+        ('"lots"', "expected a number or a distribution mapping, got 'lots'"),
+    ],
+)  # fmt: skip
+def test_a_number_that_is_not_one_says_what_it_got(text, message):
+    doc = MINIMAL.replace("options: {buy: {kind: buy}}", "options:\n  buy:\n    kind: buy\n    launch_months: " + text)
+    err = _error(loads, doc, loading.Scenario, "n.yaml")
+    assert (err.first.line, err.first.path, err.first.message) == (7, "options.buy.launch_months", message)

@@ -56,7 +56,9 @@ def test_cli_prints_no_traceback_and_exits_2(tmp_path):
 
 def test_run_bad_trials_exits_2(capsys):
     assert main(["run", str(DEFAULT), "--trials", "0"]) == 2
-    assert "trials must be a positive integer" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "decision-kit run: error: argument --trials: must be at least 1, got 0" in err
+    assert "<input>" not in err
 
 
 def test_run_json(capsys):

@@ -60,17 +60,59 @@ ReadableNumber = Annotated[
 """A number as an analyst writes it: "150k", "8%", "1.2M", "150,000"."""
 
 
+_CURRENCY = re.compile(r"^\s*[-+]?\s*[$€£¥]\s*(?P<rest>[-+]?[0-9][^$€£¥]*?)\s*$")
+_LOWER_SUFFIX = re.compile(
+    r"^\s*(?P<num>[-+]?[0-9][0-9,_]*(\.[0-9]*)?([eE][-+]?[0-9]+)?)\s*(?P<suffix>m|mm|mn|b|bn)\s*$"
+)
+_UPPER = {"m": "M", "mm": "M", "mn": "M", "b": "B", "bn": "B"}
+_NUMBER = re.compile(r"^\s*[-+]?([0-9][0-9,_]*(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?\s*[%kKMB]?\s*$")
+
+
 def number_in_file(value: Any) -> Any:
-    """:func:`parse_number` for values read from a file, naming the mistake of a decimal comma."""
+    """:func:`parse_number` for values read from a file, naming the usual mistakes: a decimal
+    comma, a currency sign, a lower-case ``m`` or ``b`` for million or billion, and a number
+    beyond the floating-point range (``1e309``)."""
     out = parse_number(value)
-    if isinstance(out, str) and "," in out:
+    if isinstance(out, str):
+        _refuse_readable_mistakes(out)
+    elif isinstance(out, int) and not isinstance(out, bool):  # an int beyond 1.8e308
+        raise input_error(
+            "number_range", "{text} is out of range: numbers must lie within about ±1.8e308", text=str(out)
+        )
+    return out
+
+
+def _refuse_readable_mistakes(text: str) -> None:
+    """Raise a plain message for a string that is nearly a readable number; otherwise return."""
+    if "," in text and not _THOUSANDS.match(text.strip()):
         raise input_error(
             "number_comma",
             "'{text}' is not a number: a comma may only group thousands "
             "(1,500 or 1,500,000); write a decimal with a point (1.5)",
-            text=out.strip(),
+            text=text.strip(),
         )
-    return out
+    if m := _CURRENCY.match(text):
+        raise input_error(
+            "number_currency",
+            "'{text}' is not a number: leave out the currency sign (amounts are in the scenario's "
+            "currency), e.g. {plain}",
+            text=text.strip(),
+            plain=m["rest"],
+        )
+    if m := _LOWER_SUFFIX.match(text):
+        raise input_error(
+            "number_suffix",
+            "'{text}' is not a number: write {fixed} (the suffixes are k for thousand, M for million "
+            "and B for billion)",
+            text=text.strip(),
+            fixed=m["num"] + _UPPER[m["suffix"]],
+        )
+    if _NUMBER.match(text):  # reads as a number, so parse_number found it infinite
+        raise input_error(
+            "number_range",
+            "'{text}' is out of range: numbers must lie within about ±1.8e308 (what a float can hold)",
+            text=text.strip(),
+        )
 
 
 Num = Annotated[float, BeforeValidator(number_in_file, json_schema_input_type=float | ReadableNumber)]

@@ -81,9 +81,68 @@ class Portfolio(Document):
         return v
 
     def reference_problems(self) -> list[tuple[FieldPath, str]]:
-        """Prerequisites must name initiatives of this portfolio."""
-        return [
-            (("initiatives", n, "requires", "initiative"), f"initiative '{i.requires.initiative}' does not exist")
-            for n, i in self.initiatives.items()
-            if i.requires is not None and i.requires.initiative not in self.initiatives
-        ]
+        """Prerequisites name other initiatives of this portfolio, plan years and owner budgets fit
+        the plan, curves are positive, and each year's minimum spends fit its budgets."""
+        out: list[tuple[FieldPath, str]] = []
+        for n, i in self.initiatives.items():
+            here: FieldPath = ("initiatives", n)
+            if i.requires is not None and i.requires.initiative not in self.initiatives:
+                out.append((here + ("requires", "initiative"), f"initiative '{i.requires.initiative}' does not exist"))
+            elif i.requires is not None and i.requires.initiative == n:
+                out.append((here + ("requires", "initiative"), "an initiative cannot require itself"))
+            for k, year in enumerate(i.years or []):
+                if not 1 <= year <= len(self.budget):
+                    out.append((here + ("years", k), _outside_the_plan(year, len(self.budget))))
+            out += _curve_problems(here + ("curve",), i.curve)
+        for owner, budgets in (self.owner_budgets or {}).items():
+            if len(budgets) != len(self.budget):
+                count, years = len(budgets), len(self.budget)
+                entries = f"{count} entr{'y' if count == 1 else 'ies'}"
+                message = f"{entries}, but the plan has {years} years (one per budget entry)"
+                out.append((("owner_budgets", owner), message))
+        return out or _minimum_spend_problems(self)
+
+
+def _outside_the_plan(year: int, years: int) -> str:
+    return f"plan year {year} is outside the plan (years are numbered 1 to {years}, one per budget entry)"
+
+
+def _curve_problems(here: FieldPath, curve: ResponseCurve) -> list[tuple[FieldPath, str]]:
+    """A curve's scale must be positive and its max_value not negative, in every draw."""
+    out: list[tuple[FieldPath, str]] = []
+    if float(curve.scale.cdf(0.0)) > 0:
+        message = (
+            "a scale must be positive in every draw; use a distribution bounded above zero (e.g. pert or lognormal)"
+        )
+        out.append((here + ("scale",), message))
+    if float(curve.max_value.cdf(-1e-300)) > 0:
+        out.append((here + ("max_value",), "a max_value cannot be negative; use a distribution bounded below by zero"))
+    return out
+
+
+def _minimum_spend_problems(p: Portfolio) -> list[tuple[FieldPath, str]]:
+    """Each plan year's minimum spends fit its budget (with what earlier years can carry over when
+    they spend only their minimums) and each owner's budget, as every allocation needs."""
+    out: list[tuple[FieldPath, str]] = []
+    left = 0.0
+    for t, budget in enumerate(p.budget):
+        active = {n: i for n, i in p.initiatives.items() if i.years is None or t + 1 in i.years}
+        for owner, budgets in (p.owner_budgets or {}).items():
+            need = sum(i.min_spend for i in active.values() if i.owner == owner)
+            if need > budgets[t]:
+                message = (
+                    f"the {owner} budget {budgets[t]:,.0f} in plan year {t + 1} is below the sum of minimum "
+                    f"spends of its active initiatives, {need:,.0f}"
+                )
+                out.append((("owner_budgets", owner, t), message))
+        need = sum(i.min_spend for i in active.values())
+        available = budget + p.carry_over * left
+        if need > available:
+            carried = f" plus {p.carry_over * left:,.0f} carried over" if left > 0 and p.carry_over > 0 else ""
+            message = (
+                f"the budget {budget:,.0f}{carried} in plan year {t + 1} is below the sum of minimum spends "
+                f"of the initiatives active that year, {need:,.0f}"
+            )
+            out.append((("budget", t), message))
+        left = max(available - need, 0.0)
+    return out

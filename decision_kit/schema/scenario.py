@@ -14,6 +14,7 @@ from ..errors import input_error
 from ..priors import OWNERS, PRIORS, Owner, OwnerShifts, is_owner
 from .base import Document, FieldPath, Model, Name
 from .caps import RiskCap
+from .correlations import correlation_problems
 from .options import STATUS_QUO, CostLine, Driver, Option, StatusQuo
 from .stakeholders import COMPUTED_CRITERIA, Criterion, Stakeholder
 from .terminal import TerminalValue, terminal_problems
@@ -322,7 +323,7 @@ def _risk_references(s: Scenario) -> list[tuple[FieldPath, str]]:
 def _correlation_references(s: Scenario) -> list[tuple[FieldPath, str]]:
     """Correlated inputs must be uncertain inputs of the scenario, and two different ones."""
     out: list[tuple[FieldPath, str]] = []
-    known_inputs, repeated = set(input_paths(s)), set(repeated_paths(s))
+    known_inputs, repeated = input_paths(s), set(repeated_paths(s))
     derived = derived_inputs(s)
     for i, corr in enumerate(s.correlations):
         for j, name in enumerate(corr.between):
@@ -347,7 +348,8 @@ def _correlation_references(s: Scenario) -> list[tuple[FieldPath, str]]:
                         "or as a terminal value) and cannot be correlated",
                     )
                 )
-    return out
+    drawn = {path: dist for path, dist in known_inputs.items() if path not in derived and path not in repeated}
+    return out + correlation_problems(s.correlations, drawn)
 
 
 def _stakeholder_references(s: Scenario) -> list[tuple[FieldPath, str]]:
