@@ -97,9 +97,9 @@ path, trials = sys.argv[1], int(sys.argv[2])
 scenario = dk.load_scenario(path)
 plan = simulation.compile_plan(scenario)
 before = dict(hwm())
-workers, blocks, slice_trials = simulation._fit_memory(
-    plan, trials, simulation.DEFAULT_CHUNK_BLOCKS, simulation.default_threads(), simulation.DEFAULT_MAX_MEMORY
-)
+n_blocks = -(-trials // simulation.BLOCK)  # as simulate chooses: one block a chunk, default threads
+workers = max(1, min(simulation.default_threads(), n_blocks))
+workers, blocks, slice_trials = simulation._fit_memory(plan, trials, 1, workers, simulation.DEFAULT_MAX_MEMORY)
 estimate = simulation.memory_estimate(plan, trials, blocks, workers, slice_trials)
 dk.simulate(scenario, trials=trials, seed=1)
 after = dict(hwm())

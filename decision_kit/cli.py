@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import numbers
 import sys
 
 from .errors import ScenarioError
@@ -35,6 +37,19 @@ def _seed(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
     return value
+
+
+def _json_value(value):
+    """A summary entry for JSON: NaN (no answer, e.g. a payback that never comes) as null, an
+    overflowed figure as the string "inf" or "-inf" (JSON has no infinity; never null)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return value
+    x = float(value)
+    if math.isnan(x):
+        return None
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return x
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -170,9 +185,11 @@ def _run(args) -> int:
             "seed": result.seed,
             "currency": scenario.currency,
             "recommendation": result.recommendation(),
-            "summary": json.loads(summary.reset_index().to_json(orient="records")),
+            "summary": [
+                {k: _json_value(v) for k, v in row.items()} for row in summary.reset_index().to_dict(orient="records")
+            ],
         }
-        print(json.dumps(out, indent=2))
+        print(json.dumps(out, indent=2, allow_nan=False))
     else:
         cols = [
             "npv_mean",

@@ -288,3 +288,30 @@ def test_a_number_that_is_not_one_says_what_it_got(text, message):
     doc = MINIMAL.replace("options: {buy: {kind: buy}}", "options:\n  buy:\n    kind: buy\n    launch_months: " + text)
     err = _error(loads, doc, loading.Scenario, "n.yaml")
     assert (err.first.line, err.first.path, err.first.message) == (7, "options.buy.launch_months", message)
+
+
+# --- tests/pathological: files that must run ----------------------------------------------------
+
+PATHOLOGICAL = ROOT / "tests" / "pathological"
+
+
+def test_nested_mixtures_as_deep_as_allowed_run_with_finite_money():
+    """The amount is uniform(2k, 6k) through 14 one-component mixtures: a mean of 4k a year."""
+    import decision_kit as dk
+
+    scenario = load(PATHOLOGICAL / "nested_mixtures_14.yaml")
+    summary = dk.simulate(scenario, trials=2000, seed=1).summary()
+    money = summary[["npv_mean", "npv_p10", "npv_p90", "tco_mean", "pv_cost_mean", "cvar_10"]].to_numpy()
+    assert np.isfinite(money).all()
+    assert summary["tco_mean"].iloc[0] == pytest.approx(5 * 4000, rel=0.05)
+
+
+def test_an_overflowed_figure_is_never_written_to_json_as_null(capsys):
+    import json
+
+    path = PATHOLOGICAL / "overflow_escalation_400_percent.yaml"
+    assert main(["run", str(path), "--trials", "200", "--format", "json"]) == 0
+    rows = {(r["option"], r["owner"]): r for r in json.loads(capsys.readouterr().out)["summary"]}
+    assert rows[("buy", "marketing")]["tco_mean"] == "inf"  # 1e30 x 5**49 is beyond float32
+    assert rows[("build", "marketing")]["tco_mean"] == pytest.approx(100_000, rel=0.1)
+    assert rows[("build", "marketing")]["payback_p50"] is None  # no benefit: never pays back
