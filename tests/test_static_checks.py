@@ -88,3 +88,13 @@ def test_ruff_format_is_clean():
 def test_mypy_is_clean_on_the_model_layers():
     r = _run(_tool("mypy"), "--no-incremental")  # the files are listed in pyproject.toml
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_no_function_in_the_package_is_over_complexity_15():
+    """The bar of the architecture issue, on every module (not only those in CHECKED):
+    McCabe cyclomatic complexity at most 15, counted by ruff's C901."""
+    r = _run(
+        _tool("ruff"), "check", "--no-cache", "--select", "C901",
+        "--config", "lint.mccabe.max-complexity = 15", "decision_kit",
+    )  # fmt: skip
+    assert r.returncode == 0, r.stdout + r.stderr
