@@ -1,14 +1,27 @@
-# The two commands of the README. Each creates the virtual environment if it is missing.
+# The commands of the README. Each creates the virtual environment if it is missing.
+# tests/test_readme.py runs them (make with BIN=<a venv's bin> -o <BIN>/.installed skips the set-up).
 PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 SCENARIO ?= scenarios/marketing_automation.yaml
+HOST ?= 127.0.0.1
+LAB_PORT ?= 8888
+DASHBOARD_PORT ?= 8866
+LAB_TOKEN ?=
+LAB_ARGS ?=
+DASHBOARD_ARGS ?=
 
-.PHONY: run test bench setup browser
+.PHONY: run test bench setup browser lab dashboard
 
+## setup: what an analyst uses: the package, JupyterLab, ipywidgets, Voila (pyproject's notebooks extra)
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[notebooks]'
+	touch $@
+
+## the test tools on top (pyproject's test extra: pytest, nbval, Playwright, the static checks)
+$(BIN)/.installed-test: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[notebooks,test]'
 	touch $@
 
@@ -19,6 +32,19 @@ MEMO ?= out/$(basename $(notdir $(SCENARIO))).html
 ## run: the main job on the default shipped scenario: summary on the terminal, memo in $(MEMO)
 run: $(BIN)/.installed
 	$(BIN)/decision-kit run $(SCENARIO) --memo $(MEMO) --force
+	@echo
+	@echo "Next: make lab        JupyterLab on notebooks/ (start with quickstart.ipynb)"
+	@echo "      make dashboard  the planning-session dashboard, at http://$(HOST):$(DASHBOARD_PORT)/"
+
+## lab: JupyterLab on the notebooks; it prints the address with its token (LAB_TOKEN= to set one).
+## As root (CI, containers) JupyterLab refuses to start without --allow-root.
+lab: $(BIN)/.installed
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ServerApp.ip=$(HOST) --ServerApp.port=$(LAB_PORT) \
+	  $(if $(LAB_TOKEN),--IdentityProvider.token=$(LAB_TOKEN)) $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+
+## dashboard: notebooks/dashboard.ipynb served as a web app by Voila
+dashboard: $(BIN)/.installed
+	$(BIN)/voila notebooks/dashboard.ipynb --Voila.ip=$(HOST) --port=$(DASHBOARD_PORT) $(DASHBOARD_ARGS)
 
 ## browser: Debian's chromium for the real-browser tests (Playwright is pointed at it;
 ## Playwright's own browser download cannot work offline). Needs root, as on CI.
@@ -29,11 +55,11 @@ browser:
 	fi
 
 ## test: the whole suite (unit, property, reference, doctests, notebooks under nbval, browser)
-test: $(BIN)/.installed browser
+test: $(BIN)/.installed-test browser
 	$(BIN)/python -m pytest
 
 ## bench: the benchmark script (not part of the tests)
-bench: $(BIN)/.installed
+bench: $(BIN)/.installed-test
 	$(BIN)/python benchmarks/bench_simulation.py
 	$(BIN)/python benchmarks/bench_finance.py
 	$(BIN)/python benchmarks/bench_analyses.py

@@ -50,3 +50,16 @@ def test_channel_python_and_editable_install():
 
 def test_running_python_satisfies_requires_python():
     assert sys.version_info >= (3, 11)
+
+
+def test_the_analyst_set_up_installs_jupyterlab_ipywidgets_and_voila():
+    project, _ = _pyproject()
+    analyst = {_parse(r)[0] for r in project["optional-dependencies"]["notebooks"]}
+    assert {"jupyterlab", "ipywidgets", "ipykernel", "voila"} <= analyst
+    assert not analyst & {_parse(r)[0] for r in project["optional-dependencies"]["test"]}
+    makefile = (ROOT / "Makefile").read_text()
+    setup = makefile[makefile.index("$(BIN)/.installed: pyproject.toml") :].split("\n\n")[0]
+    assert "pip install --quiet -e '.[notebooks]'" in setup  # what make run and make setup install
+    assert re.search(r"^run: \$\(BIN\)/\.installed$", makefile, flags=re.M)
+    _, conda, _ = _environment()
+    assert {"jupyterlab", "ipywidgets", "ipykernel", "voila"} <= set(conda)
