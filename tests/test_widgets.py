@@ -36,8 +36,16 @@ def folder(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def dash(folder):
-    return Dashboard.from_file(folder / SCENARIO.name, interactive_trials=TRIALS, refine_trials=REFINE, seed=3)
+def work(tmp_path_factory):
+    """The working folder the shared dashboard saves to (what-ifs never go next to the scenario)."""
+    return tmp_path_factory.mktemp("work") / "out"
+
+
+@pytest.fixture(scope="module")
+def dash(folder, work):
+    return Dashboard.from_file(
+        folder / SCENARIO.name, interactive_trials=TRIALS, refine_trials=REFINE, seed=3, save_dir=work
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -185,13 +193,13 @@ def test_a_shorter_horizon_than_a_one_off_cost_is_a_message(folder):
     assert d.error == "" and d.scenario.horizon_years == 8
 
 
-def test_save_what_if_writes_a_new_valid_file_and_never_overwrites(dash, folder):
+def test_save_what_if_writes_a_new_valid_file_and_never_overwrites(dash, folder, work):
     original_file = folder / SCENARIO.name
     original_bytes = original_file.read_bytes()
     dash.controls["discount_rate"].value = 11.0
     dash.controls[next(k for k in dash.controls if k.startswith("driver_start."))].value = 1.3
     path = dash.save_whatif("higher-rate")
-    assert path == folder / "higher-rate.yaml" and dash.error == ""
+    assert path == work / "higher-rate.yaml" and dash.error == ""
     loaded = dk.load_scenario(path)
     assert loaded == dash.whatifs[-1]["scenario"]
     skip = {"name", "description"}
@@ -207,7 +215,42 @@ def test_save_what_if_writes_a_new_valid_file_and_never_overwrites(dash, folder)
     for bad in ("", "../elsewhere", SCENARIO.name):
         assert dash.save_whatif(bad) is None and dash.error, bad
     assert original_file.read_bytes() == original_bytes
-    assert sorted(p.name for p in folder.glob("*.yaml")) == ["higher-rate.yaml", SCENARIO.name]
+    assert [p.name for p in folder.iterdir()] == [SCENARIO.name]  # nothing written next to the scenario
+    assert [p.name for p in work.iterdir()] == ["higher-rate.yaml"]  # atomic: no temporary file left
+
+
+def test_what_ifs_and_records_go_to_out_by_default_and_overwrite_only_when_told(folder, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    d = Dashboard.from_file(folder / SCENARIO.name, interactive_trials=300, seed=3)
+    assert d.save_dir == tmp_path / "out"
+    d.controls["discount_rate"].value = 10.0
+    first = d.save_whatif("ten-percent")
+    assert first == tmp_path / "out" / "ten-percent.yaml"
+    assert dk.load_scenario(first).discount_rate == pytest.approx(0.10)
+    d.controls["discount_rate"].value = 11.0
+    assert d.save_whatif("ten-percent") is None and "already exists" in d.error
+    assert dk.load_scenario(first).discount_rate == pytest.approx(0.10)
+    assert d.save_whatif("ten-percent", overwrite=True) == first and d.error == ""
+    assert dk.load_scenario(first).discount_rate == pytest.approx(0.11)
+
+    record = d.export_record("record.csv")  # a relative name lands in the working folder
+    assert record == tmp_path / "out" / "record.csv"
+    n = len(pd.read_csv(record))
+    d.controls["discount_rate"].value = 12.0
+    with pytest.raises(FileExistsError):
+        d.export_record("record.csv")
+    assert len(pd.read_csv(record)) == n
+    d.export_record("record.csv", overwrite=True)
+    assert len(pd.read_csv(record)) == n + 1
+    exported = d._export_from_button()
+    assert exported.parent == tmp_path / "out" and str(exported) in d.status.value
+    assert sorted(p.name for p in folder.iterdir()) == [SCENARIO.name]
+    assert not list((tmp_path / "out").glob(".*"))  # no temporary files left behind
+
+
+def test_the_scenario_folder_is_refused_as_the_working_folder(folder):
+    with pytest.raises(ValueError, match="never next to scenarios"):
+        Dashboard.from_file(folder / SCENARIO.name, interactive_trials=300, save_dir=folder)
 
 
 def test_the_decision_record_grows_and_exports_without_overwriting(dash, tmp_path):

@@ -15,9 +15,10 @@ ownership model the charts show, whose weights the sliders show). A change:
    chart on the visible tab (a chart on a hidden tab is redrawn when its tab is opened).
 
 "Refine" reruns the current scenario at the full trial count. "Save what-if" writes the
-adjusted scenario next to the original (never overwriting) and adds it to the comparison
-table. Every change is kept in a decision record (:meth:`Dashboard.record_frame`,
-:meth:`Dashboard.export_record`).
+adjusted scenario to the working folder (``out/`` unless told otherwise; never next to the
+original, never overwriting) and adds it to the comparison table. Every change is kept in a
+decision record (:meth:`Dashboard.record_frame`, :meth:`Dashboard.export_record`), exported
+to the same folder.
 
 Conventions: sliders do not recompute while dragged (``continuous_update=False``); scale
 factors multiply every parameter of a distribution (its median scales by the factor); a growth
@@ -29,7 +30,8 @@ figures and shown as PNG in Image widgets. ipywidgets and matplotlib are importe
 The package holds (submodule in brackets): :class:`Dashboard` itself (``dashboard``); the
 controls' records and the scenario edits they make, :func:`scaled`, :func:`shifted` and
 :func:`key_cost_line` (``controls``); the trial counts :data:`REFINE_TRIALS`,
-:data:`INTERACTIVE_BUDGET` and :func:`default_interactive_trials` (``session``); the kept
+:data:`INTERACTIVE_BUDGET` and :func:`default_interactive_trials`, and the working folder
+:data:`DEFAULT_SAVE_DIR` (``session``); the kept
 figures of the charts (``charts``); the stylesheet and the HTML pieces of the tables and the
 decision record (``markup``). The simulations' tables are kept by the
 :class:`~decision_kit.results.Result` itself.
@@ -37,10 +39,11 @@ decision record (``markup``). The simulations' tables are kept by the
 
 from .controls import key_cost_line, scaled, shifted
 from .dashboard import Dashboard
-from .session import INTERACTIVE_BUDGET, REFINE_TRIALS, default_interactive_trials
+from .session import DEFAULT_SAVE_DIR, INTERACTIVE_BUDGET, REFINE_TRIALS, default_interactive_trials
 
 __all__ = [
     "Dashboard",
+    "DEFAULT_SAVE_DIR",
     "REFINE_TRIALS",
     "INTERACTIVE_BUDGET",
     "default_interactive_trials",

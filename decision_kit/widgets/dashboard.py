@@ -29,7 +29,7 @@ from ..simulation import simulate
 from .charts import Chart
 from .controls import Control, can_shift, get_path, key_cost_line, scaled, set_path, shifted, slider, tidy
 from .markup import CSS, cell_label, css_class, escape, owner_label, recommendation_html, summary_table, words
-from .session import REFINE_TRIALS, default_interactive_trials
+from .session import DEFAULT_SAVE_DIR, REFINE_TRIALS, default_interactive_trials
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +40,13 @@ class Dashboard:
     Parameters
     ----------
     scenario : the scenario to explore (left unchanged; every change builds a new one).
-    path : the scenario's file, if any; what-ifs and records are saved next to it.
+    path : the scenario's file, if any (read only: nothing is written next to it).
     interactive_trials : trials per update (default :func:`default_interactive_trials`).
     refine_trials : trials of the "Refine" button (default :data:`REFINE_TRIALS`).
     seed : the seed of every simulation (the same for every update).
-    save_dir : where what-ifs and records go (default: the scenario's folder, else the
-        working directory).
+    save_dir : the working folder what-ifs and records go to (default: ``out/`` in the
+        working directory, made when the first file is written). Never the scenario's own
+        folder: that raises ValueError.
 
     Attributes
     ----------
@@ -66,7 +67,10 @@ class Dashboard:
                  refine_trials: int = REFINE_TRIALS, seed: int = 1, save_dir=None):
         self._original = scenario
         self.path = Path(path) if path is not None else None
-        self.save_dir = Path(save_dir) if save_dir is not None else (self.path.parent if self.path else Path.cwd())
+        self.save_dir = Path(save_dir) if save_dir is not None else Path.cwd() / DEFAULT_SAVE_DIR
+        if self.path is not None and self.save_dir.resolve() == self.path.resolve().parent:
+            raise ValueError(f"save_dir {self.save_dir} holds the scenario {self.path.name}: what-ifs and decision "
+                             f"records go to a working folder such as {DEFAULT_SAVE_DIR}/, never next to scenarios")
         self.interactive_trials = interactive_trials or default_interactive_trials(scenario)
         self.refine_trials = refine_trials
         self.seed = seed
@@ -502,19 +506,21 @@ class Dashboard:
 
         return pd.DataFrame(self.record, columns=["time", "control", "old", "new", "recommendation", "note"])
 
-    def export_record(self, path) -> Path:
-        """Write the decision record as CSV (atomic; raises FileExistsError rather than overwrite)."""
-        return loading.write_text_atomic(path, self.record_frame().to_csv(index=False))
+    def export_record(self, path, *, overwrite: bool = False) -> Path:
+        """Write the decision record as CSV, atomically; an existing file raises FileExistsError
+        unless ``overwrite``. A relative ``path`` is taken inside :attr:`save_dir`."""
+        return loading.write_text_atomic(self.save_dir / path, self.record_frame().to_csv(index=False),
+                                         overwrite=overwrite)
 
     def _export_from_button(self) -> Path | None:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         stem = self.path.stem if self.path else "dashboard"
         try:
-            path = self.export_record(self.save_dir / f"{stem}-decision-record-{stamp}.csv")
+            path = self.export_record(f"{stem}-decision-record-{stamp}.csv")
         except OSError as exc:  # FileExistsError included
             self._fail(exc, "Record not exported")
             return None
-        self.status.value = f"Decision record written to {path.name}."
+        self.status.value = f"Decision record written to {path}."
         return path
 
     # -- what-ifs -------------------------------------------------------------------------
@@ -527,8 +533,8 @@ class Dashboard:
         if not name.endswith((".yaml", ".yml")):
             name += ".yaml"
         path = self.save_dir / name
-        if self.path is not None and path.resolve() == self.path.resolve():
-            raise ScenarioError(f"{name} is the original scenario's file; choose another name")
+        if self.path is not None and path.name == self.path.name:  # it would pass for the original
+            raise ScenarioError(f"{name} is the original scenario's file name; choose another name")
         return path
 
     def whatif_scenario(self, name: str) -> Scenario:
@@ -542,19 +548,20 @@ class Dashboard:
         return self._scenario.replace(name=f"{self._scenario.name} (what-if: {name})",
                                       description=f"{base}\n\n{note}" if base else note)
 
-    def save_whatif(self, name: str | None = None) -> Path | None:
-        """Save the current scenario as a new file next to the original and add it to the
-        comparison table. Never overwrites: an existing file (or an invalid name or control
-        value) gives a message in the dashboard and returns None."""
+    def save_whatif(self, name: str | None = None, *, overwrite: bool = False) -> Path | None:
+        """Save the current scenario as ``<name>.yaml`` in :attr:`save_dir` (atomically) and add
+        it to the comparison table. An existing file is replaced only with ``overwrite``; without
+        it (and for an invalid name or control value) the dashboard shows a message and this
+        returns None."""
         label = (self._whatif_name.value if name is None else name).strip()
         try:
             if self._invalid:
                 raise ScenarioError("fix the invalid value first (" + self._invalid.removeprefix("Not updated: ") + ")")
             path = self._whatif_path(label)
             scenario = self.whatif_scenario(label.removesuffix(".yaml").removesuffix(".yml"))
-            loading.save(scenario, path)
+            loading.save(scenario, path, overwrite=overwrite)
         except FileExistsError:
-            message = self._fail(ScenarioError(f"{path.name} already exists next to the scenario; choose another "
+            message = self._fail(ScenarioError(f"{path.name} already exists in {self.save_dir}; choose another "
                                                "name (what-ifs never overwrite a file)"), "Not saved")
             self._log("save what-if", "", label, message)
             return None
@@ -568,7 +575,7 @@ class Dashboard:
                              "expected_npv": float(s.loc[cell, "npv_mean"]), "p_best": float(s.loc[cell, "p_best"])})
         self._show_error("")
         self.comparison.value = self._comparison_html()
-        self.status.value = f"Saved {path.name}."
+        self.status.value = f"Saved {path}."
         self._log("save what-if", "", str(path.name), f"saved {path}")
         return path
 

@@ -1,7 +1,8 @@
-"""How many trials the session's simulations run.
+"""How many trials the session's simulations run, and where the session writes.
 
 What is here: :data:`REFINE_TRIALS` (the "Refine" button) and :data:`INTERACTIVE_BUDGET` with
-:func:`default_interactive_trials` (trials per interactive update, by the scenario's size).
+:func:`default_interactive_trials` (trials per interactive update, by the scenario's size);
+:data:`DEFAULT_SAVE_DIR`, the working folder of what-ifs and decision records.
 Each table of a simulation is computed once by the :class:`~decision_kit.results.Result`
 itself, and :meth:`~decision_kit.results.Result.with_scenario` carries them over to a
 scenario that differs only in fields the simulation never reads.
@@ -10,6 +11,10 @@ scenario that differs only in fields the simulation never reads.
 from __future__ import annotations
 
 from ..schema import Scenario
+
+DEFAULT_SAVE_DIR = "out"
+"""The working folder (under the working directory) that what-ifs and decision records go to,
+unless a dashboard is given another; never ``scenarios/``, which holds the shipped files."""
 
 REFINE_TRIALS = 20_000
 """Trials of a refined run (the "Refine" button)."""
