@@ -14,6 +14,8 @@ from __future__ import annotations
 import html
 import re
 
+import numpy as np
+
 from ..formatting import money, months, percent, rate, years
 from ..results import Result, shown_certainty_equivalent
 
@@ -91,20 +93,38 @@ def summary_table(r: Result, owner: str | None) -> str:
     for option in r.layout.options:
         x = s.loc[(option, owner)]
         cls = ' class="dk-best"' if (option, owner) == best_cell else ""
+        versus = ""
+        if r.status_quo is not None:  # the difference from the status quo leads; the absolute follows
+            versus = (
+                f"<td>{money(x.npv_vs_status_quo_mean, '')}</td>"
+                f"<td>{money(x.npv_vs_status_quo_p10, '')} &ndash; {money(x.npv_vs_status_quo_p90, '')}</td>"
+                f"<td>{percent(x.p_worse_than_status_quo)}</td>"
+            )
         rows.append(
-            f"<tr{cls}><td>{escape(option)}</td><td>{money(x.npv_mean, '')}</td>"
+            f"<tr{cls}><td>{escape(option)}</td>{versus}<td>{money(x.npv_mean, '')}</td>"
             f"<td>{money(x.npv_p10, '')} &ndash; {money(x.npv_p90, '')}</td>"
             f"<td>{percent(x.p_best)} &plusmn; {rate(x.p_best_se)}</td><td>{percent(x.p_loss)}</td>"
             f"<td>{years(x.payback_p50)}</td>"
             f"<td>{months(x.launch_months_p50)}</td><td>{ce_cell(ce.loc[(option, owner)])}</td></tr>"
         )
+    versus_head, status_quo = "", ""
+    if r.status_quo is not None:
+        versus_head = (
+            "<th>NPV vs status quo</th><th>P10 &ndash; P90 of the difference</th><th>chance worse than status quo</th>"
+        )
+        sq = np.asarray(r.status_quo["npv"], dtype=float)
+        status_quo = (
+            f"<p>Against the status quo (nothing changes: expected NPV {money(float(sq.mean()), '')}, P10 "
+            f"{money(float(np.percentile(sq, 10)), '')} &ndash; P90 {money(float(np.percentile(sq, 90)), '')}); "
+            "absolute figures from the expected NPV column on.</p>"
+        )
     head = (
-        "<tr><th>option</th><th>expected NPV</th><th>P10 &ndash; P90</th><th>chance best</th>"
+        f"<tr><th>option</th>{versus_head}<th>expected NPV</th><th>P10 &ndash; P90</th><th>chance best</th>"
         "<th>chance of loss</th><th>payback (years)</th><th>launch (months)</th>"
         f"<th>certainty equivalent (risk tolerance {money(r.risk_tolerance, '')})</th></tr>"
     )
     return (
         f"<h3>If {escape(owner_label(owner))} owns the budget: {r.scenario.horizon_years} years at "
         f"{rate(r.scenario.discount_rate)}, money in {r.scenario.currency}</h3>"
-        f'<table class="dk-table">{head}{"".join(rows)}</table>'
+        f'{status_quo}<table class="dk-table">{head}{"".join(rows)}</table>'
     )
