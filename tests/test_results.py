@@ -46,6 +46,7 @@ def hand_made(base: Result, **fields) -> Result:
         "launch_months": zeros,
         "security_events": zeros,
     }
+    fields.setdefault("status_quo", None)  # hand-made cells, no status quo of their own
     return dataclasses.replace(base, trials=4, metrics=metrics, **fields)
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import numpy as np
 
 from .. import engine
-from ..schema import Scenario, derived_inputs, lineage, risk_touches
+from ..schema import STATUS_QUO, Scenario, derived_inputs, lineage, risk_touches
 
 
 def affects(scenario: Scenario, path: str, option: str) -> bool:
     """Whether input ``path`` can change the cash flows of ``option`` (under any owner): an
-    input of the option or of one it extends, a driver it uses, a risk that touches it, or a
-    shared quantity one of its fields reads."""
+    input of the option or of one it extends (the status quo's included), a driver it uses, a
+    risk that touches it, or a shared quantity one of its fields reads."""
     parts = path.split(".")
     if parts[0] == "options":
         return any(path.startswith(f"options.{o}.") for o in lineage(scenario.options, option))
@@ -28,6 +28,8 @@ def affects(scenario: Scenario, path: str, option: str) -> bool:
         return parts[1] in used
     if parts[0] == "risks":
         return risk_touches(scenario, scenario.risks[parts[1]], option)
+    if parts[0] == STATUS_QUO:  # the status quo's own lines: only an option that extends it
+        return STATUS_QUO in lineage(scenario.options, option)
     return parts[0] != "terminal_value"  # reported apart, never in the cash flows
 
 
