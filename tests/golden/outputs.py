@@ -75,6 +75,8 @@ def _simulation_outputs(path: Path) -> dict[str, Callable[[], str]]:
         "recommendation": lambda: hashlib.sha256(result.recommendation().encode()).hexdigest()[:20],
         "base_case": lambda: digest_frame(dk.base_case(scenario)),
     }
+    if result.status_quo is not None:  # the status quo's per-trial npv, pv_cost and tco
+        out["status_quo"] = lambda: digest_mapping(result.status_quo)
     return out
 
 
