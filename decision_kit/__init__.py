@@ -26,7 +26,7 @@ by ``tests/test_layering.py``, with the absence of import cycles):
 9. simulation
 10. sensitivity, voi, mcda, allocation, test_functions, staging, review
 11. plots
-12. report, widgets
+12. report, widgets, console
 13. batch
 14. cli
 """

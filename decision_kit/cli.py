@@ -14,7 +14,7 @@ import numbers
 import sys
 
 from .errors import ScenarioError
-from .formatting import amount, rate
+from .formatting import amount
 
 
 def _count(text: str) -> int:
@@ -164,10 +164,7 @@ def _schema(args) -> int:
 def _run(args) -> int:
     from pathlib import Path
 
-    import pandas as pd
-
     from .loading import load_scenario
-    from .results import shown_certainty_equivalent
     from .simulation import simulate
 
     scenario = load_scenario(args.scenario)
@@ -191,40 +188,13 @@ def _run(args) -> int:
         }
         print(json.dumps(out, indent=2, allow_nan=False))
     else:
-        cols = [
-            "npv_mean",
-            "npv_p10",
-            "npv_p90",
-            "tco_mean",
-            "payback_p50",
-            "p_loss",
-            "p_best",
-            "expected_regret",
-            "cvar_10",
-            "certainty_equivalent",
-            "launch_months_p50",
-        ]
-        with pd.option_context("display.width", 200, "display.max_columns", 20):
-            table = summary[cols].copy()
-            money = [c for c in cols if c.startswith(("npv", "tco", "expected", "cvar", "certainty"))]
-            table[money] = (table[money] / 1e3).round(0)
-            ce = shown_certainty_equivalent(summary)
-            undefined = ce.map(lambda v: isinstance(v, str))
-            table["certainty_equivalent"] = (
-                table["certainty_equivalent"].astype(object).where(~undefined, "not defined")
-            )
-            reasons = dict.fromkeys(f"{o}: {ce.loc[(o, w)]}" for o, w in ce.index[undefined])
-            table = table.rename(columns={c: f"{c} (k{scenario.currency})" for c in money})
-            print(
-                f"{scenario.name}: {result.trials:,} trials, seed {result.seed}, "
-                f"{scenario.horizon_years} years at {rate(scenario.discount_rate)}; certainty equivalent at a "
-                f"risk tolerance of {amount(result.risk_tolerance, scenario.currency)}\n"
-            )
-            print(table.round(2).to_string())
-            if reasons:
-                print("\ncertainty_equivalent, where it does not exist:\n  " + "\n  ".join(reasons))
+        import textwrap
+
+        from .console import WIDTH, summary_text
+
+        print(summary_text(result))
         print()
-        print(result.recommendation())
+        print(textwrap.fill(result.recommendation(), WIDTH))
     if args.memo:
         from .report import standard_analyses, write_html
 

@@ -68,6 +68,8 @@ CHECKED = [
     "tests/test_shared_quantities.py",
     "tests/test_risk_figures.py",
     "tests/test_hardening.py",
+    "decision_kit/console.py",
+    "tests/test_console.py",
     "tests/serving.py",
     "tests/test_lab.py",
     "tests/test_readme.py",
