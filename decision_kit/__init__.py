@@ -19,7 +19,7 @@ by ``tests/test_layering.py``, with the absence of import cycles):
 2. distributions
 3. priors
 4. schema
-5. loading, plan, tails
+5. loading, plan, tails, dominance
 6. sampling, adoption
 7. engine, trial_metrics
 8. results

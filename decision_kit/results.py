@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .dominance import dominated_by
 from .engine import Layout
 from .formatting import money, rate, whole_percent
 from .schema import Scenario
@@ -493,7 +494,7 @@ class Result:
         best_in = f"best in {whole_percent(top.p_best)} (± {rate(top.p_best_se)}) of trials"
         if gap <= 2 * se or gap <= 0:
             too_close = self._too_close((o, w), (o2, w2), gap, se) + f" {o}/{w}: {outlook}, {best_in}."
-            return too_close + self._status_quo_sentence(top)
+            return too_close + self._status_quo_sentence(top) + self._ownership_sentence(w, w2)
         d_cost = second.pv_cost_mean - top.pv_cost_mean
         d_benefit = (top.npv_mean + top.pv_cost_mean) - (second.npv_mean + second.pv_cost_mean)
         reason = (
@@ -503,9 +504,26 @@ class Result:
         )
         sure = "confidently" if top.p_best >= 0.6 else ("narrowly" if top.p_best < 0.35 else "on balance")
         return (
-            f"Recommend {o} owned by {w} ({sure}): {outlook}, {best_in}, {whole_percent(top.p_loss)} chance of a "
-            f"loss. Ahead of {o2}/{w2} by {money(gap, cur)} (± {money(se, cur)}), mainly through {reason}."
-        ) + self._status_quo_sentence(top)
+            (
+                f"Recommend {o} owned by {w} ({sure}): {outlook}, {best_in}, {whole_percent(top.p_loss)} chance of a "
+                f"loss. Ahead of {o2}/{w2} by {money(gap, cur)} (± {money(se, cur)}), mainly through {reason}."
+            )
+            + self._status_quo_sentence(top)
+            + self._ownership_sentence(w, w2)
+        )
+
+    def _ownership_sentence(self, owner: str, runner_up: str) -> str:
+        """Words on the owners ``owner`` dominates (:mod:`decision_kit.dominance`): its lead over
+        them comes from the ownership constants, whatever the inputs."""
+        beaten = dominated_by(self.scenario, owner)
+        if not beaten:
+            return ""
+        which = f"the lead over {runner_up}" if runner_up in beaten else f"a lead over {', '.join(beaten)}"
+        effects = "launch, integration, incidents, governance, consolidation and realisation"
+        return (
+            f" Note: {which} is predetermined: {owner} is at least as good as {', '.join(beaten)} on every "
+            f"ownership effect stated ({effects}), whatever the inputs."
+        )
 
     def _too_close(self, first: tuple[str, str], second: tuple[str, str], gap: float, se: float) -> str:
         """The sentence for a lead within two standard errors."""

@@ -69,6 +69,8 @@ CHECKED = [
     "tests/test_risk_figures.py",
     "tests/test_hardening.py",
     "decision_kit/console.py",
+    "decision_kit/dominance.py",
+    "tests/test_dominance.py",
     "tests/test_console.py",
     "tests/serving.py",
     "tests/test_lab.py",
