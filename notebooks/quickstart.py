@@ -44,14 +44,16 @@ print(result.recommendation())
 # %% [markdown]
 # ## The option x owner summary
 #
-# NPV and TCO in thousands of the scenario's currency; `p_best` is the chance a cell has the highest NPV, `p_loss` the chance of a negative NPV.
+# Each cell against the status quo first (what nothing-changes would give, from the same draws): `npv_vs_status_quo_mean` is the expected NPV gained over it and `p_worse_than_status_quo` the chance of doing worse than keeping it. Then the absolute figures. Money in thousands of the scenario's currency; `p_best` is the chance a cell has the highest NPV, `p_loss` the chance of a negative NPV.
 
 # %%
 # NBVAL_CHECK_OUTPUT
 summary = result.summary()
-cols = ['npv_mean', 'npv_p10', 'npv_p90', 'tco_mean', 'p_loss', 'p_best']
+versus = ['npv_vs_status_quo_mean', 'p_worse_than_status_quo'] if result.status_quo is not None else []
+cols = versus + ['npv_mean', 'npv_p10', 'npv_p90', 'tco_mean', 'p_loss', 'p_best']
 table = summary[cols].copy()
-table[['npv_mean', 'npv_p10', 'npv_p90', 'tco_mean']] = (table[['npv_mean', 'npv_p10', 'npv_p90', 'tco_mean']] / 1e3).round(0)
+money = [c for c in cols if not c.startswith('p_')]
+table[money] = (table[money] / 1e3).round(0)
 print(table.round(2).to_string())
 
 # %% [markdown]

@@ -42,12 +42,13 @@ print(shifts.round(3).to_string())
 # %% [markdown]
 # ## The option x owner grid
 #
-# Expected NPV and its P10 (thousands), chance of a loss, chance of being best, median months to launch.
+# Expected NPV against the status quo and the chance of doing worse than it, then expected NPV and its P10 (thousands), chance of a loss, chance of being best, median months to launch.
 
 # %%
 # NBVAL_CHECK_OUTPUT
 summary = result.summary()
-table = summary[['npv_mean', 'npv_p10', 'p_loss', 'p_best', 'launch_months_p50']].copy()
+versus = ['npv_vs_status_quo_mean', 'p_worse_than_status_quo'] if result.status_quo is not None else []
+table = summary[versus + ['npv_mean', 'npv_p10', 'p_loss', 'p_best', 'launch_months_p50']].copy()
 money = [c for c in table.columns if not c.startswith(('p_', 'payback', 'launch'))]
 table[money] = (table[money] / 1e3).round(0)
 print(table.round(2).to_string())
