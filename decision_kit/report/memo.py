@@ -3,7 +3,9 @@
 What is here: :func:`html_memo` and :func:`write_html` (the page, and the page written to a
 file); :func:`render` (the package's Jinja2 templates, also used by the batch index);
 :class:`_Table` and :func:`_frame_table` (tables as the template shows them); the figures, drawn
-on fresh Agg figures and embedded as PNG data URIs; :func:`_analysis_block` (one extra section)
+on fresh Agg figures and embedded as PNG data URIs; where the scenario states a status quo,
+:func:`_value_table` leads with each cell's difference from it and :func:`_status_quo_cards`
+adds the status quo's own card; :func:`_analysis_block` (one extra section)
 and :func:`external_refs` (what would make the page load something from elsewhere).
 """
 
@@ -22,10 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from ..formatting import compact, months, percent, rate, years
+from ..formatting import compact, money, months, percent, rate, years
 from ..loading import write_text_atomic
 from ..results import shown_certainty_equivalent
 from .provenance import SHARE_FIELDS, input_records, ownership, refuse_existing, stamp
+from .workbook import VERSUS_STATUS_QUO
 
 
 @dataclass
@@ -135,23 +138,56 @@ def _grid(summary, column: str, fmt, layout, best) -> _Table:
     return t
 
 
+def _value_table(summary, best, versus: bool) -> _Table:
+    """The value of every choice, one row per cell. Where a status quo is stated (``versus``),
+    the row leads with the cell's difference from it (:data:`~.workbook.VERSUS_STATUS_QUO`: NPV mean, P10 and P90,
+    PV of cost, chance of doing worse) and the absolute figures follow."""
+    lead = ["NPV vs status quo", "NPV vs status quo P10", "NPV vs status quo P90", "PV of cost vs status quo",
+            "chance worse than status quo"] if versus else []
+    quantiles = ["NPV P10", "NPV P50", "NPV P90"] if versus else ["P10", "P50", "P90"]
+    columns = ["option", "owner", *lead, "expected NPV", *quantiles, "P(best)", "expected regret", "TCO (mean)",
+               "payback (years)", "launch (months)"]
+    value = _Table(columns=columns, numeric=set(range(2, len(columns))))
+    for (o, w), r in summary.iterrows():
+        diff = [compact(r[c]) for c in VERSUS_STATUS_QUO[:4]] + [percent(r[VERSUS_STATUS_QUO[4]])] if versus else []
+        value.add([o, w, *diff, compact(r.npv_mean), compact(r.npv_p10), compact(r.npv_p50), compact(r.npv_p90),
+                   f"{percent(r.p_best)} ± {rate(r.p_best_se)}",
+                   f"{compact(r.expected_regret)} ± {compact(r.expected_regret_se)}", compact(r.tco_mean),
+                   years(r.payback_p50),
+                   months(r.launch_months_p50)], "best" if (o, w) == best else "")
+    return value
+
+
+def _status_quo_cards(result, top) -> list:
+    """Where a status quo is stated: the recommended cell (summary row ``top``) against it, and
+    the status quo itself (its expected NPV, P10-P90, PV of cost and description)."""
+    if result.status_quo is None:
+        return []
+    cur, sq = result.scenario.currency, result.status_quo
+    npv = np.asarray(sq["npv"], dtype=float)
+    p10, p90 = np.percentile(npv, [10, 90])
+    what = result.scenario.status_quo.description
+    return [
+        ("NPV vs status quo", money(top.npv_vs_status_quo_mean, cur),
+         f"P10 {money(top.npv_vs_status_quo_p10, cur)} to P90 {money(top.npv_vs_status_quo_p90, cur)}; "
+         f"worse than the status quo in {percent(top.p_worse_than_status_quo)} of trials"),
+        ("Status quo: expected NPV", money(npv.mean(), cur),
+         f"P10 {money(p10, cur)} to P90 {money(p90, cur)}; PV of cost "
+         f"{money(np.asarray(sq['pv_cost'], dtype=float).mean(), cur)}" + (f"; {what}" if what else "")),
+    ]
+
+
 def _sections(result, summary, best) -> dict:
     """The tables of the memo, formatted for display."""
     lay, cur = result.layout, result.scenario.currency
     cvar = next(c for c in summary.columns if c.startswith("cvar_"))
     ce = shown_certainty_equivalent(summary)
 
-    value = _Table(columns=["option", "owner", "expected NPV", "P10", "P50", "P90", "P(best)", "expected regret",
-                            "TCO (mean)", "payback (years)", "launch (months)"], numeric=set(range(2, 11)))
+    value = _value_table(summary, best, versus=result.status_quo is not None)
     risk = _Table(columns=["option", "owner", "P(loss)", f"CVaR {cvar[5:]}% of NPV", "NPV P10",
                            "certainty equivalent", "PV of cost P90", "security incidents"], numeric=set(range(2, 8)))
     for (o, w), r in summary.iterrows():
         cls = "best" if (o, w) == best else ""
-        value.add([o, w, compact(r.npv_mean), compact(r.npv_p10), compact(r.npv_p50), compact(r.npv_p90),
-                   f"{percent(r.p_best)} ± {rate(r.p_best_se)}",
-                   f"{compact(r.expected_regret)} ± {compact(r.expected_regret_se)}", compact(r.tco_mean),
-                   years(r.payback_p50),
-                   months(r.launch_months_p50)], cls)
         ce_shown = ce.loc[(o, w)]
         risk.add([o, w, percent(r.p_loss), compact(r[cvar]), compact(r.npv_p10),
                   ce_shown if isinstance(ce_shown, str) else compact(ce_shown),
@@ -194,6 +230,7 @@ def _sections(result, summary, best) -> dict:
         shifts.add([f.replace("_", " "), *cells])
     return {
         "npv_grid": _grid(summary, "npv_mean", compact, lay, best),
+        "versus_grid": None if result.status_quo is None else _grid(summary, VERSUS_STATUS_QUO[0], compact, lay, best),
         "best_grid": _grid(summary, "p_best", percent, lay, best),
         "loss_grid": _grid(summary, "p_loss", percent, lay, best),
         "cvar_grid": _grid(summary, cvar, compact, lay, best),
@@ -273,10 +310,11 @@ def html_memo(result, *, analyses: Mapping[str, Any] | None = None, generated: d
     if runner is not None:
         cards.append(("Runner-up", " / ".join(ranked.index[1]),
                       f"{compact(top.npv_mean - runner.npv_mean)} {s.currency} behind"))
-    cards += _terminal_cards(result, best)
+    cards += _terminal_cards(result, best) + _status_quo_cards(result, top)
     blocks = [_analysis_block(str(k), v) for k, v in (analyses or {}).items()]
     html = render("memo.html.j2", scenario=s, stamp=stamp(result, generated), recommendation=result.recommendation(),
-                  cards=cards, best=best, options=result.layout.options, owners=result.layout.owners,
+                  status_quo=result.status_quo is not None, cards=cards, best=best, options=result.layout.options,
+                  owners=result.layout.owners,
                   figures=_figures(result), analyses=blocks, risk_tolerance=compact(result.risk_tolerance),
                   **_sections(result, summary, best))
     return html

@@ -1,6 +1,7 @@
 """The Excel workbook of a memo: the memo's numbers as numbers, with number formats.
 
-What is here: :func:`write_xlsx`; :data:`SUMMARY_LABELS` (the summary's column headers) and
+What is here: :func:`write_xlsx`; :data:`SUMMARY_LABELS` (the summary's column headers),
+:data:`VERSUS_STATUS_QUO` (the columns of each cell against the status quo) and
 :data:`XLSX_HEADER_ROW` (where each sheet's table starts); the write-only sheet helper
 :class:`_Sheet` and the per-sheet writers.
 """
@@ -28,14 +29,24 @@ SUMMARY_LABELS: dict[str, str] = {
     "expected_regret_se": "Expected regret standard error", "cvar_10": "CVaR 10% of NPV",
     "certainty_equivalent": "Certainty equivalent", "launch_months_p50": "Launch P50 (months)",
     "security_incidents": "Security incidents (expected)",
+    "npv_vs_status_quo_mean": "NPV vs status quo mean", "npv_vs_status_quo_p10": "NPV vs status quo P10",
+    "npv_vs_status_quo_p90": "NPV vs status quo P90", "pv_cost_vs_status_quo_mean": "PV of cost vs status quo mean",
+    "p_worse_than_status_quo": "P(worse than status quo)",
 }
 """Column of :meth:`Result.summary` -> header used in the memo and the workbook."""
 
 XLSX_HEADER_ROW: dict[str, int] = {"Summary": 5, "Base case": 2, "Cash flows": 2, "Per-trial metrics": 2,
-                                   "Assumptions": 2, "Ownership": 2}
+                                   "Assumptions": 2, "Ownership": 2, "Status quo": 2}
 """Row (1-based) of each workbook sheet's table header: ``pd.read_excel(..., header=row - 1)``."""
 
 _MONEY, _PCT, _ONE, _INT = "#,##0", "0.0%", "0.0", "0"
+VERSUS_STATUS_QUO = ("npv_vs_status_quo_mean", "npv_vs_status_quo_p10", "npv_vs_status_quo_p90",
+                     "pv_cost_vs_status_quo_mean", "p_worse_than_status_quo")
+"""The summary's columns of each cell's difference from the status quo (present where the
+scenario states one), in the order the memo and the Summary sheet lead with them."""
+_VERSUS_NOTE = (" Each choice against the status quo first (its NPV minus the status quo's in the same trial: "
+                "mean, P10, P90; PV of cost minus the status quo's; share of trials worse), absolute figures "
+                "after; the status quo itself is on the sheet 'Status quo'.")
 
 
 class _Sheet:
@@ -128,7 +139,9 @@ def write_xlsx(result, path: str | os.PathLike, *, overwrite: bool = False, max_
     ``overwrite``, else ``FileExistsError`` and the file is untouched).
 
     Sheets: **Summary** (recommendation, stamp, and :meth:`Result.summary` with the headers of
-    :data:`SUMMARY_LABELS`), **Base case** (:func:`~decision_kit.simulation.base_case`, by year
+    :data:`SUMMARY_LABELS`; where the scenario states a status quo, the columns of
+    :data:`VERSUS_STATUS_QUO` come first and the absolute figures after, and a **Status quo**
+    sheet follows with its NPV, PV of cost and TCO), **Base case** (:func:`~decision_kit.simulation.base_case`, by year
     and category), **Cash flows** (:meth:`Result.cashflows`: means, who pays, P10/P50/P90 bands),
     **Per-trial metrics** (:meth:`Result.per_trial`, at most ``max_trial_rows`` rows: whole
     trials from the first, with a note when capped), **Assumptions** (:func:`assumptions`) and
@@ -153,26 +166,9 @@ def write_xlsx(result, path: str | os.PathLike, *, overwrite: bool = False, max_
     cur = s.currency
     wb = Workbook(write_only=True)
 
-    # Summary: title, recommendation, stamp, then the table (header on row 5).
-    summary = result.summary()
-    summary["certainty_equivalent"] = shown_certainty_equivalent(summary)  # the number, or why there is none
-    summary = summary.drop(columns="ce_note")
-    sheet = _Sheet(wb, "Summary")
-    cols = ["option", "owner"] + [f"{SUMMARY_LABELS.get(c, c)}" + (f" ({cur})" if _money_col(c) else "")
-                                  for c in summary.columns]
-    fmts = [None, None] + [_summary_format(c) for c in summary.columns]
-    rows = [list(k) + list(r) for k, r in zip(summary.index, summary.itertuples(index=False, name=None))]
-    sheet.layout(XLSX_HEADER_ROW["Summary"], _widths(cols, rows, fmts, cap=24), freeze_col=2)
-    sheet.ws.append([sheet.cell(f"Decision memo: {s.name}", bold=True)])
-    sheet.ws.append([sheet.cell("Recommendation", bold=True), sheet.cell(result.recommendation())])
-    sheet.ws.append([sheet.cell(v, f, bold=i % 2 == 0) for i, (v, f) in enumerate((
-        ("decision_kit", None), (st["version"], None), ("scenario hash", None), (st["scenario_hash"], None),
-        ("seed", None), (st["seed"], _INT), ("trials", None), (st["trials"], "#,##0"),
-        ("generated", None), (st["generated"], None)))])
-    sheet.ws.append([sheet.cell(f"Money in {cur}, nominal; NPV at {rate(s.discount_rate)} over {s.horizon_years} "
-                                f"years; CVaR is the mean of the worst 10% of NPV; risk tolerance "
-                                f"{amount(result.risk_tolerance, cur)}.")])
-    sheet.table(cols, rows, fmts)
+    _summary_sheet(wb, result, st)
+    if result.status_quo is not None:
+        _status_quo_sheet(wb, result)
 
     bc = base_case(s).reset_index()
     _write_frame(wb, "Base case", f"Deterministic base case: every input at its median, no risk event; {cur}, "
@@ -213,6 +209,52 @@ def write_xlsx(result, path: str | os.PathLike, *, overwrite: bool = False, max_
     return write_text_atomic(path, buf.getvalue(), overwrite=overwrite)
 
 
+def _summary_sheet(wb, result, st: dict) -> None:
+    """The Summary sheet: title, recommendation, stamp and a note, then :meth:`Result.summary`
+    (header on row 5); where a status quo is stated, each cell's difference from it first."""
+    s = result.scenario
+    cur = s.currency
+    summary = result.summary()
+    summary["certainty_equivalent"] = shown_certainty_equivalent(summary)  # the number, or why there is none
+    summary = summary.drop(columns="ce_note")
+    versus = [c for c in VERSUS_STATUS_QUO if c in summary.columns]
+    summary = summary[versus + [c for c in summary.columns if c not in versus]]  # differences first
+    sheet = _Sheet(wb, "Summary")
+    cols = ["option", "owner"] + [f"{SUMMARY_LABELS.get(c, c)}" + (f" ({cur})" if _money_col(c) else "")
+                                  for c in summary.columns]
+    fmts = [None, None] + [_summary_format(c) for c in summary.columns]
+    rows = [list(k) + list(r) for k, r in zip(summary.index, summary.itertuples(index=False, name=None))]
+    sheet.layout(XLSX_HEADER_ROW["Summary"], _widths(cols, rows, fmts, cap=24), freeze_col=2)
+    sheet.ws.append([sheet.cell(f"Decision memo: {s.name}", bold=True)])
+    sheet.ws.append([sheet.cell("Recommendation", bold=True), sheet.cell(result.recommendation())])
+    sheet.ws.append([sheet.cell(v, f, bold=i % 2 == 0) for i, (v, f) in enumerate((
+        ("decision_kit", None), (st["version"], None), ("scenario hash", None), (st["scenario_hash"], None),
+        ("seed", None), (st["seed"], _INT), ("trials", None), (st["trials"], "#,##0"),
+        ("generated", None), (st["generated"], None)))])
+    sheet.ws.append([sheet.cell(f"Money in {cur}, nominal; NPV at {rate(s.discount_rate)} over {s.horizon_years} "
+                                f"years; CVaR is the mean of the worst 10% of NPV; risk tolerance "
+                                f"{amount(result.risk_tolerance, cur)}." + (_VERSUS_NOTE if versus else ""))])
+    sheet.table(cols, rows, fmts)
+
+
+def _status_quo_sheet(wb, result) -> None:
+    """The Status quo sheet: what happens if nothing changes (its description in the note), and
+    its NPV, PV of cost and TCO over the trials: mean, P10, P50, P90."""
+    import pandas as pd
+
+    sq, cur = result.status_quo, result.scenario.currency
+    what = result.scenario.status_quo.description
+    rows = []
+    for label, key in (("NPV", "npv"), ("PV of cost", "pv_cost"), ("TCO", "tco")):
+        x = np.asarray(sq[key], dtype=float)
+        rows.append([f"{label} ({cur})", x.mean(), *np.percentile(x, [10, 50, 90])])
+    df = pd.DataFrame(rows, columns=["measure", "mean", "P10", "P50", "P90"])
+    _write_frame(wb, "Status quo", f"The status quo: {what or 'what happens if nothing changes'}. No owner, no launch "
+                 f"delay, overrun or governance overhead; from the same draws as the options, {result.trials:,} "
+                 f"trials. The Summary sheet shows each choice against it.", df,
+                 dict.fromkeys(["mean", "P10", "P50", "P90"], _MONEY), freeze_col=1)
+
+
 def _money_col(c: str) -> bool:
     return c.startswith(("npv_", "tco_", "pv_cost", "expected_regret", "cvar_", "certainty_equivalent"))
 
@@ -220,7 +262,7 @@ def _money_col(c: str) -> bool:
 def _summary_format(c: str) -> str:
     if _money_col(c):
         return _MONEY
-    if c in ("p_loss", "p_best", "p_best_se"):
+    if c in ("p_loss", "p_best", "p_best_se", "p_worse_than_status_quo"):
         return _PCT
     if c == "security_incidents":
         return "0.00"
