@@ -17,6 +17,7 @@ import decision_kit as dk
 from decision_kit import report
 from decision_kit.loading import content_hash
 from decision_kit.report.memo import external_refs
+from decision_kit.report.workbook import VERSUS_STATUS_QUO
 from decision_kit.results import shown_certainty_equivalent
 from decision_kit.schema import input_paths
 
@@ -187,15 +188,19 @@ def test_xlsx_summary_has_the_same_numbers(result, workbook):
         v if isinstance(v, str) else float(v) for v in shown
     ]
     summary = summary.drop(columns=["certainty_equivalent", "ce_note"])
+    versus = [c for c in VERSUS_STATUS_QUO if c in summary.columns]  # the status quo's differences lead
+    assert versus == list(VERSUS_STATUS_QUO)  # the default scenario states a status quo
+    summary = summary[versus + [c for c in summary.columns if c not in versus]]
     assert back.shape == summary.shape
     assert list(back.index) == list(summary.index)
     np.testing.assert_allclose(back.to_numpy(dtype=float), summary.to_numpy(dtype=float), rtol=1e-12, equal_nan=True)
-    assert back.columns[0] == f"Expected NPV ({result.scenario.currency})"
+    assert back.columns[0] == f"NPV vs status quo mean ({result.scenario.currency})"
+    assert f"Expected NPV ({result.scenario.currency})" in back.columns
 
 
 def test_xlsx_other_sheets_read_back(result, workbook):
     sheets = pd.ExcelFile(workbook, engine="openpyxl").sheet_names
-    assert sheets == ["Summary", "Base case", "Cash flows", "Per-trial metrics", "Assumptions", "Ownership"]
+    assert sheets == ["Summary", "Status quo", "Base case", "Cash flows", "Per-trial metrics", "Assumptions", "Ownership"]
     cf = result.cashflows()
     back = _read(workbook, "Cash flows")
     assert list(back.columns) == list(cf.columns)
