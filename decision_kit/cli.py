@@ -376,6 +376,10 @@ def main(argv=None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a folder that cannot be written, a path through a file, a full disk
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"decision-kit: cannot write{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     return 2
 
 

@@ -271,21 +271,23 @@ def layout(s: Scenario) -> Layout:
 
 
 def topological(costs: dict) -> list[str]:
-    """Cost-line names ordered so that a percent_of line follows the line it refers to."""
+    """Cost-line names ordered so that a percent_of line follows the line it refers to (in the
+    file's order otherwise). Iterative: a chain of any length written head-first is ordered
+    without recursion; the schema has refused cycles."""
     order: list[str] = []
     done: set[str] = set()
-
-    def visit(name):
-        if name in done:
-            return
-        line = costs[name]
-        if line.timing == "percent_of":
-            visit(line.of)
-        done.add(name)
-        order.append(name)
-
     for name in costs:
-        visit(name)
+        chain = []
+        while name not in done and name not in chain:
+            chain.append(name)
+            line = costs[name]
+            if line.timing != "percent_of":
+                break
+            name = line.of
+        for link in reversed(chain):  # the referenced line first
+            if link not in done:
+                done.add(link)
+                order.append(link)
     return order
 
 

@@ -113,6 +113,10 @@ def tornado(t, ax=None, top: int = 12):
     bars from the metric at the input's low percentile to its high percentile, around the base."""
     ax = _axes(ax)
     df = t.to_frame().head(top).iloc[::-1]
+    if df.empty:  # every input of the cell is fixed: nothing to swing
+        ax.text(0.5, 0.5, "No uncertain input moves this cell", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
     base = float(df["base"].iloc[0])
     y = np.arange(len(df))
     lo = df["metric_at_low"].to_numpy() - base

@@ -252,7 +252,7 @@ class Result:
         if not 0 < cvar_level < 1:
             raise ValueError(f"cvar_level must lie between 0 and 1, got {cvar_level}")
         rho = self.risk_tolerance if risk_tolerance is None else float(risk_tolerance)
-        if not rho > 0:
+        if not rho > 0 and (risk_tolerance is not None or self.scenario.risk_tolerance is not None):
             raise ValueError(f"risk_tolerance must be positive, got {rho}")
         return self._kept(("summary", float(cvar_level), rho), lambda: self._make_summary(cvar_level, rho))
 
@@ -269,8 +269,12 @@ class Result:
         payback = self._flat(self.metrics["payback"]).astype(float)
         regret = best - npv
         defects = certainty_equivalent_defects(self.scenario)  # per option; cells are option-major
-        notes = np.repeat([defects[o] or "" for o in self.layout.options], len(self.layout.owners))
-        ce = np.where(notes == "", _certainty_equivalent(npv, rho), np.nan)
+        notes = np.repeat(
+            np.array([defects[o] or "" for o in self.layout.options], dtype=object), len(self.layout.owners)
+        )
+        if not rho > 0:  # no stated tolerance and no cost to scale one by (see risk_tolerance)
+            notes[:] = "not defined: no risk_tolerance is stated and no option has a cost to scale one by"
+        ce = np.where(notes == "", _certainty_equivalent(npv, rho), np.nan) if rho > 0 else np.full(len(notes), np.nan)
         payback_med = np.nanmedian(np.where(np.isnan(payback), np.inf, payback), axis=0)
         df = pd.DataFrame(
             {

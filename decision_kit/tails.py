@@ -127,24 +127,38 @@ def _at(dist: DistributionBase, path: str) -> str:
 
 
 def _line_factors(s: Scenario, oname: str, lname: str) -> Iterator[Factor]:
+    """The factors of cost line ``lname``'s loss: its own (amount, overrun, escalation, driver),
+    those of the lines a percent_of chain refers to, then the price rises on it, nearest line
+    last. Walked iteratively, so a chain of any length needs no recursion."""
     opt = s.options[oname]
-    line: CostLine = opt.costs[lname]
-    pre = f"options.{oname}.costs.{lname}"
     k = s.horizon_years - 1  # the highest power an escalation or growth rate is raised to
-    yield tail(line.amount), _at(line.amount, f"{pre}.amount")
-    if line.overrun:
-        yield tail(opt.cost_overrun), _at(opt.cost_overrun, f"options.{oname}.cost_overrun")
-    if line.escalation is not None:
-        yield power(tail(line.escalation), k), _at(line.escalation, f"{pre}.escalation")
-    if line.timing == "per_unit" and line.driver in s.drivers:
-        d = s.drivers[line.driver]
-        yield tail(d.start), _at(d.start, f"drivers.{line.driver}.start")
-        yield power(tail(d.growth), k), _at(d.growth, f"drivers.{line.driver}.growth")
-    if line.timing == "percent_of" and line.of in opt.costs and line.of != lname:
-        yield from _line_factors(s, oname, line.of)
-    for rname, risk in s.risks.items():
-        if risk.effect == "price_rise" and lname in (risk.lines or ()) and risk_touches(s, risk, oname):
-            yield (BOUNDED if risk.cap is not None else tail(risk.impact)), _at(risk.impact, f"risks.{rname}.impact")
+    after: list[list[Factor]] = []  # each chain link's price rises, yielded after the whole chain
+    seen: set[str] = set()
+    while lname in opt.costs and lname not in seen:
+        seen.add(lname)
+        line: CostLine = opt.costs[lname]
+        pre = f"options.{oname}.costs.{lname}"
+        yield tail(line.amount), _at(line.amount, f"{pre}.amount")
+        if line.overrun:
+            yield tail(opt.cost_overrun), _at(opt.cost_overrun, f"options.{oname}.cost_overrun")
+        if line.escalation is not None:
+            yield power(tail(line.escalation), k), _at(line.escalation, f"{pre}.escalation")
+        if line.timing == "per_unit" and line.driver in s.drivers:
+            d = s.drivers[line.driver]
+            yield tail(d.start), _at(d.start, f"drivers.{line.driver}.start")
+            yield power(tail(d.growth), k), _at(d.growth, f"drivers.{line.driver}.growth")
+        after.append(
+            [
+                ((BOUNDED if risk.cap is not None else tail(risk.impact)), _at(risk.impact, f"risks.{rname}.impact"))
+                for rname, risk in s.risks.items()
+                if risk.effect == "price_rise" and lname in (risk.lines or ()) and risk_touches(s, risk, oname)
+            ]
+        )
+        if line.timing != "percent_of" or line.of is None:
+            break
+        lname = line.of
+    for rises in reversed(after):
+        yield from rises
 
 
 def _term(factors: list[Factor]) -> Factor:

@@ -66,6 +66,10 @@ class _Sheet:
             value = None  # NaN and inf are empty cells, never text
         elif isinstance(value, np.generic):
             value = value.item()
+        elif isinstance(value, str):  # a control character in a name would make openpyxl refuse the sheet
+            from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+            value = ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", value)
         if not (bold or wrap or (number_format and value is not None)):
             return value  # a plain value is cheaper to write than a cell object
         c = WriteOnlyCell(self.ws, value)

@@ -204,6 +204,10 @@ class Scenario(Document):
     @classmethod
     def _owners(cls, v):
         if isinstance(v, dict):
+            if not v:
+                raise input_error(
+                    "owners", "no ownership model is stated: name at least one, or leave 'owners' out for all five"
+                )
             return {k: ({} if val is None else val) for k, val in v.items()}
         return v
 
@@ -348,6 +352,18 @@ def _correlation_references(s: Scenario) -> list[tuple[FieldPath, str]]:
                         "or as a terminal value) and cannot be correlated",
                     )
                 )
+    per_event = {f"risks.{r}.impact" for r, risk in s.risks.items() if risk.effect == "one_off"}
+    for i, corr in enumerate(s.correlations):
+        for j, name in enumerate(corr.between):
+            if name in per_event:
+                out.append(
+                    (
+                        ("correlations", i, "between", j),
+                        f"'{name}' is a one-off risk's impact, drawn afresh for each event rather than once per "
+                        "trial, and cannot be correlated",
+                    )
+                )
+    repeated |= per_event
     drawn = {path: dist for path, dist in known_inputs.items() if path not in derived and path not in repeated}
     return out + correlation_problems(s.correlations, drawn)
 
