@@ -507,6 +507,8 @@ class Result:
             else f"{money(abs(d_benefit), cur)} {'more' if d_benefit >= 0 else 'less'} benefit in present value"
         )
         sure = "confidently" if top.p_best >= 0.6 else ("narrowly" if top.p_best < 0.35 else "on balance")
+        if top.npv_mean < 0:  # never "confidently" when the best choice still loses money
+            sure = "the least bad: every choice loses money in expectation"
         return (
             (
                 f"Recommend {o} owned by {w} ({sure}): {outlook}, {best_in}, {whole_percent(top.p_loss)} chance of a "

@@ -77,3 +77,32 @@ def test_an_unwritable_output_is_a_message_and_exit_2(tmp_path, capsys):
     assert main(["report", str(path), "-o", str(blocked / "m.xlsx"), "--trials", "100"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("decision-kit: ") and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("launch_months", "-24", "months to go-live cannot be negative, and this value is negative with probability 1"),
+        ("cost_overrun", "{dist: normal, mean: 1, sd: 0.5}", "a cost-overrun factor cannot be negative"),
+        ("realisation", "-1", "a benefit realisation cannot be negative"),
+    ],
+)
+def test_impossible_negative_durations_and_factors_are_refused_where_written(field, value, message):
+    """Issue 16, class 6: negative months and factors are typing mistakes, not assumptions."""
+    text = HEAD + f"options:\n  a:\n    kind: buy\n    {field}: {value}\n    costs: {{x: {LINE}}}\n"
+    with pytest.raises(ScenarioError) as err:
+        loading.loads(text, file="n.yaml")
+    assert (err.value.first.line, err.value.first.path) == (7, f"options.a.{field}")
+    assert message in err.value.first.message
+
+
+def test_a_choice_that_loses_money_is_never_recommended_confidently():
+    text = (
+        HEAD
+        + "options:\n  a: {kind: buy, costs: {x: "
+        + LINE
+        + "}}\n  b: {kind: build, costs: {x: {category: license, timing: recurring, amount: 20k}}}\n"
+    )
+    words = dk.simulate(loading.loads(text), trials=300, seed=1).recommendation()
+    assert words.startswith("Recommend a owned by ")
+    assert "(the least bad: every choice loses money in expectation)" in words and "confidently" not in words

@@ -201,6 +201,34 @@ class CostLine(Model):
         return self
 
 
+NEGATIVE_TAIL = 0.005
+"""The largest probability below zero accepted for a duration or factor (one draw in 200)."""
+
+
+def _below_zero(d: Any) -> float:
+    """The probability that distribution ``d`` falls below zero (0 where it cannot be said here)."""
+    try:
+        return float(d.cdf(-1e-12))
+    except Exception:  # a reference not resolved yet, a family without a closed-form CDF
+        return 0.0
+
+
+def not_negative(d: Any, what: str) -> Any:
+    """``d`` unchanged, or a located error where it falls below zero with a probability above
+    :data:`NEGATIVE_TAIL` (months, factors and shares cannot be negative: -24 launch months or
+    a realisation of -1 is a typing mistake; the thin far tail of a normal is its shape, and the
+    engine floors what it draws there)."""
+    p = _below_zero(d)
+    if p > NEGATIVE_TAIL:
+        raise input_error(
+            "negative",
+            "{what} cannot be negative, and this value is negative with probability {p}",
+            what=what,
+            p=f"{p:.3g}",
+        )
+    return d
+
+
 class BenefitLine(Model):
     """A revenue uplift or saving, in currency per year at full adoption.
 
@@ -214,6 +242,11 @@ class BenefitLine(Model):
     ramp_months: Distribution = fixed_default(6.0)
     growth: Distribution = fixed_default(0.0)
     source: str | None = None
+
+    @field_validator("ramp_months")
+    @classmethod
+    def _ramp(cls, v: Any) -> Any:
+        return not_negative(v, "months to full adoption")
 
     @model_validator(mode="after")
     def _check(self):
@@ -255,6 +288,13 @@ class Option(Model):
     scores: dict[str, Num] = Field(default_factory=dict)
     source: str | None = None
     _inherited: frozenset[tuple[str, ...]] = PrivateAttr(frozenset())
+
+    @field_validator("launch_months", "cost_overrun", "realisation")
+    @classmethod
+    def _not_negative(cls, v: Any, info: Any) -> Any:
+        what = {"launch_months": "months to go-live", "cost_overrun": "a cost-overrun factor",
+                "realisation": "a benefit realisation"}[info.field_name]  # fmt: skip
+        return not_negative(v, what)
 
     @field_validator("extends", mode="before")
     @classmethod
