@@ -328,6 +328,15 @@ def _correlation_references(s: Scenario) -> list[tuple[FieldPath, str]]:
     """Correlated inputs must be uncertain inputs of the scenario, and two different ones."""
     out: list[tuple[FieldPath, str]] = []
     known_inputs, repeated = input_paths(s), set(repeated_paths(s))
+    # inputs drawn more than once per trial: after the others, or afresh for each risk event
+    uncorrelatable = dict.fromkeys(
+        repeated, "is drawn after the other inputs (once per occurrence, year or renewal, or as a terminal value)"
+    )
+    for r, risk in s.risks.items():
+        if risk.effect == "one_off":
+            uncorrelatable[f"risks.{r}.impact"] = (
+                "is a one-off risk's impact, drawn afresh for each event rather than once per trial,"
+            )
     derived = derived_inputs(s)
     for i, corr in enumerate(s.correlations):
         for j, name in enumerate(corr.between):
@@ -344,27 +353,11 @@ def _correlation_references(s: Scenario) -> list[tuple[FieldPath, str]]:
         if corr.between[0] == corr.between[1]:
             out.append((("correlations", i, "between"), "an input cannot be correlated with itself"))
         for j, name in enumerate(corr.between):
-            if name in repeated:
+            if name in uncorrelatable:
                 out.append(
-                    (
-                        ("correlations", i, "between", j),
-                        f"'{name}' is drawn after the other inputs (once per occurrence, year or renewal, "
-                        "or as a terminal value) and cannot be correlated",
-                    )
+                    (("correlations", i, "between", j), f"'{name}' {uncorrelatable[name]} and cannot be correlated")
                 )
-    per_event = {f"risks.{r}.impact" for r, risk in s.risks.items() if risk.effect == "one_off"}
-    for i, corr in enumerate(s.correlations):
-        for j, name in enumerate(corr.between):
-            if name in per_event:
-                out.append(
-                    (
-                        ("correlations", i, "between", j),
-                        f"'{name}' is a one-off risk's impact, drawn afresh for each event rather than once per "
-                        "trial, and cannot be correlated",
-                    )
-                )
-    repeated |= per_event
-    drawn = {path: dist for path, dist in known_inputs.items() if path not in derived and path not in repeated}
+    drawn = {path: dist for path, dist in known_inputs.items() if path not in derived and path not in uncorrelatable}
     return out + correlation_problems(s.correlations, drawn)
 
 
