@@ -129,6 +129,16 @@ def _version() -> str:
     return __version__
 
 
+def _warn(path, obj) -> None:
+    """Print the implausible inputs of a scenario file (warnings: it still runs)."""
+    from .plausibility import file_warnings
+    from .schema import Scenario
+
+    if isinstance(obj, Scenario):
+        for problem in file_warnings(path, obj):
+            print(f"warning: {problem}", file=sys.stderr)
+
+
 def _validate(files) -> int:
     from .loading import load
 
@@ -142,6 +152,7 @@ def _validate(files) -> int:
         else:
             kind = "portfolio" if obj.__class__.__name__ == "Portfolio" else "scenario"
             print(f"{f}: valid {kind} '{obj.name}'")
+            _warn(f, obj)
     return 2 if bad else 0
 
 
@@ -168,6 +179,7 @@ def _run(args) -> int:
     from .simulation import simulate
 
     scenario = load_scenario(args.scenario)
+    _warn(args.scenario, scenario)
     if args.memo and Path(args.memo).exists() and not args.force:
         print(f"decision-kit: {args.memo} already exists; pass --force to replace it", file=sys.stderr)
         return 2
