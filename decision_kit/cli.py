@@ -200,13 +200,11 @@ def _run(args) -> int:
         }
         print(json.dumps(out, indent=2, allow_nan=False))
     else:
-        import textwrap
-
-        from .console import WIDTH, summary_text
+        from .console import recommendation_text, summary_text
 
         print(summary_text(result))
         print()
-        print(textwrap.fill(result.recommendation(), WIDTH))
+        print(recommendation_text(result))
     if args.memo:
         from .report import standard_analyses, write_html
 

@@ -10,6 +10,8 @@ it and the chance of doing worse than it; the absolute expected NPV and its P10-
 
 from __future__ import annotations
 
+import textwrap
+
 from .formatting import amount, compact, months, rate, whole_percent, years
 from .results import Result, shown_certainty_equivalent
 
@@ -73,8 +75,6 @@ def summary_text(result: Result) -> str:
     payback in years, "never" where the median trial never pays back; the median launch in
     months), the certainty equivalent in words, and the owner glossary. No line is wider than
     :data:`WIDTH` characters, long reasons are wrapped."""
-    import textwrap
-
     s = result.summary()
     scenario = result.scenario
     cols = _columns(result)
@@ -91,9 +91,14 @@ def summary_text(result: Result) -> str:
         cells = [option, owner] + [str(f(x)) for _, _, _, f in cols[2:]]  # type: ignore[operator]
         out.append(_line(cells, widths))
     out.append("")
-    if result.status_quo is not None:
-        sq = result.status_quo["npv"]
-        out.append(f"status quo (nothing changes): expected NPV {compact(float(sq.mean()))} {scenario.currency}")
+    sq = result.status_quo_summary()
+    if sq is not None:
+        out.append(f"status quo (nothing changes): expected NPV {compact(sq.loc['npv', 'mean'])} {scenario.currency}")
     out += _certainty_equivalent(result, s)
     out.append(OWNER_GLOSSARY)
     return "\n".join("\n".join(textwrap.wrap(line, WIDTH)) if len(line) > WIDTH else line for line in out)
+
+
+def recommendation_text(result: Result) -> str:
+    """:meth:`Result.recommendation`, wrapped at :data:`WIDTH` columns."""
+    return textwrap.fill(result.recommendation(), WIDTH)

@@ -40,6 +40,17 @@ METRIC_NAMES = ("npv", "pv_cost", "tco", "payback", "launch_months", "security_e
 """The per-trial metrics of a :class:`Metrics`, in order."""
 
 
+VERSUS_STATUS_QUO = (
+    "npv_vs_status_quo_mean",
+    "npv_vs_status_quo_p10",
+    "npv_vs_status_quo_p90",
+    "pv_cost_vs_status_quo_mean",
+    "p_worse_than_status_quo",
+)
+"""The summary's columns of each cell against the status quo (where the scenario states one),
+in the order every report leads with them."""
+
+
 @dataclass(frozen=True, eq=False)
 class Metrics(Mapping[str, np.ndarray]):
     """Per-trial metrics of a simulation, each an array shaped (trials, options, owners).
@@ -304,6 +315,24 @@ class Result:
             for k, v in self._versus_status_quo(npv, pvc).items():
                 df[k] = v
         return df
+
+    def status_quo_summary(self) -> pd.DataFrame | None:
+        """The status quo's own figures, or None where the scenario states none: one row per
+        measure (``npv``, ``pv_cost``, ``tco``; currency), columns ``mean``, ``p10``, ``p50``,
+        ``p90`` over the trials. A copy, computed once."""
+        if self.status_quo is None:
+            return None
+        return self._kept(("status_quo_summary",), self._make_status_quo_summary).copy()
+
+    def _make_status_quo_summary(self) -> pd.DataFrame:
+        import pandas as pd
+
+        assert self.status_quo is not None
+        rows = {}
+        for key in ("npv", "pv_cost", "tco"):
+            x = np.asarray(self.status_quo[key], dtype=float)
+            rows[key] = [x.mean(), *np.percentile(x, [10, 50, 90])]
+        return pd.DataFrame.from_dict(rows, orient="index", columns=["mean", "p10", "p50", "p90"])
 
     def _versus_status_quo(self, npv: np.ndarray, pv_cost: np.ndarray) -> dict[str, np.ndarray]:
         """Each cell's per-trial difference from the status quo, summarised: mean, P10 and P90

@@ -26,9 +26,8 @@ import numpy as np
 
 from ..formatting import compact, money, months, percent, rate, years
 from ..loading import write_text_atomic
-from ..results import shown_certainty_equivalent
+from ..results import VERSUS_STATUS_QUO, shown_certainty_equivalent
 from .provenance import SHARE_FIELDS, input_records, ownership, refuse_existing, stamp
-from .workbook import VERSUS_STATUS_QUO
 
 
 @dataclass
@@ -140,7 +139,7 @@ def _grid(summary, column: str, fmt, layout, best) -> _Table:
 
 def _value_table(summary, best, versus: bool) -> _Table:
     """The value of every choice, one row per cell. Where a status quo is stated (``versus``),
-    the row leads with the cell's difference from it (:data:`~.workbook.VERSUS_STATUS_QUO`: NPV mean, P10 and P90,
+    the row leads with the cell's difference from it (``results.VERSUS_STATUS_QUO``: NPV mean, P10 and P90,
     PV of cost, chance of doing worse) and the absolute figures follow."""
     lead = ["NPV vs status quo", "NPV vs status quo P10", "NPV vs status quo P90", "PV of cost vs status quo",
             "chance worse than status quo"] if versus else []
@@ -163,17 +162,15 @@ def _status_quo_cards(result, top) -> list:
     the status quo itself (its expected NPV, P10-P90, PV of cost and description)."""
     if result.status_quo is None:
         return []
-    cur, sq = result.scenario.currency, result.status_quo
-    npv = np.asarray(sq["npv"], dtype=float)
-    p10, p90 = np.percentile(npv, [10, 90])
+    cur, sq = result.scenario.currency, result.status_quo_summary()
     what = result.scenario.status_quo.description
     return [
         ("NPV vs status quo", money(top.npv_vs_status_quo_mean, cur),
          f"P10 {money(top.npv_vs_status_quo_p10, cur)} to P90 {money(top.npv_vs_status_quo_p90, cur)}; "
          f"worse than the status quo in {percent(top.p_worse_than_status_quo)} of trials"),
-        ("Status quo: expected NPV", money(npv.mean(), cur),
-         f"P10 {money(p10, cur)} to P90 {money(p90, cur)}; PV of cost "
-         f"{money(np.asarray(sq['pv_cost'], dtype=float).mean(), cur)}" + (f"; {what}" if what else "")),
+        ("Status quo: expected NPV", money(sq.loc["npv", "mean"], cur),
+         f"P10 {money(sq.loc['npv', 'p10'], cur)} to P90 {money(sq.loc['npv', 'p90'], cur)}; PV of cost "
+         f"{money(sq.loc['pv_cost', 'mean'], cur)}" + (f"; {what}" if what else "")),
     ]
 
 

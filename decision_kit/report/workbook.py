@@ -1,8 +1,8 @@
 """The Excel workbook of a memo: the memo's numbers as numbers, with number formats.
 
 What is here: :func:`write_xlsx`; :data:`SUMMARY_LABELS` (the summary's column headers),
-:data:`VERSUS_STATUS_QUO` (the columns of each cell against the status quo) and
-:data:`XLSX_HEADER_ROW` (where each sheet's table starts); the write-only sheet helper
+``VERSUS_STATUS_QUO`` (re-exported from :mod:`decision_kit.results`: the columns of each cell
+against the status quo) and :data:`XLSX_HEADER_ROW` (where each sheet's table starts); the write-only sheet helper
 :class:`_Sheet` and the per-sheet writers.
 """
 
@@ -18,7 +18,7 @@ import numpy as np
 
 from ..formatting import amount, rate
 from ..loading import write_text_atomic
-from ..results import shown_certainty_equivalent
+from ..results import VERSUS_STATUS_QUO, shown_certainty_equivalent
 from .provenance import SHARE_FIELDS, assumptions, ownership, refuse_existing, stamp
 
 SUMMARY_LABELS: dict[str, str] = {
@@ -40,10 +40,6 @@ XLSX_HEADER_ROW: dict[str, int] = {"Summary": 5, "Base case": 2, "Cash flows": 2
 """Row (1-based) of each workbook sheet's table header: ``pd.read_excel(..., header=row - 1)``."""
 
 _MONEY, _PCT, _ONE, _INT = "#,##0", "0.0%", "0.0", "0"
-VERSUS_STATUS_QUO = ("npv_vs_status_quo_mean", "npv_vs_status_quo_p10", "npv_vs_status_quo_p90",
-                     "pv_cost_vs_status_quo_mean", "p_worse_than_status_quo")
-"""The summary's columns of each cell's difference from the status quo (present where the
-scenario states one), in the order the memo and the Summary sheet lead with them."""
 _VERSUS_NOTE = (" Each choice against the status quo first (its NPV minus the status quo's in the same trial: "
                 "mean, P10, P90; PV of cost minus the status quo's; share of trials worse), absolute figures "
                 "after; the status quo itself is on the sheet 'Status quo'.")
@@ -246,13 +242,13 @@ def _status_quo_sheet(wb, result) -> None:
     its NPV, PV of cost and TCO over the trials: mean, P10, P50, P90."""
     import pandas as pd
 
-    sq, cur = result.status_quo, result.scenario.currency
+    sq, cur = result.status_quo_summary(), result.scenario.currency
     what = result.scenario.status_quo.description
-    rows = []
-    for label, key in (("NPV", "npv"), ("PV of cost", "pv_cost"), ("TCO", "tco")):
-        x = np.asarray(sq[key], dtype=float)
-        rows.append([f"{label} ({cur})", x.mean(), *np.percentile(x, [10, 50, 90])])
-    df = pd.DataFrame(rows, columns=["measure", "mean", "P10", "P50", "P90"])
+    labels = {"npv": "NPV", "pv_cost": "PV of cost", "tco": "TCO"}
+    df = pd.DataFrame(
+        [[f"{labels[key]} ({cur})", *row] for key, *row in sq.itertuples(name=None)],  # type: ignore[union-attr]
+        columns=["measure", "mean", "P10", "P50", "P90"],
+    )
     _write_frame(wb, "Status quo", f"The status quo: {what or 'what happens if nothing changes'}. No owner, no launch "
                  f"delay, overrun or governance overhead; from the same draws as the options, {result.trials:,} "
                  f"trials. The Summary sheet shows each choice against it.", df,

@@ -14,8 +14,6 @@ from __future__ import annotations
 import html
 import re
 
-import numpy as np
-
 from ..formatting import money, months, percent, rate, years
 from ..results import Result, shown_certainty_equivalent
 
@@ -112,10 +110,10 @@ def summary_table(r: Result, owner: str | None) -> str:
         versus_head = (
             "<th>NPV vs status quo</th><th>P10 &ndash; P90 of the difference</th><th>chance worse than status quo</th>"
         )
-        sq = np.asarray(r.status_quo["npv"], dtype=float)
+        sq = r.status_quo_summary().loc["npv"]  # type: ignore[union-attr]
         status_quo = (
-            f"<p>Against the status quo (nothing changes: expected NPV {money(float(sq.mean()), '')}, P10 "
-            f"{money(float(np.percentile(sq, 10)), '')} &ndash; P90 {money(float(np.percentile(sq, 90)), '')}); "
+            f"<p>Against the status quo (nothing changes: expected NPV {money(sq['mean'], '')}, P10 "
+            f"{money(sq['p10'], '')} &ndash; P90 {money(sq['p90'], '')}); "
             "absolute figures from the expected NPV column on.</p>"
         )
     head = (
