@@ -17,7 +17,7 @@ by ``tests/test_layering.py``, with the absence of import cycles):
 
 1. errors, formatting, finance, workspace, timing
 2. distributions
-3. priors
+3. priors, ownership
 4. schema
 5. loading, plan, tails, dominance
 6. sampling, adoption, plausibility

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import timing
+from . import ownership, timing
 from .adoption import edges, year_fraction_ramped
 from .plan import FLOW_COST_EXTRA, INTEGRATION_CATEGORIES, NEUTRAL, Layout, LinePlan, OptionPlan, Plan, compile_plan
 from .priors import OwnerShifts
@@ -435,13 +435,26 @@ class OptionProjection:
                 events = events + e["events"]
         return risk_cost, keep, events
 
-    def owner_overheads(self, sh: OwnerShifts, c, total, license_cost, risk_cost, cats) -> None:
-        """Add risk costs, governance overhead and shadow-IT consolidation to the cell's cost ``c``."""
+    def owner_overheads(self, sh: OwnerShifts, c, total, license_cost, risk_cost, cats, mech=None) -> None:
+        """Add risk costs, governance overhead and shadow-IT consolidation to the cell's cost
+        ``c``; with an owner's mechanisms ``mech`` (:class:`~decision_kit.ownership.OwnerArrays`),
+        its explicit costs too (specialists, steering time, shadow IT's duplicates and absorption;
+        none for a do-nothing option)."""
         chunk = self.chunk
         row_index, ws, P, n = chunk.plan.row_index, chunk.ws, chunk.P, chunk.n
         if risk_cost is not None:
             c[1:] += risk_cost
             cats[row_index["risk"], 1:] += risk_cost.sum(axis=1)
+        if mech is not None and self.op.kind != "do_nothing":
+            explicit = (
+                ("specialists", None if self.op.pays_specialists else mech.specialists),
+                ("governance", mech.steering),
+                ("consolidation", mech.shadow_costs(license_cost)),
+            )
+            for row, flow in explicit:
+                if flow is not None:
+                    c[1:] += flow
+                    cats[row_index[row], 1:] += flow.sum(axis=1)
         if sh.governance_overhead:
             governance = np.multiply(total, sh.governance_overhead, out=ws("scratch", (P, n)))
             c += governance
@@ -452,9 +465,10 @@ class OptionProjection:
                 c[t] += extra
                 cats[row_index["consolidation"], t] += extra.sum()
 
-    def owner_benefits(self, sh: OwnerShifts, L, keep, ben, cats) -> None:
+    def owner_benefits(self, sh: OwnerShifts, L, keep, ben, cats, factor=None) -> None:
         """The cell's benefit flow into ``ben`` (P, n): sum(base_b x ramp_b) per category, then
-        x realisation (x the kept share); category sums go into ``cats``."""
+        x realisation (x the owner's mechanism ``factor``, (n,) or (H, n), if given) (x the
+        kept share); category sums go into ``cats``."""
         chunk = self.chunk
         H, ws = chunk.H, chunk.ws
         ben[0] = 0.0
@@ -464,6 +478,8 @@ class OptionProjection:
         d = edges(L, H, ws)
         L_min, L_max = float(np.min(L)), float(np.max(L))
         real = self.realisation * sh.realisation_factor
+        if factor is not None:
+            real = real * factor
         scale = real if keep is None else np.multiply(keep, real, out=ws("real_keep", (H, chunk.n)))
         by_cat: dict = {}
         for b in self.op.benefits:
@@ -526,21 +542,27 @@ def project(
     sec_events = np.zeros((O, W, n))
     rows_sum = np.zeros((len(lay.rows), P, O, W))
     chunk = Chunk(plan, values, risks, n, ws)
+    own = plan.ownership
+    mech = None if own is None else ownership.owner_arrays(own.cells, values, own.fixed, n, plan.horizon, own.off)
     for op in plan.options:
         oi = op.index
         proj = OptionProjection(chunk, op)
         for wi, sh in enumerate(plan.shifts):
             cats = rows_sum[:, :, oi, wi]
-            L = proj.base_launch * sh.launch_factor + sh.launch_extra_months
+            m = None if mech is None else mech[wi]
+            if m is None:
+                L = proj.base_launch * sh.launch_factor + sh.launch_extra_months
+            else:
+                L = m.launch(proj.base_launch, op.in_house_share) * sh.launch_factor + sh.launch_extra_months
             launch_all[oi, wi] = L
             total, license_cost = proj.owner_costs(sh, L, cats)
             risk_cost, keep, events = proj.owner_risks(sh)
             sec_events[oi, wi] += events
             c = cost[oi, wi] if cost is not None else ws("cell_cost", (P, n))
             c[...] = total
-            proj.owner_overheads(sh, c, total, license_cost, risk_cost, cats)
+            proj.owner_overheads(sh, c, total, license_cost, risk_cost, cats, m)
             ben = benefit[oi, wi] if benefit is not None else ws("cell_benefit", (P, n))
-            proj.owner_benefits(sh, L, keep, ben, cats)
+            proj.owner_benefits(sh, L, keep, ben, cats, None if m is None else m.realisation)
             if on_cell is not None:
                 on_cell(oi, wi, c, ben)
     sq = status_quo_flows(chunk, plan) if plan.status_quo is not None else None

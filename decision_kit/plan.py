@@ -17,18 +17,25 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from . import finance, timing
 from .errors import ScenarioError
-from .priors import OWNERS, OwnerShifts
+from .ownership import DEFAULT_IN_HOUSE_SHARE, MECHANISMS, PRESETS, Fixed, scalar_effects
+from .priors import OWNERS, OwnerShifts, is_owner
 from .schema import CATEGORIES, STATUS_QUO, Scenario, derived_inputs, input_paths, repeated_paths, risk_touches
+from .schema.organisation import fixed_numbers
 
 FLOW_COST_EXTRA = ("governance", "consolidation", "risk")
 """Cost rows added to the categories: governance overhead, shadow-IT consolidation, risk events."""
+
+MECHANISM_COST_ROWS = ("specialists",)
+"""Cost rows added when owners are computed by mechanism: embedded specialists' salaries (a
+shared pot's steering time is ``governance``, shadow IT's duplicates and absorption
+``consolidation``)."""
 
 INTEGRATION_CATEGORIES = ("integration", "customisation")
 """Cost categories scaled by an ownership model's integration factor."""
@@ -130,7 +137,10 @@ class OptionPlan:
     ``shared`` are the lines whose flows do not depend on the owner (they run from the
     decision date), ``own`` the launch-dependent ones, each in ``lines`` order.
     ``price_risk_security``: whether a security risk raises the price of some line, which
-    makes the owner-independent lines depend on the owner's incident class.
+    makes the owner-independent lines depend on the owner's incident class. ``kind``,
+    ``in_house_share``: the option's kind and the share of its launch time that is in-house
+    work; ``pays_specialists``: one of its lines already pays the embedded specialists
+    (``mechanisms.embedded_replaces``).
     """
 
     index: int
@@ -142,6 +152,9 @@ class OptionPlan:
     benefits: tuple[BenefitPlan, ...]
     risks: tuple[RiskPlan, ...]
     price_risks: tuple[RiskPlan, ...]
+    kind: str = "build"
+    in_house_share: float = 1.0
+    pays_specialists: bool = False
 
     @property
     def shared(self) -> tuple[LinePlan, ...]:
@@ -202,13 +215,16 @@ class Plan:
         trial): one-off amounts drawn per occurrence, escalators drawn per year or per renewal
         (:mod:`decision_kit.timing`), and uncertain salvage values (one draw).
     terminal : the terminal-value rule, or None when nothing after the horizon counts.
+    ownership : the owners' mechanisms, or None where the owners shift options by constants.
     correlated, correlation : the inputs reordered together (Iman-Conover) and their target
         rank-correlation matrix, or ``()`` and None.
     risks : every risk event, in the file's order.
     options : every option's structure, in the file's order.
     shifts : every owner's ownership shifts, in :attr:`Layout.owners` order.
     row_index : position of each cost or benefit row in :attr:`Layout.rows`.
-    license_periods : the periods in which shadow-IT consolidation applies (years 2 and 3).
+    license_periods : the periods whose licence cost the engine keeps per trial: years 2 and 3
+        (round one's shadow-IT consolidation), or every year when owners are computed by
+        mechanism (shadow IT's duplicate licences and absorb cost).
     cache : facts derived from the plan on first use (e.g. the engine's buffer size per trial).
     """
 
@@ -227,6 +243,7 @@ class Plan:
     status_quo: OptionPlan | None = None
     repeated: dict = field(default_factory=dict)
     terminal: TerminalPlan | None = None
+    ownership: OwnershipPlan | None = None
     cache: dict = field(default_factory=dict, repr=False)
 
     def complete(self, values: dict) -> dict:
@@ -263,6 +280,8 @@ def layout(s: Scenario) -> Layout:
     used = {line.category for o in s.options.values() for line in o.costs.values()}
     used |= {line.category for line in (s.status_quo.costs.values() if s.status_quo is not None else ())}
     cost_rows = tuple(c for c in CATEGORIES if c in used) + FLOW_COST_EXTRA
+    if s.by_mechanism:
+        cost_rows += MECHANISM_COST_ROWS
     benefits = [b for o in s.options.values() for b in o.benefits.values()]
     benefits += list(s.status_quo.benefits.values()) if s.status_quo is not None else []
     benefit_rows = tuple(c for c in ("revenue", "savings") if any(b.category == c for b in benefits))
@@ -422,7 +441,67 @@ def _option(s: Scenario, risks: tuple[RiskPlan, ...], index: int, name: str, pre
         ),
         risks=mine,
         price_risks=tuple(r for r in mine if r.effect == "price_rise"),
+        **_kind(s, name),
     )
+
+
+def _kind(s: Scenario, name: str) -> dict:
+    """An option's kind and in-house share of its launch time (the status quo: nothing to deliver)."""
+    if name == STATUS_QUO:
+        return {"kind": "do_nothing", "in_house_share": 0.0}
+    opt = s.options[name]
+    h = opt.in_house_share if opt.in_house_share is not None else DEFAULT_IN_HOUSE_SHARE[opt.kind]
+    replaces = s.mechanisms.embedded_replaces if s.mechanisms is not None else ()
+    return {"kind": opt.kind, "in_house_share": float(h), "pays_specialists": any(n in opt.costs for n in replaces)}
+
+
+@dataclass(frozen=True)
+class OwnershipPlan:
+    """Owners computed by mechanism (:mod:`decision_kit.ownership`): each owner's (holder,
+    delivery) cell, in :attr:`Layout.owners` order, the mechanisms' fixed numbers, and the
+    mechanism groups switched off (:func:`without_mechanisms`)."""
+
+    cells: tuple[tuple[str, str], ...]
+    fixed: Fixed
+    off: frozenset[str] = frozenset()
+
+
+def without_mechanisms(plan: Plan, off: frozenset[str] | set[str]) -> Plan:
+    """A copy of ``plan`` (owners by mechanism) with the mechanism groups ``off`` (of
+    :data:`decision_kit.ownership.MECHANISMS`) neutral for every owner: the same inputs and
+    draws, so the difference from ``plan`` is what those mechanisms contribute."""
+    own = plan.ownership
+    if own is None:
+        raise ScenarioError(f"scenario '{plan.scenario.name}' computes no owner by mechanism (no organisation)")
+    off = frozenset(off)
+    unknown = off - set(MECHANISMS)
+    if unknown:
+        raise ScenarioError(f"unknown mechanism {sorted(unknown)}; the mechanisms are {', '.join(MECHANISMS)}")
+    s = plan.scenario
+    shifts = []
+    for w, cell in zip(plan.layout.owners, own.cells, strict=True):
+        eff = scalar_effects(cell, own.fixed, off)
+        base = plan.shifts[plan.layout.owners.index(w)]
+        assert is_owner(w)
+        shifts.append(
+            base.model_copy(
+                update={
+                    "integration_factor": eff.integration_factor if s.owners[w].integration_factor is None
+                    else base.integration_factor,
+                    "incident_frequency": eff.incident_frequency if s.owners[w].incident_frequency is None
+                    else base.incident_frequency,
+                    "incident_severity": eff.incident_severity if s.owners[w].incident_severity is None
+                    else base.incident_severity,
+                }
+            )
+        )  # fmt: skip
+    return replace(plan, shifts=tuple(shifts), ownership=replace(own, off=off), cache={})
+
+
+def _ownership(s: Scenario, owners: tuple[str, ...]) -> OwnershipPlan | None:
+    if s.organisation is None or s.mechanisms is None:
+        return None
+    return OwnershipPlan(tuple(PRESETS[w] for w in owners), fixed_numbers(s.organisation, s.mechanisms))
 
 
 def _options(s: Scenario, risks: tuple[RiskPlan, ...]) -> tuple[OptionPlan, ...]:
@@ -476,11 +555,12 @@ def build_plan(s: Scenario) -> Plan:
         options=options,
         shifts=tuple(s.owner_shifts(w) for w in lay.owners),
         row_index={r: i for i, r in enumerate(lay.rows)},
-        license_periods=tuple(t for t in (2, 3) if t <= H),
+        license_periods=tuple(range(1, H + 1)) if s.by_mechanism else tuple(t for t in (2, 3) if t <= H),
         derived=derived_inputs(s),
         status_quo=status_quo,
         repeated=repeated,
         terminal=_terminal(s),
+        ownership=_ownership(s, lay.owners),
     )
 
 

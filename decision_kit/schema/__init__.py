@@ -31,6 +31,7 @@ event's loss), ``terminal`` (the terminal-value rule), ``portfolio`` (budget por
 from .base import Document, FieldPath, Model, Name
 from .caps import RiskCap
 from .options import CATEGORIES, OPTION_KINDS, STATUS_QUO, BenefitLine, Category, CostLine, Driver, Option, StatusQuo
+from .organisation import Mechanisms, Organisation, profile_names
 from .portfolio import Initiative, Portfolio, Prerequisite, ResponseCurve
 from .scenario import (
     Correlation,
@@ -52,7 +53,7 @@ __all__ = [
     "CATEGORIES", "Category", "Name", "OPTION_KINDS", "COMPUTED_CRITERIA",
     "Driver", "CostLine", "BenefitLine", "Option", "StatusQuo", "STATUS_QUO", "OwnerOverrides", "Risk", "RiskCap",
     "Correlation",
-    "Criterion", "AHP", "Stakeholder", "Scenario", "TerminalValue",
+    "Criterion", "AHP", "Stakeholder", "Scenario", "TerminalValue", "Organisation", "Mechanisms", "profile_names",
     "ResponseCurve", "Prerequisite", "Initiative", "Portfolio",
     "Model", "Document", "FieldPath", "input_paths", "derived_inputs", "percent_cycle", "risk_touches",
     "repeated_paths", "expand_options", "lineage",

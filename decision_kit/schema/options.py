@@ -266,7 +266,10 @@ class Option(Model):
     ``launch_months``: months from decision to go-live. ``cost_overrun``: multiplier applied to
     cost lines marked ``overrun: true`` (1 = on budget; use the ``it_cost_overrun`` prior for
     builds). ``realisation``: realised / planned benefit (1 = as planned). ``scores``: judged
-    criteria (e.g. architecture_fit 1-5), used by the stakeholder view.
+    criteria (e.g. architecture_fit 1-5), used by the stakeholder view. ``in_house_share``: the
+    share of launch time that is the organisation's own work, which the owner speeds up or
+    slows down when owners are computed by mechanism (default by kind:
+    :data:`decision_kit.ownership.DEFAULT_IN_HOUSE_SHARE`); the rest is the vendor's.
 
     ``extends: NAME`` makes the option a variant of option NAME (see
     :mod:`decision_kit.schema.variants`): what it does not state (kind, launch, overrun,
@@ -283,6 +286,7 @@ class Option(Model):
     launch_months: Distribution = fixed_default(0.0)
     cost_overrun: Distribution = fixed_default(1.0)
     realisation: Distribution = fixed_default(1.0)
+    in_house_share: Num | None = Field(None, ge=0, le=1)
     costs: dict[Name, CostLine] = Field(default_factory=dict)
     benefits: dict[Name, BenefitLine] = Field(default_factory=dict)
     scores: dict[str, Num] = Field(default_factory=dict)

@@ -11,11 +11,13 @@ from pydantic import AfterValidator, BaseModel, Field, TypeAdapter, ValidationEr
 
 from ..distributions import Distribution, DistributionBase, Num, Shared, parse_number, shared_scope
 from ..errors import input_error
+from ..ownership import PRESETS, scalar_effects
 from ..priors import OWNERS, PRIORS, Owner, OwnerShifts, is_owner
 from .base import Document, FieldPath, Model, Name
 from .caps import RiskCap
 from .correlations import correlation_problems
 from .options import STATUS_QUO, CostLine, Driver, Option, StatusQuo
+from .organisation import Mechanisms, Organisation, fixed_numbers
 from .stakeholders import COMPUTED_CRITERIA, Criterion, Stakeholder
 from .terminal import TerminalValue, terminal_problems
 from .validation import validate_document
@@ -168,7 +170,17 @@ class Scenario(Document):
     risk_tolerance: Num | None = Field(None, gt=0, description="exponential-utility risk tolerance (currency)")
     revenue: Num | None = Field(None, gt=0, description="the organisation's annual revenue (currency), for caps")
     terminal_value: TerminalValue = Field(default_factory=TerminalValue)
+    organisation: Organisation | None = None
+    mechanisms: Mechanisms | None = None
     source: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _mechanisms(cls, data: Any) -> Any:
+        """An organisation profile without a ``mechanisms`` block takes the shipped coefficients."""
+        if isinstance(data, dict) and data.get("organisation") is not None and data.get("mechanisms") is None:
+            return {**data, "mechanisms": {}}
+        return data
 
     @model_validator(mode="wrap")
     @classmethod
@@ -212,10 +224,30 @@ class Scenario(Document):
         return v
 
     def owner_shifts(self, owner: str) -> OwnerShifts:
-        """The shifts of ``owner``: shipped defaults with this scenario's overrides."""
+        """The constant shifts of ``owner`` with this scenario's overrides: round one's shipped
+        defaults, or with an organisation profile the fixed factors of its mechanisms
+        (rework, security, who pays; :func:`decision_kit.ownership.scalar_effects`) and every
+        other shift neutral, the mechanisms acting per trial in the engine."""
         if not is_owner(owner):
             raise KeyError(owner)
-        return self.owners[owner].apply(PRIORS.ownership[owner])
+        if self.organisation is None or self.mechanisms is None:
+            return self.owners[owner].apply(PRIORS.ownership[owner])
+        fx = fixed_numbers(self.organisation, self.mechanisms)
+        eff = scalar_effects(PRESETS[owner], fx)
+        base = OwnerShifts(
+            integration_factor=eff.integration_factor,
+            incident_frequency=eff.incident_frequency,
+            incident_severity=eff.incident_severity,
+            marketing_share=eff.marketing_share,
+            source="mechanisms (decision_kit.ownership) for this organisation profile",
+        )
+        return self.owners[owner].apply(base)
+
+    @property
+    def by_mechanism(self) -> bool:
+        """Whether owners are computed by mechanism from an organisation profile (else by
+        round one's constant shifts)."""
+        return self.organisation is not None
 
     def replace(self, **changes: Any) -> Scenario:
         """A validated copy with top-level fields replaced (the original is unchanged)."""
@@ -231,10 +263,33 @@ class Scenario(Document):
             + _correlation_references(self)
             + _stakeholder_references(self)
             + terminal_problems(self)
+            + _ownership_problems(self)
         )
 
 
 # --- cross-references ------------------------------------------------------------------------
+
+
+def _ownership_problems(s: Scenario) -> list[tuple[FieldPath, str]]:
+    """A ``mechanisms`` block without an organisation, and round one's shadow consolidation
+    constant beside the mechanism that replaces it."""
+    if s.organisation is None:
+        if s.mechanisms is not None:
+            return [(("mechanisms",), "the mechanisms apply to an organisation profile: state 'organisation:' too")]
+        return []
+    lines = {name for o in s.options.values() for name in o.costs}
+    out = [
+        (("mechanisms", "embedded_replaces", i), f"'{name}' is not a cost line of any option"
+         + (f" (the lines: {', '.join(sorted(lines))})" if lines else ""))
+        for i, name in enumerate(s.mechanisms.embedded_replaces if s.mechanisms is not None else ())
+        if name not in lines
+    ]  # fmt: skip
+    return out + [
+        (("owners", w, "consolidation"), "with an organisation profile, shadow IT's discovery and absorption "
+         "are modelled (mechanisms.shadow_*): round one's 'consolidation' constant does not apply")
+        for w, o in s.owners.items()
+        if o.consolidation is not None
+    ]  # fmt: skip
 
 
 def _line_references(s: Scenario, at: FieldPath, costs: dict[str, CostLine], skip=lambda name: False):
@@ -438,7 +493,8 @@ def _distributions(s: Scenario) -> list[tuple[Path, DistributionBase]]:
             for k, v in obj.items():
                 walk(v, path + (k,))
 
-    for section in ("shared", "drivers", "options", "status_quo", "risks", "terminal_value"):
+    sections = ("shared", "drivers", "options", "status_quo", "risks", "terminal_value", "organisation", "mechanisms")
+    for section in sections:
         walk(getattr(s, section), (section,))
     return out
 

@@ -1,0 +1,361 @@
+"""Who owns the budget, by mechanism: an organisation profile turned into each owner's launch,
+realisation, rework, incidents and explicit costs (MODEL_DESIGN section 4a).
+
+Ownership is a cell ``(holder, delivery)``: who holds the budget (``marketing``, ``it``, a
+``shared_pot``) times who builds and changes the system (``central_it``, ``embedded_it``, IT
+specialists embedded in marketing, ``marketing_ops``, ``shadow``, marketing going around IT).
+The five ownership models are presets of that grid (:data:`PRESETS`).
+
+Every relationship below is computed per trial, vectorised over the ``n`` trials of a chunk,
+from the scenario's ``organisation.*`` and ``mechanisms.*`` inputs (draws or fixed numbers).
+Units: months, weeks, currency per year.
+
+1. **Cycle time** ``c`` (months per change): central IT's lead time for changes; an embedded
+   specialist's hand-off; for marketing operations ``(1 - q)`` x its own lead time plus ``q``
+   x IT's, ``q`` the share of its changes that need IT (:func:`lead_time_weeks`); shadow IT
+   marketing's own lead time (it goes around IT); plus the joint approval (``approval_days``)
+   when the budget is a shared pot. The change-failure rate mixes alike.
+2. **Go-live**: ``L = D + base x (1 - h) + base x h x S``. ``base`` is the option's
+   ``launch_months``, ``h`` its ``in_house_share`` (vendor configuration time does not depend
+   on who holds the budget). The speed ``S = (w_d / w_ref) ** elasticity`` uses the delivery
+   team's weeks per change ``w_d``; embedded delivery is ``embedded_speed_ratio`` x central IT's. The
+   start delay ``D`` is IT's queue for central IT, the hiring lag for embedded specialists who
+   are new hires, and the funding delay for a shared pot.
+3. **Realisation (the trial-and-error loop)**: each change succeeds with probability
+   ``1 - f`` (the delivery team's change-failure rate), so successful corrections arrive at
+   ``kappa = (1 - f) / c`` a month; each closes a share ``phi`` of the gap between what the
+   system does and what marketing needs, and needs drift at ``delta = change_rate x drift``.
+   The realised share follows ``d rho/dt = phi kappa (1 - rho) - delta rho``, whose steady
+   state is ``rho* = phi kappa / (phi kappa + delta)`` (:func:`steady_share`; the path is
+   :func:`share_path`). The owner's realisation factor is ``rho*_w / rho*_ref``, against the
+   reference delivery the benefit-realisation prior describes (``reference`` in
+   ``data/ownership.yaml``), so the option's own realisation prior is not counted twice. A
+   shared pot's factor is also multiplied by ``co_ownership_uplift``: initiatives that
+   business and IT co-own meet their targets more often (Gartner, S30: 71% against 48%).
+4. **Rework**: integration and customisation lines scale by ``1 + r x ln(1 + stack_size/10)``;
+   ``r`` is 0 for IT delivery (standards applied), ``rework_marketing_ops x (5 - maturity)/4``
+   for marketing operations and ``rework_shadow`` for shadow IT.
+5. **Security**: security events' probability scales by ``1 + s x sensitivity`` (sensitivity
+   0, 0.5, 1 for low, medium, high; ``s`` 0 where IT reviews security), their impact by
+   ``shadow_severity`` for shadow IT (S33).
+6. **Explicit costs** (instead of round one's governance percentage): embedded specialists'
+   ``fte x specialist_cost`` a year from their hiring (none for an option with a cost line
+   named in ``mechanisms.embedded_replaces``: that line already pays them); a shared pot's steering time
+   (meetings a month x attendees x hours x 12 x rate) a year; shadow IT's duplicate licences
+   (a share of licence cost) until IT discovers the tool, the absorb cost (a share of that
+   year's licence) in the year of discovery, and central IT's change cycle (so its
+   realisation factor) from the year after.
+
+Rework and security act through factors the engine applies by owner, so their coefficients
+and the profile's ``stack_size``, ``marketing_maturity`` and ``data_sensitivity`` are fixed
+numbers (:func:`scalar_effects`); the other mechanisms take distributions.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+import numpy as np
+
+Holder = Literal["marketing", "it", "shared_pot"]
+Delivery = Literal["central_it", "embedded_it", "marketing_ops", "shadow"]
+
+HOLDERS: tuple[Holder, ...] = ("marketing", "it", "shared_pot")
+DELIVERIES: tuple[Delivery, ...] = ("central_it", "embedded_it", "marketing_ops", "shadow")
+
+PRESETS: dict[str, tuple[Holder, Delivery]] = {
+    "marketing": ("marketing", "marketing_ops"),
+    "it": ("it", "central_it"),
+    "shared": ("shared_pot", "central_it"),
+    "embedded": ("marketing", "embedded_it"),
+    "shadow": ("marketing", "shadow"),
+}
+"""The five ownership models as (budget holder, delivery) cells."""
+
+AFTER_DISCOVERY: Delivery = "central_it"
+"""Who delivers a shadow tool once IT has discovered and absorbed it."""
+
+WEEKS_PER_MONTH = 52.0 / 12.0
+DAYS_PER_MONTH = 365.25 / 12.0
+SENSITIVITY = {"low": 0.0, "medium": 0.5, "high": 1.0}
+"""Data sensitivity as a number for the security mechanism."""
+
+DEFAULT_IN_HOUSE_SHARE = {"build": 1.0, "hybrid": 0.6, "buy": 0.3, "outsource": 0.1, "do_nothing": 0.0}
+"""Share of an option's launch time that is the organisation's own work, by kind (J): the rest
+is the vendor's configuration, whose time does not depend on the owner."""
+
+ORGANISATION_FIELDS = (
+    "it_lead_time_weeks",
+    "it_change_failure_rate",
+    "it_queue_months",
+    "approval_days",
+    "marketing_lead_time_weeks",
+    "marketing_change_failure_rate",
+    "marketing_it_dependency",
+    "change_rate_per_month",
+    "hire_lag_months",
+    "specialist_cost",
+)
+"""The profile's inputs that may be uncertain (read as ``organisation.<field>``)."""
+
+MECHANISM_FIELDS = (
+    "speed_elasticity",
+    "embedded_speed_ratio",
+    "embedded_handoff_weeks",
+    "embedded_fte",
+    "funding_delay_months",
+    "correction_share",
+    "drift_per_change",
+    "co_ownership_uplift",
+    "steering_rate",
+    "shadow_discovery_hazard",
+    "shadow_absorb_ratio",
+    "shadow_duplicate_share",
+    "shadow_discovery_draw",
+)
+"""The mechanisms' coefficients that may be uncertain (read as ``mechanisms.<field>``)."""
+
+
+def steady_share(phi, kappa, delta):
+    """The realised share's steady state ``phi kappa / (phi kappa + delta)``: 1 when needs do
+    not drift (``delta = 0``) and corrections happen at all, 0 when no correction succeeds."""
+    gain = np.multiply(phi, kappa)
+    total = gain + np.asarray(delta, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(total > 0, gain / np.where(total > 0, total, 1.0), 1.0)
+
+
+def share_path(t, rho0, phi, kappa, delta):
+    """The realised share at ``t`` months after go-live, from ``rho0``: the exact solution
+    ``rho* + (rho0 - rho*) exp(-(phi kappa + delta) t)`` of the change-cycle equation."""
+    star = steady_share(phi, kappa, delta)
+    rate = np.multiply(phi, kappa) + np.asarray(delta, dtype=float)
+    return star + (np.asarray(rho0, dtype=float) - star) * np.exp(-rate * np.asarray(t, dtype=float))
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """The mechanisms' fixed numbers (``fixed`` in ``data/ownership.yaml``, overridable in the
+    scenario's ``mechanisms`` block) and the reference delivery."""
+
+    steering_meetings_per_month: float
+    steering_attendees: float
+    steering_hours: float
+    rework_marketing_ops: float
+    rework_shadow: float
+    security_marketing_ops: float
+    security_shadow: float
+    shadow_severity: float
+    shared_pot_marketing_share: float
+    embedded_new_hires: bool
+    reference_cycle_weeks: float
+    reference_change_failure_rate: float
+    reference_change_rate_per_month: float
+    marketing_maturity: float
+    data_sensitivity: str
+    stack_size: float
+
+
+@dataclass(frozen=True)
+class ScalarEffects:
+    """What an owner's cell changes through fixed factors: the engine's integration factor,
+    incident frequency and severity, and the share of cost marketing pays."""
+
+    integration_factor: float
+    incident_frequency: float
+    incident_severity: float
+    marketing_share: float
+
+
+def scalar_effects(cell: tuple[str, str], fx: Fixed, off: frozenset[str] = frozenset()) -> ScalarEffects:
+    """Rework (mechanism 4), security (5) and who pays, for one (holder, delivery) cell (the
+    groups named in ``off`` neutral)."""
+    holder, delivery = cell
+    if "rework" in off:
+        fx = replace(fx, rework_marketing_ops=0.0, rework_shadow=0.0)
+    if "security" in off:
+        fx = replace(fx, security_marketing_ops=0.0, security_shadow=0.0, shadow_severity=1.0)
+    stack = math.log1p(fx.stack_size / 10.0)
+    rework = {
+        "marketing_ops": fx.rework_marketing_ops * (5.0 - fx.marketing_maturity) / 4.0,
+        "shadow": fx.rework_shadow,
+    }.get(delivery, 0.0)
+    security = {"marketing_ops": fx.security_marketing_ops, "shadow": fx.security_shadow}.get(delivery, 0.0)
+    share = {"marketing": 1.0, "it": 0.0, "shared_pot": fx.shared_pot_marketing_share}[holder]
+    return ScalarEffects(
+        integration_factor=1.0 + rework * stack,
+        incident_frequency=1.0 + security * SENSITIVITY[fx.data_sensitivity],
+        incident_severity=fx.shadow_severity if delivery == "shadow" else 1.0,
+        marketing_share=share,
+    )
+
+
+@dataclass
+class OwnerArrays:
+    """One owner's per-trial mechanisms over a chunk of ``n`` trials.
+
+    ``delay``: months before the in-house work starts, (n,). ``speed``: multiplier of the
+    in-house share of launch time, (n,). ``realisation``: realisation factor, (n,), or (H, n)
+    by year for shadow IT (central IT's after discovery). ``specialists``, ``steering``: yearly
+    cost over years 1..H, (H, n) or None. ``discovery``: shadow IT's discovery year (1-based,
+    H + 1 when never), (n,) or None; with ``duplicate_share`` and ``absorb_ratio`` (n,).
+    """
+
+    delay: np.ndarray
+    speed: np.ndarray
+    realisation: np.ndarray
+    specialists: np.ndarray | None = None
+    steering: np.ndarray | None = None
+    discovery: np.ndarray | None = None
+    duplicate_share: np.ndarray | None = None
+    absorb_ratio: np.ndarray | None = None
+
+    def launch(self, base: np.ndarray, in_house_share: float) -> np.ndarray:
+        """Months to go-live of an option with months ``base`` and in-house share ``h``:
+        ``delay + base (1 - h) + base h speed``."""
+        return self.delay + base * (1.0 - in_house_share) + base * in_house_share * self.speed
+
+    def shadow_costs(self, licence: np.ndarray) -> np.ndarray | None:
+        """Duplicate licences before discovery and the absorb cost in its year, (H, n), from
+        the cell's licence cost by year ``licence`` (H, n); None for an owner that is not shadow."""
+        if self.discovery is None or self.duplicate_share is None or self.absorb_ratio is None:
+            return None
+        years = np.arange(1, licence.shape[0] + 1, dtype=float).reshape(-1, 1)
+        share = np.where(years < self.discovery, self.duplicate_share, 0.0)
+        share += np.where(years == self.discovery, self.absorb_ratio, 0.0)
+        return licence * share
+
+
+def _get(values: dict, path: str, n: int) -> np.ndarray:
+    return np.broadcast_to(np.asarray(values[path], dtype=float), (n,))
+
+
+def _paid_from(months: np.ndarray, H: int) -> np.ndarray:
+    """Share of each year 1..H after ``months`` from the decision date, (H, n)."""
+    years = np.arange(1, H + 1, dtype=float).reshape(-1, 1)
+    return np.clip(years - months / 12.0, 0.0, 1.0)
+
+
+def cycle_months(cell: tuple[str, str], v: dict[str, np.ndarray]) -> np.ndarray:
+    """Months per course correction for a cell (mechanism 1), from the inputs ``v`` by field."""
+    holder, delivery = cell
+    c = lead_time_weeks(delivery, v) / WEEKS_PER_MONTH
+    if holder == "shared_pot":
+        c = c + v["approval_days"] / DAYS_PER_MONTH
+    return c
+
+
+def lead_time_weeks(delivery: str, v: dict[str, np.ndarray]) -> np.ndarray:
+    """Weeks per change of the team that delivers: central IT's lead time; an embedded
+    specialist's hand-off; for marketing operations its own lead time on the share of changes
+    it makes alone and IT's on the share ``q = marketing_it_dependency`` that needs IT
+    (integrations, data, security review); shadow IT goes around IT (``q = 0``)."""
+    if delivery == "central_it":
+        return v["it_lead_time_weeks"]
+    if delivery == "embedded_it":
+        return v["embedded_handoff_weeks"]
+    if delivery == "shadow":
+        return v["marketing_lead_time_weeks"]
+    q = v["marketing_it_dependency"]
+    return (1.0 - q) * v["marketing_lead_time_weeks"] + q * v["it_lead_time_weeks"]
+
+
+def failure_rate(delivery: str, v: dict[str, np.ndarray]) -> np.ndarray:
+    """The change-failure rate of the team that delivers (marketing operations: its own on
+    the changes it makes alone, IT's on the share that needs IT)."""
+    if delivery in ("central_it", "embedded_it"):
+        return v["it_change_failure_rate"]
+    if delivery == "shadow":
+        return v["marketing_change_failure_rate"]
+    q = v["marketing_it_dependency"]
+    return (1.0 - q) * v["marketing_change_failure_rate"] + q * v["it_change_failure_rate"]
+
+
+def realisation_factor(cell: tuple[str, str], v: dict[str, np.ndarray], fx: Fixed) -> np.ndarray:
+    """``rho*_cell / rho*_ref`` (mechanism 3), per trial."""
+    phi, drift = v["correction_share"], v["drift_per_change"]
+    c = np.maximum(cycle_months(cell, v), 1e-9)
+    kappa = (1.0 - failure_rate(cell[1], v)) / c
+    star = steady_share(phi, kappa, v["change_rate_per_month"] * drift)
+    kappa_ref = (1.0 - fx.reference_change_failure_rate) / (fx.reference_cycle_weeks / WEEKS_PER_MONTH)
+    ref = steady_share(phi, kappa_ref, fx.reference_change_rate_per_month * drift)
+    factor = star / ref
+    return factor * v["co_ownership_uplift"] if cell[0] == "shared_pot" else factor
+
+
+MECHANISMS = ("launch", "realisation", "rework", "security", "explicit_costs")
+"""The mechanism groups, as :func:`owner_arrays` and :func:`scalar_effects` can switch them off
+(to attribute an owner's NPV to them): go-live (1-2), realisation (3), rework (4), security
+(5) and the explicit costs (6)."""
+
+
+def owner_arrays(
+    cells: tuple[tuple[str, str], ...],
+    values: dict[str, Any],
+    fx: Fixed,
+    n: int,
+    H: int,
+    off: frozenset[str] = frozenset(),
+) -> list[OwnerArrays]:
+    """Every cell's per-trial mechanisms for a chunk of ``n`` trials of ``values`` (input path
+    -> (n,) draws or a number), in ``cells`` order; the groups in ``off`` (of
+    :data:`MECHANISMS`) neutral."""
+    out = _owner_arrays(cells, values, fx, n, H)
+    for a in out:
+        if "launch" in off:
+            a.delay, a.speed = np.zeros(n), np.ones(n)
+        if "realisation" in off:
+            a.realisation = np.ones(n)
+        if "explicit_costs" in off:
+            a.specialists = a.steering = a.discovery = None
+    return out
+
+
+def _owner_arrays(
+    cells: tuple[tuple[str, str], ...], values: dict[str, Any], fx: Fixed, n: int, H: int
+) -> list[OwnerArrays]:
+    v = {f: _get(values, f"organisation.{f}", n) for f in ORGANISATION_FIELDS}
+    v.update({f: _get(values, f"mechanisms.{f}", n) for f in MECHANISM_FIELDS})
+    ref_cycle = fx.reference_cycle_weeks
+    eps = v["speed_elasticity"]
+    it_speed = (v["it_lead_time_weeks"] / ref_cycle) ** eps
+    speeds = {
+        "central_it": it_speed,
+        "embedded_it": v["embedded_speed_ratio"] * it_speed,
+        "marketing_ops": (lead_time_weeks("marketing_ops", v) / ref_cycle) ** eps,
+        "shadow": (v["marketing_lead_time_weeks"] / ref_cycle) ** eps,
+    }
+    hire = v["hire_lag_months"] if fx.embedded_new_hires else np.zeros(n)
+    out = []
+    for cell in cells:
+        holder, delivery = cell
+        delay = {"central_it": v["it_queue_months"], "embedded_it": hire}.get(delivery, np.zeros(n))
+        if holder == "shared_pot":
+            delay = delay + v["funding_delay_months"]
+        arrays = OwnerArrays(delay=delay, speed=speeds[delivery], realisation=realisation_factor(cell, v, fx))
+        if delivery == "embedded_it":
+            arrays.specialists = _paid_from(hire, H) * (v["embedded_fte"] * v["specialist_cost"])
+        if holder == "shared_pot":
+            hours = fx.steering_meetings_per_month * fx.steering_attendees * fx.steering_hours * 12.0
+            arrays.steering = np.broadcast_to(hours * v["steering_rate"], (H, n))
+        if delivery == "shadow":
+            arrays.discovery = _discovery_year(v["shadow_discovery_draw"], v["shadow_discovery_hazard"], H)
+            arrays.duplicate_share = v["shadow_duplicate_share"]
+            arrays.absorb_ratio = v["shadow_absorb_ratio"]
+            after = realisation_factor((holder, AFTER_DISCOVERY), v, fx)
+            years = np.arange(1, H + 1, dtype=float).reshape(-1, 1)
+            arrays.realisation = np.where(years > arrays.discovery, after, arrays.realisation)
+        out.append(arrays)
+    return out
+
+
+def _discovery_year(u: np.ndarray, hazard: np.ndarray, H: int) -> np.ndarray:
+    """First year (1-based) in which IT discovers the tool, a geometric waiting time with
+    yearly probability ``hazard`` from one uniform ``u`` per trial; ``H + 1`` for never."""
+    p = np.clip(hazard, 0.0, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        k = np.floor(np.log1p(-np.minimum(u, 1 - 1e-16)) / np.log1p(-p)) + 1
+    k = np.where(p >= 1, 1.0, np.where(p <= 0, H + 1.0, k))
+    return np.minimum(k, H + 1.0)

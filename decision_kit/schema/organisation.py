@@ -1,0 +1,207 @@
+"""The organisation profile and the ownership mechanisms' coefficients (``organisation:`` and
+``mechanisms:`` in a scenario; the relationships are in :mod:`decision_kit.ownership`).
+
+A scenario that states ``organisation:`` has its owners computed by mechanism from the
+profile; one without keeps round one's constant shifts (``owners:``, the legacy override).
+``organisation: {profile: NAME}`` starts from a shipped profile of ``data/ownership.yaml``
+(``regulated_enterprise``, ``mid_size_b2b``, ``digital_native``); fields stated beside it
+replace the profile's. ``mechanisms:`` may be left out: the shipped coefficients are used,
+each with its grade and source; fields stated replace them one by one.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from ..distributions import Distribution, Num
+from ..errors import input_error
+from ..ownership import Fixed
+from .base import Model, Name
+from .options import not_negative
+
+OWNERSHIP_FILE = "data/ownership.yaml"
+
+
+@functools.cache
+def ownership_file() -> dict[str, Any]:
+    """The shipped profiles, coefficients and reference delivery as plain data (read once)."""
+    import yaml
+
+    text = resources.files("decision_kit").joinpath(OWNERSHIP_FILE).read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise TypeError(f"{OWNERSHIP_FILE} must be a mapping")
+    return data
+
+
+def profile_names() -> tuple[str, ...]:
+    """The shipped organisation profiles' names."""
+    return tuple(ownership_file()["profiles"])
+
+
+def _share(v: Any, what: str) -> Any:
+    lo, hi = v.support()
+    if lo < 0 or hi >= 1:
+        raise input_error("share", "{what} must lie in [0, 1) (this one ranges {lo} to {hi})", what=what, lo=lo, hi=hi)
+    return v
+
+
+class Organisation(Model):
+    """How this organisation delivers and changes marketing technology (each field may be a
+    distribution where it is estimated).
+
+    Attributes
+    ----------
+    it_lead_time_weeks : central IT's lead time for changes (DORA's metric), weeks.
+    it_change_failure_rate : share of IT's changes that fail in production (DORA).
+    it_queue_months : wait for IT capacity before a project starts, months.
+    approval_days : time to approve a change funded from a shared pot, days.
+    marketing_lead_time_weeks : marketing operations' own time to ship a change, weeks.
+    marketing_change_failure_rate : share of marketing's own changes that fail.
+    marketing_it_dependency : share of marketing's changes that need IT (integrations, data,
+        security review) and so wait for IT's lead time.
+    marketing_maturity : 1-5 (martech operations team, admin certifications, testing).
+    change_rate_per_month : changes in marketing's needs a month that need technical work.
+    data_sensitivity : low, medium or high (PII, regulated data, cross-border transfers).
+    stack_size : tools the new system must integrate with.
+    hire_lag_months : months to recruit embedded specialists.
+    specialist_cost : loaded cost of one specialist a year (currency).
+    """
+
+    profile: str | None = None
+    description: str | None = None
+    it_lead_time_weeks: Distribution
+    it_change_failure_rate: Distribution
+    it_queue_months: Distribution
+    approval_days: Distribution
+    marketing_lead_time_weeks: Distribution
+    marketing_change_failure_rate: Distribution
+    marketing_it_dependency: Distribution
+    marketing_maturity: Num = Field(ge=1, le=5)
+    change_rate_per_month: Distribution
+    data_sensitivity: Literal["low", "medium", "high"]
+    stack_size: Num = Field(ge=0, le=10_000)
+    hire_lag_months: Distribution
+    specialist_cost: Distribution
+    source: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _profile(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or data.get("profile") is None:
+            return data
+        name = data["profile"]
+        profiles = ownership_file()["profiles"]
+        if name not in profiles:
+            raise input_error(
+                "profile",
+                "no shipped organisation profile is called {name!r}; the profiles are {names}",
+                name=name,
+                names=", ".join(profiles),
+            )
+        return {**profiles[name], **data}
+
+    @model_validator(mode="after")
+    def _ranges(self):
+        for f in ("it_change_failure_rate", "marketing_change_failure_rate"):
+            _share(getattr(self, f), f.replace("_", " "))
+        lo, hi = self.marketing_it_dependency.support()
+        if lo < 0 or hi > 1:
+            raise input_error("share", "marketing it dependency is a share between 0 and 1")
+        for f in ("it_lead_time_weeks", "it_queue_months", "approval_days", "marketing_lead_time_weeks",
+                  "change_rate_per_month", "hire_lag_months", "specialist_cost"):  # fmt: skip
+            not_negative(getattr(self, f), f.replace("_", " "))
+        return self
+
+
+def _default_mechanisms() -> dict[str, Any]:
+    data = ownership_file()
+    out: dict[str, Any] = {name: entry["dist"] for name, entry in data["mechanisms"].items()}
+    out.update({k: v for k, v in data["fixed"].items() if k != "source"})
+    out["shadow_discovery_draw"] = {"dist": "uniform", "low": 0.0, "high": 1.0}
+    return out
+
+
+class Mechanisms(Model):
+    """The mechanisms' coefficients (shipped defaults in ``data/ownership.yaml``, each with a
+    grade and source; :mod:`decision_kit.ownership` states what each does).
+
+    ``embedded_replaces``: cost lines that already pay the embedded specialists (an option's
+    ``extension_engineering``, say): an option with one of them adds no specialist cost under
+    embedded delivery, so nothing is counted twice.
+    """
+
+    speed_elasticity: Distribution
+    embedded_speed_ratio: Distribution
+    embedded_handoff_weeks: Distribution
+    embedded_fte: Distribution
+    embedded_new_hires: bool = True
+    embedded_replaces: list[Name] = Field(default_factory=list)
+    funding_delay_months: Distribution
+    correction_share: Distribution
+    drift_per_change: Distribution
+    co_ownership_uplift: Distribution
+    steering_rate: Distribution
+    shadow_discovery_hazard: Distribution
+    shadow_absorb_ratio: Distribution
+    shadow_duplicate_share: Distribution
+    shadow_discovery_draw: Distribution  # when IT finds a shadow tool: the uniform of its waiting time
+    steering_meetings_per_month: Num = Field(ge=0)
+    steering_attendees: Num = Field(ge=0)
+    steering_hours: Num = Field(ge=0)
+    rework_marketing_ops: Num = Field(ge=0)
+    rework_shadow: Num = Field(ge=0)
+    security_marketing_ops: Num = Field(ge=0)
+    security_shadow: Num = Field(ge=0)
+    shadow_severity: Num = Field(ge=0)
+    shared_pot_marketing_share: Num = Field(ge=0, le=1)
+    source: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults(cls, data: Any) -> Any:
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            return data
+        return {**_default_mechanisms(), **data}
+
+    @model_validator(mode="after")
+    def _ranges(self):
+        for f in ("speed_elasticity", "embedded_handoff_weeks", "embedded_fte", "funding_delay_months",
+                  "drift_per_change", "steering_rate", "embedded_speed_ratio", "co_ownership_uplift"):  # fmt: skip
+            not_negative(getattr(self, f), f.replace("_", " "))
+        for f in ("correction_share", "shadow_discovery_hazard", "shadow_absorb_ratio", "shadow_duplicate_share",
+                  "shadow_discovery_draw"):  # fmt: skip
+            lo, hi = getattr(self, f).support()
+            if lo < 0 or hi > 1:
+                raise input_error("share", "{what} must lie between 0 and 1", what=f.replace("_", " "))
+        return self
+
+
+def fixed_numbers(org: Organisation, mech: Mechanisms) -> Fixed:
+    """The fixed numbers :func:`decision_kit.ownership.owner_arrays` and
+    :func:`~decision_kit.ownership.scalar_effects` read."""
+    ref = ownership_file()["reference"]
+    return Fixed(
+        steering_meetings_per_month=float(mech.steering_meetings_per_month),
+        steering_attendees=float(mech.steering_attendees),
+        steering_hours=float(mech.steering_hours),
+        rework_marketing_ops=float(mech.rework_marketing_ops),
+        rework_shadow=float(mech.rework_shadow),
+        security_marketing_ops=float(mech.security_marketing_ops),
+        security_shadow=float(mech.security_shadow),
+        shadow_severity=float(mech.shadow_severity),
+        shared_pot_marketing_share=float(mech.shared_pot_marketing_share),
+        embedded_new_hires=bool(mech.embedded_new_hires),
+        reference_cycle_weeks=float(ref["cycle_weeks"]),
+        reference_change_failure_rate=float(ref["change_failure_rate"]),
+        reference_change_rate_per_month=float(ref["change_rate_per_month"]),
+        marketing_maturity=float(org.marketing_maturity),
+        data_sensitivity=org.data_sensitivity,
+        stack_size=float(org.stack_size),
+    )
