@@ -25,10 +25,11 @@ by ``tests/test_layering.py``, with the absence of import cycles):
 8. results
 9. simulation
 10. sensitivity, voi, mcda, allocation, test_functions, staging, review
-11. plots
-12. report, widgets, console
-13. batch
-14. cli
+11. owner_tradeoffs
+12. plots
+13. report, widgets, console
+14. batch
+15. cli
 """
 
 from importlib import import_module

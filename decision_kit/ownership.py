@@ -359,3 +359,55 @@ def _discovery_year(u: np.ndarray, hazard: np.ndarray, H: int) -> np.ndarray:
         k = np.floor(np.log1p(-np.minimum(u, 1 - 1e-16)) / np.log1p(-p)) + 1
     k = np.where(p >= 1, 1.0, np.where(p <= 0, H + 1.0, k))
     return np.minimum(k, H + 1.0)
+
+
+def _worse_parts(a: OwnerArrays, sa: ScalarEffects) -> list[tuple[np.ndarray | float, int]]:
+    """The mechanisms of one owner as (value, sign): sign +1 where more is worse for the option."""
+    zero = 0.0
+    return [
+        (a.delay, 1),
+        (a.speed, 1),
+        (a.realisation, -1),
+        (zero if a.specialists is None else a.specialists, 1),
+        (zero if a.steering is None else a.steering, 1),
+        (zero if a.duplicate_share is None else a.duplicate_share, 1),
+        (zero if a.absorb_ratio is None else a.absorb_ratio, 1),
+        (sa.integration_factor, 1),
+        (sa.incident_frequency, 1),
+        (sa.incident_severity, 1),
+    ]
+
+
+def dominates(a: OwnerArrays, sa: ScalarEffects, b: OwnerArrays, sb: ScalarEffects) -> bool:
+    """Whether owner ``a`` is at least as favourable as ``b`` on every mechanism in every trial
+    of the arrays (start delay, speed, realisation, specialists, steering, shadow IT's shares,
+    rework, incident frequency and severity) and more favourable somewhere: then ``a`` beats
+    ``b`` whatever the option's numbers, and the comparison is predetermined by the profile.
+    (A shadow tool's discovery year is compared through its shares: an owner that is not
+    shadow pays none.)"""
+    no_worse, differs = True, False
+    for (x, sign), (y, _) in zip(_worse_parts(a, sa), _worse_parts(b, sb), strict=True):
+        d = sign * (np.asarray(x, dtype=float) - np.asarray(y, dtype=float))
+        no_worse = no_worse and bool(np.all(d <= 1e-12))
+        differs = differs or bool(np.any(np.abs(d) > 1e-12))
+        if not no_worse:
+            return False
+    return differs
+
+
+def dominated(plan: Any, kept: Any, owner: str) -> tuple[str, ...]:
+    """The owners that ``owner`` dominates (:func:`dominates`) in a compiled plan
+    (:class:`~decision_kit.plan.Plan`) on the kept draws ``kept`` (input path -> (n,) draws; an
+    input not kept is taken at its median), with each owner's rework and incident factors as
+    the engine applies them; () where the plan's owners are not computed by mechanism."""
+    own = plan.ownership
+    if own is None:
+        return ()
+    values = {p: kept[p] if p in kept else float(d.quantiles([0.5])[0])
+              for p, d in plan.inputs.items() if p.startswith(("organisation.", "mechanisms."))}  # fmt: skip
+    n = max((np.size(v) for v in values.values()), default=1)
+    arrays = owner_arrays(own.cells, values, own.fixed, n, plan.horizon)
+    eff = [ScalarEffects(sh.integration_factor, sh.incident_frequency, sh.incident_severity, 1.0) for sh in plan.shifts]
+    owners = plan.layout.owners
+    a = owners.index(owner)
+    return tuple(w for b, w in enumerate(owners) if b != a and dominates(arrays[a], eff[a], arrays[b], eff[b]))

@@ -22,9 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import ownership
 from .dominance import dominated_by
 from .engine import Layout
 from .formatting import money, rate, whole_percent
+from .plan import compile_plan
 from .schema import Scenario
 from .tails import certainty_equivalent_defects
 
@@ -155,6 +157,14 @@ def _round_up(n: float) -> int:
     """``n`` rounded up to two significant figures (45,123 -> 46,000)."""
     k = max(int(np.floor(np.log10(n))) - 1, 0)
     return int(np.ceil(n / 10**k) * 10**k)
+
+
+PREDETERMINED = {
+    False: ("launch, integration, incidents, governance, consolidation and realisation", "whatever the inputs"),
+    True: ("go-live delay and speed, change cycle, specialists, steering, shadow licences, rework and incidents, "
+           "in every trial", "whatever the options' numbers: the organisation profile decides it"),
+}  # fmt: skip
+"""What a predetermined owner comparison is predetermined on, by constants (False) or by mechanism."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -550,15 +560,21 @@ class Result:
     def _ownership_sentence(self, owner: str, runner_up: str) -> str:
         """Words on the owners ``owner`` dominates (:mod:`decision_kit.dominance`): its lead over
         them comes from the ownership constants, whatever the inputs."""
-        beaten = dominated_by(self.scenario, owner)
+        mech = self.scenario.by_mechanism
+        beaten = self.dominated_by_mechanism(owner) if mech else dominated_by(self.scenario, owner)
+        effects, whatever = PREDETERMINED[mech]
         if not beaten:
             return ""
         which = f"the lead over {runner_up}" if runner_up in beaten else f"a lead over {', '.join(beaten)}"
-        effects = "launch, integration, incidents, governance, consolidation and realisation"
         return (
             f" Note: {which} is predetermined: {owner} is at least as good as {', '.join(beaten)} on every "
-            f"ownership effect stated ({effects}), whatever the inputs."
+            f"ownership effect stated ({effects}), {whatever}."
         )
+
+    def dominated_by_mechanism(self, owner: str) -> tuple[str, ...]:
+        """The owners ``owner`` dominates on every mechanism in every kept trial
+        (:func:`decision_kit.ownership.dominated`); () where owners are not by mechanism."""
+        return ownership.dominated(compile_plan(self.scenario), self.inputs, owner)
 
     def _too_close(self, first: tuple[str, str], second: tuple[str, str], gap: float, se: float) -> str:
         """The sentence for a lead within two standard errors."""

@@ -262,18 +262,20 @@ def test_faster_changing_needs_never_raise_central_it_relative_to_embedded(a, b)
 @given(a=st.floats(0, 90), b=st.floats(0, 90))
 def test_longer_approvals_never_raise_the_shared_pots_expected_npv(a, b):
     lo, hi = sorted((a, b))
-    assert mean_npv(scenario({"approval_days": hi}), "build", "shared") <= mean_npv(
-        scenario({"approval_days": lo}), "build", "shared"
-    ) + 1e-6
+    assert (
+        mean_npv(scenario({"approval_days": hi}), "build", "shared")
+        <= mean_npv(scenario({"approval_days": lo}), "build", "shared") + 1e-6
+    )
 
 
 @FAST
 @given(a=st.floats(0, 3), b=st.floats(0, 3))
 def test_more_embedded_headcount_never_raises_embeddeds_expected_npv(a, b):
     lo, hi = sorted((a, b))
-    assert mean_npv(scenario(mechanisms={"embedded_fte": hi}), "buy", "embedded") <= mean_npv(
-        scenario(mechanisms={"embedded_fte": lo}), "buy", "embedded"
-    ) + 1e-6
+    assert (
+        mean_npv(scenario(mechanisms={"embedded_fte": hi}), "buy", "embedded")
+        <= mean_npv(scenario(mechanisms={"embedded_fte": lo}), "buy", "embedded") + 1e-6
+    )
 
 
 def test_two_owners_with_identical_parameters_give_identical_npvs():

@@ -41,7 +41,7 @@ def cell_scenario(scenario: Scenario, options, owners, *, risks: bool) -> Scenar
     draws. Risks that cannot touch a kept option are dropped, and all risks when ``risks`` is
     False (no events).
     """
-    options = list(dict.fromkeys([o for name in options for o in lineage(scenario.options, name)]))
+    options = list(dict.fromkeys([o for name in options for o in lineage(scenario.options, name) if o != STATUS_QUO]))
     owners = list(dict.fromkeys(owners))
     kept_risks = {
         r: v for r, v in scenario.risks.items() if risks and any(risk_touches(scenario, v, o) for o in options)
