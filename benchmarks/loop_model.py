@@ -34,7 +34,12 @@ The model, as stated in ``decision_kit/schema.py`` and the ``engine.py`` docstri
   event's loss (impact x severity) at most the risk's ``cap`` (amount or share of revenue);
 - governance overhead = ``governance_overhead`` x the sum of the cost lines (not of risk
   costs or consolidation); consolidation = ``consolidation`` x license-category cost in
-  years 2 and 3.
+  years 2 and 3;
+- with an organisation profile (owners by mechanism), :func:`_owner_mechanisms` writes out
+  the relationships of ``decision_kit/ownership.py`` for one owner and trial: go-live, the
+  change cycle's realisation by year, embedded specialists, steering time and shadow IT's
+  duplicates, discovery and absorption (the scalar rework and incident factors come from
+  :meth:`Scenario.owner_shifts` as before).
 
 Differences from the engine, on purpose:
 
@@ -188,6 +193,59 @@ def capped(loss, cap):
     return loss if cap is None else min(loss, cap)
 
 
+_WPM, _DPM = 52 / 12, 365.25 / 12  # weeks and days per month
+_IN_HOUSE = {"build": 1.0, "hybrid": 0.6, "buy": 0.3, "outsource": 0.1, "do_nothing": 0.0}
+
+
+def _owner_mechanisms(s: Scenario, owner: str, v: dict, fx, H: int) -> dict:
+    """Owners by mechanism (an organisation profile), written out for one owner and one trial
+    from the relationships in ``decision_kit/ownership.py``'s docstring: the start delay and
+    speed of the in-house work, the realisation factor by year, and the yearly explicit costs."""
+    from decision_kit.ownership import PRESETS
+
+    holder, delivery = PRESETS[owner]
+    o = {k.split(".", 1)[1]: x for k, x in v.items() if k.startswith(("organisation.", "mechanisms."))}
+    q = o["marketing_it_dependency"]
+    weeks = {"central_it": o["it_lead_time_weeks"], "embedded_it": o["embedded_handoff_weeks"],
+             "shadow": o["marketing_lead_time_weeks"],
+             "marketing_ops": (1 - q) * o["marketing_lead_time_weeks"] + q * o["it_lead_time_weeks"]}
+    fail = {"central_it": o["it_change_failure_rate"], "embedded_it": o["it_change_failure_rate"],
+            "shadow": o["marketing_change_failure_rate"],
+            "marketing_ops": (1 - q) * o["marketing_change_failure_rate"] + q * o["it_change_failure_rate"]}
+
+    def realised(d):  # steady state of d rho/dt = phi kappa (1 - rho) - delta rho, over the reference's
+        months = weeks[d] / _WPM + (o["approval_days"] / _DPM if holder == "shared_pot" else 0.0)
+        gain = o["correction_share"] * (1 - fail[d]) / max(months, 1e-9)
+        star = gain / (gain + o["change_rate_per_month"] * o["drift_per_change"])
+        ref_gain = o["correction_share"] * (1 - fx.reference_change_failure_rate) / (fx.reference_cycle_weeks / _WPM)
+        ref = ref_gain / (ref_gain + fx.reference_change_rate_per_month * o["drift_per_change"])
+        return star / ref * (o["co_ownership_uplift"] if holder == "shared_pot" else 1.0)
+
+    it_speed = (o["it_lead_time_weeks"] / fx.reference_cycle_weeks) ** o["speed_elasticity"]
+    speed = {"central_it": it_speed, "embedded_it": o["embedded_speed_ratio"] * it_speed,
+             "marketing_ops": (weeks["marketing_ops"] / fx.reference_cycle_weeks) ** o["speed_elasticity"],
+             "shadow": (o["marketing_lead_time_weeks"] / fx.reference_cycle_weeks) ** o["speed_elasticity"]}[delivery]
+    hire = o["hire_lag_months"] if fx.embedded_new_hires else 0.0
+    delay = {"central_it": o["it_queue_months"], "embedded_it": hire,
+             "marketing_ops": q * o["it_queue_months"]}.get(delivery, 0.0)
+    if holder == "shared_pot":
+        delay += o["funding_delay_months"]
+    real = [realised(delivery)] * (H + 1)
+    discovery = H + 1
+    if delivery == "shadow":  # the first year t with P(found by t) = 1 - (1 - h)^t above the draw
+        h, u = o["shadow_discovery_hazard"], o["shadow_discovery_draw"]
+        discovery = next((t for t in range(1, H + 1) if 1 - (1 - h) ** t > u), H + 1)
+        after = realised("central_it")
+        real = [after if t > discovery else real[t] for t in range(H + 1)]
+    specialists = [0.0] + [min(max(t - hire / 12, 0.0), 1.0) * o["embedded_fte"] * o["specialist_cost"]
+                           for t in range(1, H + 1)] if delivery == "embedded_it" else [0.0] * (H + 1)
+    steering = (fx.steering_meetings_per_month * fx.steering_attendees * fx.steering_hours * 12 * o["steering_rate"]
+                if holder == "shared_pot" else 0.0)
+    return {"delay": delay, "speed": speed, "real": real, "specialists": specialists, "steering": steering,
+            "shadow": delivery == "shadow", "discovery": discovery,
+            "duplicate": o["shadow_duplicate_share"], "absorb": o["shadow_absorb_ratio"]}  # fmt: skip
+
+
 def simulate_loop(scenario: Scenario, trials: int, seed: int = 0) -> LoopResult:
     """Per-trial Monte Carlo of every option under every ownership model, in plain Python.
 
@@ -202,6 +260,11 @@ def simulate_loop(scenario: Scenario, trials: int, seed: int = 0) -> LoopResult:
     options = tuple(s.options)
     owners = tuple(w for w in OWNERS if w in s.owners)  # display order, as Result uses
     shifts = {w: s.owner_shifts(w) for w in owners}
+    fixed = None
+    if s.organisation is not None and s.mechanisms is not None:
+        from decision_kit.schema.organisation import fixed_numbers
+
+        fixed = fixed_numbers(s.organisation, s.mechanisms)
     inputs, derived = input_paths(s), derived_inputs(s)
     orders = {o: _cost_order(opt.costs) for o, opt in s.options.items()}
     npv = {(o, w): np.empty(trials) for o in options for w in owners}
@@ -239,7 +302,12 @@ def simulate_loop(scenario: Scenario, trials: int, seed: int = 0) -> LoopResult:
             my_risks = [(r, k) for r, k in s.risks.items() if risk_touches(s, k, oname)]
             for w in owners:
                 sh = shifts[w]
-                launch = v[f"{pre}.launch_months"] * sh.launch_factor + sh.launch_extra_months
+                mech = _owner_mechanisms(s, w, v, fixed, H) if fixed is not None else None
+                base = v[f"{pre}.launch_months"]
+                if mech is not None:
+                    h = opt.in_house_share if opt.in_house_share is not None else _IN_HOUSE[opt.kind]
+                    base = mech["delay"] + base * (1 - h) + base * h * mech["speed"]
+                launch = base * sh.launch_factor + sh.launch_extra_months
 
                 # risks: per-year costs, price multipliers per line, benefit kept per year
                 risk_cost = [0.0] * (H + 1)
@@ -316,14 +384,23 @@ def simulate_loop(scenario: Scenario, trials: int, seed: int = 0) -> LoopResult:
                     bp = f"{pre}.benefits.{bname}"
                     amount, ramp, g = v[f"{bp}.amount"], v[f"{bp}.ramp_months"], v[f"{bp}.growth"]
                     for t in range(1, H + 1):
-                        benefit[t] += amount * (1 + g) ** (t - 1) * _adoption(launch, ramp, t) * real * keep[t]
+                        factor = mech["real"][t] if mech is not None else 1.0
+                        benefit[t] += amount * (1 + g) ** (t - 1) * _adoption(launch, ramp, t) * real * factor * keep[t]
 
                 # totals and NPV
                 total = 0.0
                 for t in range(H + 1):
                     cost_t = lines_total[t] * (1 + sh.governance_overhead) + risk_cost[t]
-                    if t in (2, 3):
+                    if t in (2, 3) and mech is None:
                         cost_t += sh.consolidation * license_total[t]
+                    if mech is not None and t >= 1 and opt.kind != "do_nothing":
+                        if not any(n in opt.costs for n in s.mechanisms.embedded_replaces):
+                            cost_t += mech["specialists"][t]
+                        cost_t += mech["steering"]
+                        if mech["shadow"]:
+                            share = mech["duplicate"] if t < mech["discovery"] else 0.0
+                            share += mech["absorb"] if t == mech["discovery"] else 0.0
+                            cost_t += share * license_total[t]
                     total += (benefit[t] - cost_t) * disc[t]
                 npv[(oname, w)][i] = total
 

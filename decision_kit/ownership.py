@@ -19,8 +19,10 @@ Units: months, weeks, currency per year.
    ``launch_months``, ``h`` its ``in_house_share`` (vendor configuration time does not depend
    on who holds the budget). The speed ``S = (w_d / w_ref) ** elasticity`` uses the delivery
    team's weeks per change ``w_d``; embedded delivery is ``embedded_speed_ratio`` x central IT's. The
-   start delay ``D`` is IT's queue for central IT, the hiring lag for embedded specialists who
-   are new hires, and the funding delay for a shared pot.
+   start delay ``D`` is IT's queue for central IT, ``q`` x IT's queue for marketing operations
+   (the share of its work that needs IT waits for IT's capacity too), the hiring lag for
+   embedded specialists who are new hires, 0 for shadow IT, plus the funding delay for a
+   shared pot.
 3. **Realisation (the trial-and-error loop)**: each change succeeds with probability
    ``1 - f`` (the delivery team's change-failure rate), so successful corrections arrive at
    ``kappa = (1 - f) / c`` a month; each closes a share ``phi`` of the gap between what the
@@ -36,8 +38,10 @@ Units: months, weeks, currency per year.
    ``r`` is 0 for IT delivery (standards applied), ``rework_marketing_ops x (5 - maturity)/4``
    for marketing operations and ``rework_shadow`` for shadow IT.
 5. **Security**: security events' probability scales by ``1 + s x sensitivity`` (sensitivity
-   0, 0.5, 1 for low, medium, high; ``s`` 0 where IT reviews security), their impact by
-   ``shadow_severity`` for shadow IT (S33).
+   0, 0.5, 1 for low, medium, high; ``s`` 0 where IT reviews security), their impact for
+   shadow IT by ``shadow_severity`` (S33) x ``(1 + shadow_regulatory_uplift x sensitivity)``:
+   a regulator's action on a breach of data IT never reviewed (GDPR Art. 83 fines reach 4% of
+   turnover), as an expected share of the breach's own cost.
 6. **Explicit costs** (instead of round one's governance percentage): embedded specialists'
    ``fte x specialist_cost`` a year from their hiring (none for an option with a cost line
    named in ``mechanisms.embedded_replaces``: that line already pays them); a shared pot's steering time
@@ -148,6 +152,7 @@ class Fixed:
     security_marketing_ops: float
     security_shadow: float
     shadow_severity: float
+    shadow_regulatory_uplift: float
     shared_pot_marketing_share: float
     embedded_new_hires: bool
     reference_cycle_weeks: float
@@ -176,7 +181,9 @@ def scalar_effects(cell: tuple[str, str], fx: Fixed, off: frozenset[str] = froze
     if "rework" in off:
         fx = replace(fx, rework_marketing_ops=0.0, rework_shadow=0.0)
     if "security" in off:
-        fx = replace(fx, security_marketing_ops=0.0, security_shadow=0.0, shadow_severity=1.0)
+        fx = replace(
+            fx, security_marketing_ops=0.0, security_shadow=0.0, shadow_severity=1.0, shadow_regulatory_uplift=0.0
+        )
     stack = math.log1p(fx.stack_size / 10.0)
     rework = {
         "marketing_ops": fx.rework_marketing_ops * (5.0 - fx.marketing_maturity) / 4.0,
@@ -187,7 +194,11 @@ def scalar_effects(cell: tuple[str, str], fx: Fixed, off: frozenset[str] = froze
     return ScalarEffects(
         integration_factor=1.0 + rework * stack,
         incident_frequency=1.0 + security * SENSITIVITY[fx.data_sensitivity],
-        incident_severity=fx.shadow_severity if delivery == "shadow" else 1.0,
+        incident_severity=(
+            fx.shadow_severity * (1.0 + fx.shadow_regulatory_uplift * SENSITIVITY[fx.data_sensitivity])
+            if delivery == "shadow"
+            else 1.0
+        ),
         marketing_share=share,
     )
 
@@ -291,6 +302,16 @@ MECHANISMS = ("launch", "realisation", "rework", "security", "explicit_costs")
 (5) and the explicit costs (6)."""
 
 
+MECHANISM_LABELS = {
+    "launch": "go-live (queue, funding, hiring, speed)",
+    "realisation": "change cycle (realised benefit)",
+    "rework": "integration rework",
+    "security": "incidents",
+    "explicit_costs": "specialists, steering, shadow licences",
+}
+"""Plain names of the mechanism groups, for tables and charts."""
+
+
 def owner_arrays(
     cells: tuple[tuple[str, str], ...],
     values: dict[str, Any],
@@ -331,7 +352,11 @@ def _owner_arrays(
     out = []
     for cell in cells:
         holder, delivery = cell
-        delay = {"central_it": v["it_queue_months"], "embedded_it": hire}.get(delivery, np.zeros(n))
+        delay = {
+            "central_it": v["it_queue_months"],
+            "embedded_it": hire,
+            "marketing_ops": v["marketing_it_dependency"] * v["it_queue_months"],
+        }.get(delivery, np.zeros(n))
         if holder == "shared_pot":
             delay = delay + v["funding_delay_months"]
         arrays = OwnerArrays(delay=delay, speed=speeds[delivery], realisation=realisation_factor(cell, v, fx))

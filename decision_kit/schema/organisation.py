@@ -15,7 +15,7 @@ import functools
 from importlib import resources
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from ..distributions import Distribution, Num
 from ..errors import input_error
@@ -50,6 +50,12 @@ def _share(v: Any, what: str) -> Any:
     return v
 
 
+def _profile_or_all(schema: dict[str, Any]) -> None:
+    """JSON Schema: a shipped profile's name, or every field stated (what validation checks)."""
+    fields = schema.pop("required", [])
+    schema["anyOf"] = [{"required": ["profile"]}, {"required": fields}]
+
+
 class Organisation(Model):
     """How this organisation delivers and changes marketing technology (each field may be a
     distribution where it is estimated).
@@ -71,6 +77,8 @@ class Organisation(Model):
     hire_lag_months : months to recruit embedded specialists.
     specialist_cost : loaded cost of one specialist a year (currency).
     """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, json_schema_extra=_profile_or_all)
 
     profile: str | None = None
     description: str | None = None
@@ -158,6 +166,7 @@ class Mechanisms(Model):
     security_marketing_ops: Num = Field(ge=0)
     security_shadow: Num = Field(ge=0)
     shadow_severity: Num = Field(ge=0)
+    shadow_regulatory_uplift: Num = Field(ge=0)
     shared_pot_marketing_share: Num = Field(ge=0, le=1)
     source: str | None = None
 
@@ -196,6 +205,7 @@ def fixed_numbers(org: Organisation, mech: Mechanisms) -> Fixed:
         security_marketing_ops=float(mech.security_marketing_ops),
         security_shadow=float(mech.security_shadow),
         shadow_severity=float(mech.shadow_severity),
+        shadow_regulatory_uplift=float(mech.shadow_regulatory_uplift),
         shared_pot_marketing_share=float(mech.shared_pot_marketing_share),
         embedded_new_hires=bool(mech.embedded_new_hires),
         reference_cycle_weeks=float(ref["cycle_weeks"]),
