@@ -1,4 +1,4 @@
-"""The ``decision-kit`` command line: validate, schema, run, base-case, report, batch.
+"""The ``decision-kit`` command line: validate, schema, run, owners, base-case, report, batch.
 
 Invalid input prints one message per problem (file:line:column: field: what is wrong) on
 standard error, without a traceback, and exits with status 2. The memos draw their figures
@@ -75,6 +75,13 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--format", choices=["table", "csv", "json"], default="table")
     r.add_argument("--memo", help="also write the HTML decision memo to this path")
     r.add_argument("--force", action="store_true", help="replace the memo file if it exists")
+
+    w = sub.add_parser("owners", help="who should own the budget: best owner, mechanisms, what would have to be true")
+    w.add_argument("scenario")
+    w.add_argument("--option", help="the option to analyse in depth (default: the recommended one)")
+    w.add_argument("--trials", type=_count, default=10_000)
+    w.add_argument("--break-even-trials", type=_count, default=2_000, help="trials per break-even (default 2,000)")
+    w.add_argument("--seed", type=_seed, default=0)
 
     b = sub.add_parser("base-case", help="print the deterministic base-case cash flows (every input at its median)")
     b.add_argument("scenario")
@@ -210,6 +217,30 @@ def _run(args) -> int:
 
         write_html(result, args.memo, overwrite=args.force, analyses=standard_analyses(result))
         print(f"\ndecision memo written to {args.memo}", file=sys.stderr if args.format != "table" else sys.stdout)
+    return 0
+
+
+def _owners(args) -> int:
+    from . import owner_tradeoffs as ot
+    from .console import ownership_text
+    from .loading import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    _warn(args.scenario, scenario)
+    choice = ot.owner_choice(scenario, args.trials, args.seed)
+    best = choice.table.sort_values("npv_mean", ascending=False)
+    option = args.option or str(best.index[0])
+    if option not in scenario.options:
+        raise ScenarioError(f"no option '{option}' in '{scenario.name}' (options: {', '.join(scenario.options)})")
+    owner = choice.table.loc[option, "owner"]
+    parts = ot.mechanism_contributions(scenario, args.trials, args.seed)
+    what_ifs = [
+        ot.what_would_have_to_be_true(scenario, option, owner, other, args.break_even_trials, args.seed)
+        for other in scenario.owners
+        if other != owner
+    ]
+    worth = ot.ownership_value_of_information(scenario, option, args.trials, args.seed)
+    print(ownership_text(scenario, choice, parts, option, what_ifs, worth))
     return 0
 
 
@@ -372,6 +403,8 @@ def main(argv=None) -> int:
             return _schema(args)
         if args.command == "run":
             return _run(args)
+        if args.command == "owners":
+            return _owners(args)
         if args.command == "base-case":
             return _base_case(args)
         if args.command == "report":

@@ -102,3 +102,53 @@ def summary_text(result: Result) -> str:
 def recommendation_text(result: Result) -> str:
     """:meth:`Result.recommendation`, wrapped at :data:`WIDTH` columns."""
     return textwrap.fill(result.recommendation(), WIDTH)
+
+
+def ownership_text(scenario, choice, contributions, option: str, what_ifs, worth) -> str:
+    """Who should own the budget, for a terminal: the best owner of each option and how sure
+    (:class:`~decision_kit.owner_tradeoffs.OwnerChoice`), what each mechanism contributes to
+    ``option``'s expected NPV per owner (``contributions``, from
+    :func:`~decision_kit.owner_tradeoffs.mechanism_contributions`), what would have to be true
+    for each other owner to win (``what_ifs``), and the judgements most worth researching
+    (``worth``, EVPPI). Money in the scenario's currency, three significant figures."""
+    from .ownership import MECHANISM_LABELS
+
+    org = scenario.organisation
+    cur = scenario.currency
+    out = [
+        f"Who should own the budget: {scenario.name}, organisation profile {org.profile or '(stated in the file)'}, "
+        f"{choice.trials:,} trials; money in {cur}",
+        f"profile source: {org.source}" if org.source else "",
+        "",
+        _line(["option", "best owner", "lead over runner-up", "best in trials", "best in expectation"],
+              [12, 11, 34, 15, 20]),
+    ]  # fmt: skip
+    for o, r in choice.table.iterrows():
+        lead = f"{compact(r.lead)} ± {compact(r.lead_se)} over {r.runner_up}" + (" (too close)" if r.too_close else "")
+        cells = [str(o), r.owner, lead, whole_percent(r.p_best), whole_percent(r.p_best_in_expectation)]
+        out.append(_line(cells, [12, 11, 34, 15, 20]))
+    mean = contributions["mean"].xs(option, level="option").unstack("mechanism")
+    names = [*MECHANISM_LABELS, "interaction", "all neutral"]
+    heads = ["go-live", "cycle", "rework", "incidents", "explicit", "interaction", "neutral", "NPV"]
+    widths = [10] + [10] * len(heads)
+    out += ["", f"What each mechanism adds to the expected NPV of {option} ({cur}; NPV with it on minus neutral):",
+            _line(["owner", *heads], widths)]  # fmt: skip
+    for owner, row in mean.iterrows():
+        vals = [row[m] for m in names]
+        out.append(_line([str(owner)] + [compact(v) for v in vals] + [compact(sum(vals))], widths))
+    out.append("  " + "; ".join(f"{h}: {MECHANISM_LABELS[m]}" for h, m in zip(heads, MECHANISM_LABELS)))
+    out += ["", f"What would have to be true (within each input's P1-P99, one at a time, for {option}):"]
+    out += [f"- {w.describe()}" for w in what_ifs if w.found]
+    held = [w.other for w in what_ifs if not w.found]
+    if held:
+        out.append(f"- {', '.join(held)}: no single profile input or coefficient within its range makes "
+                   f"{'it' if len(held) == 1 else 'them'} beat {what_ifs[0].owner}.")  # fmt: skip
+    out += ["", f"Judgements most worth researching before choosing the owner of {option} (EVPPI, {cur}):"]
+    for path, r in worth.head(5).iterrows():
+        value = compact(r.evppi) if r.evppi >= 0.5 else "0"
+        out.append(f"- {path}: {value} ({whole_percent(r.share_of_evpi)} of the owner choice's EVPI)")
+    out.append(
+        "Stack size, marketing maturity and data sensitivity are fixed numbers of the profile (not varied here)."
+    )
+    return "\n".join("\n".join(textwrap.wrap(line, WIDTH, subsequent_indent="  ")) if len(line) > WIDTH else line
+                     for line in out)  # fmt: skip

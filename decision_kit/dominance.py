@@ -42,6 +42,10 @@ def dominates(a: OwnerShifts, b: OwnerShifts) -> bool:
 
 
 def dominated_by(scenario: Scenario, owner: str) -> tuple[str, ...]:
-    """The scenario's ownership models that ``owner`` dominates, in the scenario's order."""
+    """The scenario's ownership models that ``owner`` dominates by their constant shifts, in the
+    scenario's order; () for a scenario whose owners are computed by mechanism (an
+    organisation profile: :func:`decision_kit.ownership.dominates` compares those)."""
+    if scenario.by_mechanism:
+        return ()
     mine = scenario.owner_shifts(owner)
     return tuple(w for w in scenario.owners if w != owner and dominates(mine, scenario.owner_shifts(w)))

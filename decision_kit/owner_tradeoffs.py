@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import engine
+from . import engine, ownership
 from .errors import ScenarioError
 from .formatting import money, quantity
 from .ownership import MECHANISMS
@@ -39,15 +39,6 @@ from .schema import Scenario
 from .sensitivity import break_even
 from .sensitivity.cells import cell_scenario
 from .simulation import draw_trials, evaluate, simulate
-
-MECHANISM_LABELS = {
-    "launch": "go-live (queue, funding, hiring, speed)",
-    "realisation": "change cycle (realised benefit)",
-    "rework": "integration rework",
-    "security": "incidents",
-    "explicit_costs": "specialists, steering, shadow licences",
-}
-"""Plain names of the mechanism groups (:data:`decision_kit.ownership.MECHANISMS`)."""
 
 SKIPPED_INPUTS = ("mechanisms.shadow_discovery_draw",)
 """Inputs that are a draw of chance, not a judgement: no break-even, no research value."""
@@ -268,11 +259,46 @@ def what_would_have_to_be_true(
     _check(scenario)
     found, none = [], []
     for path in ownership_inputs(scenario):
+        if not _moves(scenario, path, (owner, other)):
+            none.append(path)
+            continue
         try:
             found.append(break_even(scenario, path, (option, owner), (option, other), trials=trials, seed=seed))
         except ScenarioError:
             none.append(path)
     return WhatWouldHaveToBeTrue(option, owner, other, tuple(found), tuple(none))
+
+
+def _moves(scenario: Scenario, path: str, owners: tuple[str, str]) -> bool:
+    """Whether input ``path`` changes either owner's mechanisms between its P1 and its P99
+    (the others at their medians): an input neither owner reads cannot change their order."""
+    plan = compile_plan(scenario)
+    own = plan.ownership
+    assert own is not None
+    cells = tuple(own.cells[plan.layout.owners.index(w)] for w in owners)
+    base = {
+        p: float(d.quantiles([0.5])[0])
+        for p, d in plan.inputs.items()
+        if p.startswith(("organisation.", "mechanisms."))
+    }
+    lo, hi = (float(v) for v in plan.inputs[path].quantiles([0.01, 0.99]))
+    a, b = (ownership.owner_arrays(cells, {**base, path: v}, own.fixed, 1, plan.horizon) for v in (lo, hi))
+    fields = (
+        "delay",
+        "speed",
+        "realisation",
+        "specialists",
+        "steering",
+        "discovery",
+        "duplicate_share",
+        "absorb_ratio",
+    )
+    for x, y in zip(a, b, strict=True):
+        for f in fields:
+            u, v = getattr(x, f), getattr(y, f)
+            if (u is None) != (v is None) or (u is not None and not np.allclose(u, v, rtol=0, atol=0)):
+                return True
+    return False
 
 
 # -- a map of the best owner ------------------------------------------------------------------------
@@ -336,9 +362,9 @@ def owner_map(
     sub = cell_scenario(scenario, [option], list(scenario.owners), risks=True)
     plan = compile_plan(sub)
     drawn, risks, _ = draw_trials(plan, trials, seed)
-    xr = x_range or tuple(float(v) for v in inputs[x_input].quantiles([0.01, 0.99]))
-    yr = y_range or tuple(float(v) for v in inputs[y_input].quantiles([0.01, 0.99]))
-    xs, ys = np.linspace(*xr, grid), np.linspace(*yr, grid)
+    xr = x_range or inputs[x_input].quantiles([0.01, 0.99])
+    yr = y_range or inputs[y_input].quantiles([0.01, 0.99])
+    xs, ys = np.linspace(float(xr[0]), float(xr[1]), grid), np.linspace(float(yr[0]), float(yr[1]), grid)
     oi = plan.layout.options.index(option)
     W = len(plan.layout.owners)
     out = np.empty((W, grid, grid))
@@ -346,7 +372,9 @@ def owner_map(
         for i, xv in enumerate(xs):
             npv = evaluate(plan, {**drawn, x_input: float(xv), y_input: float(yv)}, risks)["npv"]
             out[:, j, i] = npv[:, oi, :].mean(axis=0)
-    xb, yb = (tuple(float(v) for v in inputs[p].quantiles([0.1, 0.5, 0.9])) for p in (x_input, y_input))
+    xq, yq = (inputs[p].quantiles([0.1, 0.5, 0.9]) for p in (x_input, y_input))
+    xb = (float(xq[0]), float(xq[1]), float(xq[2]))
+    yb = (float(yq[0]), float(yq[1]), float(yq[2]))
     return OwnerMap(option, x_input, y_input, xs, ys, plan.layout.owners, out, xb, yb, trials)
 
 

@@ -6,6 +6,8 @@ written by the formatting rules, not read from the table."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -75,3 +77,30 @@ def test_without_a_status_quo_there_is_no_status_quo_column():
     out = summary_text(dk.simulate(loading.loads(text), trials=500, seed=3))
     assert "status quo" not in out
     assert out.splitlines()[2].split()[:3] == ["option", "owner", "expected"]
+
+
+def test_the_owners_command_names_the_best_owner_its_mechanisms_and_fits_in_100_columns(capsys):
+    from decision_kit import owner_tradeoffs as ot
+    from decision_kit.cli import main
+
+    code = main(["owners", "scenarios/webinar_platform.yaml", "--trials", "1000", "--break-even-trials", "300"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert max(len(line) for line in out.splitlines()) <= 100
+    s = dk.load_scenario("scenarios/webinar_platform.yaml")
+    table = ot.owner_choice(s, 1000, 0).table
+    for option, row in table.iterrows():
+        assert any(line.startswith(str(option)) and f" {row.owner} " in line for line in out.splitlines())
+    for words in ("organisation profile mid_size_b2b", "What each mechanism adds", "What would have to be true",
+                  "most worth researching"):  # fmt: skip
+        assert words in out
+
+
+def test_the_owners_command_refuses_a_scenario_without_an_organisation(tmp_path, capsys):
+    from decision_kit.cli import main
+
+    f = tmp_path / "legacy.yaml"
+    text = Path("scenarios/webinar_platform.yaml").read_text()
+    f.write_text(text.replace("organisation:\n  profile: mid_size_b2b\n", "").replace("  data_sensitivity: high", "#"))
+    assert main(["owners", str(f), "--trials", "200"]) == 2
+    assert "states no organisation" in capsys.readouterr().err

@@ -264,7 +264,10 @@ def test_tornado_is_one_engine_call_with_1_plus_2k_rows(default, monkeypatch):
     k = sum(1 for p, d in inputs.items() if not d.is_fixed() and not p.startswith("risks."))
     assert len(calls) == 1 and set(calls[0].values()) == {1 + 2 * k}
     # only inputs that can move the chosen cell are listed, none of them a risk, largest swing first
-    assert all(p.startswith((f"options.{t.option}.", "drivers.", "shared.")) for p in t.inputs)
+    # (the organisation profile and the mechanisms' coefficients act on every option's owners)
+    assert all(
+        p.startswith((f"options.{t.option}.", "drivers.", "shared.", "organisation.", "mechanisms.")) for p in t.inputs
+    )
     assert np.all(np.diff(t.swing) <= 0)
     # the base equals the NPV of the deterministic base case, discounted by hand at 8 %
     net = base_case(default, t.option, t.owner).loc["net"].to_numpy()

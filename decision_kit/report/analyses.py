@@ -35,6 +35,8 @@ def standard_analyses(result, *, top: int = 8) -> dict[str, Any]:
     e = voi.evpi(result)
     out["Value of information"] = e.describe()
     out["Inputs most worth learning about before committing (EVPPI)"] = voi.evppi(result).to_frame().head(top)
+    if s.by_mechanism:
+        out.update(ownership_analyses(result))
     if s.stakeholders:
         from .. import mcda
 
@@ -42,3 +44,33 @@ def standard_analyses(result, *, top: int = 8) -> dict[str, Any]:
         out["Stakeholder view"] = view.summary()
         out["Rankings by stakeholder (TOPSIS closeness and rank)"] = view.to_frame().head(top * 2)
     return out
+
+
+def ownership_analyses(result, *, trials: int = 4_000, break_even_trials: int = 1_000) -> dict[str, Any]:
+    """The memo's "who should own the budget" sections, for a scenario whose owners are computed
+    by mechanism (:mod:`decision_kit.owner_tradeoffs`): the best owner of each option and how
+    sure, what each mechanism adds to the recommended option's expected NPV per owner, what
+    would have to be true for each other owner to win, and the ownership judgements most worth
+    researching (EVPPI). Same seed as ``result``; ``trials`` per analysis."""
+    from .. import owner_tradeoffs as ot
+
+    s, seed = result.scenario, result.seed
+    option, owner = result.best_cell
+    profile = s.organisation.profile or "stated in the file"
+    choice = ot.owner_choice(s, trials, seed, worlds=32, inner=500)
+    table = choice.table[["owner", "npv_mean", "runner_up", "lead", "lead_se", "p_best", "p_best_in_expectation"]]
+    mean = ot.mechanism_contributions(s, trials, seed)["mean"].xs(option, level="option").unstack("mechanism")
+    mean = mean[[*ot.MECHANISM_LABELS, "interaction", "all neutral"]].rename(columns=ot.MECHANISM_LABELS)
+    mean["expected NPV"] = mean.sum(axis=1)
+    what_ifs = [
+        ot.what_would_have_to_be_true(s, option, owner, other, break_even_trials, seed).describe()
+        for other in s.owners
+        if other != owner
+    ]
+    worth = ot.ownership_value_of_information(s, option, trials, seed).head(8)
+    return {
+        f"Who should own the budget (organisation profile: {profile}; by mechanism)": table,
+        f"What each ownership mechanism adds to the expected NPV of {option}": mean,
+        f"What would have to be true for another owner of {option}": " ".join(what_ifs),
+        f"Ownership judgements most worth researching for {option} (EVPPI)": worth,
+    }
