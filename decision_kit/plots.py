@@ -6,6 +6,8 @@ fixed per option kind and per owner so every chart reads the same way.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from .formatting import amount, percent, tick_money
@@ -24,6 +26,8 @@ OWNER_COLOURS = {
     "embedded": "#9467bd",
     "shadow": "#7f7f7f",
 }
+SPARE_COLOURS = ("#8c564b", "#e377c2", "#bcbd22", "#17becf", "#ff7f0e")
+"""Colours, in order, of owners a scenario names beyond :data:`OWNER_COLOURS`."""
 
 
 def _axes(ax):
@@ -248,4 +252,88 @@ def frontier(fr, ax=None):
     ax.set_title("Efficient frontier: value against budget")
     ax.legend(frameon=False)
     ax.grid(alpha=0.3)
+    return ax
+
+
+def owner_colours(owners) -> dict[str, str]:
+    """One fixed colour per owner: :data:`OWNER_COLOURS`, then :data:`SPARE_COLOURS` in order."""
+    spare = iter(SPARE_COLOURS * (1 + len(owners) // len(SPARE_COLOURS)))
+    return {w: OWNER_COLOURS[w] if w in OWNER_COLOURS else next(spare) for w in owners}
+
+
+_UNITS = (("_per_month", " per month"), ("_weeks", " (weeks)"), ("_months", " (months)"), ("_days", " (days)"))
+
+
+def input_words(path: str) -> str:
+    """An input path in words: 'organisation.it_lead_time_weeks' -> 'IT lead time (weeks)'."""
+    name = path.rsplit(".", 1)[-1]
+    for suffix, text in _UNITS:
+        if name.endswith(suffix):
+            name = name[: -len(suffix)] + text
+            break
+    text = re.sub(r"\b(it|fte)\b", lambda w: w.group(1).upper(), name.replace("_", " "))
+    return text.replace("co ownership", "co-ownership")
+
+
+def _edges(centres: np.ndarray) -> np.ndarray:
+    """Cell edges around grid points: the midpoints, and half a step beyond each end."""
+    c = np.asarray(centres, dtype=float)
+    mid = (c[1:] + c[:-1]) / 2
+    return np.concatenate([[c[0] - (mid[0] - c[0])], mid, [c[-1] + (c[-1] - mid[-1])]])
+
+
+def owner_map(m, ax=None):
+    """The best owner at each grid point of an :class:`~decision_kit.owner_tradeoffs.OwnerMap`
+    as coloured cells, with this organisation's P10-P90 of both inputs as a box and its P50
+    as a marker: where the organisation sits on the map, and how uncertain that is."""
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Rectangle
+
+    ax = _axes(ax)
+    colours = owner_colours(m.owners)
+    index = m.npv.argmax(axis=0)  # (y, x): position of the best owner in m.owners
+    cmap = ListedColormap([colours[w] for w in m.owners])
+    norm = BoundaryNorm(np.arange(len(m.owners) + 1) - 0.5, len(m.owners))
+    ax.pcolormesh(_edges(m.x), _edges(m.y), index, cmap=cmap, norm=norm, shading="flat")
+    (x10, x50, x90), (y10, y50, y90) = m.x_band, m.y_band
+    box = Rectangle((x10, y10), x90 - x10, y90 - y10, fill=False, edgecolor="black", lw=2,
+                    label="this organisation: P10-P90")  # fmt: skip
+    ax.add_patch(box)
+    ax.plot([x50], [y50], marker="o", ms=8, color="black", ls="none")
+    shown = [w for w in m.owners if w in m.winners()]
+    handles = [matplotlib_patch(colours[w], w) for w in shown]
+    handles += [box, Line2D([], [], marker="o", ms=8, color="black", ls="none", label="this organisation: P50")]
+    ax.legend(handles=handles, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.set_xlabel(input_words(m.x_input))
+    ax.set_ylabel(input_words(m.y_input))
+    ax.set_title(f"Best owner of {m.option}")
+    return ax
+
+
+def mechanism_contributions(table, option: str, ax=None, currency: str = "USD"):
+    """Horizontal grouped bars: the mean contribution to NPV of each ownership mechanism, per
+    owner of one option (the table of :func:`decision_kit.owner_tradeoffs.mechanism_contributions`,
+    rows (option, owner, mechanism)). A bar right of zero: the mechanism adds to that owner's NPV
+    against every mechanism neutral; left: it takes away."""
+    from .owner_tradeoffs import MECHANISM_LABELS
+
+    ax = _axes(ax)
+    rows = table.xs(option, level="option")
+    owners = list(dict.fromkeys(rows.index.get_level_values("owner")))
+    means = rows["mean"].unstack("owner")  # mechanism x owner
+    mechanisms = [k for k in MECHANISM_LABELS if k in means.index]
+    means = means.loc[mechanisms, owners]
+    colours = owner_colours(owners)
+    y = np.arange(len(mechanisms))[::-1]  # the first mechanism on top
+    height = 0.8 / len(owners)
+    for i, w in enumerate(owners):
+        ax.barh(y + (len(owners) - 1) / 2 * height - i * height, means[w], height=height, color=colours[w], label=w)
+    ax.axvline(0, color="black", lw=1)
+    ax.set_yticks(y, [MECHANISM_LABELS[k] for k in mechanisms])
+    ax.xaxis.set_major_formatter(money_formatter(currency))
+    ax.set_xlabel(f"mean contribution to NPV ({currency}): NPV less NPV with the mechanism neutral")
+    ax.set_title(f"What each ownership mechanism contributes to the NPV of {option}")
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.grid(axis="x", alpha=0.3)
     return ax
