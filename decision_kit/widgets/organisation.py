@@ -94,8 +94,8 @@ def _note(org: Organisation, chosen: str) -> str:
     without a shipped profile)."""
     if not chosen:
         return "<i>Figures as the scenario states them (no shipped profile).</i>"
-    text = (f"Profile <b>{escape(words(chosen))}</b>: the figures are its own (DORA 2024 clusters for IT's, "
-            "judgement for the rest; data/ownership.yaml); replace them with your measurements.")  # fmt: skip
+    text = (f"Profile <b>{escape(words(chosen))}</b>: its figures, DORA 2024 clusters for IT and judgement "
+            "for the rest.")  # fmt: skip
     stated = _overrides(org) if chosen == org.profile else []
     if stated:
         text += " The scenario states its own " + escape(", ".join(words(f) for f in stated)) + "."
