@@ -3,7 +3,8 @@
 Serves notebooks/dashboard.ipynb with Voilà on 127.0.0.1 (a free port), opens it in headless
 Debian Chromium through Playwright, waits for the summary, moves the discount-rate slider with
 the keyboard and the horizon by typing into its readout, checks that the summary follows and
-that no error is shown, and keeps a screenshot in test-artifacts/dashboard.png.
+that no error is shown, opens the organisation section and chooses another profile, and
+keeps a screenshot in test-artifacts/dashboard.png.
 
 Needs /usr/bin/chromium (``apt-get install -y chromium``; never ``playwright install``), the
 playwright and voila packages. Without them the test is skipped with the reason, except when
@@ -132,6 +133,21 @@ def test_dashboard_in_voila_follows_a_slider(voila_url):
             assert "12 years" in summary.inner_text()
             page.wait_for_function("([sel, b]) => document.querySelector(sel).getAttribute('src') !== b",
                                    arg=[chart, src_before])
+            assert page.locator(".dk-error").inner_text().strip() == ""
+
+            # the organisation section: opened, it shows the profile, its scale factors and its
+            # note; choosing another profile moves the summary
+            page.get_by_text("Organisation (who owns the budget)").click()
+            profile = page.locator(".dk-profile select")
+            profile.wait_for(state="visible")
+            assert page.locator(".dk-organisation-it_lead_time_weeks .noUi-handle").is_visible()
+            note = page.locator(".dk-organisation-note")
+            assert "mid size b2b" in note.inner_text() and "DORA" in note.inner_text()
+            after_horizon = summary.inner_text()
+            profile.select_option(label="regulated enterprise")
+            page.wait_for_function("b => document.querySelector('.dk-summary').innerText !== b", arg=after_horizon)
+            page.wait_for_function("() => document.querySelector('.dk-organisation-note').innerText"
+                                   ".includes('regulated enterprise')")
             assert page.locator(".dk-error").inner_text().strip() == ""
             assert "Traceback" not in page.content()
 

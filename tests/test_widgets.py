@@ -16,9 +16,12 @@ from pydantic import TypeAdapter
 pytest.importorskip("ipywidgets")
 pytest.importorskip("matplotlib")
 
+import ipywidgets as ipw
+
 import decision_kit as dk
 from decision_kit import plots, widgets
 from decision_kit.distributions import Distribution
+from decision_kit.schema import Organisation
 from decision_kit.widgets import Dashboard
 from decision_kit.widgets.charts import Chart
 
@@ -68,6 +71,9 @@ def at(scenario, path):
 
 
 def moved(widget):
+    if isinstance(widget, ipw.Dropdown):  # the organisation profile: the next shipped one
+        values = [v for _, v in widget.options]
+        return values[(values.index(widget.value) + 1) % len(values)]
     if isinstance(widget.value, str):
         return "2M"
     if hasattr(widget, "step"):
@@ -85,8 +91,10 @@ def expected_input(key, old_input, new_value):
         return pytest.approx(new_value / 100)
     if kind == "risk_tolerance":
         return 2e6
-    if kind in ("driver_start", "launch", "cost"):  # a scale factor: every quantile scales
+    if kind in ("driver_start", "launch", "cost", "organisation", "mechanisms"):  # a scale factor: every quantile
         return pytest.approx(old_input.median() * new_value)
+    if kind == "profile":  # the whole organisation block is the chosen profile's, nothing kept of the old one
+        return Organisation.model_validate({"profile": new_value})
     if kind == "driver_growth":  # percentage points added to every quantile
         return pytest.approx(old_input.median() + new_value / 100)
     if kind == "weight":
@@ -95,7 +103,8 @@ def expected_input(key, old_input, new_value):
 
 
 def observed_input(key, value):
-    return value.median() if key.split(".")[0] in ("driver_start", "launch", "cost", "driver_growth") else value
+    scaled_or_shifted = ("driver_start", "launch", "cost", "driver_growth", "organisation", "mechanisms")
+    return value.median() if key.split(".")[0] in scaled_or_shifted else value
 
 
 def test_every_control_writes_the_input_it_names_and_changes_the_outputs(dash):
@@ -103,7 +112,7 @@ def test_every_control_writes_the_input_it_names_and_changes_the_outputs(dash):
     model_controls = [k for k, path in dash.inputs.items() if path is not None]
     kinds = {k.split(".")[0] for k in model_controls}
     assert kinds == {"horizon", "discount_rate", "risk_tolerance", "driver_start", "driver_growth",
-                     "launch", "cost", "weight"}
+                     "launch", "cost", "profile", "organisation", "mechanisms", "weight"}
     for key in model_controls:
         w = dash.controls[key]
         if w.disabled:
@@ -285,6 +294,136 @@ def test_reset_puts_every_control_back_in_one_update(dash):
     assert dash.scenario == original and dash.controls["owner"].value == "best"
     assert len(dash.record) == n + 4 and dash.record[-1]["control"] == "reset"
     assert dash.recommendation.value == answer and "5 years at 8.0%" in dash.summary.value
+
+
+ORG = "Organisation (who owns the budget)"
+ORG_SLIDERS = ["organisation.it_lead_time_weeks", "organisation.it_queue_months", "organisation.approval_days",
+               "organisation.marketing_lead_time_weeks", "organisation.marketing_it_dependency",
+               "organisation.change_rate_per_month", "mechanisms.embedded_fte"]
+
+
+def accordion_titles(d):
+    """The section titles of the dashboard's controls, as laid out."""
+    found, todo = [], [d.widget]
+    while todo:
+        w = todo.pop()
+        if isinstance(w, ipw.Accordion):
+            found.append(list(w.titles))
+        todo += list(getattr(w, "children", ()))
+    (titles,) = found
+    return titles
+
+
+def without_organisation(tmp_path):
+    """The shipped scenario with its 'organisation:' block taken out of the file (owners by constants)."""
+    text = SCENARIO.read_text()
+    assert "organisation:\n  profile: mid_size_b2b\n" in text
+    path = tmp_path / "no_organisation.yaml"
+    path.write_text(text.replace("organisation:\n  profile: mid_size_b2b\n", ""))
+    return dk.load_scenario(path)
+
+
+def test_the_organisation_section_is_shown_only_when_the_scenario_states_an_organisation(dash, tmp_path):
+    assert ORG in accordion_titles(dash)
+    assert dash.controls["profile"].value == "mid_size_b2b"
+    assert [v for _, v in dash.controls["profile"].options] == ["regulated_enterprise", "mid_size_b2b",
+                                                                "digital_native"]
+    assert all(dash.controls[k].value == 1.0 for k in ORG_SLIDERS)
+    assert all(dash.inputs[k] == tuple(k.split(".")) for k in ORG_SLIDERS)
+    # the note under the sliders names the profile and where its figures come from
+    (html,) = [w.value for w in _all_widgets(dash.widget) if "dk-organisation-note" in w._dom_classes]
+    assert "mid size b2b" in html and "DORA 2024" in html and "judgement" in html
+
+    plain = without_organisation(tmp_path)
+    assert plain.organisation is None and plain.mechanisms is None
+    d = Dashboard(plain, interactive_trials=300, save_dir=tmp_path / "out")
+    assert ORG not in accordion_titles(d) and "Launch delays and key costs" in accordion_titles(d)
+    assert not {"profile", *ORG_SLIDERS} & set(d.controls)
+
+
+def _all_widgets(root):
+    todo, out = [root], []
+    while todo:
+        w = todo.pop()
+        out.append(w)
+        todo += list(getattr(w, "children", ()))
+    return out
+
+
+def test_choosing_a_profile_replaces_the_organisation_and_moves_the_answer(dash):
+    answer, summary, n = dash.recommendation.value, dash.result.summary(), len(dash.record)
+    dash.controls["profile"].value = "regulated_enterprise"
+    assert dash.error == ""
+    org = dash.scenario.organisation
+    assert org.profile == "regulated_enterprise"
+    # the regulated enterprise's figures of data/ownership.yaml: IT lead time pert(4, 10, 26) weeks, high sensitivity
+    assert (org.it_lead_time_weeks.low, org.it_lead_time_weeks.mode, org.it_lead_time_weeks.high) == (4, 10, 26)
+    assert org.data_sensitivity == "high" and org.stack_size == 60
+    assert dash.recommendation.value != answer
+    assert not np.allclose(dash.result.summary()["npv_mean"], summary["npv_mean"])
+    # the same as a scenario file that states the profile, simulated afresh
+    fresh = dk.simulate(dk.load_scenario(SCENARIO).replace(organisation={"profile": "regulated_enterprise"}), TRIALS, 3)
+    pd.testing.assert_frame_equal(dash.result.summary(), fresh.summary())
+    assert dash.record[-1]["control"] == "organisation profile" and dash.record[-1]["new"] == "regulated_enterprise"
+    assert len(dash.record) == n + 1
+    (html,) = [w.value for w in _all_widgets(dash.widget) if "dk-organisation-note" in w._dom_classes]
+    assert "regulated enterprise" in html
+
+
+def test_a_profile_choice_keeps_nothing_of_the_old_block(tmp_path):
+    text = SCENARIO.read_text().replace("  profile: mid_size_b2b\n", "  profile: mid_size_b2b\n  it_queue_months: 7\n")
+    path = tmp_path / "stated.yaml"
+    path.write_text(text)
+    s = dk.load_scenario(path)
+    assert s.organisation.it_queue_months.median() == 7
+    d = Dashboard(s, path, interactive_trials=300, save_dir=tmp_path / "out")
+    (note,) = [w for w in _all_widgets(d.widget) if "dk-organisation-note" in w._dom_classes]
+    assert "states its own it queue months" in note.value
+    d.controls["profile"].value = "digital_native"
+    # digital native's queue is triangular(0, 0.5, 2); F(mode) = 1/4, so its median is
+    # high - sqrt((high - low)(high - mode) / 2) = 2 - sqrt(1.5)
+    assert d.scenario.organisation.it_queue_months.median() == pytest.approx(2 - np.sqrt(1.5))
+    assert "states its own" not in note.value
+    d.controls["profile"].value = "mid_size_b2b"  # back at the default: the block as written
+    assert d.scenario == s and "states its own it queue months" in note.value
+
+
+def test_organisation_scale_factors_scale_the_profile_they_apply_to(dash):
+    key = "organisation.it_lead_time_weeks"
+    # mid_size_b2b: pert(1, 4, 10); x2 is pert(2, 8, 20), whose median is twice the original's
+    doubled = TypeAdapter(Distribution).validate_python({"dist": "pert", "low": 2, "mode": 8, "high": 20})
+    original = dash.scenario.organisation.it_lead_time_weeks.median()
+    dash.controls[key].value = 2.0
+    lead = dash.scenario.organisation.it_lead_time_weeks
+    assert lead.median() == pytest.approx(2 * original) and lead.median() == pytest.approx(doubled.median())
+    assert "what-if: x2" in lead.source
+    # with another profile chosen, the factor scales that profile's figure: pert(4, 10, 26) x 2
+    dash.controls["profile"].value = "regulated_enterprise"
+    lead = dash.scenario.organisation.it_lead_time_weeks
+    assert (lead.low, lead.mode, lead.high) == (8, 20, 52)
+    dash.controls["mechanisms.embedded_fte"].value = 1.5  # shipped pert(0.5, 1, 1.5)
+    fte = dash.scenario.mechanisms.embedded_fte
+    assert (fte.low, fte.mode, fte.high) == (0.75, 1.5, 2.25)
+    # a share pushed past 1 is refused with a message; the last valid scenario stays
+    before = dash.scenario
+    dash.controls["organisation.marketing_it_dependency"].value = 2.0  # regulated: pert(0.3, 0.5, 0.8)
+    assert "marketing it dependency is a share between 0 and 1" in dash.error and dash.scenario is before
+
+
+def test_reset_restores_the_organisation_as_written(dash):
+    original, answer, n = dash.scenario, dash.recommendation.value, len(dash.record)
+    dash.controls["profile"].value = "digital_native"
+    dash.controls["organisation.approval_days"].value = 0.5
+    dash.controls["organisation.change_rate_per_month"].value = 2.5
+    assert dash.scenario != original
+    dash.reset()
+    assert dash.scenario == original and dash.recommendation.value == answer
+    assert dash.controls["profile"].value == "mid_size_b2b"
+    assert dash.controls["organisation.approval_days"].value == 1.0
+    assert len(dash.record) == n + 4 and dash.record[-1]["control"] == "reset"  # three changes, one reset
+    assert "organisation profile" in dash.record[-1]["old"]
+    (html,) = [w.value for w in _all_widgets(dash.widget) if "dk-organisation-note" in w._dom_classes]
+    assert "mid size b2b" in html
 
 
 def test_hidden_charts_are_drawn_when_their_tab_opens(dash):

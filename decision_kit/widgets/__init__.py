@@ -2,7 +2,8 @@
 
 A :class:`Dashboard` is built from a scenario. Each control names one model input (horizon,
 discount rate, a driver's start level or growth, an option's launch delay, an option's largest
-recurring cost line, the risk tolerance, a stakeholder's criterion weight) or one view (whose
+recurring cost line, the organisation profile and scale factors on its figures when the
+scenario states one, the risk tolerance, a stakeholder's criterion weight) or one view (whose
 ownership model the charts show, whose weights the sliders show). A change:
 
 1. builds a new scenario from the original and every control's value, validated like a file
@@ -29,7 +30,9 @@ figures and shown as PNG in Image widgets. ipywidgets and matplotlib are importe
 
 The package holds (submodule in brackets): :class:`Dashboard` itself (``dashboard``); the
 controls' records and the scenario edits they make, :func:`scaled`, :func:`shifted` and
-:func:`key_cost_line` (``controls``); the trial counts :data:`REFINE_TRIALS`,
+:func:`key_cost_line` (``controls``); the organisation section,
+:func:`~decision_kit.widgets.organisation.add_organisation_controls`
+(``organisation``); the trial counts :data:`REFINE_TRIALS`,
 :data:`INTERACTIVE_BUDGET` and :func:`default_interactive_trials`, and the working folder
 :data:`DEFAULT_SAVE_DIR` (``session``); the kept
 figures of the charts (``charts``); the stylesheet and the HTML pieces of the tables and the

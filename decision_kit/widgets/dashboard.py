@@ -29,6 +29,7 @@ from ..simulation import simulate
 from .charts import Chart
 from .controls import Control, can_shift, get_path, key_cost_line, scaled, set_path, shifted, slider, tidy
 from .markup import CSS, cell_label, css_class, escape, owner_label, recommendation_html, summary_table, words
+from .organisation import ORGANISATION_SECTION, add_organisation_controls
 from .session import DEFAULT_SAVE_DIR, REFINE_TRIALS, default_interactive_trials
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,10 @@ class Dashboard:
     controls : dict, control name -> widget. Names: ``horizon``, ``discount_rate`` (percent),
         ``risk_tolerance`` (text such as ``5M``), ``owner`` (view), ``driver_start.<driver>``
         and ``launch.<option>`` and ``cost.<option>`` (scale factors), ``driver_growth.<driver>``
-        (percentage points added), ``stakeholder`` (view), ``weight.<stakeholder>.<criterion>``,
-        ``whatif_name``. Each widget has the CSS class ``dk-<name>`` (dots become dashes).
+        (percentage points added), ``profile``, ``organisation.<field>`` and ``mechanisms.embedded_fte``
+        (scale factors; :mod:`~decision_kit.widgets.organisation`), ``stakeholder`` (view),
+        ``weight.<stakeholder>.<criterion>``, ``whatif_name``. Each widget has the CSS class
+        ``dk-<name>`` (dots become dashes).
     record : list of dicts, one per change: ``time`` (UTC, ISO 8601), ``control``, ``old``,
         ``new``, ``recommendation`` (after the change) and ``note`` (an error, a saved file).
     whatifs : list of dicts, one per saved what-if: ``name``, ``path``, ``scenario`` (as
@@ -187,8 +190,8 @@ class Dashboard:
     def _build_controls(self):
         s = self._original
         self._sections: dict[str, list] = {"Money and time": [], "Volumes and growth": [],
-                                           "Launch delays and key costs": [], "Stakeholder priorities": [],
-                                           "What-ifs and record": []}
+                                           "Launch delays and key costs": [], ORGANISATION_SECTION: [],
+                                           "Stakeholder priorities": [], "What-ifs and record": []}
 
         def add(section, key, widget, label, path=None, write=None):
             self._add(key, widget, label, widget.value, path, write)
@@ -247,7 +250,7 @@ class Dashboard:
                 slider(f"{words(name)}: {words(line)}", 1.0, 0.25, 3.0, 0.05),
                 f"{words(name)} {words(line)} cost (x)", path,
                 lambda d, v, p=path: set_path(d, p, scaled(get_path(d, p), v)))
-
+        self._sections[ORGANISATION_SECTION] += add_organisation_controls(s, add)  # when the scenario states one
         self._build_weight_controls(s, add)
 
         name_box = widgets.Text(value="", description="What-if name", placeholder="e.g. faster-launch",
