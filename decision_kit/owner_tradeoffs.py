@@ -40,6 +40,9 @@ from .sensitivity import break_even
 from .sensitivity.cells import cell_scenario
 from .simulation import draw_trials, evaluate, simulate
 
+MECHANISM_LABELS = ownership.MECHANISM_LABELS
+"""Plain names of the mechanism groups (:data:`decision_kit.ownership.MECHANISM_LABELS`)."""
+
 SKIPPED_INPUTS = ("mechanisms.shadow_discovery_draw",)
 """Inputs that are a draw of chance, not a judgement: no break-even, no research value."""
 

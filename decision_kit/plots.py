@@ -316,7 +316,7 @@ def mechanism_contributions(table, option: str, ax=None, currency: str = "USD"):
     owner of one option (the table of :func:`decision_kit.owner_tradeoffs.mechanism_contributions`,
     rows (option, owner, mechanism)). A bar right of zero: the mechanism adds to that owner's NPV
     against every mechanism neutral; left: it takes away."""
-    from .owner_tradeoffs import MECHANISM_LABELS
+    from .ownership import MECHANISM_LABELS
 
     ax = _axes(ax)
     rows = table.xs(option, level="option")

@@ -50,8 +50,9 @@ def ownership_analyses(result, *, trials: int = 4_000, break_even_trials: int = 
     """The memo's "who should own the budget" sections, for a scenario whose owners are computed
     by mechanism (:mod:`decision_kit.owner_tradeoffs`): the best owner of each option and how
     sure, what each mechanism adds to the recommended option's expected NPV per owner, what
-    would have to be true for each other owner to win, and the ownership judgements most worth
-    researching (EVPPI). Same seed as ``result``; ``trials`` per analysis."""
+    would have to be true for each other owner to win, the ownership judgements most worth
+    researching (EVPPI), and the map of the best owner over IT lead time and change rate. Same
+    seed as ``result``; ``trials`` per analysis."""
     from .. import owner_tradeoffs as ot
 
     s, seed = result.scenario, result.seed
@@ -68,9 +69,19 @@ def ownership_analyses(result, *, trials: int = 4_000, break_even_trials: int = 
         if other != owner
     ]
     worth = ot.ownership_value_of_information(s, option, trials, seed).head(8)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from .. import plots
+
+    fig = Figure(figsize=(8, 4.5))
+    FigureCanvasAgg(fig)
+    plots.owner_map(ot.owner_map(s, option, grid=7, trials=break_even_trials, seed=seed), ax=fig.subplots())
+    fig.tight_layout()
     return {
         f"Who should own the budget (organisation profile: {profile}; by mechanism)": table,
         f"What each ownership mechanism adds to the expected NPV of {option}": mean,
         f"What would have to be true for another owner of {option}": " ".join(what_ifs),
         f"Ownership judgements most worth researching for {option} (EVPPI)": worth,
+        f"Best owner of {option} over IT lead time and change rate (this organisation: the box)": fig,
     }
