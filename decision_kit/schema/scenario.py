@@ -20,6 +20,7 @@ from .options import STATUS_QUO, CostLine, Driver, Option, StatusQuo
 from .organisation import Mechanisms, Organisation, fixed_numbers
 from .stakeholders import COMPUTED_CRITERIA, Criterion, Stakeholder
 from .terminal import TerminalValue, terminal_problems
+from .units import prior_unit_problems
 from .validation import validate_document
 from .variants import expand_options, lineage
 
@@ -264,6 +265,7 @@ class Scenario(Document):
             + _stakeholder_references(self)
             + terminal_problems(self)
             + _ownership_problems(self)
+            + prior_unit_problems(self, _distributions(self))
         )
 
 
