@@ -59,3 +59,16 @@ def test_validate_and_run_print_the_warnings_and_still_succeed(path, capsys):
     assert err.count("warning: ") == 4 and f"{path}:11:" in err
     assert main(["run", str(path), "--trials", "200"]) == 0
     assert capsys.readouterr().err.count("warning: ") == 4
+
+
+def test_the_memo_lists_the_warnings_first(path, tmp_path):
+    from decision_kit.report import html_memo, standard_analyses
+
+    r = dk.simulate(dk.load_scenario(path), 300, 1)
+    analyses = standard_analyses(r)
+    title, text = next(iter(analyses.items()))
+    assert title.startswith("Warnings: implausible inputs")
+    assert text.count(": ") >= 4 and "options.a.costs.support.amount" in text and "15000%" in text
+    assert "options.a.costs.support.amount" in html_memo(r, analyses=analyses)
+    clean = standard_analyses(dk.simulate(dk.load_scenario("scenarios/webinar_platform.yaml"), 300, 1))
+    assert not any(t.startswith("Warnings") for t in clean)

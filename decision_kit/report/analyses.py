@@ -10,7 +10,8 @@ def standard_analyses(result, *, top: int = 8) -> dict[str, Any]:
     sensitivities of the recommended cell (tornado), the value of information (EVPI and the
     inputs most worth learning about, EVPPI), and, when the scenario names stakeholders, their
     views side by side (TOPSIS, group weights by arithmetic mean). Title -> section content,
-    ready for ``html_memo(result, analyses=...)``.
+    ready for ``html_memo(result, analyses=...)``. Implausible inputs
+    (:func:`decision_kit.plausibility.implausible`) come first, as a warning section.
 
     The tornado is drawn on a figure of its own with matplotlib's Agg canvas, not through
     pyplot: nothing here chooses a backend or touches pyplot's figures (a backend is the
@@ -19,9 +20,16 @@ def standard_analyses(result, *, top: int = 8) -> dict[str, Any]:
     from matplotlib.figure import Figure
 
     from .. import plots, sensitivity, voi
+    from ..plausibility import implausible
+    from ..schema import dotted
 
     s = result.scenario
     out: dict[str, Any] = {}
+    warnings = implausible(s)
+    if warnings:  # first: a reader should see them before any figure they affect
+        out["Warnings: implausible inputs (the run went ahead; check them)"] = " ".join(
+            f"{dotted(at)}: {message}." for at, message in warnings
+        )
     best = result.best_cell
     t = sensitivity.tornado(s, option=best[0], owner=best[1])
     table = t.to_frame().head(top)[["input", "low_value", "high_value", "metric_at_low", "metric_at_high", "swing"]]
