@@ -239,8 +239,13 @@ def _owners(args) -> int:
         for other in scenario.owners
         if other != owner
     ]
+    joint = [
+        ot.joint_flip(scenario, option, owner, other, min(args.break_even_trials, 500), args.seed)
+        for other in scenario.owners
+        if other != owner
+    ]
     worth = ot.ownership_value_of_information(scenario, option, args.trials, args.seed)
-    print(ownership_text(scenario, choice, parts, option, what_ifs, worth))
+    print(ownership_text(scenario, choice, parts, option, what_ifs, worth, joint))
     return 0
 
 

@@ -104,13 +104,14 @@ def recommendation_text(result: Result) -> str:
     return textwrap.fill(result.recommendation(), WIDTH)
 
 
-def ownership_text(scenario, choice, contributions, option: str, what_ifs, worth) -> str:
+def ownership_text(scenario, choice, contributions, option: str, what_ifs, worth, joint=()) -> str:
     """Who should own the budget, for a terminal: the best owner of each option and how sure
     (:class:`~decision_kit.owner_tradeoffs.OwnerChoice`), what each mechanism contributes to
     ``option``'s expected NPV per owner (``contributions``, from
     :func:`~decision_kit.owner_tradeoffs.mechanism_contributions`), what would have to be true
-    for each other owner to win (``what_ifs``), and the judgements most worth researching
-    (``worth``, EVPPI). Money in the scenario's currency, three significant figures."""
+    for each other owner to win (``what_ifs``, one input at a time; ``joint``, the smallest joint
+    change, :func:`~decision_kit.owner_tradeoffs.joint_flip`), and the judgements most worth
+    researching (``worth``, EVPPI). Money in the scenario's currency, three significant figures."""
     from .ownership import MECHANISM_LABELS
 
     org = scenario.organisation
@@ -143,6 +144,9 @@ def ownership_text(scenario, choice, contributions, option: str, what_ifs, worth
     if held:
         out.append(f"- {', '.join(held)}: no single profile input or coefficient within its range makes "
                    f"{'it' if len(held) == 1 else 'them'} beat {what_ifs[0].owner}.")  # fmt: skip
+    if joint:
+        out += ["", "The smallest joint change that closes the gap (normal scores of each input's own uncertainty):"]
+        out += [f"- {j.describe()}" for j in joint]
     out += ["", f"Judgements most worth researching before choosing the owner of {option} (EVPPI, {cur}):"]
     for path, r in worth.head(5).iterrows():
         value = compact(r.evppi) if r.evppi >= 0.5 else "0"

@@ -17,6 +17,8 @@ scenario's currency, as NPV at the decision date.
   trials), the NPV with every mechanism neutral and the interaction left over;
 - :func:`what_would_have_to_be_true`: the break-even value of every uncertain profile input and
   coefficient at which two owners' expected NPVs are equal, in plain words;
+- :func:`joint_flip`: the smallest joint change of those inputs, in their own standard
+  deviations, at which another owner catches up;
 - :func:`owner_map`: the best owner on a grid of two profile inputs, with the profile's own
   P10-P90 of each;
 - :func:`ownership_value_of_information`: EVPPI of the profile inputs and coefficients for the
@@ -304,6 +306,81 @@ def _moves(scenario: Scenario, path: str, owners: tuple[str, str]) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class JointFlip:
+    """The smallest joint change of the ownership inputs at which ``other`` catches up with
+    ``owner`` for ``option``.
+
+    Each input is measured by its normal score ``z = Phi^-1(F(x))`` under its own distribution
+    (0 at the median, about +-1.28 at P10/P90). ``values``: input -> (value, its quantile) at
+    the flip point, for the (at most five) inputs that moved most; ``distance``: the length of the z vector, in
+    standard deviations of the profile's own uncertainty; ``found``: whether a point within
+    P1-P99 of every input where the gap closes was found; ``gap``: the expected-NPV gap left
+    there (currency, ``owner`` minus ``other``).
+    """
+
+    option: str
+    owner: str
+    other: str
+    found: bool
+    distance: float
+    values: dict
+    gap: float
+    trials: int
+
+    def describe(self) -> str:
+        if not self.found:
+            return (f"For {self.option}, no joint change of the ownership inputs within their P1-P99 makes "
+                    f"{self.other} catch up with {self.owner}.")  # fmt: skip
+        if not self.values:
+            return f"For {self.option}, {self.other} is level with or ahead of {self.owner} at the profile's medians."
+        parts = ", ".join(f"{p.split('.', 1)[1]} {quantity(v if abs(v) > 1e-12 else 0.0)} (P{q * 100:.0f})"
+                          for p, (v, q) in self.values.items())  # fmt: skip
+        return (f"For {self.option}, {self.other} catches up with {self.owner} if, together, mainly {parts}: "
+                f"{self.distance:.1f} standard deviations from the profile's medians.")  # fmt: skip
+
+
+def joint_flip(scenario: Scenario, option: str, owner: str, other: str, trials: int = 500, seed: int = 0) -> JointFlip:
+    """The nearest point, in normal scores of the ownership inputs (:func:`ownership_inputs`,
+    the others keeping their draws under common random numbers), where ``other``'s expected
+    NPV for ``option`` reaches ``owner``'s: the minimal normalised change that flips the order
+    (MODEL_DESIGN 4a), by :func:`scipy.optimize.minimize` (SLSQP) of ``|z|^2`` subject to the
+    gap being at most 0, within P1-P99 of each input."""
+    from scipy.optimize import minimize
+    from scipy.stats import norm
+
+    _check(scenario)
+    _option(scenario, option)
+    plan = compile_plan(cell_scenario(scenario, [option], [owner, other], risks=True))
+    lay = plan.layout
+    oi, a, b = lay.options.index(option), lay.owners.index(owner), lay.owners.index(other)
+    paths = [p for p in ownership_inputs(scenario) if _moves(scenario, p, (owner, other))]
+    drawn, risks, _ = draw_trials(plan, trials, seed)
+    dists = [plan.inputs[p] for p in paths]
+
+    def gap(z: np.ndarray) -> float:
+        fixed = {p: float(d.ppf(norm.cdf(zi))) for p, d, zi in zip(paths, dists, z, strict=True)}
+        npv = evaluate(plan, {**drawn, **fixed}, risks)["npv"][:, oi]
+        return float(np.mean(npv[:, a] - npv[:, b]))
+
+    z0 = np.zeros(len(paths))
+    g0 = gap(z0)
+    if not paths or g0 <= 0:
+        return JointFlip(option, owner, other, bool(paths), 0.0, {}, g0, trials)
+    scale = abs(g0)
+    bound = float(norm.ppf(0.99))
+    res = minimize(lambda z: float(z @ z), z0 + 0.1, jac=lambda z: 2 * z, method="SLSQP",
+                   bounds=[(-bound, bound)] * len(paths),
+                   constraints=[{"type": "ineq", "fun": lambda z: -gap(z) / scale}],
+                   options={"maxiter": 100, "ftol": 1e-6})  # fmt: skip
+    z = np.asarray(res.x)
+    g = gap(z)
+    found = bool(g <= 1e-3 * scale)
+    order = np.argsort(-np.abs(z), kind="stable")[:5]  # the five that move most (|z| above 0.25)
+    moved = {paths[i]: (float(dists[i].ppf(norm.cdf(z[i]))), float(norm.cdf(z[i]))) for i in order if abs(z[i]) > 0.25}
+    return JointFlip(option, owner, other, found, float(np.sqrt(z @ z)), moved, g, trials)
+
+
 # -- a map of the best owner ------------------------------------------------------------------------
 
 
@@ -403,6 +480,7 @@ def ownership_value_of_information(
     total = evpi_kernel(x[:n])[0]
     rows = {p: evppi_kernel(np.asarray(r.inputs[p], dtype=float), x[:n]) for p in ownership_inputs(scenario)}
     out = pd.DataFrame({"evppi": pd.Series(rows, dtype=float)})
+    out.loc[out["evppi"].abs() < 1e-6 * max(total, 1.0), "evppi"] = 0.0  # rounding noise of the smoother
     out["share_of_evpi"] = out["evppi"] / total if total > 0 else np.nan
     out.index.name = "input"
     return out.sort_values("evppi", ascending=False)

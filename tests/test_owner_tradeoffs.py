@@ -136,3 +136,19 @@ def test_a_variant_of_the_status_quo_can_be_cut_down_to_its_cells():
     assert list(sub.options) == ["do_nothing", "buy"] and sub.status_quo == s.status_quo
     x = dk.simulate(sub, 500, 1).metrics["npv"]
     assert np.all(np.isfinite(x))
+
+
+def test_the_joint_flip_closes_the_gap_no_farther_than_any_single_input_does():
+    from scipy.stats import norm
+
+    s = scenario()
+    j = ot.joint_flip(s, "build", "it", "embedded", trials=500, seed=1)
+    assert j.found and j.distance > 0 and abs(j.gap) < 1e3, j.describe()
+    single = ot.what_would_have_to_be_true(s, "build", "it", "embedded", trials=500, seed=1)
+    assert single.found
+    inputs = dk.engine.uncertain_inputs(s)
+    nearest = min(abs(float(norm.ppf(inputs[be.input].cdf(be.value)))) for be in single.found)
+    assert j.distance <= nearest + 0.05  # a single-input break-even is one point of the joint search
+    assert "embedded catches up with it" in j.describe() and "standard deviations" in j.describe()
+    ahead = ot.joint_flip(s, "build", "embedded", "it", trials=500, seed=1)  # the other way round
+    assert ahead.distance == 0.0 and ahead.gap < 0 and "level with or ahead" in ahead.describe()

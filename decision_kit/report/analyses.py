@@ -58,7 +58,8 @@ def ownership_analyses(result, *, trials: int = 4_000, break_even_trials: int = 
     """The memo's "who should own the budget" sections, for a scenario whose owners are computed
     by mechanism (:mod:`decision_kit.owner_tradeoffs`): the best owner of each option and how
     sure, what each mechanism adds to the recommended option's expected NPV per owner, what
-    would have to be true for each other owner to win, the ownership judgements most worth
+    would have to be true for each other owner to win (one input at a time, and the smallest
+    joint change), the ownership judgements most worth
     researching (EVPPI), and the map of the best owner over IT lead time and change rate. Same
     seed as ``result``; ``trials`` per analysis."""
     from .. import owner_tradeoffs as ot
@@ -73,6 +74,8 @@ def ownership_analyses(result, *, trials: int = 4_000, break_even_trials: int = 
     mean["expected NPV"] = mean.sum(axis=1)
     what_ifs = [
         ot.what_would_have_to_be_true(s, option, owner, other, break_even_trials, seed).describe()
+        + " "
+        + ot.joint_flip(s, option, owner, other, min(break_even_trials, 300), seed).describe()
         for other in s.owners
         if other != owner
     ]
