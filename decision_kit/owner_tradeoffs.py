@@ -275,35 +275,8 @@ def what_would_have_to_be_true(
 
 
 def _moves(scenario: Scenario, path: str, owners: tuple[str, str]) -> bool:
-    """Whether input ``path`` changes either owner's mechanisms between its P1 and its P99
-    (the others at their medians): an input neither owner reads cannot change their order."""
-    plan = compile_plan(scenario)
-    own = plan.ownership
-    assert own is not None
-    cells = tuple(own.cells[plan.layout.owners.index(w)] for w in owners)
-    base = {
-        p: float(d.quantiles([0.5])[0])
-        for p, d in plan.inputs.items()
-        if p.startswith(("organisation.", "mechanisms."))
-    }
-    lo, hi = (float(v) for v in plan.inputs[path].quantiles([0.01, 0.99]))
-    a, b = (ownership.owner_arrays(cells, {**base, path: v}, own.fixed, 1, plan.horizon) for v in (lo, hi))
-    fields = (
-        "delay",
-        "speed",
-        "realisation",
-        "specialists",
-        "steering",
-        "discovery",
-        "duplicate_share",
-        "absorb_ratio",
-    )
-    for x, y in zip(a, b, strict=True):
-        for f in fields:
-            u, v = getattr(x, f), getattr(y, f)
-            if (u is None) != (v is None) or (u is not None and not np.allclose(u, v, rtol=0, atol=0)):
-                return True
-    return False
+    """Whether input ``path`` changes either owner's mechanisms (:func:`decision_kit.ownership.reads`)."""
+    return ownership.reads(compile_plan(scenario), path, owners)
 
 
 @dataclass(frozen=True)

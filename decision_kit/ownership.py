@@ -436,3 +436,37 @@ def dominated(plan: Any, kept: Any, owner: str) -> tuple[str, ...]:
     owners = plan.layout.owners
     a = owners.index(owner)
     return tuple(w for b, w in enumerate(owners) if b != a and dominates(arrays[a], eff[a], arrays[b], eff[b]))
+
+
+def reads(plan: Any, path: str, owners: tuple[str, ...]) -> bool:
+    """Whether input ``path`` (``organisation.*`` or ``mechanisms.*``) changes the mechanisms of
+    any of ``owners`` between its P1 and its P99, the other inputs at their medians, in a
+    compiled plan (:class:`~decision_kit.plan.Plan`) whose owners are by mechanism: an input no
+    owner reads cannot move their cells (embedded specialists' cost, say, for marketing)."""
+    own = plan.ownership
+    if own is None or path not in plan.inputs:
+        return False
+    cells = tuple(own.cells[plan.layout.owners.index(w)] for w in owners)
+    base = {
+        p: float(d.quantiles([0.5])[0])
+        for p, d in plan.inputs.items()
+        if p.startswith(("organisation.", "mechanisms."))
+    }
+    lo, hi = (float(v) for v in plan.inputs[path].quantiles([0.01, 0.99]))
+    a, b = (owner_arrays(cells, {**base, path: v}, own.fixed, 1, plan.horizon) for v in (lo, hi))
+    fields = (
+        "delay",
+        "speed",
+        "realisation",
+        "specialists",
+        "steering",
+        "discovery",
+        "duplicate_share",
+        "absorb_ratio",
+    )
+    for x, y in zip(a, b, strict=True):
+        for f in fields:
+            u, v = getattr(x, f), getattr(y, f)
+            if (u is None) != (v is None) or (u is not None and not np.array_equal(u, v)):
+                return True
+    return False

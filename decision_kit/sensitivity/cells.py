@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import engine
+from .. import engine, ownership
+from ..plan import compile_plan
 from ..schema import STATUS_QUO, Scenario, derived_inputs, lineage, risk_touches
 
 
@@ -31,6 +32,17 @@ def affects(scenario: Scenario, path: str, option: str) -> bool:
     if parts[0] == STATUS_QUO:  # the status quo's own lines: only an option that extends it
         return STATUS_QUO in lineage(scenario.options, option)
     return parts[0] != "terminal_value"  # reported apart, never in the cash flows
+
+
+def affects_cell(scenario: Scenario, path: str, option: str, owner: str) -> bool:
+    """Whether input ``path`` can change the cash flows of the cell ``option``/``owner``:
+    :func:`affects`, and for the organisation profile and the mechanisms' coefficients, whether
+    the owner's mechanisms read it (:func:`decision_kit.ownership.reads`)."""
+    if not affects(scenario, path, option):
+        return False
+    if path.startswith(("organisation.", "mechanisms.")):
+        return ownership.reads(compile_plan(scenario), path, (owner,))
+    return True
 
 
 def cell_scenario(scenario: Scenario, options, owners, *, risks: bool) -> Scenario:

@@ -17,7 +17,7 @@ from ..errors import ScenarioError
 from ..formatting import money
 from ..schema import Scenario
 from ..simulation import evaluate
-from .cells import affects, pick_cell
+from .cells import affects_cell, pick_cell
 from .checks import check_fraction, check_member, check_metric, check_scenario
 from .output import frozen_array
 
@@ -52,7 +52,7 @@ def _one_way(scenario, metric, option, owner, levels):
     out = evaluate(scenario, values)
     option, owner, how = pick_cell(lay, out["npv"][0], option, owner)
     y = out[metric][:, lay.options.index(option), lay.owners.index(owner)]
-    keep = [j for j, p in enumerate(paths) if affects(scenario, p, option)]
+    keep = [j for j, p in enumerate(paths) if affects_cell(scenario, p, option, owner)]
     return (
         option,
         owner,

@@ -18,7 +18,7 @@ from ..errors import ScenarioError
 from ..sampling import as_generator, as_seed
 from ..schema import Scenario
 from ..simulation import evaluate
-from .cells import affects, cell_scenario, pick_cell
+from .cells import affects_cell, cell_scenario, pick_cell
 from .checks import check_fraction, check_int, check_member, check_metric, check_scenario
 from .output import frozen_array
 
@@ -329,7 +329,7 @@ def sobol_scenario(
         parts = path.split(".")
         if (
             d.is_fixed()
-            or not affects(cell, path, option)
+            or not affects_cell(cell, path, option, owner)
             or (parts[0] == "risks" and parts[1] in one_off and parts[2] == "impact")
         ):
             continue
