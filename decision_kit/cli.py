@@ -245,7 +245,8 @@ def _owners(args) -> int:
         if other != owner
     ]
     worth = ot.ownership_value_of_information(scenario, option, args.trials, args.seed)
-    print(ownership_text(scenario, choice, parts, option, what_ifs, worth, joint))
+    grid = ot.grid_npv(scenario, option, args.trials, args.seed)
+    print(ownership_text(scenario, choice, parts, option, what_ifs, worth, joint, grid))
     return 0
 
 

@@ -104,7 +104,7 @@ def recommendation_text(result: Result) -> str:
     return textwrap.fill(result.recommendation(), WIDTH)
 
 
-def ownership_text(scenario, choice, contributions, option: str, what_ifs, worth, joint=()) -> str:
+def ownership_text(scenario, choice, contributions, option: str, what_ifs, worth, joint=(), grid=None) -> str:
     """Who should own the budget, for a terminal: the best owner of each option and how sure
     (:class:`~decision_kit.owner_tradeoffs.OwnerChoice`), what each mechanism contributes to
     ``option``'s expected NPV per owner (``contributions``, from
@@ -144,6 +144,16 @@ def ownership_text(scenario, choice, contributions, option: str, what_ifs, worth
     if held:
         out.append(f"- {', '.join(held)}: no single profile input or coefficient within its range makes "
                    f"{'it' if len(held) == 1 else 'them'} beat {what_ifs[0].owner}.")  # fmt: skip
+    if grid is not None:
+        out += [
+            "",
+            f"Expected NPV of {option} in every cell of the grid ({cur}; rows hold the budget, columns deliver):",
+        ]
+        widths = [14] + [14] * len(grid.columns)
+        out.append(_line(["", *map(str, grid.columns)], widths))
+        for holder, row in grid.iterrows():
+            out.append(_line([str(holder)] + ["" if v != v else compact(v) for v in row], widths))
+        out.append("  presets: " + "; ".join(f"{w} = {h}/{d}" for w, (h, d) in grid.attrs["presets"].items()))
     if joint:
         out += ["", "The smallest joint change that closes the gap (normal scores of each input's own uncertainty):"]
         out += [f"- {j.describe()}" for j in joint]

@@ -19,6 +19,8 @@ scenario's currency, as NPV at the decision date.
   coefficient at which two owners' expected NPVs are equal, in plain words;
 - :func:`joint_flip`: the smallest joint change of those inputs, in their own standard
   deviations, at which another owner catches up;
+- :func:`grid_npv`: the option's expected NPV in every (budget holder, delivery) cell, the
+  five owners among them (e.g. IT holding the budget with embedded delivery);
 - :func:`owner_map`: the best owner on a grid of two profile inputs, with the profile's own
   P10-P90 of each;
 - :func:`ownership_value_of_information`: EVPPI of the profile inputs and coefficients for the
@@ -35,8 +37,9 @@ import pandas as pd
 from . import engine, ownership
 from .errors import ScenarioError
 from .formatting import money, quantity
+from .owner_plans import with_cells, without_mechanisms
 from .ownership import MECHANISMS
-from .plan import compile_plan, without_mechanisms
+from .plan import compile_plan
 from .schema import Scenario
 from .sensitivity import break_even
 from .sensitivity.cells import cell_scenario
@@ -352,6 +355,36 @@ def joint_flip(scenario: Scenario, option: str, owner: str, other: str, trials: 
     order = np.argsort(-np.abs(z), kind="stable")[:5]  # the five that move most (|z| above 0.25)
     moved = {paths[i]: (float(dists[i].ppf(norm.cdf(z[i]))), float(norm.cdf(z[i]))) for i in order if abs(z[i]) > 0.25}
     return JointFlip(option, owner, other, found, float(np.sqrt(z @ z)), moved, g, trials)
+
+
+# -- the whole grid -------------------------------------------------------------------------------
+
+
+def grid_cells() -> tuple[tuple[str, str], ...]:
+    """Every (budget holder, delivery) cell that makes sense: each holder with central IT,
+    embedded IT and marketing operations, and shadow IT under a marketing budget only (going
+    around IT with IT's or a joint budget is a contradiction)."""
+    cells = [(h, d) for h in ownership.HOLDERS for d in ownership.DELIVERIES if d != "shadow"]
+    return tuple(cells) + (("marketing", "shadow"),)
+
+
+def grid_npv(scenario: Scenario, option: str, trials: int = 10_000, seed: int = 0) -> pd.DataFrame:
+    """Expected NPV of ``option`` in every cell of the ownership grid (:func:`grid_cells`), on
+    the draws :func:`~decision_kit.simulation.simulate` makes for ``seed`` (so a preset's cell
+    equals that owner's expected NPV). Rows: budget holder; columns: delivery; NaN where a cell
+    is not evaluated. ``attrs["presets"]`` names the cell of each of the five owners."""
+    _check(scenario)
+    _option(scenario, option)
+    plan = compile_plan(scenario)
+    drawn, risks, _ = draw_trials(plan, trials, seed)
+    cells = grid_cells()
+    npv = evaluate(with_cells(plan, cells), drawn, risks)["npv"][:, plan.layout.options.index(option)]
+    out = pd.DataFrame(np.nan, index=pd.Index(ownership.HOLDERS, name="budget holder"),
+                       columns=pd.Index(ownership.DELIVERIES, name="delivery"))  # fmt: skip
+    for k, (h, d) in enumerate(cells):
+        out.loc[h, d] = float(npv[:, k].mean())
+    out.attrs["presets"] = dict(ownership.PRESETS)
+    return out
 
 
 # -- a map of the best owner ------------------------------------------------------------------------

@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from . import finance, timing
 from .errors import ScenarioError
-from .ownership import DEFAULT_IN_HOUSE_SHARE, MECHANISMS, PRESETS, Fixed, scalar_effects
-from .priors import OWNERS, OwnerShifts, is_owner
+from .ownership import DEFAULT_IN_HOUSE_SHARE, PRESETS, Fixed
+from .priors import OWNERS, OwnerShifts
 from .schema import CATEGORIES, STATUS_QUO, Scenario, derived_inputs, input_paths, repeated_paths, risk_touches
 from .schema.organisation import fixed_numbers
 
@@ -459,43 +459,11 @@ def _kind(s: Scenario, name: str) -> dict:
 class OwnershipPlan:
     """Owners computed by mechanism (:mod:`decision_kit.ownership`): each owner's (holder,
     delivery) cell, in :attr:`Layout.owners` order, the mechanisms' fixed numbers, and the
-    mechanism groups switched off (:func:`without_mechanisms`)."""
+    mechanism groups switched off (:func:`decision_kit.owner_plans.without_mechanisms`)."""
 
     cells: tuple[tuple[str, str], ...]
     fixed: Fixed
     off: frozenset[str] = frozenset()
-
-
-def without_mechanisms(plan: Plan, off: frozenset[str] | set[str]) -> Plan:
-    """A copy of ``plan`` (owners by mechanism) with the mechanism groups ``off`` (of
-    :data:`decision_kit.ownership.MECHANISMS`) neutral for every owner: the same inputs and
-    draws, so the difference from ``plan`` is what those mechanisms contribute."""
-    own = plan.ownership
-    if own is None:
-        raise ScenarioError(f"scenario '{plan.scenario.name}' computes no owner by mechanism (no organisation)")
-    off = frozenset(off)
-    unknown = off - set(MECHANISMS)
-    if unknown:
-        raise ScenarioError(f"unknown mechanism {sorted(unknown)}; the mechanisms are {', '.join(MECHANISMS)}")
-    s = plan.scenario
-    shifts = []
-    for w, cell in zip(plan.layout.owners, own.cells, strict=True):
-        eff = scalar_effects(cell, own.fixed, off)
-        base = plan.shifts[plan.layout.owners.index(w)]
-        assert is_owner(w)
-        shifts.append(
-            base.model_copy(
-                update={
-                    "integration_factor": eff.integration_factor if s.owners[w].integration_factor is None
-                    else base.integration_factor,
-                    "incident_frequency": eff.incident_frequency if s.owners[w].incident_frequency is None
-                    else base.incident_frequency,
-                    "incident_severity": eff.incident_severity if s.owners[w].incident_severity is None
-                    else base.incident_severity,
-                }
-            )
-        )  # fmt: skip
-    return replace(plan, shifts=tuple(shifts), ownership=replace(own, off=off), cache={})
 
 
 def _ownership(s: Scenario, owners: tuple[str, ...]) -> OwnershipPlan | None:

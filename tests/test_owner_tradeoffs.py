@@ -152,3 +152,17 @@ def test_the_joint_flip_closes_the_gap_no_farther_than_any_single_input_does():
     assert "embedded catches up with it" in j.describe() and "standard deviations" in j.describe()
     ahead = ot.joint_flip(s, "build", "embedded", "it", trials=500, seed=1)  # the other way round
     assert ahead.distance == 0.0 and ahead.gap < 0 and "level with or ahead" in ahead.describe()
+
+
+def test_the_grid_holds_the_five_owners_and_the_other_cells():
+    s = scenario()
+    g = ot.grid_npv(s, "build", 2_000, 3)
+    means = dk.simulate(s, 2_000, 3).summary()["npv_mean"].xs("build")
+    for owner, (holder, delivery) in g.attrs["presets"].items():
+        assert g.loc[holder, delivery] == pytest.approx(means[owner], rel=1e-12, abs=1e-6)
+    assert np.isnan(g.loc["it", "shadow"]) and np.isnan(g.loc["shared_pot", "shadow"])
+    # the CMO devolving the budget to the CIO with embedded delivery: evaluated, and (who pays
+    # aside) the same cash flows as marketing holding it, since no mechanism reads the holder
+    # other than a shared pot's
+    assert g.loc["it", "embedded_it"] == pytest.approx(g.loc["marketing", "embedded_it"], rel=1e-12)
+    assert g.loc["shared_pot", "embedded_it"] < g.loc["marketing", "embedded_it"]

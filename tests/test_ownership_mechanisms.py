@@ -16,7 +16,8 @@ import decision_kit as dk
 from decision_kit import ownership
 from decision_kit.errors import ScenarioError
 from decision_kit.loading import validate
-from decision_kit.plan import compile_plan, without_mechanisms
+from decision_kit.owner_plans import without_mechanisms
+from decision_kit.plan import compile_plan
 
 OWNERS = ("marketing", "it", "shared", "embedded", "shadow")
 

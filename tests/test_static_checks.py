@@ -72,6 +72,7 @@ CHECKED = [
     "decision_kit/dominance.py",
     "decision_kit/plausibility.py",
     "decision_kit/ownership.py",
+    "decision_kit/owner_plans.py",
     "decision_kit/owner_tradeoffs.py",
     "tests/test_ownership_mechanisms.py",
     "tests/test_owner_tradeoffs.py",
