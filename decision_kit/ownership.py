@@ -420,6 +420,12 @@ def dominates(a: OwnerArrays, sa: ScalarEffects, b: OwnerArrays, sb: ScalarEffec
     return differs
 
 
+def _medians(plan: Any) -> dict[str, float]:
+    """The median of every ``organisation.*`` and ``mechanisms.*`` input of a compiled plan."""
+    prefixes = ("organisation.", "mechanisms.")
+    return {p: float(d.quantiles([0.5])[0]) for p, d in plan.inputs.items() if p.startswith(prefixes)}
+
+
 def dominated(plan: Any, kept: Any, owner: str) -> tuple[str, ...]:
     """The owners that ``owner`` dominates (:func:`dominates`) in a compiled plan
     (:class:`~decision_kit.plan.Plan`) on the kept draws ``kept`` (input path -> (n,) draws; an
@@ -428,8 +434,7 @@ def dominated(plan: Any, kept: Any, owner: str) -> tuple[str, ...]:
     own = plan.ownership
     if own is None:
         return ()
-    values = {p: kept[p] if p in kept else float(d.quantiles([0.5])[0])
-              for p, d in plan.inputs.items() if p.startswith(("organisation.", "mechanisms."))}  # fmt: skip
+    values = {p: kept[p] if p in kept else m for p, m in _medians(plan).items()}
     n = max((np.size(v) for v in values.values()), default=1)
     arrays = owner_arrays(own.cells, values, own.fixed, n, plan.horizon)
     eff = [ScalarEffects(sh.integration_factor, sh.incident_frequency, sh.incident_severity, 1.0) for sh in plan.shifts]
@@ -447,11 +452,7 @@ def reads(plan: Any, path: str, owners: tuple[str, ...]) -> bool:
     if own is None or path not in plan.inputs:
         return False
     cells = tuple(own.cells[plan.layout.owners.index(w)] for w in owners)
-    base = {
-        p: float(d.quantiles([0.5])[0])
-        for p, d in plan.inputs.items()
-        if p.startswith(("organisation.", "mechanisms."))
-    }
+    base = _medians(plan)
     lo, hi = (float(v) for v in plan.inputs[path].quantiles([0.01, 0.99]))
     a, b = (owner_arrays(cells, {**base, path: v}, own.fixed, 1, plan.horizon) for v in (lo, hi))
     fields = (

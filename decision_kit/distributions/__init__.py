@@ -38,6 +38,7 @@ from .compound import (
     priors_file,
     shared_scope,
     shipped_distributions,
+    shipped_yaml,
 )
 from .families import PERT, Z90, Discrete, Fixed, LogNormal, Normal, Pareto, Triangular, Uniform
 from .metalog import METALOG3_FEASIBLE, Quantiles
@@ -48,6 +49,6 @@ __all__ = [
     "Quantiles", "Pareto", "Mixture", "PriorRef", "Shared", "shared_scope", "Distribution", "DIST_NAMES",
     "parse_number",
     "Component", "OptionalDistribution", "DistributionBase", "FloatArray", "Values",
-    "PRIORS_FILE", "priors_file", "shipped_distributions", "Z90", "METALOG3_FEASIBLE",
+    "PRIORS_FILE", "priors_file", "shipped_yaml", "shipped_distributions", "Z90", "METALOG3_FEASIBLE",
     "Num", "ReadableNumber", "number_in_file", "plain_number",
 ]  # fmt: skip

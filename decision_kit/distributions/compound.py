@@ -338,15 +338,21 @@ Mixture.model_rebuild()
 
 
 @functools.cache
-def priors_file() -> dict[str, Any]:
-    """The shipped priors file (:data:`PRIORS_FILE`) as plain data; read once, on first use."""
+def shipped_yaml(name: str) -> dict[str, Any]:
+    """A YAML mapping shipped in the package (``name`` relative to it, e.g. ``data/priors.yaml``)
+    as plain data; read once, on first use."""
     import yaml
 
-    text = resources.files("decision_kit").joinpath(PRIORS_FILE).read_text(encoding="utf-8")
+    text = resources.files("decision_kit").joinpath(name).read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     if not isinstance(data, dict):
-        raise TypeError(f"{PRIORS_FILE} must be a mapping, not {type(data).__name__}")
+        raise TypeError(f"{name} must be a mapping, not {type(data).__name__}")
     return data
+
+
+def priors_file() -> dict[str, Any]:
+    """The shipped priors file (:data:`PRIORS_FILE`) as plain data; read once, on first use."""
+    return shipped_yaml(PRIORS_FILE)
 
 
 @functools.cache

@@ -11,13 +11,11 @@ each with its grade and source; fields stated replace them one by one.
 
 from __future__ import annotations
 
-import functools
-from importlib import resources
 from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from ..distributions import Distribution, Num
+from ..distributions import Distribution, Num, shipped_yaml
 from ..errors import input_error
 from ..ownership import Fixed
 from .base import Model, Name
@@ -26,16 +24,9 @@ from .options import not_negative
 OWNERSHIP_FILE = "data/ownership.yaml"
 
 
-@functools.cache
 def ownership_file() -> dict[str, Any]:
     """The shipped profiles, coefficients and reference delivery as plain data (read once)."""
-    import yaml
-
-    text = resources.files("decision_kit").joinpath(OWNERSHIP_FILE).read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
-    if not isinstance(data, dict):
-        raise TypeError(f"{OWNERSHIP_FILE} must be a mapping")
-    return data
+    return shipped_yaml(OWNERSHIP_FILE)
 
 
 def profile_names() -> tuple[str, ...]:
