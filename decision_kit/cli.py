@@ -1,4 +1,4 @@
-"""The ``decision-kit`` command line: validate, schema, run, owners, base-case, report, batch.
+"""The ``decision-kit`` command line: validate, schema, run, owners, stages, base-case, report, batch.
 
 Invalid input prints one message per problem (file:line:column: field: what is wrong) on
 standard error, without a traceback, and exits with status 2. The memos draw their figures
@@ -76,12 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--memo", help="also write the HTML decision memo to this path")
     r.add_argument("--force", action="store_true", help="replace the memo file if it exists")
 
-    w = sub.add_parser("owners", help="who should own the budget: best owner, mechanisms, what would have to be true")
-    w.add_argument("scenario")
-    w.add_argument("--option", help="the option to analyse in depth (default: the recommended one)")
-    w.add_argument("--trials", type=_count, default=10_000)
-    w.add_argument("--break-even-trials", type=_count, default=2_000, help="trials per break-even (default 2,000)")
-    w.add_argument("--seed", type=_seed, default=0)
+    _analysis_parsers(sub)
 
     b = sub.add_parser("base-case", help="print the deterministic base-case cash flows (every input at its median)")
     b.add_argument("scenario")
@@ -128,6 +123,22 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--notebook", help="run this notebook per scenario with papermill instead of writing memos")
     a.add_argument("--timeout", type=float, default=300, help="per-cell execution timeout for --notebook (seconds)")
     return p
+
+
+def _analysis_parsers(sub) -> None:
+    """The analyses beyond the summary: who owns the budget, staged decisions."""
+    w = sub.add_parser("owners", help="who should own the budget: best owner, mechanisms, what would have to be true")
+    w.add_argument("scenario")
+    w.add_argument("--option", help="the option to analyse in depth (default: the recommended one)")
+    w.add_argument("--trials", type=_count, default=10_000)
+    w.add_argument("--break-even-trials", type=_count, default=2_000, help="trials per break-even (default 2,000)")
+    w.add_argument("--seed", type=_seed, default=0)
+
+    g = sub.add_parser("stages", help="commit now or review every year: the value of a yearly stop review and its rule")
+    g.add_argument("scenario")
+    g.add_argument("--option", action="append", help="an option to value (repeat; default: every option with a review)")
+    g.add_argument("--trials", type=_count, default=20_000)
+    g.add_argument("--seed", type=_seed, default=0)
 
 
 def _version() -> str:
@@ -247,6 +258,17 @@ def _owners(args) -> int:
     worth = ot.ownership_value_of_information(scenario, option, args.trials, args.seed)
     grid = ot.grid_npv(scenario, option, args.trials, args.seed)
     print(ownership_text(scenario, choice, parts, option, what_ifs, worth, joint, grid))
+    return 0
+
+
+def _stages(args) -> int:
+    from .console import staged_text
+    from .loading import load_scenario
+    from .staged_decisions import abandonment
+
+    scenario = load_scenario(args.scenario)
+    _warn(args.scenario, scenario)
+    print(staged_text(abandonment(scenario, trials=args.trials, seed=args.seed, options=args.option)))
     return 0
 
 
@@ -411,6 +433,8 @@ def main(argv=None) -> int:
             return _run(args)
         if args.command == "owners":
             return _owners(args)
+        if args.command == "stages":
+            return _stages(args)
         if args.command == "base-case":
             return _base_case(args)
         if args.command == "report":

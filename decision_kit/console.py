@@ -166,3 +166,42 @@ def ownership_text(scenario, choice, contributions, option: str, what_ifs, worth
     )
     return "\n".join("\n".join(textwrap.wrap(line, WIDTH, subsequent_indent="  ")) if len(line) > WIDTH else line
                      for line in out)  # fmt: skip
+
+
+def staged_text(staged) -> str:
+    """Commit now versus a yearly stop review, for a terminal: per option x owner the expected
+    NPV versus the status quo either way, the value of the review with its standard error (or
+    "within Monte Carlo error"), how often it stops and how often that is regretted, then the
+    best cell's rule of each option in business units (:class:`~decision_kit.staged_decisions.
+    Abandonment`). Money in the scenario's currency, three significant figures."""
+    cur, t = staged.currency, staged.table
+    any_policy = next(iter(staged.policies.values()))
+    out = [
+        f"Commit now or review every year: {staged.scenario}, {staged.trials:,} trials (the rule is fitted on "
+        f"{any_policy.fit.size:,} and valued on the other {any_policy.valued.size:,}); money in {cur}, "
+        "NPV versus the status quo",
+        "",
+        _line(["option", "owner", "commit now", "with review", "value of the review", "stops", "regret stop/go"],
+              [10, 10, 10, 11, 26, 6, 15]),
+    ]  # fmt: skip
+    for (o, w), r in t.iterrows():
+        value = (f"+{compact(r.flexibility)} ± {compact(r.flexibility_se)}".replace("+-", "-") if r.significant
+                 else f"within MC error (±{compact(2 * r.flexibility_se)})")  # fmt: skip
+        regret = f"{whole_percent(r.p_stop_regret)} / {whole_percent(r.p_carry_on_regret)}"
+        out.append(_line([str(o), str(w), compact(r.commit_npv), compact(r.staged_npv), value,
+                          whole_percent(r.p_stop), regret], [10, 10, 10, 11, 26, 6, 15]))  # fmt: skip
+    out += [
+        "",
+        "value of the review: its out-of-sample value (biased low); the in-sample one (biased high) is in the",
+        "table of the Python result. regret stop/go: stopped although carrying on paid more / never stopped",
+        "although stopping at some review paid more.",
+    ]
+    for o in dict.fromkeys(t.index.get_level_values("option")):
+        w = t.loc[o, "staged_npv"].idxmax()
+        r = t.loc[(o, w)]
+        out += ["", f"{o} under {w} (the best owner with the review): {whole_percent(r.p_failure)} of deliveries "
+                f"fail; the rule fitted on the trials (a live option, the year's cost at its median):"]  # fmt: skip
+        out += [f"  {line}" for line in staged.rule_words(o, w)]
+    out += ["", OWNER_GLOSSARY]
+    wrapped = (textwrap.fill(line, WIDTH, subsequent_indent="    ") if len(line) > WIDTH else line for line in out)
+    return "\n".join(wrapped)

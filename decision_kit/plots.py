@@ -337,3 +337,32 @@ def mechanism_contributions(table, option: str, ax=None, currency: str = "USD"):
     ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.grid(axis="x", alpha=0.3)
     return ax
+
+
+def stop_boundary(staged, option: str, owner: str, ax=None):
+    """The yearly stop rule of one cell of an :class:`~decision_kit.staged_decisions.Abandonment`
+    over time: per review, the measured benefit below which a live option with no failure seen
+    is stopped (line; absent where the rule never or always stops), and the share of trials
+    stopped at that review (bars, right axis)."""
+    ax = _axes(ax)
+    rv = staged.cell_reviews(option, owner)
+    years = rv.index.to_numpy()
+    ax.plot(years, rv["stop_below"].to_numpy(dtype=float), marker="o", color="#1f4e79",
+            label="stop if the year's measured benefit is below")  # fmt: skip
+    ax.yaxis.set_major_formatter(money_formatter(staged.currency))
+    if not np.isfinite(rv["stop_below"].to_numpy(dtype=float)).any():
+        ax.set_yticks([])
+        ax.text(0.5, 0.5, "no benefit threshold at any review:\nthe rule stops only where a failure has been seen",
+                transform=ax.transAxes, ha="center", va="center")  # fmt: skip
+    ax.set_xlabel("review at the end of year")
+    ax.set_ylabel(f"measured benefit in the year ({staged.currency})")
+    ax.set_xticks(years)
+    right = ax.twinx()
+    right.bar(years, rv["p_stop"].to_numpy(dtype=float), width=0.5, alpha=0.25, color="#c0504d",
+              label="share of trials stopped there")  # fmt: skip
+    right.set_ylabel("share of trials stopped")
+    right.set_ylim(0, max(0.05, float(rv["p_stop"].max()) * 1.3))
+    lines = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
+    ax.legend(lines, [h.get_label() for h in lines], frameon=False, loc="upper left")
+    ax.set_title(f"Stop rule of {option} under {owner} (a live option with no failure seen)")
+    return ax

@@ -45,6 +45,7 @@ def standard_analyses(result, *, top: int = 8) -> dict[str, Any]:
     out["Inputs most worth learning about before committing (EVPPI)"] = voi.evppi(result).to_frame().head(top)
     if s.by_mechanism:
         out.update(ownership_analyses(result))
+    out.update(staged_analyses(result))
     if s.stakeholders:
         from .. import mcda
 
@@ -95,4 +96,43 @@ def ownership_analyses(result, *, trials: int = 4_000, break_even_trials: int = 
         f"What would have to be true for another owner of {option}": " ".join(what_ifs),
         f"Ownership judgements most worth researching for {option} (EVPPI)": worth,
         f"Best owner of {option} over IT lead time and change rate (this organisation: the box)": fig,
+    }
+
+
+def staged_analyses(result, *, trials: int = 4_000) -> dict[str, Any]:
+    """The memo's "commit now or review every year" sections, for a scenario whose options state
+    a yearly stop review (:mod:`decision_kit.staged_decisions`): per option x owner the expected
+    NPV versus the status quo with and without the review, the review's value with its standard
+    error and how often it stops, then the rule of the recommended option in words and as a
+    chart. Empty when no option states a review. Same seed as ``result``."""
+    from ..staged_decisions import abandonment, reviewed_options
+
+    s = result.scenario
+    if not reviewed_options(s):
+        return {}
+    staged = abandonment(s, trials=trials, seed=result.seed)
+    cols = {"commit_npv": "commit now", "staged_npv": "with the review", "flexibility": "value of the review",
+            "flexibility_se": "its standard error", "flexibility_in_sample": "in sample (biased high)",
+            "p_stop": "stops", "p_stop_regret": "stopped, carrying on paid more",
+            "p_carry_on_regret": "carried on, stopping paid more"}  # fmt: skip
+    table = staged.table[list(cols)].rename(columns=cols)
+    option, owner = result.best_cell
+    if option not in staged.table.index.get_level_values("option"):
+        option = str(staged.table.index[0][0])
+    owner = str(staged.table.loc[option, "staged_npv"].idxmax())
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from .. import plots
+
+    fig = Figure(figsize=(8, 4.5))
+    FigureCanvasAgg(fig)
+    plots.stop_boundary(staged, option, owner, ax=fig.subplots())
+    fig.tight_layout()
+    words = " ".join(f"{line[0].upper()}{line[1:]}." for line in staged.rule_words(option, owner))
+    return {
+        f"Commit now or review every year ({staged.trials:,} trials; NPV versus the status quo, "
+        f"{s.currency}; the rule is fitted on half the trials and valued on the other half)": table,
+        f"The stop rule of {option} under {owner}, fitted on the trials": words,
+        f"Stop rule of {option} under {owner} over time": fig,
     }

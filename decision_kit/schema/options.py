@@ -9,6 +9,7 @@ from pydantic import Field, PrivateAttr, field_validator, model_serializer, mode
 from ..distributions import Distribution, Num, OptionalDistribution
 from ..errors import input_error
 from .base import Model, Name, below_minus_one, fixed_default
+from .flexibility import Flexibility
 
 CATEGORIES: tuple[str, ...] = (
     "license",
@@ -270,6 +271,8 @@ class Option(Model):
     share of launch time that is the organisation's own work, which the owner speeds up or
     slows down when owners are computed by mechanism (default by kind:
     :data:`decision_kit.ownership.DEFAULT_IN_HOUSE_SHARE`); the rest is the vendor's.
+    ``flexibility``: what stays open after the decision (a yearly review that may stop the
+    option, :mod:`decision_kit.schema.flexibility`); it never changes the commit-now numbers.
 
     ``extends: NAME`` makes the option a variant of option NAME (see
     :mod:`decision_kit.schema.variants`): what it does not state (kind, launch, overrun,
@@ -287,6 +290,7 @@ class Option(Model):
     cost_overrun: Distribution = fixed_default(1.0)
     realisation: Distribution = fixed_default(1.0)
     in_house_share: Num | None = Field(None, ge=0, le=1)
+    flexibility: Flexibility | None = None
     costs: dict[Name, CostLine] = Field(default_factory=dict)
     benefits: dict[Name, BenefitLine] = Field(default_factory=dict)
     scores: dict[str, Num] = Field(default_factory=dict)

@@ -482,7 +482,8 @@ def repeated_paths(s: Scenario) -> tuple[str, ...]:
 
 def _distributions(s: Scenario) -> list[tuple[Path, DistributionBase]]:
     """Every distribution-valued field of ``s`` with its field path, in file order: the shared
-    block, drivers, options, risks."""
+    block, drivers, options, risks. An option's ``flexibility`` is left out: the staged-decision
+    analysis draws it from its own stream, so stating it leaves every commit-now draw as it was."""
     out: list[tuple[Path, DistributionBase]] = []
 
     def walk(obj: Any, path: Path) -> None:
@@ -490,7 +491,8 @@ def _distributions(s: Scenario) -> list[tuple[Path, DistributionBase]]:
             out.append((path, obj))
         elif isinstance(obj, BaseModel):
             for name in type(obj).model_fields:
-                walk(getattr(obj, name), path + (name,))
+                if name != "flexibility":  # drawn by the staged-decision analysis, never by simulate
+                    walk(getattr(obj, name), path + (name,))
         elif isinstance(obj, dict):
             for k, v in obj.items():
                 walk(v, path + (k,))

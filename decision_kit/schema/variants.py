@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-INHERITED_FIELDS = ("kind", "launch_months", "cost_overrun", "realisation", "in_house_share")
+INHERITED_FIELDS = ("kind", "launch_months", "cost_overrun", "realisation", "in_house_share", "flexibility")
 """Fields a variant takes from its parent when it does not state them."""
 
 MERGED_FIELDS = ("costs", "benefits", "scores")

@@ -1,0 +1,82 @@
+"""Flexibility an option keeps after the decision: a yearly review that may stop it.
+
+Written under an option (a variant inherits its parent's)::
+
+    options:
+      buy:
+        kind: buy
+        flexibility:
+          abandon:
+            exit_cost: {dist: pert, low: 20k, mode: 45k, high: 90k}
+            commitment_years: 1
+            failure_seen_after_months: {dist: triangular, low: 2, mode: 4, high: 9}
+            benefit_noise: 0.3
+            benefit_noise_floor: 40k
+            source: ...
+
+At each year-end review (years 1, 2, ... of the horizon) the organisation may stop the option.
+Stopping at year-end t keeps its flows through year ``t + commitment_years`` (the contract
+years still due: licences are paid and the tool keeps running until the contract ends), pays
+``exit_cost`` (termination, migrating back to today's tools; currency) in that last year, and
+from the next year on the organisation is back at the status quo: the option's difference from
+the status quo is zero. What the review may use is stated here and nothing else: whether the
+option has gone live, whether a delivery failure has been seen (``failure_seen_after_months``
+after go-live; a failure is the benefit-realisation prior's atom at zero), the cost paid in
+the year (invoices, known exactly) and the benefit measured in the year, which is the true one
+times a lognormal error of ``benefit_noise`` (sigma; attribution and seasonality) plus a
+normal error of standard deviation ``benefit_noise_floor`` (currency a year: what a benefit of
+zero can look like when measured). The rule itself is fitted on the trials
+(:mod:`decision_kit.staged_decisions`), never written by hand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, field_validator
+
+from ..distributions import Distribution, Num
+from ..errors import input_error
+from .base import Model, fixed_default
+
+
+class Abandon(Model):
+    """A yearly review at which the option may be stopped (see the module docstring).
+
+    ``exit_cost``: currency, paid in the option's last year. ``commitment_years``: contract
+    years still due after a decision to stop (0: the option stops at once). ``failure_seen_
+    after_months``: months after go-live before a failed delivery is visible. ``benefit_noise``:
+    lognormal sigma of the measured yearly benefit; ``benefit_noise_floor``: standard deviation
+    of its additive error, currency a year.
+    """
+
+    review: str = "yearly"
+    exit_cost: Distribution = fixed_default(0.0)
+    commitment_years: int = Field(1, ge=0, le=10)
+    failure_seen_after_months: Distribution = fixed_default(6.0)
+    benefit_noise: Num = Field(0.3, ge=0, le=3)
+    benefit_noise_floor: Num = Field(0.0, ge=0)
+    source: str | None = None
+
+    @field_validator("review")
+    @classmethod
+    def _yearly(cls, v: Any) -> Any:
+        if v != "yearly":
+            raise input_error("review", "the only review cycle is 'yearly' (got {v!r})", v=v)
+        return v
+
+    @field_validator("exit_cost", "failure_seen_after_months")
+    @classmethod
+    def _not_negative(cls, v: Any, info: Any) -> Any:
+        lo, _ = v.support()
+        if lo < 0:
+            what = {"exit_cost": "an exit cost", "failure_seen_after_months": "months"}[info.field_name]
+            raise input_error("negative", "{what} cannot be negative (lowest possible value {lo})", what=what, lo=lo)
+        return v
+
+
+class Flexibility(Model):
+    """What an option keeps open after the decision. ``abandon``: a yearly stop review."""
+
+    abandon: Abandon | None = None
+    source: str | None = None

@@ -1,0 +1,262 @@
+"""Staged decisions on a scenario: commit now, or review the option every year and stop it.
+
+:func:`abandonment` values the yearly stop review an option states under
+``flexibility: abandon`` (:mod:`decision_kit.schema.flexibility`) for every owner of that
+option, on :func:`~decision_kit.simulation.simulate`'s own draws (same seed, same trials), so
+the commit-now NPV of each trial is the one the rest of the tool reports, bit for bit.
+
+How a trial is valued. The cell's difference from the status quo in period p is ``d[p]``
+(currency; period 0 the decision date, period t the end of year t), discounted at the
+scenario's rate. Stopping at the review at the end of year t keeps ``d`` through year ``t + k``
+(``k`` the contract years still due), pays the exit cost in that year and nothing after it; a
+review whose ``t + k`` reaches the horizon cannot change anything and is not offered. The
+rule is least-squares Monte Carlo (:func:`~decision_kit.staging.least_squares_policy`) on what
+is observable at each review only: the benefit measured in the year (true benefit x lognormal
+error + normal error), the cost paid in the year, whether the option is live, whether a
+delivery failure has been seen. It is fitted on one half of the trials and valued on the
+other; the in-sample value (biased high) is reported with it. A delivery failure is the
+realisation input's atom at zero (the ``benefit_realisation`` prior's 20%), seen
+``failure_seen_after_months`` after go-live.
+
+The draws the review adds (exit costs, when failures are seen, measurement errors) come from
+a stream of their own, seeded from ``seed``, one set per option shared by its owners: adding a
+review changes no commit-now number, and owners differ only by what they do, not by luck.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import engine, finance
+from .errors import ScenarioError
+from .formatting import compact, finite, whole_percent
+from .plan import Plan, compile_plan
+from .schema import Scenario
+from .simulation import draw_trials
+from .staging import LSMPolicy, least_squares_policy
+from .staging.lsm import stopping_dates
+
+__all__ = ["Abandonment", "abandonment", "reviewed_options"]
+
+_STREAM = 0x5747  # the review's own random stream, next to simulate's (seed, block) streams
+_GRID = 241  # measured-benefit points searched for a review's stop boundary
+
+
+def reviewed_options(scenario: Scenario | Plan) -> list[str]:
+    """The options that state a yearly stop review (``flexibility: abandon``), in file order."""
+    s = compile_plan(scenario).scenario
+    return [o for o, opt in s.options.items() if opt.flexibility is not None and opt.flexibility.abandon is not None]
+
+
+@dataclass(frozen=True, eq=False)
+class Abandonment:
+    """Commit now versus a yearly stop review, per option x owner.
+
+    ``table``: one row per (option, owner): ``commit_npv``, ``staged_npv`` (expected NPV versus
+    the status quo on the valued trials, currency), ``flexibility`` and its
+    ``flexibility_se`` (staged minus commit, paired per trial), ``flexibility_in_sample``,
+    ``significant`` (the value of flexibility is more than two standard errors from zero),
+    ``p_stop`` (share of valued trials stopped at some review), ``p_loss_commit``,
+    ``p_loss_staged``, ``p10_commit``, ``p10_staged``, ``p_stop_regret`` (stopped although
+    carrying on would have paid more), ``p_carry_on_regret`` (never stopped although stopping at
+    some review would have paid more), ``p_failure`` (share of valued trials whose delivery
+    failed). ``reviews``: one row per (option, owner, year): ``p_stop`` at that review,
+    ``stop_below`` (stop if the year's measured benefit is below this, currency a year, for a
+    live option with no failure seen; NaN where the rule never or always stops there, see
+    ``rule``), ``rule`` (the same in words), ``stop_if_failure_seen``. ``policies``: the fitted
+    :class:`~decision_kit.staging.LSMPolicy` per cell. ``commit``: per cell, every trial's
+    commit-now NPV versus the status quo (the reported one, bit for bit); ``staged``: per cell,
+    the NPV under the rule on the valued trials (``policies[cell].valued``).
+    """
+
+    scenario: str
+    currency: str
+    trials: int
+    seed: int
+    table: pd.DataFrame
+    reviews: pd.DataFrame
+    policies: dict
+    commit: dict
+    staged: dict
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table
+
+    def cell_reviews(self, option: str, owner: str) -> pd.DataFrame:
+        """The rows of :attr:`reviews` of one cell, indexed by year."""
+        rv = self.reviews.reset_index()
+        return rv[(rv.option == option) & (rv.owner == owner)].set_index("year").drop(columns=["option", "owner"])
+
+    def rule_words(self, option: str, owner: str) -> list[str]:
+        """The fitted stop rule of one cell in words, one line per review that can change
+        anything (money in the scenario's currency, three significant figures)."""
+        out = []
+        for year, r in self.cell_reviews(option, owner).iterrows():
+            if str(r.rule).startswith("no review"):
+                continue
+            parts = ["a delivery failure has been seen"] if r.stop_if_failure_seen else []
+            if finite(r.stop_below):
+                parts.append(f"the year's measured benefit is below {compact(r.stop_below)} {self.currency}")
+            elif str(r.rule).startswith("stop whatever"):
+                parts = ["always"]
+            what = " or ".join(parts) if parts else "never (carry on whatever is measured)"
+            if str(r.rule).startswith("no single"):
+                what += " (no single benefit threshold: the fitted rule is not monotone in it)"
+            out.append(f"end of year {year}: stop if {what}; stops {whole_percent(r.p_stop)} of trials")
+        return out
+
+
+def _draws(plan: Plan, option: str, n: int, seed: int):
+    """The review's own draws for ``option``: exit cost (n,), months from go-live until a
+    failure is seen (n,), and the measured-benefit errors (2, P, n) as standard normals."""
+    index = list(plan.scenario.options).index(option)
+    rng = np.random.default_rng([seed, _STREAM, index])
+    ab = plan.scenario.options[option].flexibility.abandon  # type: ignore[union-attr]
+    exit_cost = np.asarray(ab.exit_cost.sample(rng, n), dtype=float)
+    seen = np.asarray(ab.failure_seen_after_months.sample(rng, n), dtype=float)
+    noise = rng.standard_normal((2, plan.layout.periods, n))
+    return ab, exit_cost, seen, noise
+
+
+def _npv(net: np.ndarray, df: np.ndarray) -> np.ndarray:
+    """NPV of a (P, n) net flow, summed period by period as :mod:`decision_kit.trial_metrics`
+    does (so it is the reported NPV bit for bit)."""
+    out = np.zeros(net.shape[1])
+    for t in range(len(df)):
+        out += net[t] * df[t]
+    return out
+
+
+def _cell_arrays(cost, benefit, sq, launch, failed, df, draws, H: int):
+    """Observables, stopping payoffs and the commit-now NPV of one cell (see the module)."""
+    ab, exit_cost, seen, noise = draws
+    sq_cost, sq_benefit = sq
+    terminal = _npv(benefit - cost, df) - _npv(sq_benefit - sq_cost, df)
+    d = (benefit - cost) - (sq_benefit - sq_cost)
+    cum = np.cumsum(d * df[:, None], axis=0)
+    k = ab.commitment_years
+    sigma = float(ab.benefit_noise)
+    measured = benefit * np.exp(sigma * noise[0] - sigma**2 / 2) + float(ab.benefit_noise_floor) * noise[1]
+    obs, exercise = [], np.full((terminal.size, H - 1), -np.inf)
+    for t in range(1, H):
+        live = launch <= 12 * t
+        obs.append(np.column_stack([measured[t], cost[t], live, failed & (launch + seen <= 12 * t)]))
+        last = t + k
+        if last < H:
+            exercise[:, t - 1] = cum[last] - exit_cost * df[last]
+    return obs, exercise, terminal
+
+
+def _boundary(policy: LSMPolicy, j: int, x: np.ndarray) -> tuple[float, str, bool]:
+    """Where the rule of review ``j`` stops a live option with no failure seen, scanning the
+    measured benefit over its P1-P99 on the given observables ``x`` (valued trials)."""
+    ok = (x[:, 2] > 0) & (x[:, 3] == 0)
+    flagged = x[:, 3] > 0
+    probe_fail = np.array([[np.median(x[flagged, 0]) if flagged.any() else 0.0, np.median(x[:, 1]), 1.0, 1.0]])
+    stop_fail = bool(policy.decide(j, probe_fail)[0])
+    if ok.sum() < 10:
+        return np.nan, "too few live trials to state a rule", stop_fail
+    grid = np.linspace(*np.quantile(x[ok, 0], [0.01, 0.99]), _GRID)
+    probe = np.column_stack([grid, np.full(_GRID, np.median(x[ok, 1])), np.ones(_GRID), np.zeros(_GRID)])
+    stop = policy.decide(j, probe)
+    if not stop.any():
+        return np.nan, "carry on whatever the measured benefit", stop_fail
+    if stop.all():
+        return np.nan, "stop whatever the measured benefit", stop_fail
+    first_go = int(np.argmax(~stop))
+    if stop[first_go:].any() or first_go == 0:
+        return np.nan, "no single threshold (the fitted rule is not monotone in the benefit)", stop_fail
+    return float(grid[first_go]), "stop if the measured benefit is below the threshold", stop_fail
+
+
+def _summaries(when, exercise, terminal, staged, dates: int) -> dict:
+    stopped = when < dates
+    taken = exercise[np.arange(terminal.size), np.minimum(when, dates - 1)]
+    best_stop = exercise.max(axis=1)
+    return {
+        "p_stop": stopped.mean(),
+        "p_loss_commit": (terminal < 0).mean(),
+        "p_loss_staged": (staged < 0).mean(),
+        "p10_commit": np.quantile(terminal, 0.1),
+        "p10_staged": np.quantile(staged, 0.1),
+        "p_stop_regret": (stopped & (terminal > taken)).mean(),
+        "p_carry_on_regret": (~stopped & (best_stop > terminal)).mean(),
+    }
+
+
+def abandonment(
+    scenario: Scenario | Plan,
+    *,
+    trials: int = 20_000,
+    seed: int = 1,
+    options: list[str] | None = None,
+    degree: int = 2,
+    split: float = 0.5,
+) -> Abandonment:
+    """Value the yearly stop review of each reviewed option (or of ``options``) under every owner.
+
+    ``trials`` and ``seed`` are :func:`~decision_kit.simulation.simulate`'s (the same trials);
+    ``degree`` is the polynomial degree of the regression on the observables; ``split`` the
+    share of trials that fit the rule (the others value it). Money in the scenario's currency,
+    NPV versus the status quo at the decision date. Raises
+    :class:`~decision_kit.errors.ScenarioError` if an option states no review or the horizon
+    leaves no year to review.
+    """
+    plan = compile_plan(scenario)
+    s, lay = plan.scenario, plan.layout
+    reviewed = reviewed_options(plan)
+    chosen = reviewed if options is None else list(options)
+    for o in chosen:
+        if o not in reviewed:
+            raise ScenarioError(
+                f"option '{o}' states no yearly stop review (flexibility: abandon); reviewed options: "
+                f"{', '.join(reviewed) or 'none'}"
+            )
+    if not chosen:
+        raise ScenarioError(f"no option of '{s.name}' states a yearly stop review (flexibility: abandon)")
+    H = plan.horizon
+    if H < 2:
+        raise ScenarioError(f"a horizon of {H} year leaves no year-end to review before it ends")
+    values, risks, n = draw_trials(plan, trials, seed)
+    full = plan.complete(values)
+    flows = engine.project(plan, values, risks, n)
+    cost, benefit = flows.flows()
+    zero = np.zeros((lay.periods, n))
+    sq = flows.status_quo if flows.status_quo is not None else (zero, zero)
+    df = finance.discount_factors(s.discount_rate, lay.periods)
+    rows, review_rows, policies, commit, staged_npv = [], [], {}, {}, {}
+    for o in chosen:
+        op = next(p for p in plan.options if p.name == o)
+        failed = np.broadcast_to(np.asarray(full.get(op.realisation, 1.0), dtype=float) == 0, (n,))
+        draws = _draws(plan, o, n, seed)
+        for wi, w in enumerate(lay.owners):
+            oi = op.index
+            obs, exercise, terminal = _cell_arrays(cost[oi, wi], benefit[oi, wi], sq, flows.launch[oi, wi], failed,
+                                                   df, draws, H)  # fmt: skip
+            policy = least_squares_policy(obs, exercise, terminal, degree=degree, seed=seed, split=split)
+            v = policy.valued
+            when = stopping_dates(
+                policy.regressions, [x[v] for x in obs], exercise[v], np.ones(exercise[v].shape, bool)
+            )
+            staged = policy.npv([x[v] for x in obs], exercise[v], terminal[v])
+            rows.append({"option": o, "owner": w, "commit_npv": policy.commit_now_value,
+                         "staged_npv": policy.value_out_of_sample, "flexibility": policy.flexibility,
+                         "flexibility_se": policy.flexibility_standard_error,
+                         "flexibility_in_sample": policy.flexibility_in_sample,
+                         "significant": abs(policy.flexibility) > 2 * policy.flexibility_standard_error,
+                         **_summaries(when, exercise[v], terminal[v], staged, H - 1),
+                         "p_failure": failed[v].mean()})  # fmt: skip
+            for j in range(H - 1):
+                threshold, rule, stop_fail = _boundary(policy, j, obs[j][v])
+                offered = bool(np.isfinite(exercise[:, j]).any())
+                review_rows.append({"option": o, "owner": w, "year": j + 1, "p_stop": policy.p_stop_by_date[j],
+                                    "stop_below": threshold if offered else np.nan,
+                                    "rule": rule if offered else "no review (the contract runs to the horizon)",
+                                    "stop_if_failure_seen": stop_fail and offered})  # fmt: skip
+            policies[(o, w)], commit[(o, w)], staged_npv[(o, w)] = policy, terminal, staged
+    table = pd.DataFrame(rows).set_index(["option", "owner"])
+    reviews = pd.DataFrame(review_rows).set_index(["option", "owner", "year"])
+    return Abandonment(s.name, s.currency, n, seed, table, reviews, policies, commit, staged_npv)

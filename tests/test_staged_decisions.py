@@ -1,0 +1,193 @@
+"""The yearly stop review on scenarios (decision_kit.staged_decisions), against hand-worked cases.
+
+References are worked out by hand in the comments, never by running the analysis twice.
+"""
+
+import textwrap
+
+import numpy as np
+import pytest
+
+import decision_kit as dk
+from decision_kit.errors import ScenarioError
+from decision_kit.loading import loads
+from decision_kit.simulation import simulate
+from decision_kit.staged_decisions import abandonment, reviewed_options
+
+OWNER = """
+    owners:
+      shared: {launch_factor: 1, launch_extra_months: 0, integration_factor: 1, incident_frequency: 1,
+               incident_severity: 1, governance_overhead: 0, consolidation: 0, realisation_factor: 1,
+               marketing_share: 0.5}
+"""
+
+
+def _scenario(abandon: str, p_fail: float = 0.3) -> dk.Scenario:
+    text = textwrap.dedent(f"""
+        name: stop review, hand-worked
+        horizon_years: 3
+        discount_rate: 0.10
+        options:
+          buy:
+            kind: buy
+            realisation:
+              dist: mixture
+              components:
+                - {{weight: {p_fail}, dist: 0}}
+                - {{weight: {1 - p_fail}, dist: 1}}
+            costs:
+              run: {{category: license, timing: recurring, amount: 1000}}
+            benefits:
+              uplift: {{category: revenue, amount: 3000}}
+            flexibility:
+              abandon: {abandon}
+    """) + textwrap.dedent(OWNER)
+    return loads(text)
+
+
+PERFECT = "{exit_cost: 0, commitment_years: 0, failure_seen_after_months: 0, benefit_noise: 0}"
+
+
+def test_a_failure_seen_at_the_first_review_saves_the_later_years_costs():
+    # Hand-worked: 1,000 a year of licence in years 1-3, 3,000 a year of benefit unless the
+    # delivery failed (probability 0.3, benefit 0). The failure is seen at once, so at the end
+    # of year 1 a failed project stops and saves 1,000 in years 2 and 3:
+    # value = 0.3 x 1,000 x (1/1.1^2 + 1/1.1^3) = 0.3 x 1,577.76 = 473.33. A delivered one
+    # earns 3,000 - 1,000 a year and carries on, so no stop is ever regretted.
+    saved = 1000 * (1 / 1.1**2 + 1 / 1.1**3)
+    a = abandonment(_scenario(PERFECT), trials=20_000, seed=3)
+    row = a.table.loc[("buy", "shared")]
+    assert row.p_stop == row.p_failure  # every failure stops, nothing else does
+    assert row.flexibility == pytest.approx(row.p_failure * saved, rel=1e-9)
+    se = saved * np.sqrt(0.3 * 0.7 / a.policies[("buy", "shared")].valued.size)
+    assert abs(row.flexibility - 0.3 * saved) < 3 * se
+    assert row.p_stop_regret == 0 and row.p_carry_on_regret == 0
+    rules = a.reviews.loc[("buy", "shared")]
+    assert rules.loc[1, "p_stop"] == row.p_failure and rules.loc[2, "p_stop"] == 0
+    assert bool(rules.loc[1, "stop_if_failure_seen"])
+
+
+def test_a_contract_year_still_due_costs_one_more_year_and_the_exit_fee():
+    # With one contract year still due and an exit cost of 200, a failure seen at the end of
+    # year 1 stops after year 2: it saves year 3's 1,000 less the 200 paid in year 2:
+    # 0.3 x (1,000/1.1^3 - 200/1.1^2) = 0.3 x (751.31 - 165.29) = 175.81.
+    saved = 1000 / 1.1**3 - 200 / 1.1**2
+    a = abandonment(
+        _scenario("{exit_cost: 200, commitment_years: 1, failure_seen_after_months: 0}"), trials=20_000, seed=3
+    )
+    row = a.table.loc[("buy", "shared")]
+    assert row.flexibility == pytest.approx(row.p_failure * saved, rel=1e-9)
+    assert a.reviews.loc[("buy", "shared", 2), "rule"].startswith("no review")
+
+
+def test_a_failure_seen_too_late_cannot_be_stopped():
+    # Seen 30 months after go-live: after the last review (end of year 2), so no stop at all.
+    a = abandonment(_scenario("{exit_cost: 0, commitment_years: 0, failure_seen_after_months: 30, benefit_noise: 0, "
+                              "benefit_noise_floor: 5000}"), trials=20_000, seed=3)  # fmt: skip
+    row = a.table.loc[("buy", "shared")]
+    assert abs(row.flexibility) < 3 * row.flexibility_se + 1e-9
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    s = dk.load_scenario("scenarios/marketing_automation.yaml")
+    return s, abandonment(s, trials=4_000, seed=5)
+
+
+def test_commit_now_is_the_reported_npv_bit_for_bit(shipped):
+    s, a = shipped
+    r = simulate(s, trials=4_000, seed=5)
+    options = list(s.options)
+    for (o, w), npv in a.commit.items():
+        reported = r.metrics["npv"][:, options.index(o), list(s.owners).index(w)] - r.status_quo["npv"]
+        assert np.array_equal(npv, reported)
+
+
+def test_a_review_that_cannot_pay_reproduces_commit_now_bit_for_bit():
+    s = dk.load_scenario("scenarios/marketing_automation.yaml")
+    raw = s.model_dump(exclude_none=True)
+    for o in reviewed_options(s):
+        if "flexibility" in raw["options"][o]:  # a variant inherits its parent's review
+            raw["options"][o]["flexibility"]["abandon"]["exit_cost"] = 1e12
+    a = abandonment(dk.Scenario.model_validate(raw), trials=2_000, seed=5)
+    for cell, staged in a.staged.items():
+        assert np.array_equal(staged, a.commit[cell][a.policies[cell].valued])
+        assert a.table.loc[cell, "p_stop"] == 0
+
+
+def test_out_of_sample_flexibility_is_never_below_minus_three_standard_errors(shipped):
+    _, a = shipped
+    t = a.table
+    assert (t.flexibility >= -3 * t.flexibility_se).all()
+    assert (t.p_stop_regret <= t.p_stop).all()
+
+
+def test_every_shipped_scenario_states_a_review():
+    for name in ("marketing_automation", "analytics_stack", "customer_data_platform", "webinar_platform"):
+        s = dk.load_scenario(f"scenarios/{name}.yaml")
+        reviewed = reviewed_options(s)
+        assert reviewed, name
+        for o in reviewed:
+            ab = s.options[o].flexibility.abandon
+            assert ab.source, f"{name}: {o}'s review states no source"
+
+
+def test_adding_a_review_changes_no_commit_now_number():
+    s = dk.load_scenario("scenarios/marketing_automation.yaml")
+    raw = s.model_dump(exclude_none=True)
+    for opt in raw["options"].values():
+        opt.pop("flexibility", None)
+    plain = dk.Scenario.model_validate(raw)
+    a, b = simulate(s, trials=1_000, seed=2), simulate(plain, trials=1_000, seed=2)
+    assert np.array_equal(a.metrics["npv"], b.metrics["npv"])
+
+
+@pytest.mark.parametrize(
+    "abandon, field, words",
+    [
+        ("{exit_cost: -5}", "exit_cost", "cannot be negative"),
+        ("{review: monthly}", "review", "yearly"),
+        ("{commitment_years: -1}", "commitment_years", ""),
+        ("{benefit_noise: -0.2}", "benefit_noise", ""),
+        ("{exit_fee: 5}", "exit_fee", ""),
+    ],
+)
+def test_a_bad_review_is_a_located_error(abandon, field, words):
+    with pytest.raises(ScenarioError) as err:
+        _scenario(abandon)
+    text = str(err.value)
+    assert field in text and words in text
+
+
+def test_an_option_without_a_review_is_refused():
+    with pytest.raises(ScenarioError, match="states no yearly stop review"):
+        abandonment(_scenario(PERFECT), trials=100, seed=1, options=["nothing"])
+
+
+def test_the_stages_command_prints_the_review_in_words_within_100_columns(capsys):
+    from decision_kit.cli import main
+
+    assert main(["stages", "scenarios/marketing_automation.yaml", "--trials", "2000", "--seed", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "value of the review" in out and "end of year 1: stop if" in out
+    assert max(len(line) for line in out.splitlines()) <= 100
+    assert main(["stages", "scenarios/marketing_automation.yaml", "--option", "nothing"]) == 2
+    assert "states no yearly stop review" in capsys.readouterr().err
+
+
+def test_the_memo_carries_the_review_table_rule_and_chart(shipped):
+    from matplotlib.figure import Figure
+
+    from decision_kit.report.analyses import staged_analyses
+
+    s, _ = shipped
+    sections = staged_analyses(simulate(s, trials=2_000, seed=5), trials=2_000)
+    kinds = [type(v).__name__ for v in sections.values()]
+    assert kinds == ["DataFrame", "str", "Figure"]
+    table, words, fig = sections.values()
+    assert {"commit now", "with the review", "value of the review", "stops"} <= set(table.columns)
+    assert words.startswith("End of year 1: stop if")
+    assert isinstance(fig, Figure)
+    plain = _scenario(PERFECT).model_dump(exclude_none=True)
+    plain["options"]["buy"].pop("flexibility")
+    assert staged_analyses(simulate(dk.Scenario.model_validate(plain), trials=200, seed=1)) == {}
