@@ -134,9 +134,9 @@ def _analysis_parsers(sub) -> None:
     w.add_argument("--break-even-trials", type=_count, default=2_000, help="trials per break-even (default 2,000)")
     w.add_argument("--seed", type=_seed, default=0)
 
-    g = sub.add_parser("stages", help="commit now or review every year: the value of a yearly stop review and its rule")
+    g = sub.add_parser("stages", help="commit now, review every year or pilot first: the value of each and its rule")
     g.add_argument("scenario")
-    g.add_argument("--option", action="append", help="an option to value (repeat; default: every option with a review)")
+    g.add_argument("--option", action="append", help="an option to value (repeat; default: all with a review or pilot)")
     g.add_argument("--trials", type=_count, default=20_000)
     g.add_argument("--seed", type=_seed, default=0)
 
@@ -262,13 +262,25 @@ def _owners(args) -> int:
 
 
 def _stages(args) -> int:
-    from .console import staged_text
+    from .console import pilot_text, staged_text
     from .loading import load_scenario
-    from .staged_decisions import abandonment
+    from .staged_decisions import abandonment, pilots, reviewed_options
 
     scenario = load_scenario(args.scenario)
     _warn(args.scenario, scenario)
-    print(staged_text(abandonment(scenario, trials=args.trials, seed=args.seed, options=args.option)))
+    reviewed, piloted = reviewed_options(scenario), reviewed_options(scenario, "pilot")
+    for o in args.option or ():
+        if o not in reviewed and o not in piloted:
+            raise ScenarioError(f"option '{o}' states neither a yearly stop review nor a pilot (flexibility:)")
+    pick = (lambda stated: [o for o in args.option if o in stated]) if args.option else (lambda stated: stated)
+    texts = []
+    if pick(reviewed):
+        texts.append(staged_text(abandonment(scenario, trials=args.trials, seed=args.seed, options=pick(reviewed))))
+    if pick(piloted):
+        texts.append(pilot_text(pilots(scenario, trials=args.trials, seed=args.seed, options=pick(piloted))))
+    if not texts:
+        raise ScenarioError(f"no option of '{scenario.name}' states a yearly stop review or a pilot (flexibility:)")
+    print("\n\n".join(texts))
     return 0
 
 

@@ -205,3 +205,34 @@ def staged_text(staged) -> str:
     out += ["", OWNER_GLOSSARY]
     wrapped = (textwrap.fill(line, WIDTH, subsequent_indent="    ") if len(line) > WIDTH else line for line in out)
     return "\n".join(wrapped)
+
+
+def pilot_text(piloted) -> str:
+    """Commit now versus a pilot first, for a terminal: per option x owner the expected NPV versus
+    the status quo either way, the pilot's value net of its cost and delay with its standard
+    error (or "within Monte Carlo error"), how often it stops, its two error rates, then the
+    best cell's scale-or-stop rule of each option in business units
+    (:class:`~decision_kit.staged_decisions.Pilots`). Money in the scenario's currency."""
+    cur, t = piloted.currency, piloted.table
+    widths = [10, 10, 10, 10, 26, 6, 15]
+    out = [
+        f"Commit now or pilot first: {piloted.scenario}, {piloted.trials:,} trials (rule fitted on half, valued on the "
+        f"other half); money in {cur}, NPV versus the status quo, the pilot's cost and delay included",
+        "",
+        _line(
+            ["option", "owner", "commit now", "pilot first", "value of the pilot", "stops", "errors stop/go"], widths
+        ),
+    ]
+    for (o, w), r in t.iterrows():
+        value = (f"+{compact(r.value)} ± {compact(r.value_se)}".replace("+-", "-") if r.significant
+                 else f"within MC error (±{compact(2 * r.value_se)})")  # fmt: skip
+        errors = f"{whole_percent(r.p_stop_when_scaling_pays)} / {whole_percent(r.p_scale_when_stopping_pays)}"
+        out.append(_line([str(o), str(w), compact(r.commit_npv), compact(r.piloted_npv), value,
+                          whole_percent(r.p_stop), errors], widths))  # fmt: skip
+    out += ["", "errors stop/go: the pilot stopped although scaling would have paid / scaled although stopping would."]
+    for o in dict.fromkeys(t.index.get_level_values("option")):
+        w = t.loc[o, "piloted_npv"].idxmax()
+        r = t.loc[(o, w)]
+        out += ["", f"{o} under {w}: pilot cost {compact(r.pilot_cost)} {cur} on average; {piloted.rule_words(o, w)}."]
+    wrapped = (textwrap.fill(line, WIDTH, subsequent_indent="    ") if len(line) > WIDTH else line for line in out)
+    return "\n".join(wrapped)

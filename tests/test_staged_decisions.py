@@ -12,7 +12,7 @@ import decision_kit as dk
 from decision_kit.errors import ScenarioError
 from decision_kit.loading import loads
 from decision_kit.simulation import simulate
-from decision_kit.staged_decisions import abandonment, reviewed_options
+from decision_kit.staged_decisions import abandonment, pilot_design, pilots, reviewed_options
 
 OWNER = """
     owners:
@@ -160,7 +160,7 @@ def test_a_bad_review_is_a_located_error(abandon, field, words):
 
 
 def test_an_option_without_a_review_is_refused():
-    with pytest.raises(ScenarioError, match="states no yearly stop review"):
+    with pytest.raises(ScenarioError, match="does not state a yearly stop review"):
         abandonment(_scenario(PERFECT), trials=100, seed=1, options=["nothing"])
 
 
@@ -172,7 +172,7 @@ def test_the_stages_command_prints_the_review_in_words_within_100_columns(capsys
     assert "value of the review" in out and "end of year 1: stop if" in out
     assert max(len(line) for line in out.splitlines()) <= 100
     assert main(["stages", "scenarios/marketing_automation.yaml", "--option", "nothing"]) == 2
-    assert "states no yearly stop review" in capsys.readouterr().err
+    assert "states neither a yearly stop review nor a pilot" in capsys.readouterr().err
 
 
 def test_the_memo_carries_the_review_table_rule_and_chart(shipped):
@@ -183,11 +183,69 @@ def test_the_memo_carries_the_review_table_rule_and_chart(shipped):
     s, _ = shipped
     sections = staged_analyses(simulate(s, trials=2_000, seed=5), trials=2_000)
     kinds = [type(v).__name__ for v in sections.values()]
-    assert kinds == ["DataFrame", "str", "Figure"]
-    table, words, fig = sections.values()
+    assert kinds == ["DataFrame", "str", "Figure", "DataFrame", "str"]  # the review, then buy's pilot
+    table, words, fig, piloted, pilot_words = sections.values()
+    assert {"commit now", "pilot first", "value of the pilot"} <= set(piloted.columns)
+    assert "pilot on 15% for 4 months" in pilot_words
     assert {"commit now", "with the review", "value of the review", "stops"} <= set(table.columns)
     assert words.startswith("End of year 1: stop if")
     assert isinstance(fig, Figure)
     plain = _scenario(PERFECT).model_dump(exclude_none=True)
     plain["options"]["buy"].pop("flexibility")
     assert staged_analyses(simulate(dk.Scenario.model_validate(plain), trials=200, seed=1)) == {}
+
+
+# -- pilot, then scale or stop -------------------------------------------------------------------
+
+
+def _piloted(pilot: dict) -> dk.Scenario:
+    raw = _scenario("{exit_cost: 0}").model_dump(exclude_none=True)
+    raw["options"]["buy"]["flexibility"] = {"pilot": pilot}
+    return dk.Scenario.model_validate(raw)
+
+
+# The hand-worked cell of _scenario: licence 1,000 a year in years 1-3; benefit 3,000 a year
+# after a 6-month default ramp (2,250 in year 1) unless the delivery fails (p 0.3); 10%.
+# Committing now: delivered 1,250/1.1 + 2,000/1.1^2 + 2,000/1.1^3 = 4,291.88; failed
+# -1,000 (1/1.1 + 1/1.1^2 + 1/1.1^3) = -2,486.85.
+DELIVERED, FAILED = 1250 / 1.1 + 2000 / 1.1**2 + 2000 / 1.1**3, -1000 * (1 / 1.1 + 1 / 1.1**2 + 1 / 1.1**3)
+
+
+def test_a_year_long_noiseless_pilot_stops_every_failure_and_costs_a_year():
+    # A 12-month pilot costing 100 measures the benefit exactly, so every failure stops (NPV
+    # -100). A delivered option starts a year later over the same three-year life, so its NPV
+    # is DELIVERED / 1.1 = 3,901.71. Value over committing now =
+    # p (0 - FAILED) + (1 - p) (3,901.71 - DELIVERED) - 100 = 0.3 x 2,486.85 - 0.7 x 390.17 - 100.
+    late = DELIVERED / 1.1
+    p = pilots(_piloted({"months": 12, "scale": 0.1, "setup_cost": 100, "benefit_noise": 0}), trials=20_000, seed=3)
+    row = p.table.loc[("buy", "shared")]
+    share = row.p_stop  # the valued trials' share of failures, all stopped
+    assert row.value == pytest.approx(share * -FAILED + (1 - share) * (late - DELIVERED) - 100, rel=1e-9)
+    assert row.p_stop_when_scaling_pays == 0 and row.p_scale_when_stopping_pays == 0
+    assert abs(share - 0.3) < 3 * np.sqrt(0.3 * 0.7 / p.rules[("buy", "shared")].valued.size)
+    assert "at least" in p.rule_words("buy", "shared")
+
+
+def test_a_short_pilot_is_worth_the_failures_it_stops_less_its_delay():
+    # 1.2 months = 0.1 year later: DELIVERED / 1.1^0.1.
+    late = DELIVERED / 1.1**0.1
+    p = pilots(_piloted({"months": 1.2, "scale": 0.5, "benefit_noise": 0}), trials=20_000, seed=3)
+    row = p.table.loc[("buy", "shared")]
+    assert row.value == pytest.approx(row.p_stop * -FAILED + (1 - row.p_stop) * (late - DELIVERED), rel=1e-9)
+    assert row.value > 0
+
+
+def test_a_pilot_costing_c_is_worth_exactly_c_less():
+    free = pilots(_piloted({"months": 3, "scale": 0.2, "benefit_noise": 0.5, "benefit_noise_floor": 800}), trials=8_000, seed=4)
+    paid = pilots(_piloted({"months": 3, "scale": 0.2, "benefit_noise": 0.5, "benefit_noise_floor": 800,
+                            "setup_cost": 250}), trials=8_000, seed=4)  # fmt: skip
+    a, b = free.table.loc[("buy", "shared")], paid.table.loc[("buy", "shared")]
+    assert a.value - b.value == pytest.approx(250, rel=1e-12)
+    assert a.p_stop == b.p_stop
+
+
+def test_a_bigger_pilot_measures_better_on_the_same_trials():
+    design = pilot_design(_piloted({"months": 3, "scale": 0.1, "benefit_noise": 0.5, "benefit_noise_floor": 300}),
+                          "buy", "shared", scales=(0.02, 0.5), months=(3,), trials=20_000, seed=4)  # fmt: skip
+    small, big = design.loc[(0.02, 3)], design.loc[(0.5, 3)]
+    assert big.value > small.value + 2 * np.hypot(big.value_se, small.value_se)

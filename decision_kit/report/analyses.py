@@ -101,15 +101,16 @@ def ownership_analyses(result, *, trials: int = 4_000, break_even_trials: int = 
 
 def staged_analyses(result, *, trials: int = 4_000) -> dict[str, Any]:
     """The memo's "commit now or review every year" sections, for a scenario whose options state
-    a yearly stop review (:mod:`decision_kit.staged_decisions`): per option x owner the expected
+    a yearly stop review or a pilot (:mod:`decision_kit.staged_decisions`): per option x owner the expected
     NPV versus the status quo with and without the review, the review's value with its standard
     error and how often it stops, then the rule of the recommended option in words and as a
     chart. Empty when no option states a review. Same seed as ``result``."""
     from ..staged_decisions import abandonment, reviewed_options
 
     s = result.scenario
+    out = _pilot_analyses(result, trials=trials)
     if not reviewed_options(s):
-        return {}
+        return out
     staged = abandonment(s, trials=trials, seed=result.seed)
     cols = {"commit_npv": "commit now", "staged_npv": "with the review", "flexibility": "value of the review",
             "flexibility_se": "its standard error", "flexibility_in_sample": "in sample (biased high)",
@@ -135,4 +136,27 @@ def staged_analyses(result, *, trials: int = 4_000) -> dict[str, Any]:
         f"{s.currency}; the rule is fitted on half the trials and valued on the other half)": table,
         f"The stop rule of {option} under {owner}, fitted on the trials": words,
         f"Stop rule of {option} under {owner} over time": fig,
+        **out,
+    }
+
+
+def _pilot_analyses(result, *, trials: int) -> dict[str, Any]:
+    """The memo's "commit now or pilot first" sections: the table per option x owner and the
+    scale-or-stop rule of each option's best cell in words. Empty without a pilot."""
+    from ..staged_decisions import pilots, reviewed_options
+
+    s = result.scenario
+    if not reviewed_options(s, "pilot"):
+        return {}
+    p = pilots(s, trials=trials, seed=result.seed)
+    cols = {"commit_npv": "commit now", "piloted_npv": "pilot first", "value": "value of the pilot",
+            "value_se": "its standard error", "value_in_sample": "in sample (biased high)", "p_stop": "stops",
+            "p_stop_when_scaling_pays": "stopped, scaling paid more",
+            "p_scale_when_stopping_pays": "scaled, stopping paid more", "pilot_cost": "pilot cost"}  # fmt: skip
+    best = {o: str(p.table.loc[o, "piloted_npv"].idxmax()) for o in dict.fromkeys(p.table.index.get_level_values(0))}
+    words = " ".join(f"{o} under {w}: {p.rule_words(o, w)}." for o, w in best.items())
+    return {
+        f"Commit now or pilot first ({p.trials:,} trials; NPV versus the status quo, {s.currency}, the pilot's "
+        "cost and delay included)": p.table[list(cols)].rename(columns=cols),
+        "The scale-or-stop rule of each pilot, fitted on the trials": words,
     }

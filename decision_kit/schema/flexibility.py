@@ -27,6 +27,17 @@ times a lognormal error of ``benefit_noise`` (sigma; attribution and seasonality
 normal error of standard deviation ``benefit_noise_floor`` (currency a year: what a benefit of
 zero can look like when measured). The rule itself is fitted on the trials
 (:mod:`decision_kit.staged_decisions`), never written by hand.
+
+A pilot comes before the commitment instead::
+
+        flexibility:
+          pilot: {months: 4, scale: 0.15, setup_cost: 10k, monthly_cost: {dist: pert, ...}}
+
+The option runs at ``scale`` for ``months`` and its benefit is measured; then it is scaled
+(the whole option, ``months`` later than committing now: the same flows over the same life,
+discounted that much more) or stopped (the status quo goes on; the pilot's
+cost is paid either way). The scale-or-stop rule is a threshold on the measured benefit,
+fitted on the trials.
 """
 
 from __future__ import annotations
@@ -75,8 +86,43 @@ class Abandon(Model):
         return v
 
 
+class Pilot(Model):
+    """A pilot before the commitment: the option runs on ``scale`` (a share of contacts, seats or
+    users) for ``months``, then the organisation scales it or stops (see the module docstring).
+
+    ``setup_cost``: currency, paid at the decision date whatever follows; ``monthly_cost``:
+    currency a month at full scale, paid pro rata to ``scale`` over the pilot (a vendor's pilot
+    fee, the team's time). ``benefit_noise`` and ``benefit_noise_floor`` are the errors of a
+    full-scale measurement over one year (lognormal sigma; standard deviation, currency a year),
+    as in :class:`Abandon`; a pilot measures ``scale x months / 12`` of that, so its errors are
+    those divided by the square root of that share. ``failure_seen_after_months``: months into
+    the pilot after which a failed delivery is visible (nobody uses it); a failure seen within
+    the pilot stops it. Without it the pilot sees only the measured benefit.
+    """
+
+    months: Num = Field(..., gt=0, le=24)
+    scale: Num = Field(..., gt=0, le=1)
+    setup_cost: Distribution = fixed_default(0.0)
+    monthly_cost: Distribution = fixed_default(0.0)
+    benefit_noise: Num = Field(0.3, ge=0, le=3)
+    benefit_noise_floor: Num = Field(0.0, ge=0)
+    failure_seen_after_months: Distribution | None = None
+    source: str | None = None
+
+    @field_validator("setup_cost", "monthly_cost", "failure_seen_after_months")
+    @classmethod
+    def _not_negative(cls, v: Any, info: Any) -> Any:
+        lo, _ = v.support()
+        if lo < 0:
+            what = "months" if info.field_name == "failure_seen_after_months" else "a pilot's cost"
+            raise input_error("negative", "{what} cannot be negative (lowest possible value {lo})", what=what, lo=lo)
+        return v
+
+
 class Flexibility(Model):
-    """What an option keeps open after the decision. ``abandon``: a yearly stop review."""
+    """What an option keeps open after the decision. ``abandon``: a yearly stop review;
+    ``pilot``: a pilot before the commitment, then scale or stop."""
 
     abandon: Abandon | None = None
+    pilot: Pilot | None = None
     source: str | None = None
