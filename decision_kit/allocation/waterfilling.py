@@ -290,6 +290,7 @@ def waterfill(cv: Curves, lo, hi, budget: float, groups):
     """
     n = cv.n
     room = hi > lo  # may take more (before clipping to the budget)
+    own_hi = hi.copy()
     hi = np.minimum(hi, max(budget, 0.0))
     for idx, cap in groups:
         hi[idx] = np.minimum(hi[idx], cap)
@@ -334,4 +335,23 @@ def waterfill(cv: Curves, lo, hi, budget: float, groups):
     for idx, cap in groups:
         trim_excess(x, lo, idx, cap, scale[idx].sum())
     trim_excess(x, lo, np.arange(n), budget, scale.sum())
-    return x, lam, np.maximum(glam, lam)
+    return x, lam, _right_multipliers(cv, x, own_hi, np.maximum(glam, lam), groups)
+
+
+def _right_multipliers(cv: Curves, x, own_hi, glam, groups):
+    """Each owner's multiplier as the value of one *more* unit of its budget: at least the
+    expected slope of every initiative of the owner that may still grow (below its own maximum).
+
+    The solver clips spends to the owner's cap, so an initiative that takes the whole cap sits at
+    that clip, and the root of the owner's problem is the lower end of a flat stretch: the slope
+    of the next initiative in line, not of the one that would take the next unit. The spends are
+    unchanged; only the multipliers of owners whose cap binds are raised.
+    """
+    out = glam.copy()
+    for k, (idx, cap) in enumerate(groups):
+        if cap - x[idx].sum() > 1e-9 * max(cap, 1.0):
+            continue  # its cap does not bind
+        grow = idx[x[idx] < own_hi[idx] * (1 - 1e-12) - 1e-12]
+        if grow.size:
+            out[k] = max(out[k], float(np.max(cv.mean_slope_curv(x[grow], grow)[0])))
+    return out
