@@ -236,3 +236,21 @@ def test_the_allocate_csv_keeps_every_digit_and_adds_the_reason_codes(capsys):
     assert header.endswith("prerequisite_met,reason,reason_text")
     cdp = next(r for r in rows if r.startswith("customer_data_platform,"))
     assert ",inactive," in cdp
+
+
+def test_an_initiative_taking_the_whole_budget_sets_its_marginal_value():
+    # "a" takes all 100 (b's first unit returns 0.1, a's slope at 100 is 6 exp(-2/3) = 3.08): one
+    # more unit of budget goes to a, so it is worth a's slope, not b's 0.1 next in line
+    p = portfolio({"a": exp_ini(900, 150), "b": exp_ini(10, 100)}, [100])
+    r = al.optimize(p, trials=2, seed=0, shifts=NEUTRAL)
+    assert r.spend[0] == pytest.approx(100) and r.marginal_value == pytest.approx(6 * math.exp(-100 / 150), rel=1e-9)
+    assert r.marginal_value == pytest.approx(r.marginal_value_check, rel=1e-3)  # the re-solve at budget + 1e-4 budget
+    assert r.reason_of("b").text.endswith("less than the 3.08 USD of the total budget's next USD")
+
+
+def test_the_console_writes_owners_as_the_reasons_do():
+    from decision_kit import console
+    from decision_kit.allocation import explain
+
+    assert console._OWNER_WORDS == explain.OWNER_WORDS
+    assert console._words("customer_data_platform") == explain.words("customer_data_platform")

@@ -335,23 +335,31 @@ def waterfill(cv: Curves, lo, hi, budget: float, groups):
     for idx, cap in groups:
         trim_excess(x, lo, idx, cap, scale[idx].sum())
     trim_excess(x, lo, np.arange(n), budget, scale.sum())
-    return x, lam, _right_multipliers(cv, x, own_hi, np.maximum(glam, lam), groups)
+    lam, glam = _right_multipliers(cv, x, own_hi, lam, glam, budget, groups)
+    return x, lam, np.maximum(glam, lam)
 
 
-def _right_multipliers(cv: Curves, x, own_hi, glam, groups):
-    """Each owner's multiplier as the value of one *more* unit of its budget: at least the
-    expected slope of every initiative of the owner that may still grow (below its own maximum).
+def _right_multipliers(cv: Curves, x, own_hi, lam: float, glam, budget: float, groups):
+    """The budget's and each owner's multiplier as the value of one *more* unit: at least the
+    expected slope of every initiative that may still grow (below its own maximum, and for the
+    total budget outside owners whose cap binds).
 
-    The solver clips spends to the owner's cap, so an initiative that takes the whole cap sits at
-    that clip, and the root of the owner's problem is the lower end of a flat stretch: the slope
-    of the next initiative in line, not of the one that would take the next unit. The spends are
-    unchanged; only the multipliers of owners whose cap binds are raised.
+    The solver clips spends to the budget and the owners' caps, so an initiative that takes a
+    whole budget sits at that clip, and the root found is the lower end of a flat stretch: the
+    slope of the next initiative in line, not of the one that would take the next unit. The
+    spends are unchanged; only multipliers of budgets that bind are raised.
     """
-    out = glam.copy()
+    grows = x < own_hi * (1 - 1e-12) - 1e-12
+    glam = np.asarray(glam, dtype=float).copy()
+    free = grows.copy()
     for k, (idx, cap) in enumerate(groups):
         if cap - x[idx].sum() > 1e-9 * max(cap, 1.0):
             continue  # its cap does not bind
-        grow = idx[x[idx] < own_hi[idx] * (1 - 1e-12) - 1e-12]
+        free[idx] = False
+        grow = idx[grows[idx]]
         if grow.size:
-            out[k] = max(out[k], float(np.max(cv.mean_slope_curv(x[grow], grow)[0])))
-    return out
+            glam[k] = max(glam[k], lam, float(np.max(cv.mean_slope_curv(x[grow], grow)[0])))
+    if budget - x.sum() <= 1e-9 * max(budget, 1.0) and free.any():
+        sel = np.flatnonzero(free)
+        lam = max(lam, float(np.max(cv.mean_slope_curv(x[sel], sel)[0])))
+    return lam, glam
