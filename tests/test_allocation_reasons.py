@@ -254,3 +254,43 @@ def test_the_console_writes_owners_as_the_reasons_do():
 
     assert console._OWNER_WORDS == explain.OWNER_WORDS
     assert console._words("customer_data_platform") == explain.words("customer_data_platform")
+
+
+# --- multi-year phasing ---------------------------------------------------------------------------
+
+
+def test_phasing_gives_a_reason_per_year_and_initiative():
+    # no carry-over and no platform: each year is its own water-filling. Year 1: "late" does not
+    # run, "web" takes what "capped" (at its maximum of 100) leaves; "dependent" needs 200 on
+    # "governance", which never pays (as in TOTAL_BINDS). Year 2: "late" runs and the shared pot
+    # of 50 is used up by "web" alone
+    p = portfolio(
+        {
+            "capped": exp_ini(900, 150, max_spend=100),
+            "web": log_ini(300, 50, owner="shared"),
+            "governance": exp_ini(50, 100, owner="it"),
+            "dependent": exp_ini(100, 100, requires={"initiative": "governance", "min_spend": 200}),
+            "late": exp_ini(900, 150, years=[2]),
+        },
+        [300, 300],
+        owner_budgets={"marketing": [300, 300], "it": [300, 300], "shared": [300, 50]},
+    )
+    ph = al.phase(p, trials=2, seed=0, shifts=NEUTRAL)
+    codes = [[r.code for r in year] for year in ph.reasons]
+    assert codes[0] == ["at_maximum", "balanced", "at_minimum", "prerequisite", "inactive"]
+    assert codes[1][0] == "at_maximum" and codes[1][1] == "pot_exhausted" and codes[1][4] != "inactive"
+    assert ph.reason_of("late", 1).text == "not active in plan year 1 (2027); it runs in plan year 2"
+    assert ph.reason_of("web", 2).text == "limited by the shared budget, used up this year"
+    assert ph.reason_of("dependent", 1).text.startswith("earns nothing: it needs at least 200 USD on governance")
+    frame = ph.reasons_frame()
+    assert frame.loc[(1, "late"), "code"] == "inactive" and len(frame) == 10
+
+
+def test_a_platform_keeps_earning_after_its_build_years():
+    p = portfolio(
+        {"platform": exp_ini(900, 150, years=[1]), "web": log_ini(300, 50)},
+        [300, 300],
+    )
+    ph = al.phase(p, cumulative=["platform"], trials=2, seed=0, shifts=NEUTRAL)
+    assert ph.reason_of("platform", 2).code == "inactive"
+    assert ph.reason_of("platform", 2).text.endswith("; its earlier spend keeps earning")

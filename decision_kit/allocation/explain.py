@@ -346,3 +346,70 @@ def unspent_text(limits: Sequence[BudgetLimit], reasons: Sequence[Reason], cur: 
     if binding:
         text += f"{', ' if text else ''}while {' and '.join(binding)} {'binds' if len(binding) == 1 else 'bind'}"
     return out + (f": {text}" if text else "")
+
+
+def phase_reasons(model, x, eff, value_years, met, caps: dict, available) -> tuple[tuple[Reason, ...], ...]:
+    """A :class:`Reason` per plan year and initiative of a multi-year allocation, read off its
+    constraints: not active that year, prerequisite not funded that year, at its maximum, its
+    owner's budget used up that year, at its minimum, or funded inside its bounds ("balanced").
+
+    The years are solved jointly (carry-over, cumulative platforms), so no per-year multiplier is
+    read: ``marginal`` and ``rival`` are NaN and the texts give the bounds and budgets only.
+
+    Parameters
+    ----------
+    model : the :class:`~decision_kit.allocation.model.PortfolioModel`.
+    x : (Y, n) spend (currency per year).
+    eff : (Y, n) the spend each year's value and prerequisites are judged on (cumulative for platforms).
+    value_years : (Y, n) bool, the years each initiative's value counts.
+    met : (Y, n) bool, whether each initiative's prerequisite is funded that year.
+    caps : owner -> (Y,) owner budget path (currency per year).
+    available : (Y,) budget available each year, carry-over included (currency per year).
+    """
+    owners = np.array(model.owners)
+    out = []
+    for t in range(x.shape[0]):
+        lo = np.where(model.active[t], model.min_spend, 0.0)
+        tol = 1e-6 * np.maximum(1.0, np.minimum(model.max_spend, max(available[t], 1.0)) - lo)
+        used = {o: _used(float(p[t]), float(x[t, owners == o].sum())) for o, p in caps.items()}
+        out.append(
+            tuple(_phase_reason(model, t, i, x, eff, lo, tol, value_years, met, used) for i in range(x.shape[1]))
+        )
+    return tuple(out)
+
+
+def _phase_reason(model, t, i, x, eff, lo, tol, value_years, met, used) -> Reason:
+    cur = model.portfolio.currency
+    name, owner, xi, hi = model.names[i], model.owners[i], float(x[t, i]), float(model.max_spend[i])
+    active_years = list(np.flatnonzero(model.active[:, i]) + 1)
+    limit, where = math.nan, ""
+    if not model.active[t, i]:
+        code = "inactive"
+        text = f"not active in plan year {t + 1} ({model.portfolio.start_year + t})"
+        text += f"; it runs in {_plan_years(active_years)}"
+        if value_years[t, i]:
+            text += "; its earlier spend keeps earning"
+    elif value_years[t, i] and not met[t, i]:
+        _, j, thr = next(p for p in model.prerequisites if p[0] == i)
+        code, limit = "prerequisite", thr
+        text = (
+            f"earns nothing: it needs at least {_money(thr, cur)} on {words(model.names[j])}, "
+            f"which reaches {_money(float(eff[t, j]), cur)}"
+        )
+    elif math.isfinite(hi) and xi >= hi - tol[i]:
+        code, limit = "at_maximum", hi
+        text = f"at its maximum of {_money(hi, cur)}"
+    elif used.get(owner, False):
+        code, where = "pot_exhausted", f"{OWNER_WORDS[owner]} budget"
+        text = (
+            f"gets nothing: the {where} is used up this year"
+            if xi <= tol[i]
+            else f"limited by the {where}, used up this year"
+        )
+    elif xi <= lo[i] + tol[i]:
+        code, limit = "at_minimum", float(lo[i])
+        text = "gets nothing" if lo[i] <= 0 else f"held at its minimum of {_money(float(lo[i]), cur)}"
+        text += ": the plan earns more elsewhere"
+    else:
+        code, text = "balanced", "funded inside its bounds"
+    return Reason(name, owner, t + 1, code, xi, float(limit), math.nan, math.nan, where, text)
