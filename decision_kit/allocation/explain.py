@@ -212,7 +212,7 @@ def _reason(ctx: _Context, i: int, prob: YearProblem, x, met, grad, active_years
     elif math.isfinite(hi) and xi >= hi - ctx.tol[i]:
         code, limit = "at_maximum", hi
         text = f"at its maximum of {_money(hi, cur)}; its next {cur} would still return {_rate(g, cur)}"
-    elif (dep := _held_for(i, xi, lo, g, rival, ctx, prereqs, met)) is not None:
+    elif (dep := _held_for(i, xi, lo, g, rival, ctx, prereqs, met & prob.live)) is not None:
         code, limit = "threshold", dep[1]
         text = (
             f"held at {_money(dep[1], cur)}, the least {words(ctx.names[dep[0]])} needs from it; "
@@ -235,7 +235,7 @@ def _reason(ctx: _Context, i: int, prob: YearProblem, x, met, grad, active_years
 
 
 def _held_for(j, xj, lo, g, rival, ctx, prereqs, met):
-    """``(dependent, threshold)`` when ``j`` sits at a funded dependent's threshold above its own
+    """``(dependent, threshold)`` when ``j`` sits at an earning dependent's threshold above its own
     minimum and would get less on its own merits (its marginal value below the rival's)."""
     for i, jj, thr in prereqs:
         if jj == j and met[i] and thr > lo + ctx.tol[j] and abs(xj - thr) <= ctx.tol[j] and g < rival * (1 - 1e-6):
