@@ -250,8 +250,8 @@ def allocation_text(alloc, start_year: int | None = None) -> str:
     out += [_wrapped(f"- {_words(r.initiative)}: {r.text}") for r in alloc.reasons]
     out += ["", f"Budgets ({cur} per year):"]
     out += [_wrapped(f"- {b.text}") for b in alloc.limits]
-    binding = [b.name for b in alloc.binding]
-    out.append(_wrapped(f"Binding: the {_and(binding)}." if binding else "No budget binds."))
+    binding = [f"the {b.name}" for b in alloc.binding]
+    out.append(_wrapped(f"Binding: {_and(binding)}." if binding else "No budget binds."))
     if alloc.unspent_reason:
         out.append(_wrapped(alloc.unspent_reason + "."))
     out += ["", textwrap.fill(alloc.value_statement, WIDTH)]

@@ -97,6 +97,7 @@ def test_the_reasons_say_it_in_words(total_binds):
     )
     assert r("floor").text.startswith("held at its minimum of 50 USD: its next USD returns 0.06 USD")
     assert r("capped").text == "at its maximum of 100 USD; its next USD would still return 3.08 USD"
+    assert r("web").text == "funded until its next USD returns 1.50 USD, the total budget's marginal value"
 
 
 def test_the_total_budget_binds_with_its_marginal_value(total_binds):

@@ -227,7 +227,7 @@ def _reason(ctx: _Context, i: int, prob: YearProblem, x, met, grad, active_years
     else:
         code = "balanced"
         text = (
-            f"funded until its next {cur} returns {_rate(g, cur)}, what the total budget's next {cur} returns"
+            f"funded until its next {cur} returns {_rate(g, cur)}, the total budget's marginal value"
             if rival > 0
             else "funded until more spend on it adds almost nothing"
         )
