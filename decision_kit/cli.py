@@ -14,7 +14,6 @@ import numbers
 import sys
 
 from .errors import ScenarioError
-from .formatting import amount
 
 
 def _count(text: str) -> int:
@@ -380,7 +379,6 @@ def _notebook_batch(args) -> int:
 
 
 def _allocate(args) -> int:
-    import pandas as pd
 
     from .allocation import optimize
     from .distributions import parse_number
@@ -404,30 +402,14 @@ def _allocate(args) -> int:
         trials=args.trials,
         seed=args.seed,
     )
-    table = alloc.to_frame()
     if args.format == "csv":
+        reasons = alloc.reasons_frame()
+        table = alloc.to_frame().assign(reason=reasons["code"], reason_text=reasons["text"])
         table.to_csv(sys.stdout)
         return 0
-    cur = portfolio.currency
-    with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print(
-            f"{portfolio.name}: plan year {alloc.year}, budget {amount(alloc.budget, cur)}, "
-            f"objective {alloc.objective} "
-            f"({alloc.method}; {alloc.trials:,} trials, seed {alloc.seed})\n"
-        )
-        print(table.round(3).to_string())
-    print(
-        f"\nexpected value {amount(alloc.value_mean, cur)}/year (P10 {amount(alloc.value_p10)}); spent "
-        f"{amount(alloc.total_spend)}, unspent {amount(alloc.unspent)}; one more {cur} of budget is worth "
-        f"{alloc.marginal_value:.3f} {cur}"
-    )
-    for owner, spend in alloc.owner_spend.items():
-        extra = ""
-        if owner in alloc.owner_budgets:
-            extra = f" of its {amount(alloc.owner_budgets[owner])} budget"
-            if owner in alloc.owner_marginal:
-                extra += f"; one more {cur} of its budget is worth {alloc.owner_marginal[owner]:.3f}"
-        print(f"  {owner:10s} spends {amount(spend, cur)}{extra}")
+    from .console import allocation_text
+
+    print(allocation_text(alloc, portfolio.start_year))
     return 0
 
 

@@ -236,3 +236,93 @@ def pilot_text(piloted) -> str:
         out += ["", f"{o} under {w}: pilot cost {compact(r.pilot_cost)} {cur} on average; {piloted.rule_words(o, w)}."]
     wrapped = (textwrap.fill(line, WIDTH, subsequent_indent="    ") if len(line) > WIDTH else line for line in out)
     return "\n".join(wrapped)
+
+
+_LIMITED_BY = {
+    "inactive": "not active",
+    "prerequisite": "prerequisite",
+    "at_maximum": "its maximum",
+    "threshold": "a dependent",
+    "at_minimum": "its minimum",
+    "balanced": "total budget",
+}
+"""What holds an initiative, by reason code, in the allocation table ("pot_exhausted" names the pot)."""
+
+
+_OWNER_WORDS = {"marketing": "marketing", "it": "IT", "shared": "shared"}
+"""Owners of a portfolio's initiatives as a reader writes them (the allocation's texts use the same)."""
+
+
+def _words(name: str) -> str:
+    """An initiative's name as a reader writes it: ``'customer data platform'``."""
+    return name.replace("_", " ")
+
+
+def _wrapped(text: str, indent: str = "  ") -> str:
+    return "\n".join(textwrap.wrap(text, WIDTH, subsequent_indent=indent))
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _objective_words(alloc) -> str:
+    if alloc.objective == "mean":
+        return "expected value"
+    if alloc.objective == "mean_minus_std":
+        return f"expected value minus {alloc.risk_aversion:g} standard deviations"
+    return f"expected value with weight {alloc.risk_aversion:g} on the worst {alloc.cvar_level:.0%} of trials (CVaR)"
+
+
+def _allocation_rows(alloc) -> list[str]:
+    """The table of :func:`allocation_text`: headers, then one row per initiative."""
+    widths = [24, 9, 9, 6, 9, 9]
+
+    def line(cells, last):
+        return (_line(cells, widths) + "  " + last).rstrip()
+
+    out = [
+        line(["initiative", "owner", "spend", "share", "expected", "next"], "limited by"),
+        line(["", "", "per year", "", "value/yr", f"{alloc.currency} adds"], ""),
+    ]
+    share = alloc.spend / alloc.budget if alloc.budget > 0 else alloc.spend * 0
+    for k, r in enumerate(alloc.reasons):
+        held = r.budget if r.code == "pot_exhausted" else _LIMITED_BY[r.code]
+        adds = "-" if r.code == "inactive" else f"{max(r.marginal, 0):.2f}"
+        cells = [_words(r.initiative), _OWNER_WORDS[r.owner], compact(r.spend), whole_percent(share[k]),
+                 compact(alloc.expected_value[k]), adds]  # fmt: skip
+        out.append(line(cells, held))
+    return out
+
+
+def allocation_text(alloc, start_year: int | None = None) -> str:
+    """An :class:`~decision_kit.allocation.Allocation` for a terminal: one row per initiative
+    (spend, share of the budget, expected value, what its next unit returns, what holds it), why
+    each initiative gets what it gets, the budgets with what one more unit of each adds and which
+    bind, why any budget is left unspent, and what "value" means. Money in the portfolio's
+    currency per year, three significant figures; at most :data:`WIDTH` columns."""
+    cur = alloc.currency
+    when = f" ({start_year + alloc.year - 1})" if start_year is not None else ""
+    out = [
+        _wrapped(f"{alloc.portfolio}, plan year {alloc.year}{when}: budget {compact(alloc.budget)} {cur}"),
+        _wrapped(
+            f"maximising {_objective_words(alloc)}, by {alloc.method}; {alloc.trials:,} trials, seed {alloc.seed}; "
+            f"money in {cur} per year"
+        ),
+        "",
+        *_allocation_rows(alloc),
+        "",
+        f"expected value {compact(alloc.value_mean)} {cur} a year (P10 {compact(alloc.value_p10)} {cur}); spent "
+        f"{compact(alloc.total_spend)} of {compact(alloc.budget)} {cur}",
+        "",
+        "Why each initiative gets what it gets:",
+    ]
+    out += [_wrapped(f"- {_words(r.initiative)}: {r.text}") for r in alloc.reasons]
+    out += ["", f"Budgets ({cur} per year):"]
+    out += [_wrapped(f"- {b.text}") for b in alloc.limits]
+    binding = [f"the {b.name}" for b in alloc.binding]
+    out.append(_wrapped(f"Binding: {_and(binding)}." if binding else "No budget binds."))
+    if alloc.unspent_reason:
+        out.append(_wrapped(alloc.unspent_reason + "."))
+    out += ["", textwrap.fill(alloc.value_statement, WIDTH)]
+    return "\n".join(out)

@@ -26,7 +26,6 @@ seed = 0
 import numpy as np
 import decision_kit as dk
 from decision_kit import allocation, plots
-from decision_kit.formatting import amount
 
 portfolio = dk.load_portfolio(portfolio_path)
 print(portfolio.name, '-', len(portfolio.initiatives), 'initiatives; budgets', portfolio.budget)
@@ -34,13 +33,50 @@ print(portfolio.name, '-', len(portfolio.initiatives), 'initiatives; budgets', p
 # %% [markdown]
 # ## The optimal allocation for the first plan year
 #
-# `marginal_value`: expected value of one more unit spent on that initiative.
+# **Value** is what each initiative's spend-response curve says a year's spend on it buys (for this portfolio, gross profit or avoided cost), against spending nothing on it: USD per plan year, nominal and undiscounted, after each owner's realisation and governance overhead, averaged over the trials. It is gross of the spend, so "the next USD returns 1.15" means 1.15 USD of value a year for one more USD spent, 0.15 more than it costs. Money below is in USD per year, to three significant figures.
 
 # %%
 # NBVAL_CHECK_OUTPUT
+import pandas as pd
+from decision_kit.formatting import compact
+
+pd.set_option("display.max_colwidth", None)  # the reasons in full
 alloc = allocation.optimize(portfolio, trials=trials, seed=seed)
-print(alloc.to_frame().round(3).to_string())
-print(f'value {amount(alloc.value_mean)} per year (P10 {amount(alloc.value_p10)}); next unit of budget worth {alloc.marginal_value:.3f}')
+limited_by = {"inactive": "not active", "prerequisite": "prerequisite", "at_maximum": "its maximum",
+              "threshold": "a dependent", "at_minimum": "its minimum", "balanced": "total budget"}
+pd.DataFrame(
+    {
+        "owner": [{"it": "IT"}.get(r.owner, r.owner) for r in alloc.reasons],
+        "spend (USD a year)": [compact(r.spend) for r in alloc.reasons],
+        "expected value (USD a year)": [compact(v) for v in alloc.expected_value],
+        "next USD returns (USD)": ["-" if r.code == "inactive" else f"{r.marginal:.2f}" for r in alloc.reasons],
+        "limited by": [r.budget if r.code == "pot_exhausted" else limited_by[r.code] for r in alloc.reasons],
+        "why": [r.text for r in alloc.reasons],
+    },
+    index=pd.Index([n.replace("_", " ") for n in alloc.initiatives], name="initiative"),
+)
+
+# %% [markdown]
+# ### Which budgets bind
+#
+# A budget binds when it is used up and one more USD of it would add value; "one more USD adds" is its shadow price (for an owner's budget, with the total budget raised too where the total binds).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+budgets = pd.DataFrame(
+    {
+        "budget (USD a year)": [compact(b.amount) for b in alloc.limits],
+        "spent": [compact(b.spent) for b in alloc.limits],
+        "left": [compact(b.left) for b in alloc.limits],
+        "binds": ["yes" if b.binds else "no" for b in alloc.limits],
+        "one more USD adds (USD a year)": [f"{b.marginal_value + (alloc.marginal_value if b.owner else 0):.2f}" for b in alloc.limits],
+    },
+    index=pd.Index([b.name for b in alloc.limits], name="budget"),
+)
+print(f"expected value {compact(alloc.value_mean)} USD a year (P10 {compact(alloc.value_p10)}); spent {compact(alloc.total_spend)} of {compact(alloc.budget)}")
+print("binding: " + (", ".join(b.name for b in alloc.binding) or "none"))
+print(alloc.unspent_reason)
+budgets
 
 # %%
 # NBVAL_IGNORE_OUTPUT

@@ -10,7 +10,9 @@ What this package holds, in pipeline order:
 - :func:`control_split` compares marketing and IT each controlling a share of the budget with
   the jointly optimised allocation;
 - :func:`phase` allocates every plan year with carry-over of unspent budget and platform-type
-  initiatives whose value builds on cumulative spend.
+  initiatives whose value builds on cumulative spend;
+- every allocation says why: a :class:`Reason` per initiative (and plan year) and, for one plan
+  year, a :class:`BudgetLimit` per budget with its marginal value and whether it binds.
 
 Conventions
 -----------
@@ -60,6 +62,8 @@ One module per stage, each importing only from those above it:
 - :mod:`~decision_kit.allocation.waterfilling`: the exact solver of the mean objective;
 - :mod:`~decision_kit.allocation.solvers`: the plan-year problem and its prerequisite cases,
   water-filling applied to each, and the SLSQP solver for the risk-adjusted objectives;
+- :mod:`~decision_kit.allocation.explain`: :class:`Reason`, :class:`BudgetLimit` and
+  :data:`REASONS`, read off an optimum's constraints and multipliers, and what "value" means;
 - :mod:`~decision_kit.allocation.allocate`: :func:`optimize`, its result :class:`Allocation`
   and the validating helpers that build a plan-year problem;
 - :mod:`~decision_kit.allocation.studies`: :func:`frontier`, :func:`risk_frontier` and
@@ -68,6 +72,7 @@ One module per stage, each importing only from those above it:
 """
 
 from .allocate import OBJECTIVES, Allocation, optimize
+from .explain import REASONS, BudgetLimit, Reason
 from .model import OWNERS, AllocationError, PortfolioModel, portfolio_model
 from .phasing import Phasing, phase
 from .solvers import MAX_PREREQUISITE_CASES
@@ -90,4 +95,7 @@ __all__ = [
     "OWNERS",
     "OBJECTIVES",
     "MAX_PREREQUISITE_CASES",
+    "Reason",
+    "BudgetLimit",
+    "REASONS",
 ]

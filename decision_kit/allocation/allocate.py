@@ -7,7 +7,9 @@ What this module holds:
   ``_check_objective``, and ``format_amount`` for amounts in messages);
   :mod:`~decision_kit.allocation.studies` and :mod:`~decision_kit.allocation.phasing` use the
   public ones too;
-- :class:`Allocation`, the named result, with ``to_frame`` and ``to_series``;
+- :class:`Allocation`, the named result, with ``to_frame`` and ``to_series``, and why it is what
+  it is (a reason per initiative, the budgets that bind, what "value" means: see
+  :mod:`~decision_kit.allocation.explain`);
 - :func:`optimize`, the public entry point, and ``optimize_model``, the same on a
   :class:`~decision_kit.allocation.model.PortfolioModel` already drawn (the studies call it
   once per budget or share, on the same draws).
@@ -25,8 +27,9 @@ import numpy as np
 
 from ..priors import OwnerShifts
 from ..schema import Portfolio
+from .explain import BudgetLimit, Reason, explain_year, unspent_text, value_statement
 from .model import OWNERS, AllocationError, PortfolioModel, portfolio_model, prerequisites_met, year_index
-from .solvers import YearProblem, solve, value_stats
+from .solvers import YearProblem, objective_gradient, solve, value_stats
 
 OBJECTIVES: tuple[str, ...] = ("mean", "mean_minus_std", "cvar")
 """Objectives of :func:`optimize`; see its docstring."""
@@ -154,6 +157,13 @@ class Allocation:
         of the total (``lambda_o >= lambda``). ``lambda_o - lambda`` is the value of raising the
         owner's budget alone, shifting money from the other owners.
     method, solver_message : "water-filling" (exact) or "SLSQP", and its final message.
+    currency : the portfolio's currency (money is in it, per plan year, nominal).
+    reasons : a :class:`~decision_kit.allocation.explain.Reason` per initiative, in file order:
+        why it gets what it gets (not active this year, prerequisite not funded, at its maximum or
+        minimum, held at a dependent's threshold, its owner's budget used up, or funded to the
+        total budget's marginal value).
+    limits : a :class:`~decision_kit.allocation.explain.BudgetLimit` for the total budget, then
+        each owner budget: amount, spend, shadow price and whether it binds.
     """
 
     portfolio: str
@@ -181,6 +191,9 @@ class Allocation:
     owner_marginal: Mapping[str, float]
     method: str
     solver_message: str
+    currency: str = "USD"
+    reasons: tuple[Reason, ...] = field(default=(), repr=False)
+    limits: tuple[BudgetLimit, ...] = field(default=(), repr=False)
 
     @property
     def total_spend(self) -> float:
@@ -202,6 +215,54 @@ class Allocation:
     def spend_of(self, name: str) -> float:
         """Spend of one initiative (currency per year)."""
         return float(self.spend[self.initiatives.index(name)])
+
+    def reason_of(self, name: str) -> Reason:
+        """Why initiative ``name`` gets what it gets."""
+        return self.reasons[self.initiatives.index(name)]
+
+    @property
+    def binding(self) -> tuple[BudgetLimit, ...]:
+        """The budgets that bind: used up, with one more unit of them adding value."""
+        return tuple(b for b in self.limits if b.binds)
+
+    @property
+    def value_statement(self) -> str:
+        """What "value" means here and in what unit, in words."""
+        return value_statement(self.currency, self.trials, self.objective)
+
+    @property
+    def unspent_reason(self) -> str:
+        """Why budget is left unspent, in words; "" when the total budget is used up."""
+        return unspent_text(self.limits, self.reasons, self.currency, self.objective)
+
+    def reasons_frame(self):
+        """One row per initiative: reason code, its text, the limit that holds it, its marginal
+        value and the marginal value it is measured against (pandas DataFrame)."""
+        import pandas as pd
+
+        cols = ("code", "text", "spend", "limit", "marginal", "rival", "budget")
+        return pd.DataFrame(
+            [[getattr(r, c) for c in cols] for r in self.reasons],
+            columns=list(cols),
+            index=pd.Index(self.initiatives, name="initiative"),
+        )
+
+    def budgets_frame(self):
+        """One row per budget (the total, then each owner's): amount, spent, left, shadow price,
+        whether it binds and the text (pandas DataFrame)."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            {
+                "amount": [b.amount for b in self.limits],
+                "spent": [b.spent for b in self.limits],
+                "left": [b.left for b in self.limits],
+                "marginal_value": [b.marginal_value for b in self.limits],
+                "binds": [b.binds for b in self.limits],
+                "text": [b.text for b in self.limits],
+            },
+            index=pd.Index([b.name for b in self.limits], name="budget"),
+        )
 
     def to_frame(self):
         """One row per initiative: owner, spend, share of budget, expected value, marginal value,
@@ -254,6 +315,9 @@ def _allocation(model, t, prob, sol, objective, aversion, level, check) -> Alloc
     v, d = cv.value_slope(x)
     v, d = v * live[:, None], d * live[:, None]
     mean, sd, p10, cvar = value_stats(v.sum(0), level)
+    lam = sol.lam if math.isfinite(sol.lam) or not math.isfinite(check) else check
+    grad = objective_gradient(cv, x, live, objective, aversion, level)
+    reasons, limits = explain_year(model, t, prob, x, grad, lam, sol.owner_lam, met)
     return Allocation(
         portfolio=model.portfolio.name,
         year=t + 1,
@@ -275,11 +339,14 @@ def _allocation(model, t, prob, sol, objective, aversion, level, check) -> Alloc
         value_p10=p10,
         value_cvar=cvar,
         objective_value=sol.value,
-        marginal_value=sol.lam if math.isfinite(sol.lam) or not math.isfinite(check) else check,
+        marginal_value=lam,
         marginal_value_check=check,
         owner_marginal=MappingProxyType(dict(sol.owner_lam)),
         method=sol.method,
         solver_message=sol.message,
+        currency=model.portfolio.currency,
+        reasons=reasons,
+        limits=limits,
     )
 
 

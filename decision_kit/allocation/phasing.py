@@ -25,6 +25,7 @@ from scipy import optimize as _opt
 from ..priors import OwnerShifts
 from ..schema import Portfolio
 from .allocate import check_amount, format_amount, year_problem
+from .explain import Reason, phase_reasons
 from .model import OWNERS, AllocationError, PortfolioModel, portfolio_model, prerequisites_met
 from .solvers import MAX_PREREQUISITE_CASES, YearProblem, slsqp, solve_mean
 from .waterfilling import trim_excess
@@ -51,6 +52,10 @@ class Phasing:
     cumulative : names of the initiatives valued on cumulative spend.
     method : "water-filling" (years independent, exact), "SLSQP", or "year by year" (when the
         year-by-year solution beat every SLSQP pattern).
+    reasons : per plan year, a :class:`~decision_kit.allocation.explain.Reason` per initiative:
+        not active that year, prerequisite not funded, at its maximum, its owner's budget used
+        up, at its minimum, or funded inside its bounds (no marginal values: the years are
+        solved jointly).
     """
 
     years: np.ndarray
@@ -65,6 +70,20 @@ class Phasing:
     cumulative: tuple[str, ...] = ()
     initiatives: tuple[str, ...] = ()
     method: str = ""
+    reasons: tuple[tuple[Reason, ...], ...] = field(default=(), repr=False)
+
+    def reason_of(self, name: str, year: int) -> Reason:
+        """Why initiative ``name`` gets what it gets in plan ``year`` (1-based)."""
+        return self.reasons[year - 1][self.initiatives.index(name)]
+
+    def reasons_frame(self):
+        """One row per plan year and initiative: spend, reason code and text (pandas DataFrame)."""
+        import pandas as pd
+
+        rows = [(r.year, r.initiative, r.spend, r.code, r.text) for year in self.reasons for r in year]
+        return pd.DataFrame(rows, columns=["year", "initiative", "spend", "code", "text"]).set_index(
+            ["year", "initiative"]
+        )
 
     def to_frame(self):
         """Spend by plan year (rows) and initiative (columns), with budget, available, unspent and value."""
@@ -173,9 +192,9 @@ def phase(
         x, method = _phase_slsqp(setup)
     eff = np.where(cum, np.cumsum(x, axis=0), x)
     vals = np.empty((Y, model.trials))
+    met = np.array([prerequisites_met(model.prerequisites, eff[t], n) for t in range(Y)])
     for t in range(Y):
-        live = value_years[t] & prerequisites_met(model.prerequisites, eff[t], n)
-        vals[t] = live @ model.curves.value_slope(eff[t])[0]
+        vals[t] = (value_years[t] & met[t]) @ model.curves.value_slope(eff[t])[0]
     avail, unspent, left = np.empty(Y), np.empty(Y), 0.0
     for t in range(Y):
         avail[t] = budgets[t] + c * left
@@ -193,6 +212,7 @@ def phase(
         tuple(np.array(model.names)[cum]),
         model.names,
         method,
+        phase_reasons(model, x, eff, value_years, met, caps, avail),
     )
 
 

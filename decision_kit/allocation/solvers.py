@@ -138,6 +138,13 @@ def _risk_value_grad(cv, x, live, objective, aversion, level):
     return (1 - aversion) * mean + aversion * cvar, (1 - aversion) * dmean + aversion * dcvar
 
 
+def objective_gradient(cv: Curves, x, live, objective: str, aversion: float, level: float) -> np.ndarray:
+    """The objective's gain per extra unit spent on each initiative at ``x`` (0 where not ``live``)."""
+    if objective == "mean":
+        return (cv.value_slope(x)[1] * live[:, None]).mean(1)
+    return _risk_value_grad(cv, x, live, objective, aversion, level)[1]
+
+
 def slsqp(fun, x0, bounds, a_ub, b_ub, what: str):
     """``min fun(z)`` s.t. ``a_ub @ z <= b_ub`` and bounds, by SLSQP; raises unless successful.
 
@@ -235,7 +242,9 @@ def _solve_risk(cv: Curves, prob: YearProblem, objective: str, aversion: float, 
             best, best_case = cand, cand
     val, x, message, lo, hi, live, bits = best_case
     grad = _risk_value_grad(cv, x, live, objective, aversion, level)[1]
-    lam, owner_lam = _multipliers(grad, x, lo, hi, prob)
+    # judge "inside" against the initiatives' own maximums, not the clips to the budget and caps
+    # (an initiative taking a whole owner budget is inside its bounds); dependents off keep hi = lo
+    lam, owner_lam = _multipliers(grad, x, lo, np.where(hi > lo, np.maximum(prob.hi, lo), hi), prob)
     return _Solved(x, lam, owner_lam, float(val), "SLSQP", message, bits)
 
 
@@ -243,7 +252,7 @@ def _multipliers(grad, x, lo, hi, prob: YearProblem):
     """Budget and owner multipliers from the gradient at an optimum (KKT): the marginal value of
     initiatives strictly inside their bounds. NaN where no initiative is inside (use the
     finite-difference check then)."""
-    tol = 1e-6 * np.maximum(1.0, hi - lo)
+    tol = 1e-6 * np.maximum(1.0, np.minimum(hi, prob.budget) - lo)
     inside = (x > lo + tol) & (x < hi - tol) & (hi > lo)
     capped = np.zeros(x.size, dtype=bool)
     owner_lam = {}

@@ -290,6 +290,7 @@ def waterfill(cv: Curves, lo, hi, budget: float, groups):
     """
     n = cv.n
     room = hi > lo  # may take more (before clipping to the budget)
+    own_hi = hi.copy()
     hi = np.minimum(hi, max(budget, 0.0))
     for idx, cap in groups:
         hi[idx] = np.minimum(hi[idx], cap)
@@ -334,4 +335,31 @@ def waterfill(cv: Curves, lo, hi, budget: float, groups):
     for idx, cap in groups:
         trim_excess(x, lo, idx, cap, scale[idx].sum())
     trim_excess(x, lo, np.arange(n), budget, scale.sum())
+    lam, glam = _right_multipliers(cv, x, own_hi, lam, glam, budget, groups)
     return x, lam, np.maximum(glam, lam)
+
+
+def _right_multipliers(cv: Curves, x, own_hi, lam: float, glam, budget: float, groups):
+    """The budget's and each owner's multiplier as the value of one *more* unit: at least the
+    expected slope of every initiative that may still grow (below its own maximum, and for the
+    total budget outside owners whose cap binds).
+
+    The solver clips spends to the budget and the owners' caps, so an initiative that takes a
+    whole budget sits at that clip, and the root found is the lower end of a flat stretch: the
+    slope of the next initiative in line, not of the one that would take the next unit. The
+    spends are unchanged; only multipliers of budgets that bind are raised.
+    """
+    grows = x < own_hi * (1 - 1e-12) - 1e-12
+    glam = np.asarray(glam, dtype=float).copy()
+    free = grows.copy()
+    for k, (idx, cap) in enumerate(groups):
+        if cap - x[idx].sum() > 1e-9 * max(cap, 1.0):
+            continue  # its cap does not bind
+        free[idx] = False
+        grow = idx[grows[idx]]
+        if grow.size:
+            glam[k] = max(glam[k], lam, float(np.max(cv.mean_slope_curv(x[grow], grow)[0])))
+    if budget - x.sum() <= 1e-9 * max(budget, 1.0) and free.any():
+        sel = np.flatnonzero(free)
+        lam = max(lam, float(np.max(cv.mean_slope_curv(x[sel], sel)[0])))
+    return lam, glam
