@@ -142,6 +142,30 @@ class _Unit:
         return np.asarray(q, dtype=float)
 
 
+class _Marginal:
+    """One input's distribution for the copula space, with a randomised probability integral
+    transform: where the input has an atom (a realisation of exactly 0, a price change of
+    exactly 0), ``cdf`` spreads the atom's trials uniformly over its probability interval
+    ``(F(x-), F(x)]`` instead of putting them all at ``F(x)``. The starting normal scores of
+    tempered SMC are then standard normal whatever the marginal, and ``ppf`` maps each of them
+    back to the same value. For a continuous input it is the plain ``cdf``."""
+
+    def __init__(self, dist, rng: np.random.Generator):
+        self.dist, self.rng = dist, rng
+
+    def cdf(self, x):
+        x = np.asarray(x, dtype=float)
+        upper = np.asarray(self.dist.cdf(x), dtype=float)
+        lower = np.asarray(self.dist.cdf(np.nextafter(x, -np.inf)), dtype=float)
+        atom = upper - lower > 1e-12
+        if not atom.any():
+            return upper
+        return np.where(atom, lower + self.rng.random(x.shape) * (upper - lower), upper)
+
+    def ppf(self, q):
+        return self.dist.ppf(q)
+
+
 @dataclass(frozen=True)
 class _Column:
     name: str
@@ -277,11 +301,12 @@ class ScenarioModel:
                 raise ScenarioError(f"option '{op.name}' has no {flow} line or category '{part}'")
             self.zeroed[flow, part] = [x.amount for x in chosen]
 
-    def space(self) -> CopulaSpace:
-        """The inputs' marginals and normal-score correlation, for tempered SMC."""
-        return CopulaSpace.from_marginals(
-            [c.dist for c in self.columns], _normal_score_correlation(self.plan, self.columns)
-        )
+    def space(self, seed: int = 0) -> CopulaSpace:
+        """The inputs' marginals and normal-score correlation, for tempered SMC (``seed`` spreads
+        the starting scores of inputs with atoms, see :class:`_Marginal`)."""
+        rng = np.random.default_rng(seed)
+        marginals = [_Marginal(c.dist, rng) for c in self.columns]
+        return CopulaSpace.from_marginals(marginals, _normal_score_correlation(self.plan, self.columns))
 
     def inputs(self, trials: int, seed: int) -> np.ndarray:
         """The prior trials' inputs: :func:`~decision_kit.simulation.simulate`'s draws."""
@@ -399,7 +424,9 @@ def review_scenario(
         raise ScenarioError("; ".join(f"{'.'.join(map(str, p))}: {m}" for p, m in problems))
     model = ScenarioModel(scenario, actuals)
     prior = model.trials(trials, seed)
-    result = review(prior, model.observations(), cell=0, model=model, space=model.space(), min_ess=min_ess, rng=seed)
+    result = review(
+        prior, model.observations(), cell=0, model=model, space=model.space(seed), min_ess=min_ess, rng=seed
+    )
     return ScenarioReview(result, scenario, actuals, model.actions, trials, seed)
 
 

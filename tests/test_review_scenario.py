@@ -14,7 +14,7 @@ import decision_kit as dk
 from decision_kit import loading
 from decision_kit.cli import main
 from decision_kit.errors import ScenarioError
-from decision_kit.review_scenario import load_actuals, review_scenario
+from decision_kit.review_scenario import ScenarioModel, load_actuals, review_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 MA = ROOT / "scenarios" / "marketing_automation.yaml"
@@ -22,12 +22,14 @@ EXAMPLE = ROOT / "scenarios" / "actuals" / "marketing_automation_2028.yaml"
 
 # One option with a one-off implementation cost LN(log 100k, 0.2^2) at the decision date and fixed
 # flows afterwards (licence 30k a year, savings 60k a year from go-live at month 0); option b
-# only costs 10k a year. Owner shifts neutral, no status quo. 10% discount rate, 3 years.
+# only costs 10k a year, the status quo 20k. Owner shifts neutral. 10% discount rate, 3 years.
 SUNK = """
 name: sunk cost
 horizon_years: 3
 discount_rate: 0.1
 owners: {marketing: {governance_overhead: 0, launch_factor: 1, launch_extra_months: 0, realisation_factor: 1}}
+status_quo:
+  costs: {old_tool: {category: license, timing: recurring, start: decision, amount: 20k}}
 options:
   a:
     kind: buy
@@ -56,13 +58,15 @@ def test_past_cost_moves_npv_to_date_by_the_conjugate_update_and_leaves_npv_to_g
     its mean, from the conjugate update in log space: the posterior log-mean is
     log 100k + 0.04 / (0.04 + 0.01) x log 1.4 and the log-variance 1 / (1/0.04 + 1/0.01) =
     0.008, so the mean goes from 100k e^0.02 to 100k x 1.4^0.8 e^0.004. The NPV to go of every
-    action keeps its closed form: continue a = 30k / 1.1^2 + 30k / 1.1^3, stop = 0, switch to
-    b (started at the review date, its years 1-2 in years 2-3) = -10k / 1.1^2 - 10k / 1.1^3."""
+    action keeps its closed form: continue a = 30k / 1.1^2 + 30k / 1.1^3, stop (the status quo's
+    years 2-3) = -20k / 1.1^2 - 20k / 1.1^3, switch to b (started at the review date, its years
+    1-2 in years 2-3) = -10k / 1.1^2 - 10k / 1.1^3."""
     scenario = loading.loads(SUNK)
     path = _actuals(tmp_path, "    cost.implementation[0]: {value: 140k, sigma: 0.1}\n")
     rv = review_scenario(scenario, load_actuals(path, scenario), trials=50_000, seed=4)
     r = rv.review
-    go = np.array([30e3 / 1.1**2 + 30e3 / 1.1**3, 0.0, -10e3 / 1.1**2 - 10e3 / 1.1**3])
+    years_2_3 = 1 / 1.1**2 + 1 / 1.1**3
+    go = np.array([30e3 * years_2_3, -20e3 * years_2_3, -10e3 * years_2_3])
     assert r.cells == ("continue a", "stop (back to the status quo)", "switch to b")
     np.testing.assert_allclose(r.prior_npv_to_go, go, rtol=1e-12, atol=1e-9)
     np.testing.assert_allclose(r.posterior_npv_to_go, go, rtol=1e-12, atol=1e-9)
@@ -111,6 +115,26 @@ def test_observed_past_cost_of_the_shipped_scenario_leaves_npv_to_go_within_its_
     assert np.all(np.abs(r.posterior_npv_to_go - r.prior_npv_to_go) <= 4 * se)
     assert r.recommended_before == r.recommended_after
     assert r.posterior_npv_to_date < r.prior_npv_to_date
+
+
+def test_tempered_smc_on_the_shipped_scenario_keeps_unobserved_inputs_with_atoms_at_their_prior(tmp_path):
+    """Forced SMC (min_ess = every trial) on an observation of buy's training cost: inputs with
+    an atom that the observation cannot inform (the 20 % of zero benefit realisation; a vendor
+    acquisition's price change of exactly 0) keep their prior mean within 0.15 prior sd (the
+    particles' standard error is about 0.03 sd), and each particle's KPIs and NPVs are the
+    forward model's of its inputs."""
+    scenario = dk.load_scenario(MA)
+    path = _actuals(tmp_path, "    cost.training[0]: {value: 45k, sd: 3k}\n", cell="{option: buy, owner: embedded}")
+    actuals = load_actuals(path, scenario)
+    r = review_scenario(scenario, actuals, trials=2_000, seed=5, min_ess=2_000).review
+    assert r.method == "smc" and r.smc is not None and r.smc.temperatures[-1] == 1.0
+    shift = dict(zip(r.inputs.inputs, r.inputs.shift, strict=True))
+    for name in ("shared.package_realisation", "risks.vendor_acquired.impact", "options.buy.launch_months"):
+        assert abs(shift[name]) < 0.15, (name, shift[name])
+    assert shift["options.buy.costs.training.amount"] > 1.0
+    again = ScenarioModel(scenario, actuals)(r.posterior.inputs)
+    np.testing.assert_allclose(again.kpis, r.posterior.kpis, rtol=1e-12)
+    np.testing.assert_allclose(again.npv_to_go, r.posterior.npv_to_go, rtol=1e-12, atol=1e-6)
 
 
 @pytest.mark.parametrize(
