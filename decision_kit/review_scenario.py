@@ -285,7 +285,8 @@ class ScenarioModel:
         self.input_names = tuple(c.name for c in self.columns)
         self.kpi_names = tuple(actuals.observed)
         self.others = [i for i in range(len(lay.options)) if i != self.option]
-        self.actions = (f"continue {lay.options[self.option]}", "stop (back to the status quo)") + tuple(
+        stop = "stop (back to the status quo)" if plan.status_quo is not None else "stop (nothing after the review)"
+        self.actions = (f"continue {lay.options[self.option]}", stop) + tuple(
             f"switch to {lay.options[i]}" for i in self.others
         )
         self.df = finance.discount_factors(plan.scenario.discount_rate, lay.periods)

@@ -117,6 +117,27 @@ def test_observed_past_cost_of_the_shipped_scenario_leaves_npv_to_go_within_its_
     assert r.posterior_npv_to_date < r.prior_npv_to_date
 
 
+def test_inputs_drawn_every_year_are_columns_of_their_own_and_the_trials_are_simulates(tmp_path):
+    """An escalator drawn every year (an (n, 2) matrix: the rises into years 2 and 3) becomes two
+    inputs, and the prior trials' NPV to date plus NPV to go of continue is simulate's NPV,
+    trial by trial; with no status quo, stopping is worth exactly 0."""
+    text = SUNK.split("status_quo:")[0] + "options:" + SUNK.split("options:")[1]
+    text = text.replace(
+        "licence: {category: license, timing: recurring, amount: 30k}",
+        "licence: {category: license, timing: recurring, amount: 30k,"
+        " escalation: {dist: uniform, low: 0, high: 0.1}, escalation_draw: per_year}",
+    )
+    scenario = loading.loads(text)
+    path = _actuals(tmp_path, "    cost[1]: {value: 30k, sd: .inf}\n")
+    r = review_scenario(scenario, load_actuals(path, scenario), trials=1_000, seed=9).review
+    drawn = [n for n in r.posterior.input_names if n.startswith("options.a.costs.licence.escalation")]
+    assert len(drawn) == 2
+    assert r.cells[1] == "stop (nothing after the review)" and np.all(r.posterior.npv_to_go[:, 1] == 0.0)
+    result = dk.simulate(scenario, trials=1_000, seed=9)
+    total = r.posterior.npv_to_date + r.posterior.npv_to_go[:, 0]
+    np.testing.assert_allclose(total, result.metrics["npv"][:, 0, 0], rtol=1e-12, atol=1e-6)
+
+
 def test_tempered_smc_on_the_shipped_scenario_keeps_unobserved_inputs_with_atoms_at_their_prior(tmp_path):
     """Forced SMC (min_ess = every trial) on an observation of buy's training cost: inputs with
     an atom that the observation cannot inform (the 20 % of zero benefit realisation; a vendor
