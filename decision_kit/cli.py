@@ -1,4 +1,5 @@
-"""The ``decision-kit`` command line: validate, schema, run, owners, stages, base-case, report, batch.
+"""The ``decision-kit`` command line: validate, schema, run, owners, stages, base-case, report, review,
+batch.
 
 Invalid input prints one message per problem (file:line:column: field: what is wrong) on
 standard error, without a traceback, and exits with status 2. The memos draw their figures
@@ -104,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
     al.add_argument("--seed", type=_seed, default=0)
     al.add_argument("--format", choices=["table", "csv"], default="table")
 
+    _review_parser(sub)
     a = sub.add_parser("batch", help="run every scenario of files or folders: a memo each and an index.html")
     a.add_argument("paths", nargs="+", help="scenario files, or folders whose *.yaml files are run")
     a.add_argument("-o", "--out-dir", required=True, help="folder for the memos and index.html")
@@ -138,6 +140,14 @@ def _analysis_parsers(sub) -> None:
     g.add_argument("--option", action="append", help="an option to value (repeat; default: all with a review or pilot)")
     g.add_argument("--trials", type=_count, default=20_000)
     g.add_argument("--seed", type=_seed, default=0)
+
+
+def _review_parser(sub) -> None:
+    rv = sub.add_parser("review", help="plan versus actual: re-forecast the chosen cell from what was observed")
+    rv.add_argument("scenario")
+    rv.add_argument("actuals", help="the actuals file (see decision_kit/schema/actuals.py)")
+    rv.add_argument("--trials", type=_count, default=20_000)
+    rv.add_argument("--seed", type=_seed, default=0)
 
 
 def _version() -> str:
@@ -413,6 +423,18 @@ def _allocate(args) -> int:
     return 0
 
 
+def _review(args) -> int:
+    from .console import review_text
+    from .review_scenario import review_files
+
+    print(review_text(review_files(args.scenario, args.actuals, trials=args.trials, seed=args.seed)))
+    return 0
+
+
+_ANALYSES = {"owners": _owners, "stages": _stages, "review": _review}
+"""The analysis commands, each handled by one function of its parsed arguments."""
+
+
 def main(argv=None) -> int:
     try:
         args = _parser().parse_args(argv)
@@ -425,10 +447,8 @@ def main(argv=None) -> int:
             return _schema(args)
         if args.command == "run":
             return _run(args)
-        if args.command == "owners":
-            return _owners(args)
-        if args.command == "stages":
-            return _stages(args)
+        if args.command in _ANALYSES:
+            return _ANALYSES[args.command](args)
         if args.command == "base-case":
             return _base_case(args)
         if args.command == "report":

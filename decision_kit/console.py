@@ -10,6 +10,7 @@ it and the chance of doing worse than it; the absolute expected NPV and its P10-
 
 from __future__ import annotations
 
+import math
 import textwrap
 
 from .formatting import amount, compact, months, rate, whole_percent, years
@@ -326,3 +327,77 @@ def allocation_text(alloc, start_year: int | None = None) -> str:
         out.append(_wrapped(alloc.unspent_reason + "."))
     out += ["", textwrap.fill(alloc.value_statement, WIDTH)]
     return "\n".join(out)
+
+
+def _observed_text(name: str, m, cur: str) -> str:
+    """One observation in words: the value with its unit and its measurement uncertainty."""
+    unit = "months" if name == "launch_months" else cur
+    show = months if name == "launch_months" else compact
+    if m.likelihood == "lognormal":
+        return f"{show(m.value)} {unit}, lognormal sigma {m.spread:.2g} (a factor {math.exp(m.spread):.2g} either way)"
+    if not math.isfinite(m.spread):
+        return f"{show(m.value)} {unit}, no information (sd infinite)"
+    return f"{show(m.value)} {unit} ± {show(m.spread)} (normal sd)"
+
+
+def _ess_text(rv) -> str:
+    r = rv.review
+    head = f"Effective sample size: {r.ess:,.0f} of {r.trials:,} prior trials (SMC threshold {r.min_ess:,.0f}): "
+    if r.smc is None:
+        return head + "reweighting the prior trials was enough; tempered SMC did not run."
+    acc = sum(r.smc.acceptance) / len(r.smc.acceptance)
+    return head + (
+        f"tempered SMC ran ({len(r.smc.temperatures)} stages, {r.smc.particles:,} particles, "
+        f"mean acceptance {whole_percent(acc)})."
+    )
+
+
+def _signed(x: float) -> str:
+    return ("+" if x > 0 else "") + compact(x)
+
+
+def review_text(rv, top: int = 8) -> str:
+    """A plan-vs-actual review (:class:`~decision_kit.review_scenario.ScenarioReview`) for a
+    terminal: what was observed, the effective sample size and whether tempered SMC ran, the
+    ``top`` inputs that moved most (prior and posterior mean, shift in prior standard
+    deviations), expected NPV to date and to go per action before and after, the
+    recommendation before and after, and each observation's Shapley share. Money in the
+    scenario's currency, three significant figures; no line wider than :data:`WIDTH`."""
+    r, a, cur = rv.review, rv.actuals, rv.currency
+    when = f" ({a.date.isoformat()})" if a.date is not None else ""
+    out = [
+        f"Plan-vs-actual review: {rv.scenario.name}, {a.cell.option} owned by {a.cell.owner}",
+        f"as of year {a.as_of_years} after the decision{when}; {rv.trials:,} prior trials, seed {rv.seed}",
+        f"money in {cur}, as NPV at the decision date (nominal, discounted at {rate(rv.scenario.discount_rate)})",
+        "",
+        "What was observed (value, measurement uncertainty):",
+    ]
+    out += [f"  {name:<28} {_observed_text(name, m, cur)}" for name, m in a.observed.items()]
+    out += ["", _ess_text(rv), "", "Inputs that moved most (prior mean -> posterior mean, shift in prior sd):"]
+    shifts = r.inputs
+    out.append(f"  {'input':<52} {'prior mean':>12} {'posterior mean':>15} {'shift':>9}")
+    for i in range(min(top, len(shifts.inputs))):
+        before, after = compact(shifts.prior_mean[i]), compact(shifts.posterior_mean[i])
+        out.append(f"  {shifts.inputs[i][:52]:<52} {before:>12} {after:>15} {shifts.shift[i]:>+6.2f} sd")
+    out += [
+        "",
+        f"Expected NPV to date (sunk, not part of the choice): {compact(r.prior_npv_to_date)} before, "
+        f"{compact(r.posterior_npv_to_date)} after the actuals",
+        "Expected NPV to go per action (flows after the review date):",
+    ]
+    out.append(f"  {'action':<34} {'before':>10} {'after':>10} {'change':>10}")
+    for c, before, after in zip(r.cells, r.prior_npv_to_go, r.posterior_npv_to_go, strict=True):
+        out.append(f"  {c[:34]:<34} {compact(before):>10} {compact(after):>10} {_signed(after - before):>10}")
+    out += [
+        f"Change in the expected NPV to go of {r.cell}: {_signed(rv.change_in_npv_to_go)} {cur}",
+        f"Recommended action: before the actuals, {r.recommended_before}; after them, {r.recommended_after}.",
+        "",
+        f"What each observation changed in the expected NPV to go of {r.cell} (Shapley shares, {cur}):",
+    ]
+    att = r.attribution
+    out += [f"  {name:<28} {_signed(v):>10}" for name, v in zip(att.observations, att.values, strict=True)]
+    out.append(f"  {'total':<28} {_signed(att.total):>10}")
+    note = f"  (the prior trials reweighted by each subset; smallest effective sample size {att.min_ess:,.0f}"
+    out.append(note + (": the SMC change above may differ)" if r.smc is not None else ")"))
+    return "\n".join("\n".join(textwrap.wrap(line, WIDTH, subsequent_indent="  ")) if len(line) > WIDTH else line
+                     for line in out)  # fmt: skip

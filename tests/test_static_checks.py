@@ -46,6 +46,8 @@ CHECKED = [
     "decision_kit/voi.py",
     "decision_kit/staging",
     "decision_kit/review",
+    "decision_kit/review_scenario.py",
+    "tests/test_review_scenario.py",
     "decision_kit/formatting.py",
     "decision_kit/results.py",
     "decision_kit/plots.py",

@@ -1,0 +1,193 @@
+"""The plan-vs-actual review of a scenario (decision_kit.review_scenario, issue #15 item 3):
+actuals files, the prior trials, sunk costs, and the ``decision-kit review`` command.
+
+References are independent of the code under test: closed-form NPVs of a hand-built
+scenario, the normal-normal conjugate update, simulate's own per-trial NPVs, and the standard
+error of a reweighted mean."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import decision_kit as dk
+from decision_kit import loading
+from decision_kit.cli import main
+from decision_kit.errors import ScenarioError
+from decision_kit.review_scenario import ScenarioModel, load_actuals, review_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+MA = ROOT / "scenarios" / "marketing_automation.yaml"
+EXAMPLE = ROOT / "scenarios" / "actuals" / "marketing_automation_2028.yaml"
+
+# One option with a one-off implementation cost LN(log 100k, 0.2^2) at the decision date and fixed
+# flows afterwards (licence 30k a year, savings 60k a year from go-live at month 0); option b
+# only costs 10k a year, the status quo 20k. Owner shifts neutral. 10% discount rate, 3 years.
+SUNK = """
+name: sunk cost
+horizon_years: 3
+discount_rate: 0.1
+owners: {marketing: {governance_overhead: 0, launch_factor: 1, launch_extra_months: 0, realisation_factor: 1}}
+status_quo:
+  costs: {old_tool: {category: license, timing: recurring, start: decision, amount: 20k}}
+options:
+  a:
+    kind: buy
+    launch_months: 0
+    costs:
+      implementation: {category: implementation, timing: one_off, amount: {dist: lognormal, median: 100k, sigma: 0.2}}
+      licence: {category: license, timing: recurring, amount: 30k}
+    benefits:
+      savings: {category: savings, amount: 60k, ramp_months: 0}
+  b:
+    kind: buy
+    launch_months: 0
+    costs: {licence: {category: license, timing: recurring, amount: 10k}}
+"""
+
+
+def _actuals(tmp_path, observed: str, cell="{option: a, owner: marketing}", as_of=1) -> Path:
+    path = tmp_path / "actuals.yaml"
+    path.write_text(f"actuals:\n  as_of_years: {as_of}\n  cell: {cell}\n  observed:\n{observed}")
+    return path
+
+
+def test_past_cost_moves_npv_to_date_by_the_conjugate_update_and_leaves_npv_to_go(tmp_path):
+    """Sunk-cost invariance on a scenario whose future is certain. Observing the implementation
+    cost at 140k with a lognormal error of sigma 0.1 moves E[NPV to date] by minus the change in
+    its mean, from the conjugate update in log space: the posterior log-mean is
+    log 100k + 0.04 / (0.04 + 0.01) x log 1.4 and the log-variance 1 / (1/0.04 + 1/0.01) =
+    0.008, so the mean goes from 100k e^0.02 to 100k x 1.4^0.8 e^0.004. The NPV to go of every
+    action keeps its closed form: continue a = 30k / 1.1^2 + 30k / 1.1^3, stop (the status quo's
+    years 2-3) = -20k / 1.1^2 - 20k / 1.1^3, switch to b (started at the review date, its years
+    1-2 in years 2-3) = -10k / 1.1^2 - 10k / 1.1^3."""
+    scenario = loading.loads(SUNK)
+    path = _actuals(tmp_path, "    cost.implementation[0]: {value: 140k, sigma: 0.1}\n")
+    rv = review_scenario(scenario, load_actuals(path, scenario), trials=50_000, seed=4)
+    r = rv.review
+    years_2_3 = 1 / 1.1**2 + 1 / 1.1**3
+    go = np.array([30e3 * years_2_3, -20e3 * years_2_3, -10e3 * years_2_3])
+    assert r.cells == ("continue a", "stop (back to the status quo)", "switch to b")
+    np.testing.assert_allclose(r.prior_npv_to_go, go, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(r.posterior_npv_to_go, go, rtol=1e-12, atol=1e-9)
+    assert r.recommended_before == r.recommended_after == "continue a"
+    # to date: -implementation - 30k / 1.1 + 60k / 1.1, so only the implementation moves
+    prior_mean, posterior_mean = 100e3 * np.exp(0.02), 100e3 * 1.4**0.8 * np.exp(0.004)
+    posterior_sd = posterior_mean * np.sqrt(np.expm1(0.008))
+    tolerance = 4 * posterior_sd / np.sqrt(r.ess) + 4 * 100e3 * 0.2 / np.sqrt(r.trials)
+    change = r.posterior_npv_to_date - r.prior_npv_to_date
+    assert change == pytest.approx(-(posterior_mean - prior_mean), abs=tolerance)
+    assert r.method == "importance"
+
+
+def test_uninformative_observation_leaves_the_forecast_bit_identical(tmp_path):
+    """sd = .inf: every weight is exactly 1/n, so the posterior is the prior bit for bit; and
+    the prior trials are simulate's (NPV to date + NPV to go of continue = simulate's NPV)."""
+    scenario = dk.load_scenario(MA)
+    obs = "    cost[1]: {value: 450k, sd: .inf}\n    launch_months: {value: 9, sd: .inf}\n"
+    path = _actuals(tmp_path, obs, cell="{option: buy, owner: embedded}")
+    rv = review_scenario(scenario, load_actuals(path, scenario), trials=3_000, seed=7)
+    r = rv.review
+    assert np.all(r.weights == 1 / 3_000) and r.ess == 3_000 and r.method == "importance"
+    assert np.array_equal(r.posterior_npv_to_go, r.prior_npv_to_go)
+    assert r.posterior_npv_to_date == r.prior_npv_to_date
+    assert np.array_equal(r.inputs.posterior_mean, r.inputs.prior_mean)
+    assert np.array_equal(r.inputs.posterior_quantiles, r.inputs.prior_quantiles)
+    assert r.recommended_before == r.recommended_after
+    assert np.all(r.attribution.values == 0.0)
+    result = dk.simulate(scenario, trials=3_000, seed=7)
+    o, w = result.layout.options.index("buy"), result.layout.owners.index("embedded")
+    total = r.posterior.npv_to_date + r.posterior.npv_to_go[:, 0]
+    np.testing.assert_allclose(total, result.metrics["npv"][:, o, w], rtol=1e-9, atol=1e-6)
+
+
+def test_observed_past_cost_of_the_shipped_scenario_leaves_npv_to_go_within_its_standard_error(tmp_path):
+    """buy's training is a one-off at the decision date that nothing later depends on:
+    observing it at 45k (prior triangular 15k-30k-50k) changes each action's expected NPV to go
+    by no more than four standard errors of a reweighted mean, sqrt(sum (w - 1/n)^2 (x - mean)^2),
+    keeps the recommendation, and lowers the NPV to date."""
+    scenario = dk.load_scenario(MA)
+    path = _actuals(tmp_path, "    cost.training[0]: {value: 45k, sd: 3k}\n", cell="{option: buy, owner: embedded}")
+    r = review_scenario(scenario, load_actuals(path, scenario), trials=20_000, seed=2, min_ess=100).review
+    n = r.trials
+    x = r.posterior.npv_to_go
+    se = np.sqrt(np.sum((r.weights - 1 / n)[:, None] ** 2 * (x - x.mean(axis=0)) ** 2, axis=0))
+    assert np.all(np.abs(r.posterior_npv_to_go - r.prior_npv_to_go) <= 4 * se)
+    assert r.recommended_before == r.recommended_after
+    assert r.posterior_npv_to_date < r.prior_npv_to_date
+
+
+def test_inputs_drawn_every_year_are_columns_of_their_own_and_the_trials_are_simulates(tmp_path):
+    """An escalator drawn every year (an (n, 2) matrix: the rises into years 2 and 3) becomes two
+    inputs, and the prior trials' NPV to date plus NPV to go of continue is simulate's NPV,
+    trial by trial; with no status quo, stopping is worth exactly 0."""
+    text = SUNK.split("status_quo:")[0] + "options:" + SUNK.split("options:")[1]
+    text = text.replace(
+        "licence: {category: license, timing: recurring, amount: 30k}",
+        "licence: {category: license, timing: recurring, amount: 30k,"
+        " escalation: {dist: uniform, low: 0, high: 0.1}, escalation_draw: per_year}",
+    )
+    scenario = loading.loads(text)
+    path = _actuals(tmp_path, "    cost[1]: {value: 30k, sd: .inf}\n")
+    r = review_scenario(scenario, load_actuals(path, scenario), trials=1_000, seed=9).review
+    drawn = [n for n in r.posterior.input_names if n.startswith("options.a.costs.licence.escalation")]
+    assert len(drawn) == 2
+    assert r.cells[1] == "stop (nothing after the review)" and np.all(r.posterior.npv_to_go[:, 1] == 0.0)
+    result = dk.simulate(scenario, trials=1_000, seed=9)
+    total = r.posterior.npv_to_date + r.posterior.npv_to_go[:, 0]
+    np.testing.assert_allclose(total, result.metrics["npv"][:, 0, 0], rtol=1e-12, atol=1e-6)
+
+
+def test_tempered_smc_on_the_shipped_scenario_keeps_unobserved_inputs_with_atoms_at_their_prior(tmp_path):
+    """Forced SMC (min_ess = every trial) on an observation of buy's training cost: inputs with
+    an atom that the observation cannot inform (the 20 % of zero benefit realisation; a vendor
+    acquisition's price change of exactly 0) keep their prior mean within 0.15 prior sd (the
+    particles' standard error is about 0.03 sd), and each particle's KPIs and NPVs are the
+    forward model's of its inputs."""
+    scenario = dk.load_scenario(MA)
+    path = _actuals(tmp_path, "    cost.training[0]: {value: 45k, sd: 3k}\n", cell="{option: buy, owner: embedded}")
+    actuals = load_actuals(path, scenario)
+    r = review_scenario(scenario, actuals, trials=2_000, seed=5, min_ess=2_000).review
+    assert r.method == "smc" and r.smc is not None and r.smc.temperatures[-1] == 1.0
+    shift = dict(zip(r.inputs.inputs, r.inputs.shift, strict=True))
+    for name in ("shared.package_realisation", "risks.vendor_acquired.impact", "options.buy.launch_months"):
+        assert abs(shift[name]) < 0.15, (name, shift[name])
+    assert shift["options.buy.costs.training.amount"] > 1.0
+    again = ScenarioModel(scenario, actuals)(r.posterior.inputs)
+    np.testing.assert_allclose(again.kpis, r.posterior.kpis, rtol=1e-12)
+    np.testing.assert_allclose(again.npv_to_go, r.posterior.npv_to_go, rtol=1e-12, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "observed, cell, field, words",
+    [
+        ("    launch_months: {value: 5.5}\n", None, "actuals.observed.launch_months", "exactly one"),
+        ("    cost[3]: {value: 5k, sd: 1k}\n", None, "actuals.observed.cost[3]", "after the review date"),
+        ("    spend[1]: {value: 5k, sd: 1k}\n", None, "actuals.observed.spend[1]", "not an observable KPI"),
+        ("    cost[1]: {value: 5k, sd: -1k}\n", None, "actuals.observed.cost[1].sd", "positive"),
+        ("    cost[1]: {value: 5k, sd: 1k, colour: red}\n", None, "actuals.observed.cost[1].colour", "unknown"),
+        ("    cost[1]: {value: 5k, sd: 1k}\n", "{option: rent, owner: it}", "actuals.cell.option", "no option 'rent'"),
+        ("    cost.nothing[1]: {value: 5k, sd: 1k}\n", None, "actuals.observed['cost.nothing[1]']", "no cost line"),
+    ],
+)
+def test_a_bad_actuals_file_is_a_located_scenario_error(tmp_path, observed, cell, field, words):
+    scenario = dk.load_scenario(MA)
+    path = _actuals(tmp_path, observed, cell=cell or "{option: buy, owner: embedded}")
+    with pytest.raises(ScenarioError) as exc:
+        load_actuals(path, scenario)
+    problem = exc.value.first
+    assert problem.file == str(path) and problem.line is not None
+    assert field in problem.path and words in problem.message, str(exc.value)
+
+
+def test_cli_review_exits_0_on_the_shipped_example_and_2_on_a_bad_file(tmp_path, capsys):
+    assert main(["review", str(MA), str(EXAMPLE), "--trials", "4000", "--seed", "1"]) == 0
+    out = capsys.readouterr().out
+    assert all(len(line) <= 100 for line in out.splitlines())
+    for words in ("Effective sample size", "Inputs that moved most", "Recommended action", "Shapley", "USD"):
+        assert words in out
+    assert "ILLUSTRATIVE" in EXAMPLE.read_text()
+    bad = _actuals(tmp_path, "    cost[9]: {value: 5k, sd: 1k}\n", cell="{option: buy, owner: embedded}")
+    assert main(["review", str(MA), str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:5:" in err and "actuals.observed.cost[9]" in err and "Traceback" not in err
