@@ -25,7 +25,7 @@ by ``tests/test_layering.py``, with the absence of import cycles):
 8. results
 9. simulation
 10. sensitivity, voi, mcda, allocation, test_functions, staging, review
-11. owner_tradeoffs, staged_decisions, review_scenario
+11. owner_tradeoffs, staged_decisions, review_scenario, whose_numbers
 12. plots
 13. report, widgets, console
 14. batch

@@ -78,6 +78,11 @@ def _parser() -> argparse.ArgumentParser:
 
     _analysis_parsers(sub)
 
+    bl = sub.add_parser("beliefs", help="whose numbers: the decision under each stakeholder's estimates")
+    bl.add_argument("scenario")
+    bl.add_argument("--trials", type=_count, default=20_000)
+    bl.add_argument("--seed", type=_seed, default=0)
+
     b = sub.add_parser("base-case", help="print the deterministic base-case cash flows (every input at its median)")
     b.add_argument("scenario")
     b.add_argument("--option")
@@ -293,6 +298,17 @@ def _stages(args) -> int:
     return 0
 
 
+def _beliefs(args) -> int:
+    from .console import beliefs_text
+    from .loading import load_scenario
+    from .whose_numbers import whose_numbers
+
+    scenario = load_scenario(args.scenario)
+    _warn(args.scenario, scenario)
+    print(beliefs_text(whose_numbers(scenario, trials=args.trials, seed=args.seed)))
+    return 0
+
+
 def _base_case(args) -> int:
     import pandas as pd
 
@@ -431,7 +447,7 @@ def _review(args) -> int:
     return 0
 
 
-_ANALYSES = {"owners": _owners, "stages": _stages, "review": _review}
+_ANALYSES = {"owners": _owners, "stages": _stages, "review": _review, "beliefs": _beliefs}
 """The analysis commands, each handled by one function of its parsed arguments."""
 
 

@@ -401,3 +401,45 @@ def review_text(rv, top: int = 8) -> str:
     out.append(note + (": the SMC change above may differ)" if r.smc is not None else ")"))
     return "\n".join("\n".join(textwrap.wrap(line, WIDTH, subsequent_indent="  ")) if len(line) > WIDTH else line
                      for line in out)  # fmt: skip
+
+
+def beliefs_text(w) -> str:
+    """Whose numbers, for a terminal: each stakeholder's estimates of the disputed inputs (their
+    means), the recommended cell under each belief and the pool with what the pooled choice
+    loses if that stakeholder is right, and the value of settling the disagreement, in all and
+    input by input (:class:`~decision_kit.whose_numbers.WhoseNumbers`). Money in the currency."""
+    b, cur = w.beliefs, w.currency
+    names = list(b.stakeholders)
+    width = max(22, *(len(i) for i in w.estimates.index))
+    out = [
+        f"Whose numbers: {w.scenario}, {w.trials:,} trials drawn from the pooled estimates; money in {cur}, "
+        "NPV versus the status quo",
+        "",
+        "The disputed inputs (mean of each estimate; the scenario's own where a stakeholder states none):",
+        "  " + f"{'input':<{width}}" + "".join(f"{n:>12}" for n in names),
+    ]
+    for path, row in w.estimates.iterrows():
+        out.append("  " + f"{path:<{width}}" + "".join(f"{compact(row[n]):>12}" for n in names))
+    out += ["", _line(["belief", "weight", "recommended", "its NPV", "regret", "ESS"], [8, 6, 24, 10, 10, 8])]
+    for s, name in enumerate(names):
+        best = b.cells.index(b.recommended[s])
+        out.append(_line([name, whole_percent(b.pool[s]), b.recommended[s], compact(b.expected_npv[s, best]),
+                          compact(b.regret[s]), f"{b.ess[s]:,.0f}"], [8, 6, 24, 10, 10, 8]))  # fmt: skip
+    pooled = b.cells.index(b.pooled_recommended)
+    out.append(
+        _line(["pooled", "", b.pooled_recommended, compact(b.pooled_npv[pooled]), "", ""], [8, 6, 24, 10, 10, 8])
+    )
+    out += ["", "regret: what choosing the pooled cell loses if that stakeholder's numbers are right.",
+            f"The value of settling the whole disagreement: {compact(b.value)} {cur}"
+            + (" (every belief recommends the same cell)." if len(set(b.recommended)) == 1 else "."),
+            "The value of settling each input alone (who would then recommend what):"]  # fmt: skip
+    for i, path in enumerate(w.by_input.inputs):
+        recs = ", ".join(f"{n}: {r}" for n, r in zip(names, w.by_input.recommended[i], strict=True))
+        out.append(f"  {path}: {compact(w.by_input.values[i])} {cur} ({recs})")
+    if w.by_input.values.size and w.by_input.values.max() > b.value:
+        out.append(
+            "  (each input settled alone, the other disputed inputs at the pooled estimates: a disagreement"
+            " that changes the choice alone can be offset by another when all are settled)"
+        )
+    wrapped = (textwrap.fill(line, WIDTH, subsequent_indent="    ") if len(line) > WIDTH else line for line in out)
+    return "\n".join(wrapped)

@@ -263,6 +263,7 @@ class Scenario(Document):
             + _risk_references(self)
             + _correlation_references(self)
             + _stakeholder_references(self)
+            + _estimate_references(self)
             + terminal_problems(self)
             + _ownership_problems(self)
             + prior_unit_problems(self, _distributions(self))
@@ -416,6 +417,35 @@ def _correlation_references(s: Scenario) -> list[tuple[FieldPath, str]]:
                 )
     drawn = {path: dist for path, dist in known_inputs.items() if path not in derived and path not in uncorrelatable}
     return out + correlation_problems(s.correlations, drawn)
+
+
+def _estimate_references(s: Scenario) -> list[tuple[FieldPath, str]]:
+    """Every input a stakeholder estimates is one the scenario draws once per trial, and the
+    belief weights are stated for every stakeholder or for none, not all zero."""
+    import difflib
+
+    inputs = input_paths(s)
+    repeated = set(repeated_paths(s))
+    derived = derived_inputs(s)
+    out: list[tuple[FieldPath, str]] = []
+    for sname, st in s.stakeholders.items():
+        for path in st.estimates:
+            at: FieldPath = ("stakeholders", sname, "estimates", path)
+            if path in derived:
+                out.append((at, f"'{path}' reads the draw of '{derived[path][0]}': estimate that input instead"))
+            elif path not in inputs:
+                close = difflib.get_close_matches(path, list(inputs), n=3)
+                hint = f" (did you mean {', '.join(close)}?)" if close else ""
+                out.append((at, f"'{path}' is not an uncertain input of this scenario{hint}"))
+            elif path in repeated:
+                out.append((at, f"'{path}' is drawn several times per trial; a stakeholder cannot estimate it"))
+    stated = [n for n, st in s.stakeholders.items() if st.belief_weight is not None]
+    if stated and len(stated) < len(s.stakeholders):
+        missing = [n for n in s.stakeholders if n not in stated]
+        out.append((("stakeholders", missing[0]), "state belief_weight for every stakeholder or for none"))
+    elif stated and not sum(s.stakeholders[n].belief_weight or 0 for n in stated) > 0:
+        out.append((("stakeholders", stated[0], "belief_weight"), "the belief weights cannot all be zero"))
+    return out
 
 
 def _stakeholder_references(s: Scenario) -> list[tuple[FieldPath, str]]:

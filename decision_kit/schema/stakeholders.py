@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from ..distributions import Num
+from ..distributions import Distribution, Num
 from ..errors import input_error
 from .base import Model
 
@@ -58,12 +58,43 @@ class AHP(Model):
         return self
 
 
+def has_density(d: Any) -> bool:
+    """Whether a distribution has a density everywhere it puts mass (no point mass: not a fixed
+    number, not discrete, no fixed component in a mixture), as a stakeholder's estimate needs."""
+    d = getattr(d, "resolved", d)
+    if d.dist in ("fixed", "discrete"):
+        return False
+    if d.dist == "mixture":
+        return all(has_density(c.dist) for c in d.components)
+    return True
+
+
 class Stakeholder(Model):
-    """A person whose criteria weights matter: ``weights`` directly or ``ahp`` comparisons."""
+    """A person whose criteria weights matter: ``weights`` directly or ``ahp`` comparisons.
+
+    ``estimates``: the stakeholder's own numbers for some uncertain inputs, by the input's
+    dotted path (``options.buy.launch_months``, ``shared.market_response``), each a distribution
+    with a density; on inputs they do not estimate they hold the scenario's. ``belief_weight``:
+    their weight in the pooled belief (normalised over the stakeholders; equal if none states
+    one). Read by :mod:`decision_kit.whose_numbers`; the main results use the scenario's numbers.
+    """
 
     role: str | None = None
     weights: dict[str, Num] | None = None
     ahp: AHP | None = None
+    estimates: dict[str, Distribution] = Field(default_factory=dict)
+    belief_weight: Num | None = Field(None, ge=0)
+
+    @field_validator("estimates")
+    @classmethod
+    def _densities(cls, v: Any) -> Any:
+        for path, d in v.items():
+            if not has_density(d):
+                raise input_error(
+                    "estimate", "the estimate of '{path}' needs a density (a continuous distribution, no point mass)",
+                    path=path,
+                )  # fmt: skip
+        return v
 
     @model_validator(mode="after")
     def _check(self):
