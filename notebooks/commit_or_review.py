@@ -139,17 +139,19 @@ for o in dict.fromkeys(t.index.get_level_values("option")):
 
 # %%
 # NBVAL_CHECK_OUTPUT
-rule_owner = str(t.loc[best_option, "staged_npv"].idxmax())
-r = t.loc[(best_option, rule_owner)]
-print(f"{best_option} under {rule_owner} (the best owner of {best_option} with the review): "
+# the recommended option, or the first reviewed one if the recommended option states no review (as the memo does)
+option = best_option if best_option in t.index.get_level_values("option") else str(t.index[0][0])
+rule_owner = str(t.loc[option, "staged_npv"].idxmax())
+r = t.loc[(option, rule_owner)]
+print(f"{option} under {rule_owner} (the best owner of {option} with the review): "
       f"{whole_percent(r.p_failure)} of deliveries fail; the review stops {whole_percent(r.p_stop)} of trials.")
-for line in staged.rule_words(best_option, rule_owner):
+for line in staged.rule_words(option, rule_owner):
     print(f"  {line}")
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 # %matplotlib inline
-ax = plots.stop_boundary(staged, best_option, rule_owner)
+ax = plots.stop_boundary(staged, option, rule_owner)
 
 # %% [markdown]
 # ## The value of the review differs by owner
@@ -158,11 +160,11 @@ ax = plots.stop_boundary(staged, best_option, rule_owner)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-by_owner = t.loc[best_option, ["flexibility", "flexibility_se", "p_stop", "significant"]]
+by_owner = t.loc[option, ["flexibility", "flexibility_se", "p_stop", "significant"]]
 show(by_owner.rename(columns={"flexibility": "value of the review", "flexibility_se": "± SE", "p_stop": "stops"}).style
      .format(signed, subset=["value of the review"]).format(compact, subset=["± SE"])
      .format(whole_percent, subset=["stops"])
-     .set_caption(f"Value of the review of {best_option} by owner ({cur}, out of sample)"), "owners")
+     .set_caption(f"Value of the review of {option} by owner ({cur}, out of sample)"), "owners")
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -174,7 +176,7 @@ ax.bar(owners, by_owner["flexibility"], yerr=2 * by_owner["flexibility_se"], cap
 ax.axhline(0, color="black", linewidth=0.8)
 ax.yaxis.set_major_formatter(plots.money_formatter(cur))
 ax.set_ylabel(f"value of the review ({cur}, NPV)")
-ax.set_title(f"Value of the yearly review of {best_option} by owner (± 2 standard errors, out of sample)")
+ax.set_title(f"Value of the yearly review of {option} by owner (± 2 standard errors, out of sample)")
 ax.spines[["top", "right"]].set_visible(False)
 
 # %% [markdown]
@@ -184,18 +186,18 @@ ax.spines[["top", "right"]].set_visible(False)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-first = staged.reviews.xs(1, level="year").loc[best_option, "p_stop"]
+first = staged.reviews.xs(1, level="year").loc[option, "p_stop"]
 carry = pd.DataFrame({
-    "deliveries that fail": t.loc[best_option, "p_failure"],
+    "deliveries that fail": t.loc[option, "p_failure"],
     "stopped at the first review": first,
-    "stopped at any review": t.loc[best_option, "p_stop"],
+    "stopped at any review": t.loc[option, "p_stop"],
 })
 carry["share of stops at the first review"] = carry["stopped at the first review"] / carry["stopped at any review"]
 show(carry.style.format(whole_percent)
-     .set_caption(f"{best_option}: where the stops happen (shares of the valued trials)"), "carry")
-rv = staged.reviews.loc[best_option]
+     .set_caption(f"{option}: where the stops happen (shares of the valued trials)"), "carry")
+rv = staged.reviews.loc[option]
 offered = ~rv["rule"].str.startswith("no review")
-print(f"Reviews of {best_option} (owner x year-end) that can change anything: {int(offered.sum())}; "
+print(f"Reviews of {option} (owner x year-end) that can change anything: {int(offered.sum())}; "
       f"stop if a failure has been seen: {int(rv.loc[offered, 'stop_if_failure_seen'].sum())}; "
       f"with a benefit threshold as well: {int(rv.loc[offered, 'stop_below'].notna().sum())}.")
 commit_best, staged_best = t["commit_npv"].idxmax(), t["staged_npv"].idxmax()
