@@ -193,9 +193,9 @@ def staged_text(staged) -> str:
                           whole_percent(r.p_stop), regret], [10, 10, 10, 11, 26, 6, 15]))  # fmt: skip
     out += [
         "",
-        "value of the review: its out-of-sample value (biased low); the in-sample one (biased high) is in the",
-        "table of the Python result. regret stop/go: stopped although carrying on paid more / never stopped",
-        "although stopping at some review paid more.",
+        "value of the review: its out-of-sample value (biased low in expectation; the in-sample one, biased",
+        "high, is in the Python result). regret stop/go: stopped although carrying on paid more / never",
+        "stopped although stopping at some review paid more.",
     ]
     for o in dict.fromkeys(t.index.get_level_values("option")):
         w = t.loc[o, "staged_npv"].idxmax()

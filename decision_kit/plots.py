@@ -346,13 +346,14 @@ def stop_boundary(staged, option: str, owner: str, ax=None):
     stopped at that review (bars, right axis)."""
     ax = _axes(ax)
     rv = staged.cell_reviews(option, owner)
+    rv = rv[~rv["rule"].str.startswith("no review")]  # reviews that cannot change anything are not offered
     years = rv.index.to_numpy()
     ax.plot(years, rv["stop_below"].to_numpy(dtype=float), marker="o", color="#1f4e79",
             label="stop if the year's measured benefit is below")  # fmt: skip
     ax.yaxis.set_major_formatter(money_formatter(staged.currency))
     if not np.isfinite(rv["stop_below"].to_numpy(dtype=float)).any():
         ax.set_yticks([])
-        ax.text(0.5, 0.5, "no benefit threshold at any review:\nthe rule stops only where a failure has been seen",
+        ax.text(0.5, 0.5, "no benefit threshold at any review\n(the rule in words says when it stops)",
                 transform=ax.transAxes, ha="center", va="center")  # fmt: skip
     ax.set_xlabel("review at the end of year")
     ax.set_ylabel(f"measured benefit in the year ({staged.currency})")
