@@ -302,8 +302,8 @@ class Dashboard:
         for key, c in self._controls.items():
             if key.startswith(f"weight.{who}.") and c.widget.value > 0:
                 weights[key.rsplit(".", 1)[1]] = tidy(c.widget.value)
-        role = data["stakeholders"][who].get("role")
-        data["stakeholders"][who] = {"role": role, "weights": weights}
+        entry = {k: v for k, v in data["stakeholders"][who].items() if k != "ahp"}  # role, estimates stay
+        data["stakeholders"][who] = {**entry, "weights": weights}
 
     # -- layout ---------------------------------------------------------------------------
     def _layout(self) -> widgets.Box:
