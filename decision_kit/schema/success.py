@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from ..distributions import Num
 from ..errors import input_error
@@ -110,15 +110,12 @@ class Success(Model):
     milestones: list[Milestone] = Field(default_factory=list)
     source: str | None = None
 
-    @model_validator(mode="after")
-    def _check(self):
-        if len(set(self.signed_by)) != len(self.signed_by):
+    @field_validator("signed_by")
+    @classmethod
+    def _signers(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
             raise input_error("signed_by", "a signer is named twice in signed_by")
-        if not any(k.owner in self.signed_by for k in self.kpis.values()):
-            raise input_error(
-                "signed_by", "no KPI is owned by anyone who signs: give each signer's KPIs 'owner:' of that name"
-            )
-        return self
+        return v
 
     @property
     def signed(self) -> list[str]:
@@ -148,6 +145,13 @@ def success_problems(s: Any) -> list[tuple[FieldPath, str]]:
         return []
     H = s.horizon_years
     out: list[tuple[FieldPath, str]] = []
+    if not block.signed:
+        out.append(
+            (
+                ("success", "signed_by"),
+                "no KPI is owned by anyone who signs: give each signer's KPIs 'owner:' of that name",
+            )
+        )
     for name, kpi in block.kpis.items():
         _, _, last = kpi.parsed
         if last is not None and last > H:
