@@ -19,6 +19,7 @@ and undiscounted for the KPIs; NPV as in :mod:`decision_kit.results`.
 from __future__ import annotations
 
 import functools
+import numbers
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -73,7 +74,7 @@ def kpi_values(scenario: Scenario | Plan, trials: int, seed: int) -> dict[str, n
     (trials, options, owners), on the draws :func:`~decision_kit.simulation.simulate` makes for
     ``trials`` and ``seed`` (block by block, as it draws them)."""
     seed = as_seed(seed)
-    if isinstance(trials, bool) or not isinstance(trials, int) or trials < 1:
+    if isinstance(trials, bool) or not isinstance(trials, numbers.Integral) or trials < 1:
         raise ScenarioError(f"trials must be a positive integer, got {trials!r}")
     plan = compile_plan(scenario)
     block = block_of(plan.scenario)
@@ -115,7 +116,8 @@ def analyse(result: Result, plan: Plan | None = None) -> SuccessResult:
     if plan.layout != result.layout:
         raise ScenarioError("the plan's option x owner cells are not the result's")
     values = kpi_values(plan, result.trials, result.seed)
-    return SuccessResult(result.scenario, result.layout, result.trials, result.seed, values, result.metrics["npv"])
+    sq = None if result.status_quo is None else result.status_quo["npv"]
+    return SuccessResult(result.scenario, result.layout, result.trials, result.seed, values, result.metrics["npv"], sq)
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,6 +130,8 @@ class SuccessResult:
     values : KPI name -> (trials, options, owners) array of the KPI's value (its unit: months,
         currency or incidents, see :data:`~decision_kit.schema.success.METRICS`).
     npv : (trials, options, owners) per-trial NPV of the same trials (currency).
+    status_quo_npv : (trials,) the status quo's NPV in the same trials, or None where the
+        scenario states no status quo.
     """
 
     scenario: Scenario
@@ -136,6 +140,7 @@ class SuccessResult:
     seed: int
     values: dict[str, np.ndarray]
     npv: np.ndarray
+    status_quo_npv: np.ndarray | None = None
 
     @property
     def block(self) -> Success:
@@ -202,16 +207,29 @@ class SuccessResult:
         import pandas as pd
 
         npv = np.asarray(self.npv, dtype=float)
-        cols: dict[str, list] = {k: [] for k in ("at_month", "kpis", "p_hit", "npv_mean_if_missed", "npv_mean_if_hit")}
+        vs = None if self.status_quo_npv is None else npv - np.asarray(self.status_quo_npv, dtype=float)[:, None, None]
+        keys = (
+            "at_month",
+            "kpis",
+            "p_hit",
+            "npv_mean_if_missed",
+            "npv_mean_if_hit",
+            "npv_vs_status_quo_mean_if_missed",
+        )
+        cols: dict[str, list] = {k: [] for k in keys}
         for ms in self.block.milestones:
             hit = self.all_hit(ms.kpis)
             n_hit = hit.sum(axis=0)
             with np.errstate(invalid="ignore", divide="ignore"):
                 cols["npv_mean_if_missed"].append(np.where(hit, 0.0, npv).sum(axis=0) / (self.trials - n_hit))
                 cols["npv_mean_if_hit"].append(np.where(hit, npv, 0.0).sum(axis=0) / n_hit)
+                if vs is not None:  # E[NPV - the status quo's NPV | missed], trial by trial
+                    cols[keys[-1]].append(np.where(hit, 0.0, vs).sum(axis=0) / (self.trials - n_hit))
             cols["p_hit"].append(n_hit / self.trials)
             cols["at_month"].append(np.full(n_hit.shape, float(ms.at_month)))
             cols["kpis"].append(np.full(n_hit.shape, ", ".join(ms.kpis), dtype=object))
+        if vs is None:
+            del cols[keys[-1]]
         names = [ms.name for ms in self.block.milestones]
         O, W = len(self.layout.options), len(self.layout.owners)
         data = {k: np.stack(v, axis=-1).reshape(-1) if v else np.empty(0) for k, v in cols.items()}
@@ -223,7 +241,8 @@ class SuccessResult:
     def milestones(self) -> pd.DataFrame:
         """One row per (option, owner, milestone): at_month, its KPIs, p_hit (all its KPIs hit)
         and its standard error, the cell's expected NPV, and the expected NPV given the
-        milestone is missed and given it is hit (NaN where it never is). A copy."""
+        milestone is missed and given it is hit (NaN where it never is), and where the scenario
+        states a status quo the expected NPV against it given the milestone is missed. A copy."""
         return self._milestones.copy()
 
     @functools.cached_property

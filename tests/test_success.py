@@ -211,3 +211,20 @@ def test_a_request_without_trials_is_refused(cost_case):
         success.kpi_values(result.scenario, 0, SEED)
     with pytest.raises(ScenarioError):
         success.kpi_values(result.scenario, 10, -1)
+
+
+def test_expected_npv_against_the_status_quo_given_a_missed_milestone():
+    """With a status quo paying a fixed 50k a year (NPV -100k in every trial), E[NPV - status
+    quo | c > 130k] = -330k + 100k = -230k; without one the column is absent."""
+    keep = "status_quo:\n  costs:\n    tool: {category: license, timing: recurring, start: decision, amount: 50k}\n"
+    text = _scenario("3", "{dist: uniform, low: 100k, high: 200k}", keep + COST_BLOCK)
+    result = dk.simulate(loads(text), trials=TRIALS, seed=SEED)
+    row = success.analyse(result).milestones().loc[("buy", "shared", "Year-1 budget")]
+    assert row.npv_vs_status_quo_mean_if_missed == pytest.approx(row.npv_mean_if_missed + 100_000, rel=1e-12)
+    se = 2 * 20_000 / math.sqrt(0.7 * TRIALS)
+    assert abs(row.npv_vs_status_quo_mean_if_missed + 230_000) < 4 * se
+
+
+def test_no_status_quo_no_column(cost_case):
+    _, sr = cost_case
+    assert "npv_vs_status_quo_mean_if_missed" not in sr.milestones().columns
