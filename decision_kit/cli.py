@@ -1,5 +1,5 @@
-"""The ``decision-kit`` command line: validate, schema, run, owners, stages, base-case, report, review,
-batch.
+"""The ``decision-kit`` command line: validate, schema, run, owners, stages, success, base-case, report,
+review, batch.
 
 Invalid input prints one message per problem (file:line:column: field: what is wrong) on
 standard error, without a traceback, and exits with status 2. The memos draw their figures
@@ -132,7 +132,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _analysis_parsers(sub) -> None:
-    """The analyses beyond the summary: who owns the budget, staged decisions."""
+    """The analyses beyond the summary: who owns the budget, staged decisions, signed targets."""
     w = sub.add_parser("owners", help="who should own the budget: best owner, mechanisms, what would have to be true")
     w.add_argument("scenario")
     w.add_argument("--option", help="the option to analyse in depth (default: the recommended one)")
@@ -145,6 +145,11 @@ def _analysis_parsers(sub) -> None:
     g.add_argument("--option", action="append", help="an option to value (repeat; default: all with a review or pilot)")
     g.add_argument("--trials", type=_count, default=20_000)
     g.add_argument("--seed", type=_seed, default=0)
+
+    su = sub.add_parser("success", help="chances of hitting the signed KPIs and milestones of the success block")
+    su.add_argument("scenario")
+    su.add_argument("--trials", type=_count, default=20_000)
+    su.add_argument("--seed", type=_seed, default=0)
 
 
 def _review_parser(sub) -> None:
@@ -309,6 +314,19 @@ def _beliefs(args) -> int:
     return 0
 
 
+def _success(args) -> int:
+    from . import success
+    from .loading import load_scenario
+    from .simulation import simulate
+    from .success_text import success_text
+
+    scenario = load_scenario(args.scenario)
+    _warn(args.scenario, scenario)
+    success.block_of(scenario)  # before simulating: a scenario without targets is refused at once
+    print(success_text(success.analyse(simulate(scenario, trials=args.trials, seed=args.seed))))
+    return 0
+
+
 def _base_case(args) -> int:
     import pandas as pd
 
@@ -447,7 +465,7 @@ def _review(args) -> int:
     return 0
 
 
-_ANALYSES = {"owners": _owners, "stages": _stages, "review": _review, "beliefs": _beliefs}
+_ANALYSES = {"owners": _owners, "stages": _stages, "success": _success, "review": _review, "beliefs": _beliefs}
 """The analysis commands, each handled by one function of its parsed arguments."""
 
 

@@ -33,7 +33,9 @@ from .tails import certainty_equivalent_defects
 if TYPE_CHECKING:
     import pandas as pd
 
-UNSIMULATED_FIELDS = frozenset({"name", "description", "source", "risk_tolerance", "criteria", "stakeholders"})
+UNSIMULATED_FIELDS = frozenset(
+    {"name", "description", "source", "risk_tolerance", "criteria", "stakeholders", "success"}
+)
 """Scenario fields :func:`~decision_kit.simulation.simulate` never reads: two scenarios that
 differ only in these give the same simulation, read differently (the risk tolerance enters the
 summary, the stakeholders weight the multi-criteria view)."""

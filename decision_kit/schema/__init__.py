@@ -24,8 +24,8 @@ Modules: ``base`` (the common model and rules), ``options`` (drivers, cost and b
 options), ``stakeholders`` (criteria, AHP, stakeholders), ``scenario`` (ownership overrides,
 risks, correlations, the scenario and its cross-references, :func:`input_paths` and
 :func:`derived_inputs`), ``variants`` (options that extend others), ``caps`` (the cap on a risk
-event's loss), ``terminal`` (the terminal-value rule), ``portfolio`` (budget portfolios) and
-``validation`` (plain data to a model, or located problems).
+event's loss), ``terminal`` (the terminal-value rule), ``success`` (signed KPIs and milestones), ``portfolio``
+(budget portfolios) and ``validation`` (plain data to a model, or located problems).
 """
 
 from .base import Document, FieldPath, Model, Name
@@ -45,6 +45,7 @@ from .scenario import (
     risk_touches,
 )
 from .stakeholders import AHP, COMPUTED_CRITERIA, Criterion, Stakeholder
+from .success import KPI, Milestone, Success
 from .terminal import TerminalValue
 from .validation import Location, Locations, dotted, locate, validate_document, validation_problems
 from .variants import expand_options, lineage
@@ -53,7 +54,8 @@ __all__ = [
     "CATEGORIES", "Category", "Name", "OPTION_KINDS", "COMPUTED_CRITERIA",
     "Driver", "CostLine", "BenefitLine", "Option", "StatusQuo", "STATUS_QUO", "OwnerOverrides", "Risk", "RiskCap",
     "Correlation",
-    "Criterion", "AHP", "Stakeholder", "Scenario", "TerminalValue", "Organisation", "Mechanisms", "profile_names",
+    "Criterion", "AHP", "Stakeholder", "Scenario", "TerminalValue", "Success", "KPI", "Milestone",
+    "Organisation", "Mechanisms", "profile_names",
     "ResponseCurve", "Prerequisite", "Initiative", "Portfolio",
     "Model", "Document", "FieldPath", "input_paths", "derived_inputs", "percent_cycle", "risk_touches",
     "repeated_paths", "expand_options", "lineage",

@@ -19,6 +19,7 @@ from .correlations import correlation_problems
 from .options import STATUS_QUO, CostLine, Driver, Option, StatusQuo
 from .organisation import Mechanisms, Organisation, fixed_numbers
 from .stakeholders import COMPUTED_CRITERIA, Criterion, Stakeholder
+from .success import Success, success_problems
 from .terminal import TerminalValue, terminal_problems
 from .units import prior_unit_problems
 from .validation import validate_document
@@ -173,6 +174,7 @@ class Scenario(Document):
     terminal_value: TerminalValue = Field(default_factory=TerminalValue)
     organisation: Organisation | None = None
     mechanisms: Mechanisms | None = None
+    success: Success | None = None
     source: str | None = None
 
     @model_validator(mode="before")
@@ -265,6 +267,7 @@ class Scenario(Document):
             + _stakeholder_references(self)
             + _estimate_references(self)
             + terminal_problems(self)
+            + success_problems(self)
             + _ownership_problems(self)
             + prior_unit_problems(self, _distributions(self))
         )

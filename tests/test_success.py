@@ -1,0 +1,230 @@
+"""Signed targets (#15 item 1): KPI, milestone and joint probabilities against closed forms on
+scenarios with one uncertain input, the expected NPV given a missed milestone by hand, bad
+success blocks as located ScenarioErrors, and the command line.
+
+References: the lognormal CDF P(L <= m) = Phi((ln m - ln median) / sigma); a uniform cost on
+[100k, 200k] has P(c <= t) = (t - 100k) / 100k, P90 190k and E[c | c > t] = (t + 200k) / 2.
+Monte Carlo tolerances are four binomial standard errors at the trial count used.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import numpy as np
+import pytest
+
+import decision_kit as dk
+from decision_kit import success
+from decision_kit.cli import main
+from decision_kit.errors import ScenarioError
+from decision_kit.loading import load, loads
+from decision_kit.success_text import success_text
+
+TRIALS = 20_000  # more than two random-number blocks of 8,192: the hits line up across blocks
+SEED = 7
+NEUTRAL_OWNER = (
+    "owners: {shared: {launch_factor: 1, launch_extra_months: 0, integration_factor: 1, incident_frequency: 1, "
+    "incident_severity: 1, governance_overhead: 0, consolidation: 0, realisation_factor: 1}}"
+)
+
+
+def _scenario(launch: str, licence: str, block: str) -> str:
+    """A one-option, one-owner scenario with neutral ownership, rate 0 and no benefit: NPV is
+    minus the licence cost of years 1 and 2."""
+    return textwrap.dedent(f"""\
+        name: success closed forms
+        horizon_years: 2
+        discount_rate: 0
+        {NEUTRAL_OWNER}
+        stakeholders:
+          CMO: {{weights: {{expected_npv: 1}}}}
+          CIO: {{weights: {{expected_npv: 1}}}}
+        options:
+          buy:
+            kind: buy
+            launch_months: {launch}
+            costs:
+              licence: {{category: license, timing: recurring, start: decision, amount: {licence}}}
+        """) + textwrap.dedent(block)
+
+
+LAUNCH_BLOCK = """\
+success:
+  signed_by: [CIO]
+  kpis:
+    go_live: {metric: launch_months, target: 8, direction: at_most, owner: CIO}
+  milestones:
+    - {name: Go-live review, at_month: 8, kpis: [go_live]}
+"""
+
+COST_BLOCK = """\
+success:
+  signed_by: [CMO, CIO]
+  kpis:
+    cheap: {metric: "cost[1]", target: 130k, direction: at_most, owner: CIO}
+    not_starved: {metric: "cost[1]", target: 120k, direction: at_least, owner: CMO}
+    not_lavish: {metric: "cost[1]", target: 170k, direction: at_most, owner: CIO}
+    aspirational: {metric: "cost[1]", target: 110k, direction: at_most, owner: CFO}
+    sandbagged: {metric: "cost[1:2]", target: 390k, direction: at_most, owner: CFO}
+  milestones:
+    - {name: Year-1 budget, at_month: 12, kpis: [cheap]}
+    - {name: Band, at_month: 12, kpis: [not_starved, not_lavish]}
+"""
+
+
+def _tolerance(p: float, n: int = TRIALS) -> float:
+    return 4 * math.sqrt(p * (1 - p) / n)
+
+
+def _analysed(text: str):
+    result = dk.simulate(loads(text), trials=TRIALS, seed=SEED)
+    return result, success.analyse(result)
+
+
+@pytest.fixture(scope="module")
+def launch_case():
+    return _analysed(_scenario("{dist: lognormal, median: 6, sigma: 0.5}", "100k", LAUNCH_BLOCK))
+
+
+@pytest.fixture(scope="module")
+def cost_case():
+    return _analysed(_scenario("3", "{dist: uniform, low: 100k, high: 200k}", COST_BLOCK))
+
+
+def test_launch_milestone_matches_the_lognormal_cdf(launch_case):
+    result, sr = launch_case
+    expected = 0.5 * math.erfc(-(math.log(8) - math.log(6)) / 0.5 / math.sqrt(2))  # Phi(0.5754) = 0.7174
+    row = sr.milestones().loc[("buy", "shared", "Go-live review")]
+    assert abs(row.p_hit - expected) < _tolerance(expected)
+    assert sr.kpis().loc[("buy", "shared", "go_live"), "p_hit"] == row.p_hit
+    assert sr.signed().loc[("buy", "shared"), "p_all_signed"] == row.p_hit
+    # the KPI is the simulation's own launch month, trial by trial (kept there as float32)
+    assert np.allclose(sr.values["go_live"], result.metrics["launch_months"], rtol=1e-6)
+    # at risk: the P90 of an at-most KPI, 6 exp(0.5 x 1.2816) = 11.38 months
+    at_risk = sr.kpis().loc[("buy", "shared", "go_live"), "at_risk"]
+    assert abs(at_risk - 6 * math.exp(0.5 * 1.2815516)) < 0.15
+
+
+def test_cost_kpis_match_the_uniform(cost_case):
+    _, sr = cost_case
+    k = sr.kpis().xs(("buy", "shared"))
+    for name, p in (("cheap", 0.3), ("not_starved", 0.8), ("not_lavish", 0.7), ("aspirational", 0.1)):
+        assert abs(k.loc[name, "p_hit"] - p) < _tolerance(p), name
+    # two years of the same draw: 2c <= 390k is c <= 195k, P = 0.95
+    assert abs(k.loc["sandbagged", "p_hit"] - 0.95) < _tolerance(0.95)
+    assert list(k["flag"]) == ["", "", "", "aspirational", "sandbagged"]
+    # at risk of the at-least KPI is its P10 (110k), of the at-most ones their P90 (190k)
+    assert abs(k.loc["not_starved", "at_risk"] - 110_000) < 1_000
+    assert abs(k.loc["cheap", "at_risk"] - 190_000) < 1_000
+    assert list(k["signed"]) == [True, True, True, False, False]
+
+
+def test_joint_probability_of_two_kpis_on_the_same_draw(cost_case):
+    """120k <= c <= 170k is one event of one draw: P = 0.5, not the product 0.8 x 0.7 = 0.56."""
+    _, sr = cost_case
+    band = sr.milestones().loc[("buy", "shared", "Band"), "p_hit"]
+    assert abs(band - 0.5) < _tolerance(0.5)
+    assert abs(band - 0.56) > 3 * _tolerance(0.5)
+    # every signed KPI: 120k <= c <= 130k, P = 0.1; the CMO's alone 0.8; the CIO's c <= 130k, 0.3
+    signed = sr.signed().loc[("buy", "shared")]
+    assert abs(signed.p_all_signed - 0.1) < _tolerance(0.1)
+    assert abs(signed.p_all_of_CMO - 0.8) < _tolerance(0.8)
+    assert abs(signed.p_all_of_CIO - 0.3) < _tolerance(0.3)
+
+
+def test_expected_npv_given_a_missed_milestone(cost_case):
+    """NPV = -2c (two years of the licence, rate 0); missing c <= 130k means c uniform on
+    (130k, 200k]: E[NPV | missed] = -2 x 165k, E[NPV | hit] = -2 x 115k."""
+    result, sr = cost_case
+    assert np.array_equal(sr.npv, result.metrics["npv"])
+    np.testing.assert_allclose(sr.npv, -2 * sr.values["cheap"], rtol=1e-12)  # same trials, in order
+    row = sr.milestones().loc[("buy", "shared", "Year-1 budget")]
+    se = 2 * 20_000 / math.sqrt(0.7 * TRIALS)  # sd of 2c on a 70k-wide uniform is 2 x 20.2k
+    assert abs(row.npv_mean_if_missed + 330_000) < 4 * se
+    assert abs(row.npv_mean_if_hit + 230_000) < 4 * se
+    mixed = (1 - row.p_hit) * row.npv_mean_if_missed + row.p_hit * row.npv_mean_if_hit
+    assert row.npv_mean == pytest.approx(mixed, rel=1e-9)
+
+
+def test_the_block_changes_no_simulated_number(cost_case):
+    result, _ = cost_case
+    bare = dk.simulate(result.scenario.replace(success=None), trials=TRIALS, seed=SEED)
+    for k in result.metrics:
+        assert np.array_equal(result.metrics[k], bare.metrics[k], equal_nan=True), k
+    assert result.simulates_alike(bare.scenario)
+
+
+def test_shipped_scenario_signs_and_prints_within_100_columns(capsys):
+    code = main(["success", "scenarios/marketing_automation.yaml", "--trials", "3000", "--seed", "1"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert max(len(line) for line in out.splitlines()) <= 100
+    assert "Go-live review" in out and "all of" in out and "aspirational" in out
+
+
+def test_text_of_a_small_case(cost_case):
+    _, sr = cost_case
+    text = success_text(sr)
+    assert "cost of year 1 at most 130k USD; owner CIO" in text
+    assert "cost of years 1 to 2 at most 390k USD; owner CFO" in text
+
+
+def test_a_scenario_without_a_block_is_refused(capsys):
+    code = main(["success", "scenarios/analytics_stack.yaml", "--trials", "100"])
+    assert code == 2
+    assert "states no 'success:' block" in capsys.readouterr().err
+
+
+BAD = [
+    ('cheap: {metric: "cost[1]"', 'cheap: {metric: "costs[1]"', "success.kpis.cheap.metric", "unknown metric"),
+    ('cheap: {metric: "cost[1]"', 'cheap: {metric: "cost[3]"', "success.kpis.cheap.metric", "beyond the horizon"),
+    ('cheap: {metric: "cost[1]"', 'cheap: {metric: "cost[2:1]"', "success.kpis.cheap.metric", "run backwards"),
+    ("direction: at_most, owner: CIO}\n    not_starved", "direction: below, owner: CIO}\n    not_starved",
+     "success.kpis.cheap.direction", "at_most"),
+    ("kpis: [cheap]}", "kpis: [cheap, dear]}", "success.milestones[0].kpis[1]", "'dear' is not defined"),
+    ("at_month: 12, kpis: [cheap]", "at_month: 6, kpis: [cheap]", "success.milestones[0].kpis[0]",
+     "known only at month 12"),
+    ("name: Band", "name: Year-1 budget", "success.milestones[1].name", "named twice"),
+    ("signed_by: [CMO, CIO]", "signed_by: [CFO_deputy]", "success.signed_by", "no KPI is owned by anyone who signs"),
+    ("signed_by: [CMO, CIO]", "signed_by: [CMO, CMO]", "success.signed_by", "named twice"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("old", "new", "field", "words"), BAD, ids=[b[3] for b in BAD])
+def test_bad_blocks_are_located_scenario_errors(tmp_path, old, new, field, words):
+    text = _scenario("3", "{dist: uniform, low: 100k, high: 200k}", COST_BLOCK)
+    assert old in text
+    path = tmp_path / "bad.yaml"
+    path.write_text(text.replace(old, new, 1))
+    with pytest.raises(ScenarioError) as err:
+        load(path)
+    problem = next(p for p in err.value.problems if p.path == field)
+    assert words in problem.message
+    assert problem.file == str(path) and problem.line is not None and problem.line > 10
+
+
+def test_a_request_without_trials_is_refused(cost_case):
+    result, _ = cost_case
+    with pytest.raises(ScenarioError):
+        success.kpi_values(result.scenario, 0, SEED)
+    with pytest.raises(ScenarioError):
+        success.kpi_values(result.scenario, 10, -1)
+
+
+def test_expected_npv_against_the_status_quo_given_a_missed_milestone():
+    """With a status quo paying a fixed 50k a year (NPV -100k in every trial), E[NPV - status
+    quo | c > 130k] = -330k + 100k = -230k; without one the column is absent."""
+    keep = "status_quo:\n  costs:\n    tool: {category: license, timing: recurring, start: decision, amount: 50k}\n"
+    text = _scenario("3", "{dist: uniform, low: 100k, high: 200k}", keep + COST_BLOCK)
+    result = dk.simulate(loads(text), trials=TRIALS, seed=SEED)
+    row = success.analyse(result).milestones().loc[("buy", "shared", "Year-1 budget")]
+    assert row.npv_vs_status_quo_mean_if_missed == pytest.approx(row.npv_mean_if_missed + 100_000, rel=1e-12)
+    se = 2 * 20_000 / math.sqrt(0.7 * TRIALS)
+    assert abs(row.npv_vs_status_quo_mean_if_missed + 230_000) < 4 * se
+
+
+def test_no_status_quo_no_column(cost_case):
+    _, sr = cost_case
+    assert "npv_vs_status_quo_mean_if_missed" not in sr.milestones().columns
