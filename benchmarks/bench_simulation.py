@@ -54,6 +54,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(ROOT))  # the decision_kit of this checkout, not whichever one is installed
 
 
 # --- scenario and machine -----------------------------------------------------------------
