@@ -1,6 +1,11 @@
-"""Benchmark of decision_kit.simulate on the largest shipped scenario (DESIGN.md section 7).
+"""Benchmark of decision_kit.simulate on the compact model and the largest shipped scenario.
 
-For each trial count, in the same run and interleaved, median of ``--repeats`` repeats (default
+Two scenarios by default (DESIGN.md section 7, issue 18): ``benchmarks/compact_model.yaml``,
+the standard build / buy / hybrid shape (3 options, one owner, 11 periods, 27 uncertain inputs,
+2 risks), and the largest shipped scenario; each with its own random-number floor measured in
+the same run. ``--scenario`` (repeatable) benchmarks other files instead.
+
+For each scenario and trial count, in the same run and interleaved, median of ``--repeats`` repeats (default
 4). Each repeat runs (a), (a2), (b), (b1) and then (c), rotating the order of the first four
 from one repeat to the next: on these VMs the first run after the long single-threaded loop
 (or after any pause) is slowed by the kernel handing out fresh memory again, and rotation
@@ -28,7 +33,8 @@ lines (``loop_model.model_size``), among the scenarios/*.yaml files that load as
 
 No assertions on time: these VMs vary by +-20 % run to run, so compare ratios from one run.
 
-    .venv/bin/python benchmarks/bench_simulation.py                 # 10k, 100k, 1M trials
+    .venv/bin/python benchmarks/bench_simulation.py                 # 10k, 100k, 1M trials, both scenarios
+    .venv/bin/python benchmarks/bench_simulation.py --loop-trials 0 # without the per-trial loop
     .venv/bin/python benchmarks/bench_simulation.py --quick         # a smoke run
     .venv/bin/python benchmarks/bench_simulation.py --profile 100000  # plus cProfile of simulate
 """
@@ -48,6 +54,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(ROOT))  # the decision_kit of this checkout, not whichever one is installed
 
 
 # --- scenario and machine -----------------------------------------------------------------
@@ -267,17 +274,104 @@ def profile(scenario, trials: int, seed: int, top: int = 25) -> None:
 
 # --- main -----------------------------------------------------------------------------------
 
+COMPACT = ROOT / "benchmarks" / "compact_model.yaml"
+
+
 def fmt_s(x: float) -> str:
     return f"{x:.3f} s" if x < 100 else f"{x:,.0f} s"
+
+
+def describe(path: Path, scenario, size: int) -> str:
+    from decision_kit.plan import compile_plan
+
+    plan = compile_plan(scenario)
+    uncertain = sum(not d.is_fixed() for d in plan.drawn.values())
+    variates = uncertain + sum(k for _, k in plan.repeated.values())
+    for r in plan.risks:  # draw_risks: a one-off event draws H uniforms and H impacts, a lasting one 1 uniform
+        variates += (plan.horizon * (1 + (not r.impact_dist.is_fixed()))) if r.effect == "one_off" else 1
+    return (f"{path.relative_to(ROOT) if path.is_absolute() else path} ({scenario.name}): "
+            f"{len(scenario.options)} options x {len(scenario.owners)} owners x {scenario.horizon_years + 1} periods, "
+            f"{sum(len(o.costs) + len(o.benefits) for o in scenario.options.values())} cost and benefit lines, "
+            f"{len(scenario.risks)} risks, {len(scenario.correlations)} correlations, {uncertain} uncertain inputs, "
+            f"{variates} variates per trial (size {size:,})")
+
+
+def bench_scenario(path: Path, scenario, a, threads: int) -> list[dict]:
+    """The interleaved timings of one scenario at every trial count (printed as they come)."""
+    # warm-up: imports, caches, first-touch of the allocator
+    floor_run(scenario, 1_000, a.seed)
+    simulate_run(scenario, 1_000, a.seed)
+    if a.loop_trials:
+        loop_run(scenario, 20, a.seed)
+    rows = []
+    med = statistics.median
+    for trials in a.trials:
+        t = {"floor": [], "floor_threads": [], "simulate": [], "simulate_1t": [], "loop": []}
+        n = min(trials, a.loop_trials)
+        runs = [("floor", floor_run, ()), ("floor_threads", floor_threads_run, ()),
+                ("simulate", simulate_run, ()), ("simulate_1t", simulate_run, (1,))]
+        for rep in range(a.repeats):  # interleaved, the order rotated every repeat (see the module docstring)
+            for name, fn, extra in runs[rep % len(runs):] + runs[:rep % len(runs)]:
+                t[name].append(timed(fn, scenario, trials, a.seed, *extra))
+            if n:
+                wall, cpu = timed(loop_run, scenario, n, a.seed)
+                t["loop"].append((wall * trials / n, cpu * trials / n))
+        mem = None if a.no_memory else memory_of(path, trials, a.seed)
+        row = {"trials": trials, "loop_measured_trials": n, "memory": mem}
+        for k, v in t.items():
+            row[k] = med(w for w, _ in v) if v else float("nan")
+            row[k + "_cpu"] = med(c for _, c in v) if v else float("nan")
+            row[k + "_all"] = v
+        rows.append(row)
+        print(f"  {trials:>9,} trials: floor {fmt_s(row['floor'])} ({fmt_s(row['floor_threads'])} on {threads} threads), "
+              f"simulate {fmt_s(row['simulate'])} ({fmt_s(row['simulate_1t'])} on 1 thread), "
+              f"loop {fmt_s(row['loop'])} (scaled from {n:,}) [CPU: {fmt_s(row['floor_cpu'])}, "
+              f"{fmt_s(row['simulate_cpu'])}, {fmt_s(row['loop_cpu'])}]"
+              + (f", peak RSS {mem['peak_kib'] / 1024:,.0f} MiB" if mem else ""), flush=True)
+    return rows
+
+
+def print_table(rows: list[dict], threads: int, a) -> None:
+    print()
+    print(f"| trials | floor (draws only, 1 thread) | floor on {threads} threads | simulate ({threads} threads, "
+          "the default) | simulate, 1 thread | per-trial loop (scaled) | simulate / floor | "
+          f"simulate 1 thread / floor | simulate / floor on {threads} threads | loop / simulate | "
+          "simulate µs/trial | peak RSS of simulate, fresh process (rise over warm-up) | memory_estimate |")
+    print("| ---: " * 13 + "|")
+    for r in rows:
+        mem = r["memory"]
+        mem_s = (f"{mem['peak_kib'] / 1024:,.0f} MiB (+{(mem['peak_kib'] - mem['base_kib']) / 1024:,.0f} MiB)"
+                 if mem else "n/a")
+        est_s = f"{mem['estimate'] / 2**20:,.0f} MiB" if mem else "n/a"
+
+        def both(k):
+            return f"{fmt_s(r[k])} ({fmt_s(r[k + '_cpu'])} CPU)"
+
+        loop_s = (f"{both('loop')}", f"{r['loop'] / r['simulate']:.0f}x ({r['loop_cpu'] / r['simulate_1t_cpu']:.0f}x "
+                  "CPU, 1 thread)") if r["loop_all"] else ("not run", "n/a")
+        print(f"| {r['trials']:,} | {both('floor')} | {fmt_s(r['floor_threads'])} | {both('simulate')} | "
+              f"{both('simulate_1t')} | {loop_s[0]} | "
+              f"**{r['simulate'] / r['floor']:.1f}x** | {r['simulate_1t'] / r['floor']:.1f}x "
+              f"({r['simulate_1t_cpu'] / r['floor_cpu']:.1f}x CPU) | {r['simulate'] / r['floor_threads']:.1f}x | "
+              f"{loop_s[1]} | {r['simulate'] / r['trials'] * 1e6:.1f} | {mem_s} | {est_s} |")
+    maxrss = ", ".join(f"{r['memory']['ru_maxrss_kib'] / 1024:,.0f} MiB" for r in rows if r["memory"])
+    print(f"\nWall-clock (process CPU time in brackets: with {threads} threads it adds up both), medians of "
+          f"{a.repeats} interleaved repeats (order rotated each repeat). "
+          f"Loop timed on {a.loop_trials:,} trials (fewer if the trial count is smaller) and scaled linearly; "
+          "it ignores correlations. Peak RSS is VmHWM of a fresh process running one simulate "
+          f"(ru_maxrss there: {maxrss or 'n/a'}).")
 
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--trials", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     ap.add_argument("--repeats", type=int, default=4, help="repeats per implementation (median reported)")
-    ap.add_argument("--loop-trials", type=int, default=2_000, help="subsample for the per-trial loop")
+    ap.add_argument("--loop-trials", type=int, default=2_000,
+                    help="subsample for the per-trial loop (0: do not run the loop)")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--scenario", type=Path, help="scenario file (default: the largest shipped one)")
+    ap.add_argument("--scenario", type=Path, action="append",
+                    help="scenario file, may be repeated (default: benchmarks/compact_model.yaml and the "
+                         "largest shipped scenario)")
     ap.add_argument("--quick", action="store_true", help="10k and 20k trials, 1 repeat, 200 loop trials")
     ap.add_argument("--no-memory", action="store_true", help="skip the memory subprocesses")
     ap.add_argument("--profile", type=int, metavar="TRIALS", help="also cProfile simulate at this trial count")
@@ -297,15 +391,17 @@ def main(argv=None) -> None:
     from loop_model import model_size
 
     if a.scenario:
-        path, scenario = a.scenario, dk.load_scenario(a.scenario)
-        size = model_size(scenario)
+        chosen = [(p, dk.load_scenario(p)) for p in a.scenario]
+        chosen = [(p, s, model_size(s)) for p, s in chosen]
     else:
-        path, scenario, size = largest_scenario()
+        compact = dk.load_scenario(COMPACT)
+        chosen = [(COMPACT, compact, model_size(compact)), largest_scenario()]
     m = machine()
     import hashlib
 
-    hot = ("distributions.py", "sampling.py", "plan.py", "engine.py", "simulation.py", "finance/__init__.py",
-           "finance/present_value.py", "finance/returns.py", "finance/irr_roots.py", "finance/payback_period.py")
+    hot = ("distributions.py", "sampling.py", "plan.py", "engine.py", "simulation.py", "trial_metrics.py",
+           "workspace.py", "adoption.py", "timing.py", "finance/__init__.py", "finance/present_value.py",
+           "finance/returns.py", "finance/irr_roots.py", "finance/payback_period.py")
     hot = tuple(f for f in hot if (ROOT / "decision_kit" / f).is_file())  # modules may become packages
     src = hashlib.sha256(b"".join((ROOT / "decision_kit" / f).read_bytes() for f in hot)).hexdigest()[:12]
     print("command:", " ".join([Path(sys.executable).name, *sys.argv]) if argv is None else argv)
@@ -313,11 +409,6 @@ def main(argv=None) -> None:
           f"{m['os']}, Python {m['python']}, numpy {m['numpy']}")
     print(f"decision_kit hot path: sha256 of {', '.join(hot)} = {src}")
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (other work on the machine skews times)")
-    print(f"scenario: {path.relative_to(ROOT) if path.is_absolute() else path} ({scenario.name}): "
-          f"{len(scenario.options)} options x {len(scenario.owners)} owners x {scenario.horizon_years + 1} periods, "
-          f"{sum(len(o.costs) + len(o.benefits) for o in scenario.options.values())} cost and benefit lines, "
-          f"{len(scenario.risks)} risks, {len(scenario.correlations)} correlations (size {size:,})")
-
     imp = import_time()
     print(f"import decision_kit: {imp['import'] * 1e3:.0f} ms over a bare interpreter "
           f"(-X importtime cumulative {imp['importtime_cumulative'] * 1e3 if imp['importtime_cumulative'] else float('nan'):.1f} ms; "
@@ -325,74 +416,25 @@ def main(argv=None) -> None:
           f"first use of simulate + load_scenario: {imp['first_use'] * 1e3:.0f} ms; "
           f"bare interpreter {imp['python_startup'] * 1e3:.0f} ms")
 
-    # warm-up: imports, caches, first-touch of the allocator
-    floor_run(scenario, 1_000, a.seed)
-    simulate_run(scenario, 1_000, a.seed)
-    loop_run(scenario, 20, a.seed)
-
     from decision_kit.simulation import default_threads
 
     threads = default_threads()
-    loop_n = a.loop_trials
-    rows = []
-    med = statistics.median
-    for trials in a.trials:
-        t = {"floor": [], "floor_threads": [], "simulate": [], "simulate_1t": [], "loop": []}
-        n = min(trials, loop_n)
-        runs = [("floor", floor_run, ()), ("floor_threads", floor_threads_run, ()),
-                ("simulate", simulate_run, ()), ("simulate_1t", simulate_run, (1,))]
-        for rep in range(a.repeats):  # interleaved, the order rotated every repeat (see the module docstring)
-            for name, fn, extra in runs[rep % len(runs):] + runs[:rep % len(runs)]:
-                t[name].append(timed(fn, scenario, trials, a.seed, *extra))
-            wall, cpu = timed(loop_run, scenario, n, a.seed)
-            t["loop"].append((wall * trials / n, cpu * trials / n))
-        mem = None if a.no_memory else memory_of(path, trials, a.seed)
-        row = {"trials": trials, "loop_measured_trials": n, "memory": mem}
-        for k, v in t.items():
-            row[k] = med(w for w, _ in v)
-            row[k + "_cpu"] = med(c for _, c in v)
-            row[k + "_all"] = v
-        rows.append(row)
-        print(f"  {trials:>9,} trials: floor {fmt_s(row['floor'])} ({fmt_s(row['floor_threads'])} on {threads} threads), "
-              f"simulate {fmt_s(row['simulate'])} ({fmt_s(row['simulate_1t'])} on 1 thread), "
-              f"loop {fmt_s(row['loop'])} (scaled from {n:,}) [CPU: {fmt_s(row['floor_cpu'])}, "
-              f"{fmt_s(row['simulate_cpu'])}, {fmt_s(row['loop_cpu'])}]"
-              + (f", peak RSS {mem['peak_kib'] / 1024:,.0f} MiB" if mem else ""), flush=True)
+    results = []
+    for path, scenario, size in chosen:
+        print(f"\nscenario: {describe(path, scenario, size)}", flush=True)
+        results.append((path, scenario, size, bench_scenario(path, scenario, a, threads)))
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-
-    print()
-    print(f"| trials | floor (draws only, 1 thread) | floor on {threads} threads | simulate ({threads} threads, "
-          "the default) | simulate, 1 thread | per-trial loop (scaled) | simulate / floor | "
-          f"simulate 1 thread / floor | simulate / floor on {threads} threads | loop / simulate | "
-          "simulate µs/trial | peak RSS of simulate, fresh process (rise over warm-up) | memory_estimate |")
-    print("| ---: " * 13 + "|")
-    for r in rows:
-        mem = r["memory"]
-        mem_s = (f"{mem['peak_kib'] / 1024:,.0f} MiB (+{(mem['peak_kib'] - mem['base_kib']) / 1024:,.0f} MiB)"
-                 if mem else "n/a")
-        est_s = f"{mem['estimate'] / 2**20:,.0f} MiB" if mem else "n/a"
-
-        def both(k):
-            return f"{fmt_s(r[k])} ({fmt_s(r[k + '_cpu'])} CPU)"
-
-        print(f"| {r['trials']:,} | {both('floor')} | {fmt_s(r['floor_threads'])} | {both('simulate')} | "
-              f"{both('simulate_1t')} | {both('loop')} | "
-              f"**{r['simulate'] / r['floor']:.1f}x** | {r['simulate_1t'] / r['floor']:.1f}x "
-              f"({r['simulate_1t_cpu'] / r['floor_cpu']:.1f}x CPU) | {r['simulate'] / r['floor_threads']:.1f}x | "
-              f"{r['loop'] / r['simulate']:.0f}x ({r['loop_cpu'] / r['simulate_1t_cpu']:.0f}x CPU, 1 thread) | "
-              f"{r['simulate'] / r['trials'] * 1e6:.1f} | {mem_s} | {est_s} |")
-    maxrss = ", ".join(f"{r['memory']['ru_maxrss_kib'] / 1024:,.0f} MiB" for r in rows if r["memory"])
-    print(f"\nWall-clock (process CPU time in brackets: with {threads} threads it adds up both), medians of "
-          f"{a.repeats} interleaved repeats (order rotated each repeat). "
-          f"Loop timed on {loop_n:,} trials (fewer if the trial count is smaller) and scaled linearly; "
-          "it ignores correlations. Peak RSS is VmHWM of a fresh process running one simulate "
-          f"(ru_maxrss there: {maxrss or 'n/a'}).")
-    print("raw:", json.dumps([{k: v for k, v in r.items()} for r in rows]))
+    for path, scenario, size, rows in results:
+        print(f"\n### {describe(path, scenario, size)}")
+        print_table(rows, threads, a)
+        print("raw:", json.dumps([{"scenario": str(path), **r} for r in rows]))
 
     if _LAUNCHER is not None:
         _LAUNCHER.close()
     if a.profile:
-        profile(scenario, a.profile, a.seed)
+        for path, scenario, _ in chosen:
+            print(f"\n{path}:")
+            profile(scenario, a.profile, a.seed)
 
 
 if __name__ == "__main__":

@@ -76,7 +76,8 @@ class ChunkFlows:
     :func:`project` hands each cell to ``on_cell`` instead).
     ``launch``: months to go-live, (O, W, n). ``security_events``: number
     of security incidents, (O, W, n). ``rows_sum``: per-row sums over the chunk's trials,
-    (R, P, O, W), rows as in :attr:`Layout.rows`. ``status_quo``: the status quo's
+    (R, P, O, W), rows as in :attr:`Layout.rows` (with a trailing axis of one sum per
+    random-number block when the workspace takes them so, :meth:`Workspace.sums`). ``status_quo``: the status quo's
     ``(cost, benefit)``, (P, n) each (in the workspace), or None where the scenario states none.
     """
 
@@ -309,7 +310,7 @@ class OptionProjection:
             r0, f = self.line_flow(line, active, price_mult, integ, flows, tag)
             r1 = r0 + len(f)
             total[r0:r1] += f
-            cats[row_index[line.category], r0:r1] += f.sum(axis=1)
+            cats[row_index[line.category], r0:r1] += self.chunk.ws.sums(f)
             if line.category == "license":
                 for i, t in enumerate(lic_rows):
                     if r0 <= t < r1:
@@ -342,7 +343,7 @@ class OptionProjection:
                     tot, lic = ws(("total_u", u, e), (P, n)), ws(("lic_u", u, e), (n_lic, n))
                     tot[...] = 0.0
                     lic[...] = 0.0
-                    parts[e] = (tot, lic, np.zeros((n_rows, P)))
+                    parts[e] = (tot, lic, np.zeros(ws.sum_shape((n_rows, P))))
                 self.add_lines([line], None, price_mult, 1.0, flows_u, ("flow_u", u), *parts[e])
             self._unit[cls_key] = (flows_u, parts)
         return self._unit[cls_key]
@@ -377,7 +378,7 @@ class OptionProjection:
         total0, lic0 = ws(("total0", k), (P, n)), ws(("lic0", k), (n_lic, n))
         total0[...] = 0.0
         lic0[...] = 0.0
-        cats0 = np.zeros((len(self.chunk.plan.layout.rows), P))
+        cats0 = np.zeros(ws.sum_shape((len(self.chunk.plan.layout.rows), P)))
         scratch = ws("scratch", (P, n))
         for e, (tot, lic, cats) in parts.items():
             if factor[e] == 1.0:
@@ -444,7 +445,7 @@ class OptionProjection:
         row_index, ws, P, n = chunk.plan.row_index, chunk.ws, chunk.P, chunk.n
         if risk_cost is not None:
             c[1:] += risk_cost
-            cats[row_index["risk"], 1:] += risk_cost.sum(axis=1)
+            cats[row_index["risk"], 1:] += ws.sums(risk_cost)
         if mech is not None and self.op.kind != "do_nothing":
             explicit = (
                 ("specialists", None if self.op.pays_specialists else mech.specialists),
@@ -454,16 +455,16 @@ class OptionProjection:
             for row, flow in explicit:
                 if flow is not None:
                     c[1:] += flow
-                    cats[row_index[row], 1:] += flow.sum(axis=1)
+                    cats[row_index[row], 1:] += ws.sums(flow)
         if sh.governance_overhead:
             governance = np.multiply(total, sh.governance_overhead, out=ws("scratch", (P, n)))
             c += governance
-            cats[row_index["governance"]] += governance.sum(axis=1)
+            cats[row_index["governance"]] += ws.sums(governance)
         if sh.consolidation:
             for i, t in enumerate(chunk.plan.license_periods):
                 extra = np.multiply(license_cost[i], sh.consolidation, out=ws("scratch", (P, n))[0])
                 c[t] += extra
-                cats[row_index["consolidation"], t] += extra.sum()
+                cats[row_index["consolidation"], t] += ws.sums(extra)
 
     def owner_benefits(self, sh: OwnerShifts, L, keep, ben, cats, factor=None) -> None:
         """The cell's benefit flow into ``ben`` (P, n): sum(base_b x ramp_b) per category, then
@@ -495,7 +496,7 @@ class OptionProjection:
         row_index = chunk.plan.row_index
         for ci, (cat, flow) in enumerate(by_cat.items()):
             flow *= scale
-            cats[row_index[cat], 1:] += flow.sum(axis=1)
+            cats[row_index[cat], 1:] += ws.sums(flow)
             if ci == 0:
                 ben[1:] = flow
             else:
@@ -540,7 +541,7 @@ def project(
         cost, benefit = ws("cost", (O, W, P, n)), ws("benefit", (O, W, P, n))
     launch_all = np.empty((O, W, n))
     sec_events = np.zeros((O, W, n))
-    rows_sum = np.zeros((len(lay.rows), P, O, W))
+    rows_sum = np.zeros(ws.sum_shape((len(lay.rows), P, O, W)))
     chunk = Chunk(plan, values, risks, n, ws)
     own = plan.ownership
     mech = None if own is None else ownership.owner_arrays(own.cells, values, own.fixed, n, plan.horizon, own.off)
@@ -578,7 +579,7 @@ def status_quo_flows(chunk: Chunk, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"scenario '{plan.scenario.name}' states no status quo")
     ws, P, n = chunk.ws, plan.layout.periods, chunk.n
     proj = OptionProjection(chunk, op)
-    cats = np.zeros((len(plan.layout.rows), P))
+    cats = np.zeros(ws.sum_shape((len(plan.layout.rows), P)))
     launch = proj.base_launch
     total, license_cost = proj.owner_costs(NEUTRAL, launch, cats)
     risk_cost, keep, _ = proj.owner_risks(NEUTRAL)

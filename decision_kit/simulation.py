@@ -249,7 +249,9 @@ def simulate(
         estimate exceeds it is refused before any work starts; fewer threads and smaller
         chunks are used first if that fits. ``None`` means no cap.
     chunk_blocks : trials per chunk in units of :data:`~decision_kit.sampling.BLOCK`
-        (default 1).
+        (default 1: measured fastest, see docs/benchmarks.md). Results do not depend on it,
+        the means included: a chunk's category sums are taken block by block and added in
+        block order (:meth:`~decision_kit.workspace.Workspace.sums`).
     threads : worker threads, each running whole chunks (draws, engine, metrics) with its own
         buffers (default :func:`default_threads`: the usable cores, at most 2). Results do not
         depend on it: every chunk draws from its own blocks' generators and the sums over
@@ -314,7 +316,8 @@ def _run_chunks(
     plan: Plan, store: _Store, trials: int, seed: int, blocks: int, workers: int, slice_trials: int | None = None
 ) -> None:
     """Draw, project and measure every chunk of ``blocks`` random-number blocks, on ``workers``
-    threads, adding the chunks' category sums to ``store.rows_sum`` in chunk order. With
+    threads, adding the chunks' category sums to ``store.rows_sum`` in chunk order (block by
+    block within a chunk, so the sums are those of one-block chunks bit for bit). With
     ``slice_trials``, the engine runs over that many trials of a chunk at a time (the draws are
     the same: a block is always drawn whole)."""
     n_blocks = -(-trials // BLOCK)
@@ -329,6 +332,7 @@ def _run_chunks(
         metrics = ChunkMetrics(store.metrics, store.df, lo, n, local.work, store.band_net, store.band_cost, m)
         metrics.status_quo = store.status_quo
         metrics.terminal = (store.terminal, plan.terminal, values) if plan.terminal is not None else None
+        local.ws.sum_blocks(BLOCK, n)  # category sums block by block: chunking cannot change them
         flows = engine.project(plan, values, risks, n, local.ws, on_cell=metrics)
         metrics.finish(flows)
         return flows.rows_sum
@@ -354,11 +358,16 @@ def _run_chunks(
     parts = pool.map(run_chunk, starts) if pool is not None else map(run_chunk, starts)
     try:
         for part in parts:  # in chunk order, so the sums do not depend on thread timing
-            store.rows_sum += part
+            if part.ndim > store.rows_sum.ndim:  # one sum per block: added block by block
+                for b in range(part.shape[-1]):
+                    store.rows_sum += part[..., b]
+            else:
+                store.rows_sum += part
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
         for ws in taken:
+            ws.sum_blocks(None, 0)
             _WORKSPACES.release(ws)
 
 

@@ -35,7 +35,38 @@ class Workspace:
         self._used = 0  # bytes of the current slab handed out
         self.nbytes = 0  # bytes this workspace has allocated
         self._capacity = 0  # trials per chunk it was last fitted to
+        self._n_sums = 0
         self.floats_per_trial = 0  # floats per trial of every buffer allocated since the last fit
+        self.sum_block: int | None = None  # see sums
+
+    def sum_shape(self, shape: tuple) -> tuple:
+        """The shape of :meth:`sums` of arrays of ``shape + (n,)`` over a chunk of ``n`` trials
+        (one trailing axis of random-number blocks when :attr:`sum_block` is set)."""
+        return shape if self.sum_block is None else shape + (self._n_sums,)
+
+    def sums(self, x: np.ndarray):
+        """Sums of ``x`` over its last (trials) axis, as ``x.sum(axis=-1)``.
+
+        When :attr:`sum_block` is set (by :func:`decision_kit.simulate`, for a chunk that spans
+        several random-number blocks), one sum per block instead, on a trailing axis: the last
+        block may be partial. Each is bit for bit the sum a chunk of that block alone would take
+        (the same pairwise summation over the same contiguous trials), so sums over the blocks
+        added in block order do not depend on how blocks are grouped into chunks.
+        """
+        if self.sum_block is None:
+            return x.sum(axis=-1)
+        B, n = self.sum_block, x.shape[-1]
+        k, rest = divmod(n, B)
+        out = np.empty(x.shape[:-1] + (k + (rest > 0),))
+        out[..., :k] = x[..., : k * B].reshape(x.shape[:-1] + (k, B)).sum(axis=-1)
+        if rest:
+            out[..., k] = x[..., k * B :].sum(axis=-1)
+        return out
+
+    def sum_blocks(self, block: int | None, n: int) -> None:
+        """Take :meth:`sums` per ``block`` trials over chunks of ``n`` trials (None: whole chunks)."""
+        self.sum_block = block if block is not None and n > block else None
+        self._n_sums = 0 if self.sum_block is None else -(-n // self.sum_block)
 
     def fit(self, n: int) -> None:
         """Prepare for chunks of up to ``n`` trials: a workspace last used for smaller chunks
