@@ -137,8 +137,13 @@ class SobolIndices:
         and for one-off events the size, of a risk's events).
     first, total : the indices, in ``inputs`` order. ``first[i]`` is the share of the output's
         variance explained by factor i alone; ``total[i]`` includes its interactions.
-    first_ci, total_ci : (k, 2) percentile-bootstrap intervals at ``conf_level``. They treat
-        the design's rows as independent, so on a Sobol' design they are conservative.
+    first_ci, total_ci : (k, 2) percentile-bootstrap intervals at ``conf_level``, resampling the
+        design's rows as if independent. They are not conservative. Measured on the 8-factor
+        G function (``test_functions.sobol_g``) at N = 512 over 200 seeds with 500 resamples,
+        the 95% intervals covered the analytic first-order index 80.5% of the time for x6,
+        90% for x4 and 95-100% for the other factors, and the total index 94-100%
+        (``benchmarks/bench_analyses.py --sobol-coverage``): read a first-order interval of a
+        small index at small N as indicative.
     n : base samples N; ``evaluations`` = N (k + 2) model runs.
     mean, variance : of the output over the design's A and B rows.
     """
