@@ -203,8 +203,8 @@ class Result:
         :meth:`with_scenario` accepts only a scenario that simulates alike.
     status_quo : the status quo's per-trial ``npv``, ``pv_cost`` and ``tco`` (trials,), from
         the same draws as the cells, or None where the scenario states no status quo. Then
-        :meth:`summary` also reports each cell's difference from it and
-        :meth:`recommendation` says whether the recommended cell beats it.
+        :meth:`summary` reports each cell's difference from it, :meth:`recommendation` whether the
+        recommended cell beats it. ``status_quo_means``: its mean ``cost``, ``benefit`` per period.
     """
 
     scenario: Scenario
@@ -219,6 +219,7 @@ class Result:
     rerun: Callable[[Scenario], Result] | None = field(default=None, repr=False)
     status_quo: Mapping[str, np.ndarray] | None = field(default=None, repr=False)
     terminal: np.ndarray | None = field(default=None, repr=False)
+    status_quo_means: dict | None = field(default=None, repr=False)
     _cache: dict = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self):

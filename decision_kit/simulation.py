@@ -209,8 +209,8 @@ def _fit_memory(plan: Plan, trials: int, blocks: int, workers: int, max_memory) 
 
 class _Store:
     """What a run keeps: per-trial metrics, cell-contiguous (O, W, trials), the first
-    ``n_band`` trials' cumulative flows, trial-contiguous (P, O, W, n_band), and the category
-    sums (R, P, O, W) over all trials."""
+    ``n_band`` trials' cumulative flows, trial-contiguous (P, O, W, n_band), the category
+    sums (R, P, O, W) over all trials, and the status quo's cost and benefit sums (2, P)."""
 
     def __init__(self, plan: Plan, trials: int):
         lay = plan.layout
@@ -225,6 +225,7 @@ class _Store:
             {k: np.empty(trials, dtype=_STORED[k]) for k in STATUS_QUO_METRICS} if plan.status_quo is not None else None
         )
         self.terminal = np.empty((O, W, trials)) if plan.terminal is not None else None  # PV of terminal value
+        self.status_quo_sum = np.zeros((2, P))  # the status quo's cost and benefit per period, summed over trials
 
 
 def simulate(
@@ -293,6 +294,9 @@ def simulate(
         inputs=_RedrawnInputs(plan, trials, seed, min(trials, INPUT_TRIALS)),
         status_quo=store.status_quo,
         terminal=None if store.terminal is None else np.moveaxis(store.terminal, -1, 0),
+        status_quo_means=None
+        if store.status_quo is None
+        else {"cost": store.status_quo_sum[0] / trials, "benefit": store.status_quo_sum[1] / trials},
     )
 
 
@@ -335,7 +339,9 @@ def _run_chunks(
         local.ws.sum_blocks(BLOCK, n)  # category sums block by block: chunking cannot change them
         flows = engine.project(plan, values, risks, n, local.ws, on_cell=metrics)
         metrics.finish(flows)
-        return flows.rows_sum
+        if flows.status_quo is None:
+            return flows.rows_sum, None
+        return flows.rows_sum, np.stack([f.sum(axis=1) for f in flows.status_quo])  # (2, P): cost, benefit
 
     def run_chunk(first):
         if not hasattr(local, "ws"):
@@ -346,23 +352,25 @@ def _run_chunks(
         values, risks, n = draw_blocks(plan, seed, trials, range(first, min(first + blocks, n_blocks)), local.ws)
         lo = first * BLOCK
         if step >= n:
-            return project(values, risks, lo, n)  # (R, P, O, W) sums over the chunk's trials
+            return project(values, risks, lo, n)  # (R, P, O, W) sums over the chunk's trials, and the status quo's
         total = None
         for a in range(0, n, step):
             part = project(*_slice(values, risks, a, min(a + step, n)), lo + a, min(step, n - a))
-            total = part if total is None else total + part
+            total = part if total is None else (total[0] + part[0], None if part[1] is None else total[1] + part[1])
         return total
 
     starts = range(0, n_blocks, blocks)
     pool = ThreadPoolExecutor(workers, thread_name_prefix="decision_kit") if workers > 1 else None
     parts = pool.map(run_chunk, starts) if pool is not None else map(run_chunk, starts)
     try:
-        for part in parts:  # in chunk order, so the sums do not depend on thread timing
+        for part, status_quo_sum in parts:  # in chunk order, so the sums do not depend on thread timing
             if part.ndim > store.rows_sum.ndim:  # one sum per block: added block by block
                 for b in range(part.shape[-1]):
                     store.rows_sum += part[..., b]
             else:
                 store.rows_sum += part
+            if status_quo_sum is not None:
+                store.status_quo_sum += status_quo_sum
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
