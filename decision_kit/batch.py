@@ -142,6 +142,7 @@ def run_one(path: str | os.PathLike, out_dir: str | os.PathLike, *, trials: int,
     """
     from .loading import content_hash, load
     from .report import standard_analyses, write_html, write_xlsx
+    from .report.traced import trials_csv_path
     from .schema import Portfolio
     from .simulation import simulate
 
@@ -165,6 +166,7 @@ def run_one(path: str | os.PathLike, out_dir: str | os.PathLike, *, trials: int,
                                               analyses=analyses)))
             else:
                 outputs.append(str(write_xlsx(result, target, overwrite=overwrite, generated=generated)))
+                outputs.append(str(trials_csv_path(target)))  # every trial's metrics, beside the workbook
         return BatchItem(str(path), name, "ok", outputs=tuple(outputs), scenario=obj.name,
                          scenario_hash=content_hash(obj), recommendation=result.recommendation(),
                          option=option, owner=owner, npv_mean=float(summary.at[(option, owner), "npv_mean"]),
@@ -256,6 +258,7 @@ def run_batch(paths, out_dir: str | os.PathLike, *, trials: int, seed: int, form
     jobs = expand(paths)
     if not overwrite:
         planned = [out_dir / f"{name}.{fmt}" for _, name in jobs for fmt in formats] + [out_dir / "index.html"]
+        planned += [out_dir / f"{name}-trials.csv" for _, name in jobs if "xlsx" in formats]  # beside each workbook
         existing = [str(p) for p in planned if p.exists()]
         if existing:
             raise FileExistsError(f"{len(existing)} output(s) already exist ({', '.join(existing[:3])}"

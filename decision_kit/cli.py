@@ -96,7 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--trials", type=_count, default=20_000)
     m.add_argument("--seed", type=_seed, default=0)
     m.add_argument(
-        "--max-trial-rows", type=_count, default=100_000, help="rows of the Excel per-trial sheet (default 100,000)"
+        "--no-trials-file",
+        action="store_true",
+        help="with an .xlsx memo, do not write every trial's metrics to <memo>-trials.csv beside it",
     )
     m.add_argument("--force", action="store_true", help="replace output files that exist")
 
@@ -344,6 +346,7 @@ def _report(args) -> int:
 
     from .loading import load_scenario
     from .report import write_html, write_xlsx
+    from .report.traced import trials_csv_path
     from .simulation import simulate
 
     writers = {".html": write_html, ".htm": write_html, ".xlsx": write_xlsx}
@@ -352,7 +355,8 @@ def _report(args) -> int:
     if unknown:
         print(f"decision-kit: cannot tell the format of {', '.join(unknown)}: name it .html or .xlsx", file=sys.stderr)
         return 2
-    existing = [str(o) for o in outputs if o.exists()]
+    beside = [trials_csv_path(o) for o in outputs if o.suffix.lower() == ".xlsx" and not args.no_trials_file]
+    existing = [str(o) for o in outputs + beside if o.exists()]
     if existing and not args.force:
         print(f"decision-kit: {existing[0]} already exists; pass --force to replace it", file=sys.stderr)
         return 2
@@ -361,13 +365,16 @@ def _report(args) -> int:
 
     analyses = standard_analyses(result) if any(o.suffix.lower() != ".xlsx" for o in outputs) else None
     for o in outputs:
-        extra = {"max_trial_rows": args.max_trial_rows} if o.suffix.lower() == ".xlsx" else {"analyses": analyses}
+        xlsx = o.suffix.lower() == ".xlsx"
+        extra = {"trials_file": not args.no_trials_file} if xlsx else {"analyses": analyses}
         try:
             writers[o.suffix.lower()](result, o, overwrite=args.force, **extra)
         except (FileExistsError, ValueError) as exc:
             print(f"decision-kit: {exc}", file=sys.stderr)
             return 2
         print(f"wrote {o}")
+        if xlsx and not args.no_trials_file:
+            print(f"wrote {trials_csv_path(o)}")
     print(result.recommendation())
     return 0
 

@@ -94,9 +94,10 @@ def test_a_failing_scenario_is_reported_and_the_others_still_run(tmp_path, monke
     assert by_name["broken"].status == "failed"
     assert "broken.yaml:2:16: horizon_years: horizon_years must be between 1 and 50" in by_name["broken"].message
     good = by_name["marketing_automation"]
-    assert good.status == "ok" and len(good.outputs) == 2 and all(Path(p).exists() for p in good.outputs)
+    assert good.status == "ok" and len(good.outputs) == 3 and all(Path(p).exists() for p in good.outputs)
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert written == ["index.html", "marketing_automation.html", "marketing_automation.xlsx"]
+    assert written == ["index.html", "marketing_automation-trials.csv", "marketing_automation.html",
+                       "marketing_automation.xlsx"]  # every trial's metrics beside the workbook
     text = " ".join(_index(out.index).text)
     assert "disk on fire" in text and "horizon_years must be between 1 and 50" in text
     assert "2 failed" in text

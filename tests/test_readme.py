@@ -150,7 +150,7 @@ def test_readme_command_runs(command, project):
         last = out.stdout.strip().splitlines()[-2:]
         assert last[0].startswith("Next: make lab") and "make dashboard" in last[1], last
     if "report" in command.split():
-        assert (cwd / "memo.html").exists() and (cwd / "memo.xlsx").exists()
+        assert (cwd / "memo.html").exists() and (cwd / "memo.xlsx").exists() and (cwd / "memo-trials.csv").exists()
     if "schema" in command.split():
         assert (cwd / "scenario.schema.json").exists()
 

@@ -171,7 +171,7 @@ def test_write_html_never_overwrites_unless_told(result, tmp_path):
 @pytest.fixture(scope="module")
 def workbook(result, tmp_path_factory):
     path = tmp_path_factory.mktemp("xlsx") / "memo.xlsx"
-    report.write_xlsx(result, path, max_trial_rows=3000)
+    report.write_xlsx(result, path)
     return path
 
 
@@ -188,6 +188,10 @@ def test_xlsx_summary_has_the_same_numbers(result, workbook):
         v if isinstance(v, str) else float(v) for v in shown
     ]
     summary = summary.drop(columns=["certainty_equivalent", "ce_note"])
+    payback = back.pop("Payback P50 (years)")  # a number, or "never" where fewer than half the trials pay back
+    expected = summary.pop("payback_p50")
+    assert [v == "never" for v in payback] == list(expected.isna())
+    np.testing.assert_allclose(payback[expected.notna()].astype(float), expected.dropna(), rtol=1e-12)
     versus = [c for c in VERSUS_STATUS_QUO if c in summary.columns]  # the status quo's differences lead
     assert versus == list(VERSUS_STATUS_QUO)  # the default scenario states a status quo
     summary = summary[versus + [c for c in summary.columns if c not in versus]]
@@ -200,34 +204,46 @@ def test_xlsx_summary_has_the_same_numbers(result, workbook):
 
 def test_xlsx_other_sheets_read_back(result, workbook):
     sheets = pd.ExcelFile(workbook, engine="openpyxl").sheet_names
-    assert sheets == ["Summary", "Status quo", "Base case", "Cash flows", "Per-trial metrics", "Assumptions", "Ownership"]
+    assert sheets == ["Summary", "Status quo", "NPV of mean flows", "Base case", "Cash flows", "Assumptions",
+                      "Ownership"]
     cf = result.cashflows()
     back = _read(workbook, "Cash flows")
-    assert list(back.columns) == list(cf.columns)
+    assert list(back.columns)[:9] == ["option", "owner", "period", "year", "mean cost (USD)", "mean benefit (USD)",
+                                      "mean net (USD)", "marketing pays (USD)", "IT pays (USD)"]
+    assert list(back.columns)[9:] == ["cumulative net P10 (USD)", "cumulative cost P10 (USD)",
+                                      "cumulative net P50 (USD)", "cumulative cost P50 (USD)",
+                                      "cumulative net P90 (USD)", "cumulative cost P90 (USD)"]
     np.testing.assert_allclose(back.select_dtypes("number").to_numpy(dtype=float),
                                cf.select_dtypes("number").to_numpy(dtype=float), rtol=1e-6)
-    bc = dk.base_case(result.scenario).reset_index()
-    back = _read(workbook, "Base case")
-    np.testing.assert_allclose(back.iloc[:, 3:].to_numpy(dtype=float), bc.iloc[:, 3:].to_numpy(dtype=float), rtol=1e-12)
+    bc = dk.base_case(result.scenario)
+    back = _read(workbook, "Base case")  # openpyxl reads the formulas' text: the category rows are values
+    assert list(back.columns[-2:]) == ["Total (USD)", "NPV (USD)"]
+    back = back.assign(option=back.option.ffill(), owner=back.owner.ffill()).set_index(["option", "owner", "flow"])
+    cats = bc.drop(index=["total cost", "total benefit", "net"], level="flow")
+    np.testing.assert_allclose(back.loc[cats.index, bc.columns].to_numpy(dtype=float), cats.to_numpy(), rtol=1e-12)
     a = _read(workbook, "Assumptions")
-    assert list(a.path) == list(input_paths(result.scenario))
-    np.testing.assert_allclose(a[["mean", "p10", "p50", "p90"]].to_numpy(dtype=float),
+    assert list(a.columns) == ["input", "distribution as written", "fixed", "mean", "P10", "P50", "P90", "source",
+                               "grade (A-D; J: judgement)"]
+    assert list(a.input) == list(input_paths(result.scenario))
+    np.testing.assert_allclose(a[["mean", "P10", "P50", "P90"]].to_numpy(dtype=float),
                                report.assumptions(result.scenario)[["mean", "p10", "p50", "p90"]].to_numpy(dtype=float))
     own = _read(workbook, "Ownership")
     assert list(own.owner) == list(result.layout.owners)
+    assert "launch time (x shared)" in own.columns and "marketing's share of cost" in own.columns
 
 
-def test_xlsx_per_trial_sheet_is_capped_with_a_note(result, workbook):
-    from openpyxl import load_workbook
-
-    cells = len(result.layout.options) * len(result.layout.owners)
-    back = _read(workbook, "Per-trial metrics")
-    assert len(back) == (3000 // cells) * cells
+def test_every_trial_goes_to_a_csv_beside_the_workbook(result, workbook):
+    trials = workbook.with_name("memo-trials.csv")
+    back = pd.read_csv(trials)
+    assert list(back.columns) == ["trial", "option", "owner", "NPV (USD)", "PV of cost (USD)", "TCO (USD)",
+                                  "payback (years; empty: never)", "launch (months)", "security incidents"]
     full = result.per_trial().reset_index()
-    np.testing.assert_allclose(back.npv.to_numpy(), full.npv.to_numpy()[:len(back)], rtol=1e-12)
-    ws = load_workbook(workbook, read_only=True)["Per-trial metrics"]
-    note = next(ws.iter_rows(min_row=1, max_row=1, values_only=True))[0]
-    assert note.startswith(f"Capped: the first {3000 // cells:,} of {TRIALS:,} trials")
+    assert len(back) == len(full) == TRIALS * len(result.layout.options) * len(result.layout.owners)
+    assert (back[["trial", "option", "owner"]] == full[["trial", "option", "owner"]]).all(axis=None)
+    np.testing.assert_allclose(back["NPV (USD)"], full.npv, atol=0.5)  # whole units
+    np.testing.assert_allclose(back["payback (years; empty: never)"], full.payback, atol=0.005, equal_nan=True)
+    note = pd.read_excel(workbook, sheet_name="Summary", header=None, nrows=4, engine="openpyxl").iloc[3, 0]
+    assert note.endswith("Every trial's metrics: memo-trials.csv.")
 
 
 def test_xlsx_numbers_are_numeric_cells_with_formats(result, workbook):
@@ -265,13 +281,16 @@ def test_xlsx_never_overwrites_unless_told(result, tmp_path, workbook):
     shutil.copy(workbook, target)
     before = target.read_bytes()
     with pytest.raises(FileExistsError):
-        report.write_xlsx(result, target, max_trial_rows=100)
-    assert target.read_bytes() == before
-    report.write_xlsx(result, target, max_trial_rows=100, overwrite=True)
-    assert target.read_bytes() != before
-    with pytest.raises(ValueError, match="max_trial_rows"):
-        report.write_xlsx(result, tmp_path / "x.xlsx", max_trial_rows=0)
-    assert not (tmp_path / "x.xlsx").exists()
+        report.write_xlsx(result, target)
+    assert target.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["memo.xlsx"]
+    report.write_xlsx(result, target, overwrite=True)
+    assert target.read_bytes() != before and (tmp_path / "memo-trials.csv").exists()
+    (tmp_path / "other-trials.csv").write_text("kept")  # the trials file alone blocks the pair
+    with pytest.raises(FileExistsError, match="other-trials.csv"):
+        report.write_xlsx(result, tmp_path / "other.xlsx")
+    assert not (tmp_path / "other.xlsx").exists() and (tmp_path / "other-trials.csv").read_text() == "kept"
+    report.write_xlsx(result, tmp_path / "alone.xlsx", trials_file=False)
+    assert not (tmp_path / "alone-trials.csv").exists()
 
 
 # --- a real browser -------------------------------------------------------------------------

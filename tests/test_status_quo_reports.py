@@ -234,7 +234,7 @@ def test_the_memo_has_a_status_quo_card_with_its_expected_npv_and_description(re
 def workbook(result, tmp_path_factory):
     from openpyxl import load_workbook
 
-    path = report.write_xlsx(result, tmp_path_factory.mktemp("sq") / "memo.xlsx", max_trial_rows=100)
+    path = report.write_xlsx(result, tmp_path_factory.mktemp("sq") / "memo.xlsx", trials_file=False)
     return load_workbook(path)
 
 
@@ -290,7 +290,7 @@ def test_without_a_status_quo_neither_memo_nor_workbook_mentions_one(plain, tmp_
     page = _page(html)
     assert _value_table(page)["columns"][:4] == ["option", "owner", "expected NPV", "P10"]
     assert not any(k.lower().startswith(("status quo", "npv vs")) for k, _, _ in page.cards)
-    wb = load_workbook(report.write_xlsx(plain, tmp_path / "plain.xlsx", max_trial_rows=100))
+    wb = load_workbook(report.write_xlsx(plain, tmp_path / "plain.xlsx", trials_file=False))
     assert "Status quo" not in wb.sheetnames
     header = [c.value for c in wb["Summary"][report.XLSX_HEADER_ROW["Summary"]]]
     assert header[:3] == ["option", "owner", "Expected NPV (USD)"]

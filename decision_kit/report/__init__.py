@@ -8,9 +8,12 @@ extra analyses, and every assumption with its source. The page loads nothing fro
 no external URL, CDN or web font; its CSS is inline and prints on A4.
 
 :func:`write_xlsx` writes the same numbers as numbers (with number formats) to a workbook:
-Summary, Base case, Cash flows, Per-trial metrics, Assumptions and Ownership. Each sheet has a
-short note above its table; the table's header row (:data:`XLSX_HEADER_ROW`, 1-based) is bold
-and frozen.
+Summary, Status quo (where stated), NPV of mean flows, Base case, Cash flows, Assumptions and
+Ownership, headers in words with units. Each sheet has a short note above its table; the
+table's header row (:data:`XLSX_HEADER_ROW`, 1-based) is bold and frozen. The discounting is
+traceable (``traced``): the discount rate is one input cell, and the NPVs, totals and net flows
+of the mean flows and of the base case are Excel formulas on it. Every trial's metrics go to a
+CSV file beside the workbook (``memo.xlsx`` -> ``memo-trials.csv``), not to a sheet.
 
 Both are stamped with the package version, the scenario's content hash, seed, trial count and
 the UTC date, and written atomically; neither replaces an existing file unless
@@ -23,9 +26,10 @@ pyplot, so nothing here (nor in the CLI or the batch runner) chooses a backend: 
 calling application's choice.
 
 The package holds (submodule in brackets): the HTML page and the templates (``memo``), the
-workbook (``workbook``), the stamp, the assumptions and the ownership tables both carry
-(``provenance``) and the standard analyses (``analyses``). Numbers are written by the rules
-of :mod:`decision_kit.formatting` (``compact`` and ``percent`` are re-exported here).
+workbook (``workbook``) and its formula sheets and trials file (``traced``), the stamp, the
+assumptions and the ownership tables both carry (``provenance``) and the standard analyses
+(``analyses``). Numbers are written by the rules of :mod:`decision_kit.formatting`
+(``compact`` and ``percent`` are re-exported here).
 """
 
 from ..formatting import compact, percent

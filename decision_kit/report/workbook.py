@@ -1,9 +1,11 @@
-"""The Excel workbook of a memo: the memo's numbers as numbers, with number formats.
+"""The Excel workbook of a memo: the memo's numbers as numbers, with number formats, and
+the discounting as formulas a reviewer can trace (:mod:`.traced`).
 
 What is here: :func:`write_xlsx`; :data:`SUMMARY_LABELS` (the summary's column headers),
 ``VERSUS_STATUS_QUO`` (re-exported from :mod:`decision_kit.results`: the columns of each cell
-against the status quo) and :data:`XLSX_HEADER_ROW` (where each sheet's table starts); the write-only sheet helper
-:class:`_Sheet` and the per-sheet writers.
+against the status quo), :data:`XLSX_HEADER_ROW` (where each sheet's table starts) and the
+headers in words of the other sheets (:data:`CASHFLOW_LABELS`, :data:`ASSUMPTION_LABELS`,
+:data:`OWNERSHIP_LABELS`); the write-only sheet helper :class:`_Sheet` and the per-sheet writers.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from ..formatting import amount, rate
 from ..loading import write_text_atomic
 from ..results import VERSUS_STATUS_QUO, shown_certainty_equivalent
 from .provenance import SHARE_FIELDS, assumptions, ownership, refuse_existing, stamp
+from .traced import NPV_SHEET, base_case_sheet, npv_sheet, trials_csv, trials_csv_path
 
 SUMMARY_LABELS: dict[str, str] = {
     "npv_mean": "Expected NPV", "npv_p10": "NPV P10", "npv_p50": "NPV P50", "npv_p90": "NPV P90",
@@ -35,9 +38,31 @@ SUMMARY_LABELS: dict[str, str] = {
 }
 """Column of :meth:`Result.summary` -> header used in the memo and the workbook."""
 
-XLSX_HEADER_ROW: dict[str, int] = {"Summary": 5, "Base case": 2, "Cash flows": 2, "Per-trial metrics": 2,
+XLSX_HEADER_ROW: dict[str, int] = {"Summary": 5, NPV_SHEET: 3, "Base case": 2, "Cash flows": 2,
                                    "Assumptions": 2, "Ownership": 2, "Status quo": 2}
 """Row (1-based) of each workbook sheet's table header: ``pd.read_excel(..., header=row - 1)``."""
+
+CASHFLOW_LABELS: dict[str, str] = {
+    "period": "period", "year": "year", "cost_mean": "mean cost ({cur})", "benefit_mean": "mean benefit ({cur})",
+    "net_mean": "mean net ({cur})", "marketing_pays": "marketing pays ({cur})", "it_pays": "IT pays ({cur})",
+}
+"""Column of :meth:`Result.cashflows` -> header on the Cash flows sheet (``{cur}``: the currency);
+``cum_net_pN`` and ``cum_cost_pN`` become "cumulative net PN" and "cumulative cost PN"."""
+
+ASSUMPTION_LABELS: dict[str, str] = {
+    "path": "input", "distribution": "distribution as written", "fixed": "fixed", "mean": "mean", "p10": "P10",
+    "p50": "P50", "p90": "P90", "source": "source", "grade": "grade (A-D; J: judgement)",
+}
+"""Column of :func:`assumptions` -> header on the Assumptions sheet."""
+
+OWNERSHIP_LABELS: dict[str, str] = {
+    "owner": "owner", "launch_factor": "launch time (x shared)", "launch_extra_months": "extra launch (months)",
+    "integration_factor": "integration cost (x shared)", "incident_frequency": "incident frequency (x shared)",
+    "incident_severity": "incident severity (x shared)", "governance_overhead": "governance overhead (share)",
+    "consolidation": "consolidation (share)", "realisation_factor": "benefit realisation (x shared)",
+    "marketing_share": "marketing's share of cost", "overridden": "overridden by the scenario", "source": "source",
+}
+"""Column of :func:`ownership` -> header on the Ownership sheet (other shifts: their name in words)."""
 
 _MONEY, _PCT, _ONE, _INT = "#,##0", "0.0%", "0.0", "0"
 _VERSUS_NOTE = (" Each choice against the status quo first (its NPV minus the status quo's in the same trial: "
@@ -108,11 +133,13 @@ def _widths(columns, sample_rows, formats, cap: float = 60) -> list[float]:
 
 
 def _write_frame(wb, title: str, note: str, df, formats: dict[str, str], wrap: dict[str, float] | None = None,
-                 freeze_col: int = 0):
-    """One sheet: note in row 1, ``df``'s columns as the table from row 2."""
+                 freeze_col: int = 0, labels: dict[str, str] | None = None):
+    """One sheet: note in row 1, ``df``'s columns as the table from row 2 (headed by ``labels``
+    where given: ``formats`` and ``wrap`` name the frame's own columns)."""
     sheet = _Sheet(wb, title)
-    columns = [str(c) for c in df.columns]
-    fmts = [formats.get(c) for c in columns]
+    fmts = [formats.get(str(c)) for c in df.columns]
+    wrap = {(labels or {}).get(c, c): w for c, w in (wrap or {}).items()}
+    columns = [(labels or {}).get(str(c), str(c)) for c in df.columns]
     widths = _widths(columns, list(df.head(200).itertuples(index=False, name=None)), fmts)
     for c, w in (wrap or {}).items():
         widths[columns.index(c)] = w
@@ -121,74 +148,57 @@ def _write_frame(wb, title: str, note: str, df, formats: dict[str, str], wrap: d
     sheet.table(columns, df.itertuples(index=False, name=None), fmts, wrap={columns.index(c) for c in (wrap or {})})
 
 
-def _per_trial(result, max_rows: int):
-    """The first trials of :meth:`Result.per_trial` (whole trials when at least one fits)."""
-    import pandas as pd
-
-    lay = result.layout
-    cells = len(lay.options) * len(lay.owners)
-    n = min(result.trials, max(1, max_rows // cells))
-    idx = pd.MultiIndex.from_product([range(n), lay.options, lay.owners], names=["trial", "option", "owner"])
-    df = pd.DataFrame({k: v[:n].reshape(-1) for k, v in result.metrics.items()}, index=idx).reset_index()
-    return df.iloc[:max_rows], n
-
-
-def write_xlsx(result, path: str | os.PathLike, *, overwrite: bool = False, max_trial_rows: int = 100_000,
+def write_xlsx(result, path: str | os.PathLike, *, overwrite: bool = False, trials_file: bool = True,
                generated: datetime | None = None) -> Path:
-    """Write the memo's numbers to an Excel workbook (atomically; never replaces ``path`` unless
-    ``overwrite``, else ``FileExistsError`` and the file is untouched).
+    """Write the memo's numbers to an Excel workbook, and every trial's metrics to a CSV file
+    beside it (both atomically; neither is written if either exists, unless ``overwrite``:
+    else ``FileExistsError`` and both files are untouched).
 
     Sheets: **Summary** (recommendation, stamp, and :meth:`Result.summary` with the headers of
     :data:`SUMMARY_LABELS`; where the scenario states a status quo, the columns of
     :data:`VERSUS_STATUS_QUO` come first and the absolute figures after, and a **Status quo**
-    sheet follows with its NPV, PV of cost and TCO), **Base case** (:func:`~decision_kit.simulation.base_case`, by year
-    and category), **Cash flows** (:meth:`Result.cashflows`: means, who pays, P10/P50/P90 bands),
-    **Per-trial metrics** (:meth:`Result.per_trial`, at most ``max_trial_rows`` rows: whole
-    trials from the first, with a note when capped), **Assumptions** (:func:`assumptions`) and
-    **Ownership** (:func:`ownership`). Numbers are numeric cells with formats (money ``#,##0``,
-    probabilities ``0.0%``); NaN (e.g. a payback never reached) is an empty cell. A certainty
-    equivalent that does not exist is the sentence saying why
-    (:func:`~decision_kit.results.shown_certainty_equivalent`), never a number.
+    sheet follows with its NPV, PV of cost and TCO), **NPV of mean flows**
+    (:func:`~decision_kit.report.traced.npv_sheet`: the discount rate as one input cell, each
+    cell's mean cost, benefit and net per year, totals and NPVs as formulas beside the
+    simulated expected NPV), **Base case** (:func:`~decision_kit.simulation.base_case` by year
+    and category, totals, net and NPV as formulas on the same rate), **Cash flows**
+    (:meth:`Result.cashflows`: means, who pays, P10/P50/P90 bands), **Assumptions**
+    (:func:`assumptions`) and **Ownership** (:func:`ownership`). Headers are words with units.
+    Numbers are numeric cells with formats (money ``#,##0``, probabilities ``0.0%``); a payback
+    never reached is the word "never"; other NaN are empty cells. A certainty equivalent that
+    does not exist is the sentence saying why
+    (:func:`~decision_kit.results.shown_certainty_equivalent`, as in the HTML memo), never a number.
 
-    openpyxl writes about 50-100k cells a second: the per-trial sheet dominates (100,000 rows
-    take tens of seconds); lower ``max_trial_rows`` for a quick workbook.
+    With ``trials_file`` (the default), :meth:`Result.per_trial` goes to
+    :func:`~decision_kit.report.traced.trials_csv_path` (``memo.xlsx`` -> ``memo-trials.csv``;
+    :func:`~decision_kit.report.traced.trials_csv`), every trial, not a sheet.
     """
     from openpyxl import Workbook
 
-    from ..simulation import base_case
-
     path = Path(path)
+    csv_path = trials_csv_path(path) if trials_file else None
     refuse_existing(path, overwrite)
-    if isinstance(max_trial_rows, bool) or not isinstance(max_trial_rows, int) or max_trial_rows < 1:
-        raise ValueError(f"max_trial_rows must be a positive integer, got {max_trial_rows!r}")
+    if csv_path is not None:
+        refuse_existing(csv_path, overwrite)
     st = stamp(result, generated)
     s = result.scenario
     cur = s.currency
     wb = Workbook(write_only=True)
 
-    _summary_sheet(wb, result, st)
+    _summary_sheet(wb, result, st, csv_path)
     if result.status_quo is not None:
         _status_quo_sheet(wb, result)
-
-    bc = base_case(s).reset_index()
-    _write_frame(wb, "Base case", f"Deterministic base case: every input at its median, no risk event; {cur}, "
-                 "costs and benefits positive, net = benefit - cost. Period 0 is the decision date.",
-                 bc, dict.fromkeys(bc.columns[3:], _MONEY), freeze_col=3)
+    npv_sheet(_Sheet(wb, NPV_SHEET), result)
+    base_case_sheet(_Sheet(wb, "Base case"), s, f"Deterministic base case: every input at its median, no risk "
+                    f"event; {cur}, costs and benefits positive, net = benefit - cost. Period 0 is the decision "
+                    f"date. Totals, net and NPV are formulas; the discount rate is the input cell on '{NPV_SHEET}'.")
 
     cf = result.cashflows()
     _write_frame(wb, "Cash flows", f"Mean cash flows per year over {result.trials:,} trials ({cur}); who pays "
                  "(marketing or IT); bands are percentiles of cumulative net and cumulative cost "
                  f"(from the first {result.band_net.shape[0]:,} trials).", cf,
-                 {**dict.fromkeys(cf.columns[4:], _MONEY), "period": _INT, "year": _INT}, freeze_col=2)
-
-    pt, n = _per_trial(result, max_trial_rows)
-    capped = n < result.trials or len(pt) < n * len(result.layout.options) * len(result.layout.owners)
-    note = (f"Capped: the first {n:,} of {result.trials:,} trials ({len(pt):,} rows; max_trial_rows="
-            f"{max_trial_rows:,}). Result.per_trial() in Python has every trial." if capped else
-            f"All {result.trials:,} trials, one row per trial, option and owner.")
-    _write_frame(wb, "Per-trial metrics", note + f" Money in {cur}; payback in years (empty: never).", pt,
-                 {"npv": _MONEY, "pv_cost": _MONEY, "tco": _MONEY, "payback": _ONE, "launch_months": _ONE},
-                 freeze_col=3)
+                 {**dict.fromkeys(cf.columns[4:], _MONEY), "period": _INT, "year": _INT}, freeze_col=2,
+                 labels=_cashflow_labels(cf.columns, cur))
 
     a = assumptions(s)
     as_written = [float(m) if fixed else d for d, fixed, m in zip(a.distribution, a.fixed, a["mean"])]
@@ -196,27 +206,45 @@ def write_xlsx(result, path: str | os.PathLike, *, overwrite: bool = False, max_
     _write_frame(wb, "Assumptions", "Every input of the scenario as written, with its mean and quantiles and its "
                  "source (for a shipped prior: its citation and grade A-D, J = judgement).",
                  a, {},  # General: inputs range from fractions to millions, and '#,##0.##' would show '6.'
-                 wrap={"distribution": 40, "source": 90}, freeze_col=1)
+                 wrap={"distribution": 40, "source": 90}, freeze_col=1, labels=ASSUMPTION_LABELS)
 
     own = ownership(s)
     _write_frame(wb, "Ownership", "Ownership shifts used (relative to shared = 1): shipped defaults with the "
-                 "scenario's overrides (listed in 'overridden').", own,
+                 "scenario's overrides (listed in 'overridden by the scenario').", own,
                  {c: (_PCT if c in SHARE_FIELDS else "0.00") for c in own.columns[1:-2]}, wrap={"source": 90},
-                 freeze_col=1)
+                 freeze_col=1, labels={c: OWNERSHIP_LABELS.get(c, c.replace("_", " ")) for c in own.columns})
 
     buf = io.BytesIO()
     wb.save(buf)
-    return write_text_atomic(path, buf.getvalue(), overwrite=overwrite)
+    text = trials_csv(result) if csv_path is not None else None  # before writing anything: all or nothing
+    out = write_text_atomic(path, buf.getvalue(), overwrite=overwrite)
+    if csv_path is not None and text is not None:
+        write_text_atomic(csv_path, text, overwrite=overwrite)
+    return out
 
 
-def _summary_sheet(wb, result, st: dict) -> None:
-    """The Summary sheet: title, recommendation, stamp and a note, then :meth:`Result.summary`
-    (header on row 5); where a status quo is stated, each cell's difference from it first."""
+def _cashflow_labels(columns, cur: str) -> dict[str, str]:
+    """Headers in words for the columns of :meth:`Result.cashflows`."""
+    out = {}
+    for c in columns:
+        if c.startswith(("cum_net_p", "cum_cost_p")):
+            what, q = c[4:].rsplit("_p", 1)
+            out[c] = f"cumulative {what} P{q} ({cur})"
+        else:
+            out[c] = CASHFLOW_LABELS.get(c, c).format(cur=cur)
+    return out
+
+
+def _summary_sheet(wb, result, st: dict, csv_path: Path | None = None) -> None:
+    """The Summary sheet: title, recommendation, stamp and a note (naming the trials file
+    ``csv_path``, if any), then :meth:`Result.summary` (header on row 5); where a status quo is
+    stated, each cell's difference from it first; a payback never reached reads "never"."""
     s = result.scenario
     cur = s.currency
     summary = result.summary()
     summary["certainty_equivalent"] = shown_certainty_equivalent(summary)  # the number, or why there is none
     summary = summary.drop(columns="ce_note")
+    summary["payback_p50"] = summary["payback_p50"].astype(object).where(summary["payback_p50"].notna(), "never")
     versus = [c for c in VERSUS_STATUS_QUO if c in summary.columns]
     summary = summary[versus + [c for c in summary.columns if c not in versus]]  # differences first
     sheet = _Sheet(wb, "Summary")
@@ -233,7 +261,9 @@ def _summary_sheet(wb, result, st: dict) -> None:
         ("generated", None), (st["generated"], None)))])
     sheet.ws.append([sheet.cell(f"Money in {cur}, nominal; NPV at {rate(s.discount_rate)} over {s.horizon_years} "
                                 f"years; CVaR is the mean of the worst 10% of NPV; risk tolerance "
-                                f"{amount(result.risk_tolerance, cur)}." + (_VERSUS_NOTE if versus else ""))])
+                                f"{amount(result.risk_tolerance, cur)}." + (_VERSUS_NOTE if versus else "")
+                                + f" The NPVs are traced by formulas on '{NPV_SHEET}'."
+                                + (f" Every trial's metrics: {csv_path.name}." if csv_path is not None else ""))])
     sheet.table(cols, rows, fmts)
 
 
