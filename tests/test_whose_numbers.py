@@ -125,3 +125,21 @@ def test_the_shipped_scenario_shows_whose_numbers_matter(capsys):
     out = capsys.readouterr().out
     assert "Whose numbers" in out and "value of settling" in out
     assert max(len(line) for line in out.splitlines()) <= 100
+
+
+def test_the_memo_carries_whose_numbers_and_the_signed_targets():
+    from decision_kit.report.analyses import belief_analyses, success_analyses
+    from decision_kit.simulation import simulate
+
+    s = dk.load_scenario("scenarios/marketing_automation.yaml")
+    r = simulate(s, trials=1_000, seed=2)
+    beliefs, signed = belief_analyses(r, trials=1_000), success_analyses(r)
+    first = next(iter(beliefs.values()))
+    assert list(first["belief"]) == ["CMO", "CIO", "CFO", "pooled"]
+    assert len(signed) == 3 and all(len(v) for v in signed.values())
+    plain = simulate(_scenario("{dist: normal, mean: 1, sd: 1}", "{dist: normal, mean: 1, sd: 1}"), trials=200, seed=1)
+    assert success_analyses(plain) == {}
+    raw = plain.scenario.model_dump(exclude_none=True)
+    for st in raw["stakeholders"].values():
+        st.pop("estimates")
+    assert belief_analyses(simulate(dk.Scenario.model_validate(raw), trials=200, seed=1)) == {}

@@ -46,6 +46,8 @@ def standard_analyses(result, *, top: int = 8) -> dict[str, Any]:
     if s.by_mechanism:
         out.update(ownership_analyses(result))
     out.update(staged_analyses(result))
+    out.update(success_analyses(result))
+    out.update(belief_analyses(result))
     if s.stakeholders:
         from .. import mcda
 
@@ -159,4 +161,46 @@ def _pilot_analyses(result, *, trials: int) -> dict[str, Any]:
         f"Commit now or pilot first ({p.trials:,} trials; NPV versus the status quo, {s.currency}, the pilot's "
         "cost and delay included)": p.table[list(cols)].rename(columns=cols),
         "The scale-or-stop rule of each pilot, fitted on the trials": words,
+    }
+
+
+def success_analyses(result) -> dict[str, Any]:
+    """The memo's "signed targets" sections, for a scenario with a ``success`` block
+    (:mod:`decision_kit.success`): each KPI of the recommended cell with its chance of being hit
+    and the value at risk, its milestones with the expected NPV if missed, and the chance that
+    every signed KPI is hit together in each cell. Empty without a block."""
+    if result.scenario.success is None:
+        return {}
+    from .. import success
+
+    sr = success.analyse(result)
+    option, owner = result.best_cell
+    kpis = sr.kpis().xs((option, owner), level=("option", "owner"))
+    kpis = kpis[["metric", "direction", "target", "stakeholder", "signed", "p_hit", "at_risk", "flag"]]
+    miles = sr.milestones().xs((option, owner), level=("option", "owner"))
+    miles = miles[["at_month", "kpis", "p_hit", "npv_mean", "npv_mean_if_missed", "npv_mean_if_hit"]]
+    return {
+        f"Signed targets of {option} / {owner}: chance of hitting each (at risk: a one-in-ten chance of worse)": kpis,
+        f"Milestones of {option} / {owner}: chance of passing and expected NPV if missed": miles,
+        "Chance that every signed target is hit together, per cell": sr.signed(),
+    }
+
+
+def belief_analyses(result, *, trials: int = 10_000) -> dict[str, Any]:
+    """The memo's "whose numbers" sections, for a scenario whose stakeholders state estimates
+    (:mod:`decision_kit.whose_numbers`): the recommended cell under each stakeholder's numbers
+    and the pool, with the regret and the value of settling each disagreement. Empty without."""
+    from ..whose_numbers import disputed_inputs, whose_numbers
+
+    s = result.scenario
+    if not disputed_inputs(s):
+        return {}
+    w = whose_numbers(s, trials=trials, seed=result.seed)
+    frame = w.beliefs.to_frame()[["belief", "weight", "recommended", "regret", "ess"]]
+    inputs = w.by_input.to_frame()
+    return {
+        f"Whose numbers: the recommendation under each stakeholder's estimates ({w.trials:,} trials; "
+        f"value of settling the whole disagreement {w.beliefs.value:,.0f} {s.currency})": frame,
+        f"Whose numbers: the value of settling each disputed input alone ({s.currency})": inputs,
+        "Whose numbers: each stakeholder's mean estimate of the disputed inputs": w.estimates,
     }
