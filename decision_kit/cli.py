@@ -283,24 +283,25 @@ def _owners(args) -> int:
 
 
 def _stages(args) -> int:
-    from .console import pilot_text, staged_text
+    from . import staged_decisions as sd
+    from .console import pilot_text, staged_text, switch_text
     from .loading import load_scenario
-    from .staged_decisions import abandonment, pilots, reviewed_options
 
     scenario = load_scenario(args.scenario)
     _warn(args.scenario, scenario)
-    reviewed, piloted = reviewed_options(scenario), reviewed_options(scenario, "pilot")
+    kinds = [("abandon", sd.abandonment, staged_text), ("pilot", sd.pilots, pilot_text),
+             ("switch_vendor", sd.switches, switch_text)]  # fmt: skip
+    stated = {kind: sd.reviewed_options(scenario, kind) for kind, _, _ in kinds}
     for o in args.option or ():
-        if o not in reviewed and o not in piloted:
-            raise ScenarioError(f"option '{o}' states neither a yearly stop review nor a pilot (flexibility:)")
-    pick = (lambda stated: [o for o in args.option if o in stated]) if args.option else (lambda stated: stated)
+        if not any(o in names for names in stated.values()):
+            raise ScenarioError(f"option '{o}' states no review, pilot or vendor switch (flexibility:)")
     texts = []
-    if pick(reviewed):
-        texts.append(staged_text(abandonment(scenario, trials=args.trials, seed=args.seed, options=pick(reviewed))))
-    if pick(piloted):
-        texts.append(pilot_text(pilots(scenario, trials=args.trials, seed=args.seed, options=pick(piloted))))
+    for kind, analyse, text in kinds:
+        chosen = [o for o in stated[kind] if not args.option or o in args.option]
+        if chosen:
+            texts.append(text(analyse(scenario, trials=args.trials, seed=args.seed, options=chosen)))
     if not texts:
-        raise ScenarioError(f"no option of '{scenario.name}' states a yearly stop review or a pilot (flexibility:)")
+        raise ScenarioError(f"no option of '{scenario.name}' states a review, pilot or vendor switch (flexibility:)")
     print("\n\n".join(texts))
     return 0
 

@@ -443,3 +443,30 @@ def beliefs_text(w) -> str:
         )
     wrapped = (textwrap.fill(line, WIDTH, subsequent_indent="    ") if len(line) > WIDTH else line for line in out)
     return "\n".join(wrapped)
+
+
+def switch_text(sw) -> str:
+    """Stay with an acquired vendor or switch, for a terminal: per option x owner the expected NPV
+    versus the status quo never switching and under the fitted rule, the value of the option to
+    switch with its standard error, how often the vendor is acquired and the rule switches, then
+    each option's rule in business units (:class:`~decision_kit.staged_decisions.Switches`)."""
+    cur, t = sw.currency, sw.table
+    widths = [10, 10, 11, 11, 26, 9, 8]
+    out = [
+        f"Stay or switch vendor after an acquisition: {sw.scenario}, {sw.trials:,} trials (rule fitted on half, "
+        f"valued on the other half); money in {cur}, NPV versus the status quo",
+        "",
+        _line(["option", "owner", "never switch", "with switch", "value of switching", "acquired", "switch"], widths),
+    ]
+    for (o, w), r in t.iterrows():
+        value = (f"+{compact(r.value)} ± {compact(r.value_se)}".replace("+-", "-") if r.significant
+                 else f"within MC error (±{compact(2 * r.value_se)})")  # fmt: skip
+        cells = [str(o), str(w), compact(r.commit_npv), compact(r.switch_npv), value, whole_percent(r.p_acquired),
+                 whole_percent(r.p_switch)]  # fmt: skip
+        out.append(_line(cells, widths))
+    for o in dict.fromkeys(t.index.get_level_values("option")):
+        w = t.loc[o, "switch_npv"].idxmax()
+        out += ["", f"{o} under {w}: switching costs {compact(t.loc[(o, w), 'switching_cost'])} {cur} on average; "
+                f"{sw.rule_words(o, w)}."]  # fmt: skip
+    wrapped = (textwrap.fill(line, WIDTH, subsequent_indent="    ") if len(line) > WIDTH else line for line in out)
+    return "\n".join(wrapped)

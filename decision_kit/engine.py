@@ -115,7 +115,7 @@ def _growth(rate, H: int, out: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
-def _first_event_year(u, p, horizon: int):
+def first_event_year(u, p, horizon: int):
     """First year (1-based) with an event, from one uniform per trial: geometric waiting time.
 
     Returns ``horizon + 1`` when no event happens within the horizon.
@@ -178,7 +178,7 @@ class RiskEffects:
                 np.minimum(cost, risk.cap, out=cost)
             cost *= hit
             return {"cost": cost, "events": hit.sum(axis=0)}
-        k = _first_event_year(self.risks.first[risk.name], p, H)  # (n,)
+        k = first_event_year(self.risks.first[risk.name], p, H)  # (n,)
         impact = _vec(self.risks.impact[risk.name]) * sev
         if risk.cap is not None:
             impact = np.minimum(impact, risk.cap)

@@ -34,12 +34,13 @@ from . import engine, finance
 from .errors import ScenarioError
 from .formatting import compact, finite, whole_percent
 from .plan import Plan, compile_plan
+from .sampling import RiskDraws
 from .schema import Scenario
 from .simulation import draw_trials
 from .staging import LSMPolicy, least_squares_policy, threshold_rule, value_of_flexibility
 from .staging.lsm import stopping_dates
 
-__all__ = ["Abandonment", "Pilots", "abandonment", "pilot_design", "pilots", "reviewed_options"]
+__all__ = ["Abandonment", "Pilots", "Switches", "abandonment", "pilot_design", "pilots", "reviewed_options", "switches"]
 
 _STREAM = 0x5747  # the review's own random stream, next to simulate's (seed, block) streams
 _GRID = 241  # measured-benefit points searched for a review's stop boundary
@@ -52,7 +53,11 @@ def reviewed_options(scenario: Scenario | Plan, kind: str = "abandon") -> list[s
     return [o for o, opt in s.options.items() if opt.flexibility is not None and getattr(opt.flexibility, kind)]
 
 
-_WHAT = {"abandon": "a yearly stop review (flexibility: abandon)", "pilot": "a pilot (flexibility: pilot)"}
+_WHAT = {
+    "abandon": "a yearly stop review (flexibility: abandon)",
+    "pilot": "a pilot (flexibility: pilot)",
+    "switch_vendor": "a vendor switch (flexibility: switch_vendor)",
+}
 
 
 def _chosen(plan: Plan, options, kind: str) -> list[str]:
@@ -83,6 +88,7 @@ class _Projected:
     launch: np.ndarray
     values: dict
     df: np.ndarray
+    risks: RiskDraws
 
 
 def _project(scenario: Scenario | Plan, trials: int, seed: int) -> _Projected:
@@ -93,7 +99,7 @@ def _project(scenario: Scenario | Plan, trials: int, seed: int) -> _Projected:
     zero = np.zeros((plan.layout.periods, n))
     sq = flows.status_quo if flows.status_quo is not None else (zero, zero)
     df = finance.discount_factors(plan.scenario.discount_rate, plan.layout.periods)
-    return _Projected(plan, n, cost, benefit, sq, flows.launch, plan.complete(values), df)
+    return _Projected(plan, n, cost, benefit, sq, flows.launch, plan.complete(values), df, risks)
 
 
 @dataclass(frozen=True, eq=False)
@@ -457,3 +463,108 @@ def pilot_design(
             row, _ = _pilot_row(pr, oi, wi, draws, float(m), float(sc), seed, split)
             rows.append({k: row[k] for k in ("scale", "months", "value", "value_se", "p_stop", "pilot_cost")})
     return pd.DataFrame(rows).set_index(["scale", "months"])
+
+
+# -- switch vendor after an acquisition --------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Switches:
+    """Stay with an acquired vendor or switch, per option x owner.
+
+    ``table``: one row per (option, owner): ``commit_npv`` (never switch) and ``switch_npv``
+    (under the fitted rule), expected NPV versus the status quo on the valued trials,
+    currency; ``value``, ``value_se``, ``value_in_sample``, ``significant``; ``p_acquired``
+    (share of valued trials whose vendor is acquired with at least a year left), ``p_switch``;
+    ``switch_if_rise_at_least`` (the smallest price change, a fraction, at which the rule
+    switches; NaN if it never does); ``p_switch_regret`` (switched although staying paid more),
+    ``p_stay_regret`` (acquired, stayed, and switching paid more); ``switching_cost`` (mean).
+    ``rules``: the fitted :class:`~decision_kit.staging.ThresholdRule` per cell.
+    """
+
+    scenario: str
+    currency: str
+    trials: int
+    seed: int
+    table: pd.DataFrame
+    rules: dict
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table
+
+    def rule_words(self, option: str, owner: str) -> str:
+        """The fitted stay-or-switch rule of one cell in business units."""
+        r = self.table.loc[(option, owner)]
+        seen = f"{whole_percent(r.p_acquired)} of trials see an acquisition"
+        if not finite(r.switch_if_rise_at_least):
+            return f"stay whatever the acquirer does to the price ({seen})"
+        rise, switch = f"{r.switch_if_rise_at_least:.0%}", whole_percent(r.p_switch)
+        return f"switch vendor when an acquirer raises the price by {rise} or more; {seen}, {switch} switch"
+
+
+def _switch_cell(pr: _Projected, quiet: tuple, oi: int, wi: int, k: np.ndarray, cost: np.ndarray) -> tuple:
+    """Commit-now NPV and switching NPV of one cell: the flows as drawn through the year of the
+    acquisition ``k``, then those of the same trial without it, less the switching cost in
+    year ``k``. Trials acquired in the last year or never switch to themselves."""
+    H, df = pr.plan.horizon, pr.df
+    d = (pr.benefit[oi, wi] - pr.cost[oi, wi]) - (pr.sq[1] - pr.sq[0])
+    q_cost, q_benefit, q_sq = quiet
+    d_quiet = (q_benefit[oi, wi] - q_cost[oi, wi]) - (q_sq[1] - q_sq[0])
+    terminal = _npv(pr.benefit[oi, wi] - pr.cost[oi, wi], df) - _npv(pr.sq[1] - pr.sq[0], df)
+    cum = np.cumsum(d * df[:, None], axis=0)  # PV through each period, as drawn
+    tail = np.cumsum((d_quiet * df[:, None])[::-1], axis=0)[::-1]  # PV from each period on, unacquired
+    can = k < H
+    kk = np.minimum(k, H - 1).astype(int)
+    cols = np.arange(terminal.size)
+    switched = cum[kk, cols] + tail[kk + 1, cols] - cost * df[kk]
+    return terminal, np.where(can, switched, terminal), can
+
+
+def _switch_row(terminal, go, can, signal, cost, seed, split):
+    rule = threshold_rule(signal, go, terminal, seed=seed, split=split)
+    out = {}
+    for name, idx in (("in_sample", rule.fit), ("", rule.valued)):
+        out[name] = value_of_flexibility(terminal[idx], rule.npv(signal[idx], go[idx], terminal[idx]))
+    v = rule.valued
+    moved = rule.decide(signal[v]) & can[v]
+    rises = signal[v][moved]
+    row = {"commit_npv": terminal[v].mean(), "switch_npv": terminal[v].mean() + out[""].mean, "value": out[""].mean,
+           "value_se": out[""].standard_error, "value_in_sample": out["in_sample"].mean,
+           "significant": abs(out[""].mean) > 2 * out[""].standard_error, "p_acquired": can[v].mean(),
+           "p_switch": moved.mean(), "switch_if_rise_at_least": rises.min() if rises.size else np.nan,
+           "p_switch_regret": (moved & (go[v] < terminal[v])).mean(),
+           "p_stay_regret": (~moved & can[v] & (go[v] > terminal[v])).mean(),
+           "switching_cost": cost.mean()}  # fmt: skip
+    return row, rule
+
+
+def switches(
+    scenario: Scenario | Plan, *, trials: int = 20_000, seed: int = 1, options: list[str] | None = None, split=0.5
+) -> Switches:
+    """Value switching vendor after an acquisition for each option stating it (or ``options``),
+    under every owner, on :func:`~decision_kit.simulation.simulate`'s trials: a threshold on
+    the acquirer's price change, fitted on a share ``split`` of the trials and valued on the
+    others, against never switching on the same trials. Money in the scenario's currency, NPV
+    versus the status quo at the decision date."""
+    pr = _project(scenario, trials, seed)
+    plan, lay, n = pr.plan, pr.plan.layout, pr.n
+    rows, rules, quiet_of = [], {}, {}
+    for o in _chosen(plan, options, "switch_vendor"):
+        sw = plan.scenario.options[o].flexibility.switch_vendor  # type: ignore[union-attr]
+        risk = next(r for r in plan.risks if r.name == sw.risk)
+        if sw.risk not in quiet_of:  # the same trials without this acquisition
+            calm = RiskDraws(pr.risks.first, pr.risks.yearly, {**pr.risks.impact, sw.risk: 0.0})  # no price change
+            flows = engine.project(plan, pr.values, calm, n)
+            zero = np.zeros((lay.periods, n))
+            quiet_of[sw.risk] = (*flows.flows(), flows.status_quo if flows.status_quo is not None else (zero, zero))
+        k = engine.first_event_year(pr.risks.first[sw.risk], pr.values[risk.probability], plan.horizon)
+        signal = np.broadcast_to(np.asarray(pr.risks.impact[sw.risk], dtype=float), (n,)).copy()
+        rng = np.random.default_rng([seed, _STREAM + 2, list(plan.scenario.options).index(o)])
+        cost = np.asarray(sw.cost.sample(rng, n), dtype=float)
+        oi = next(p.index for p in plan.options if p.name == o)
+        for wi, w in enumerate(lay.owners):
+            terminal, go, can = _switch_cell(pr, quiet_of[sw.risk], oi, wi, k, cost)
+            row, rules[(o, w)] = _switch_row(terminal, go, can, signal, cost, seed, split)
+            rows.append({"option": o, "owner": w, **row})
+    s = plan.scenario
+    return Switches(s.name, s.currency, n, seed, pd.DataFrame(rows).set_index(["option", "owner"]), rules)

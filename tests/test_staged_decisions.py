@@ -7,12 +7,13 @@ import textwrap
 
 import numpy as np
 import pytest
+import yaml
 
 import decision_kit as dk
 from decision_kit.errors import ScenarioError
 from decision_kit.loading import loads
 from decision_kit.simulation import simulate
-from decision_kit.staged_decisions import abandonment, pilot_design, pilots, reviewed_options
+from decision_kit.staged_decisions import abandonment, pilot_design, pilots, reviewed_options, switches
 
 OWNER = """
     owners:
@@ -172,7 +173,7 @@ def test_the_stages_command_prints_the_review_in_words_within_100_columns(capsys
     assert "value of the review" in out and "end of year 1: stop if" in out
     assert max(len(line) for line in out.splitlines()) <= 100
     assert main(["stages", "scenarios/marketing_automation.yaml", "--option", "nothing"]) == 2
-    assert "states neither a yearly stop review nor a pilot" in capsys.readouterr().err
+    assert "states no review, pilot or vendor switch" in capsys.readouterr().err
 
 
 def test_the_memo_carries_the_review_table_rule_and_chart(shipped):
@@ -183,8 +184,9 @@ def test_the_memo_carries_the_review_table_rule_and_chart(shipped):
     s, _ = shipped
     sections = staged_analyses(simulate(s, trials=2_000, seed=5), trials=2_000)
     kinds = [type(v).__name__ for v in sections.values()]
-    assert kinds == ["DataFrame", "str", "Figure", "DataFrame", "str"]  # the review, then buy's pilot
-    table, words, fig, piloted, pilot_words = sections.values()
+    assert kinds == ["DataFrame", "str", "Figure", "DataFrame", "str", "DataFrame", "str"]  # review, pilot, switch
+    table, words, fig, piloted, pilot_words, switched, switch_words = sections.values()
+    assert "value of switching" in switched.columns and "buy under" in switch_words
     assert {"commit now", "pilot first", "value of the pilot"} <= set(piloted.columns)
     assert "pilot on 15% for 4 months" in pilot_words
     assert {"commit now", "with the review", "value of the review", "stops"} <= set(table.columns)
@@ -236,9 +238,9 @@ def test_a_short_pilot_is_worth_the_failures_it_stops_less_its_delay():
 
 
 def test_a_pilot_costing_c_is_worth_exactly_c_less():
-    free = pilots(_piloted({"months": 3, "scale": 0.2, "benefit_noise": 0.5, "benefit_noise_floor": 800}), trials=8_000, seed=4)
-    paid = pilots(_piloted({"months": 3, "scale": 0.2, "benefit_noise": 0.5, "benefit_noise_floor": 800,
-                            "setup_cost": 250}), trials=8_000, seed=4)  # fmt: skip
+    noisy = {"months": 3, "scale": 0.2, "benefit_noise": 0.5, "benefit_noise_floor": 800}
+    free = pilots(_piloted(noisy), trials=8_000, seed=4)
+    paid = pilots(_piloted({**noisy, "setup_cost": 250}), trials=8_000, seed=4)
     a, b = free.table.loc[("buy", "shared")], paid.table.loc[("buy", "shared")]
     assert a.value - b.value == pytest.approx(250, rel=1e-12)
     assert a.p_stop == b.p_stop
@@ -249,3 +251,72 @@ def test_a_bigger_pilot_measures_better_on_the_same_trials():
                           "buy", "shared", scales=(0.02, 0.5), months=(3,), trials=20_000, seed=4)  # fmt: skip
     small, big = design.loc[(0.02, 3)], design.loc[(0.5, 3)]
     assert big.value > small.value + 2 * np.hypot(big.value_se, small.value_se)
+
+
+# -- switch vendor after an acquisition -----------------------------------------------------------
+
+
+def _acquired(impact: str, cost="300", probability="1") -> dk.Scenario:
+    return loads(textwrap.dedent(f"""
+        name: switch, hand-worked
+        horizon_years: 3
+        discount_rate: 0.10
+        options:
+          buy:
+            kind: buy
+            costs:
+              licence: {{category: license, timing: recurring, amount: 1000}}
+            benefits:
+              uplift: {{category: revenue, amount: 3000, ramp_months: 0}}
+            flexibility:
+              switch_vendor: {{risk: acquired, cost: {cost}}}
+        risks:
+          acquired: {{type: vendor, effect: price_rise, probability: {probability}, impact: {impact}, lines: [licence]}}
+    """) + textwrap.dedent(OWNER))
+
+
+SWITCH_SAVES = 1000 / 1.1**2 + 1000 / 1.1**3 - 300 / 1.1  # 1,305.03
+
+
+def test_switching_after_a_certain_acquisition_that_doubles_the_price():
+    # Acquired in year 1 for sure, the licence doubles from year 2: staying pays 2,000 in years
+    # 2 and 3; switching at the end of year 1 for 300 keeps 1,000: 1,000/1.1^2 + 1,000/1.1^3 -
+    # 300/1.1 = 1,305.03, in every trial.
+    row = switches(_acquired("1.0"), trials=2_000, seed=1).table.loc[("buy", "shared")]
+    assert row.value == pytest.approx(SWITCH_SAVES, rel=1e-12)
+    assert row.p_switch == 1 and row.switch_if_rise_at_least == 1.0
+
+
+def test_the_rule_switches_only_when_the_rise_pays_for_the_move():
+    # Half the acquirers keep the price (switching would lose 300/1.1), half double it.
+    s = switches(_acquired("{dist: discrete, values: [0, 1.0], probs: [0.5, 0.5]}"), trials=4_000, seed=1)
+    row = s.table.loc[("buy", "shared")]
+    assert row.value == pytest.approx(row.p_switch * SWITCH_SAVES, rel=1e-9)
+    assert abs(row.p_switch - 0.5) < 3 * np.sqrt(0.25 / s.rules[("buy", "shared")].valued.size)
+    assert row.p_switch_regret == 0 and row.p_stay_regret == 0
+    assert "100% or more" in s.rule_words("buy", "shared")
+
+
+def test_an_infinite_switching_cost_reproduces_no_switch_bit_for_bit():
+    s = dk.load_scenario("scenarios/marketing_automation.yaml")
+    raw = s.model_dump(exclude_none=True)
+    raw["options"]["buy"]["flexibility"]["switch_vendor"]["cost"] = 1e15
+    sw = switches(dk.Scenario.model_validate(raw), trials=2_000, seed=5)
+    r = simulate(s, trials=2_000, seed=5)
+    for (o, w), rule in sw.rules.items():
+        row = sw.table.loc[(o, w)]
+        assert row.value == 0 and row.p_switch == 0
+        reported = r.metrics["npv"][:, list(s.options).index(o), list(s.owners).index(w)] - r.status_quo["npv"]
+        assert row.commit_npv == reported[rule.valued].mean()
+
+
+def test_a_switch_on_a_risk_that_is_not_a_price_rise_is_a_located_error():
+    with pytest.raises(ScenarioError, match="not a price-rise risk") as err:
+        loads(yaml.safe_dump(_raw_with_switch("nothing")))
+    assert "flexibility.switch_vendor.risk" in str(err.value)
+
+
+def _raw_with_switch(risk: str) -> dict:
+    raw = _acquired("1.0").model_dump(exclude_none=True)
+    raw["options"]["buy"]["flexibility"]["switch_vendor"]["risk"] = risk
+    return raw

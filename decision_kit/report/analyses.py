@@ -110,7 +110,7 @@ def staged_analyses(result, *, trials: int = 4_000) -> dict[str, Any]:
     from ..staged_decisions import abandonment, reviewed_options
 
     s = result.scenario
-    out = _pilot_analyses(result, trials=trials)
+    out = {**_pilot_analyses(result, trials=trials), **_switch_analyses(result, trials=trials)}
     if not reviewed_options(s):
         return out
     staged = abandonment(s, trials=trials, seed=result.seed)
@@ -161,6 +161,27 @@ def _pilot_analyses(result, *, trials: int) -> dict[str, Any]:
         f"Commit now or pilot first ({p.trials:,} trials; NPV versus the status quo, {s.currency}, the pilot's "
         "cost and delay included)": p.table[list(cols)].rename(columns=cols),
         "The scale-or-stop rule of each pilot, fitted on the trials": words,
+    }
+
+
+def _switch_analyses(result, *, trials: int) -> dict[str, Any]:
+    """The memo's "stay or switch vendor after an acquisition" sections. Empty without one."""
+    from ..staged_decisions import reviewed_options, switches
+
+    s = result.scenario
+    if not reviewed_options(s, "switch_vendor"):
+        return {}
+    sw = switches(s, trials=trials, seed=result.seed)
+    cols = {"commit_npv": "never switch", "switch_npv": "with the switch", "value": "value of switching",
+            "value_se": "its standard error", "p_acquired": "vendor acquired", "p_switch": "switches",
+            "switching_cost": "switching cost"}  # fmt: skip
+    best = {o: str(sw.table.loc[o, "switch_npv"].idxmax()) for o in dict.fromkeys(sw.table.index.get_level_values(0))}
+    return {
+        f"Stay or switch vendor after an acquisition ({sw.trials:,} trials; NPV versus the status quo, "
+        f"{s.currency})": sw.table[list(cols)].rename(columns=cols),
+        "The stay-or-switch rule, fitted on the trials": " ".join(
+            f"{o} under {w}: {sw.rule_words(o, w)}." for o, w in best.items()
+        ),
     }
 
 

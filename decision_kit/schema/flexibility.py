@@ -119,10 +119,51 @@ class Pilot(Model):
         return v
 
 
+class SwitchVendor(Model):
+    """Switch vendor when the vendor is acquired: at the end of the year of the event of the
+    vendor risk named ``risk`` (a ``price_rise`` risk that touches the option), knowing the
+    acquirer's price change, the organisation may move to another vendor for ``cost`` (currency,
+    paid then: migration, re-implementation, double running). From the next year the option runs
+    as if the acquisition had not happened: the new vendor prices as the old one did before it
+    (the same market price list and escalator draws)."""
+
+    risk: str
+    cost: Distribution
+    source: str | None = None
+
+    @field_validator("cost")
+    @classmethod
+    def _not_negative(cls, v: Any) -> Any:
+        lo, _ = v.support()
+        if lo < 0:
+            raise input_error("negative", "a switching cost cannot be negative (lowest possible value {lo})", lo=lo)
+        return v
+
+
 class Flexibility(Model):
     """What an option keeps open after the decision. ``abandon``: a yearly stop review;
-    ``pilot``: a pilot before the commitment, then scale or stop."""
+    ``pilot``: a pilot before the commitment, then scale or stop; ``switch_vendor``: switch
+    vendor after an acquisition."""
 
     abandon: Abandon | None = None
     pilot: Pilot | None = None
+    switch_vendor: SwitchVendor | None = None
     source: str | None = None
+
+
+def switch_problems(scenario: Any) -> list[tuple[tuple[str, ...], str]]:
+    """Each ``switch_vendor.risk`` that is not a price-rise risk touching its option: (path, message)."""
+    out: list[tuple[tuple[str, ...], str]] = []
+    for name, opt in scenario.options.items():
+        sw = opt.flexibility.switch_vendor if opt.flexibility is not None else None
+        if sw is None:
+            continue
+        risk = scenario.risks.get(sw.risk)
+        at = ("options", name, "flexibility", "switch_vendor", "risk")
+        rises = [r for r, x in scenario.risks.items() if x.effect == "price_rise"]
+        if risk is None or risk.effect != "price_rise":
+            those = ", ".join(rises) or "none"
+            out.append((at, f"'{sw.risk}' is not a price-rise risk of this scenario (those: {those})"))
+        elif risk.options is not None and name not in risk.options and opt.extends not in risk.options:
+            out.append((at, f"risk '{sw.risk}' does not touch option '{name}' (it touches {', '.join(risk.options)})"))
+    return out
