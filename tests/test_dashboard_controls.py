@@ -30,7 +30,7 @@ SCENARIOS = sorted(
     for p in (ROOT / "scenarios").glob("*.yaml")
     if not dk.loading.is_portfolio(__import__("yaml").safe_load(p.read_text()))
 )
-TRIALS = 60
+TRIALS = 40
 
 
 def _dash(path, tmp_path, trials=TRIALS, seed=1):
@@ -57,18 +57,16 @@ def _outputs(d):
 
 
 def _positions(w):
-    """min, max and three positions between (every choice of a dropdown)."""
+    """The far end, the near end and two positions between (every choice of a dropdown)."""
     if isinstance(w, ipw.Dropdown):
         return [v[1] if isinstance(v, tuple) else v for v in w.options]
     if isinstance(w, ipw.Text):
         return ["750k", "5M", ""]
     lo, hi = w.min, w.max
-    vs = [lo + (hi - lo) * i / 4 for i in range(5)]
+    vs = [hi, lo, lo + (hi - lo) / 3, lo + 2 * (hi - lo) / 3]
     if isinstance(w, ipw.IntSlider):
-        vs = [round(v) for v in vs]
-    else:
-        vs = [round(v / w.step) * w.step for v in vs]
-    return [hi, *vs]  # from the far end first: the largest jump
+        return [round(v) for v in vs]
+    return [round(v / w.step) * w.step for v in vs]
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
