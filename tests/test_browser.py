@@ -135,6 +135,16 @@ def test_dashboard_in_voila_follows_a_slider(voila_url):
                                    arg=[chart, src_before])
             assert page.locator(".dk-error").inner_text().strip() == ""
 
+            # the horizon across its whole range, typed: the table follows each time, no message
+            # (lines dated beyond a short horizon are left out with a note instead)
+            for years in (1, 4, 30, 17, 12):
+                shown = summary.inner_text()
+                horizon.fill(str(years))
+                horizon.press("Enter")
+                page.wait_for_function("b => document.querySelector('.dk-summary').innerText !== b", arg=shown)
+                assert f"{years} years" in summary.inner_text()
+                assert page.locator(".dk-error").inner_text().strip() == ""
+
             # the organisation section: opened, it shows the profile, its scale factors and its
             # note; choosing another profile moves the summary
             page.get_by_text("Organisation (who owns the budget)").click()

@@ -188,7 +188,7 @@ def test_invalid_values_show_a_message_not_a_traceback(dash):
     assert len(dash.record) == before[2] + 1 and dash.record[-1]["note"] == dash.error
 
     dash.controls["risk_tolerance"].value = "-3M"  # a ScenarioError from validation
-    assert "risk_tolerance" in dash.error and "greater than 0" in dash.error
+    assert "Risk tolerance (USD): " in dash.error and "greater than 0" in dash.error  # the control's label
     assert dash.save_whatif("while-invalid") is None and "fix the invalid value first" in dash.error
     assert dash.refine() is None and "fix the invalid value first" in dash.error
 
@@ -196,13 +196,13 @@ def test_invalid_values_show_a_message_not_a_traceback(dash):
     assert dash.error == "" and dash.error_box.value == "" and dash.scenario.risk_tolerance == 4e6
 
 
-def test_a_shorter_horizon_than_a_one_off_cost_is_a_message(folder):
+def test_a_shorter_horizon_than_a_one_off_cost_drops_it_with_a_note(folder):
     s = dk.load_scenario(ROOT / "scenarios" / "analytics_stack.yaml")  # one-off upgrades in years 4, 5 and 8
     d = Dashboard(s, interactive_trials=300, save_dir=folder)
     d.controls["horizon"].value = 3
-    assert "year 8 is beyond the horizon of 3 years" in d.error and d.scenario.horizon_years == 10
+    assert d.error == "" and d.scenario.horizon_years == 3 and "second upgrade (year 8)" in d.notes.value
     d.controls["horizon"].value = 8
-    assert d.error == "" and d.scenario.horizon_years == 8
+    assert d.error == "" and d.scenario.horizon_years == 8 and "second_upgrade" in d.scenario.options["build"].costs
 
 
 def test_save_what_if_writes_a_new_valid_file_and_never_overwrites(dash, folder, work):
@@ -407,10 +407,13 @@ def test_organisation_scale_factors_scale_the_profile_they_apply_to(dash):
     dash.controls["mechanisms.embedded_fte"].value = 1.5  # shipped pert(0.5, 1, 1.5)
     fte = dash.scenario.mechanisms.embedded_fte
     assert (fte.low, fte.mode, fte.high) == (0.75, 1.5, 2.25)
-    # a share pushed past 1 is refused with a message; the last valid scenario stays
-    before = dash.scenario
-    dash.controls["organisation.marketing_it_dependency"].value = 2.0  # regulated: pert(0.3, 0.5, 0.8)
-    assert "marketing it dependency is a share between 0 and 1" in dash.error and dash.scenario is before
+    # a share's factor stops where its largest parameter reaches 1 (0.8 x 1.25); past it, a message
+    w = dash.controls["organisation.marketing_it_dependency"]
+    assert w.max == 1.25
+    w.value = 2.0  # regulated: pert(0.3, 0.5, 0.8)
+    assert dash.error == "Marketing changes needing IT: 2 is outside 0.25 to 1.25; set to 1.25"
+    share = dash.scenario.organisation.marketing_it_dependency
+    assert (share.low, share.mode, share.high) == (0.375, 0.625, 1.0)
 
 
 def test_reset_restores_the_organisation_as_written(dash):

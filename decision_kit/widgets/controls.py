@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
+from traitlets import validate
 
 from ..errors import ScenarioError
 from ..schema import Scenario
@@ -168,7 +169,31 @@ class Control:
     write: Callable[[dict, Any], None] | None = None
 
 
-def slider(description, value, lo, hi, step, fmt=".2f", cls=widgets.FloatSlider, tooltip=None):
+class _Bounded:
+    """A slider that says when a typed value falls outside its range: it still clamps it, and
+    calls ``on_refused(typed, kept)`` first (the dashboard shows a message)."""
+
+    on_refused: Callable[[Any, Any], None] | None = None
+
+    @validate("value")
+    def _validate_value(self, proposal):
+        typed = proposal["value"]
+        kept = min(max(typed, self.min), self.max)  # type: ignore[attr-defined]
+        if kept != typed and self.on_refused is not None:
+            self.on_refused(typed, kept)
+        return kept
+
+
+class FloatSlider(_Bounded, widgets.FloatSlider):
+    """A :class:`ipywidgets.FloatSlider` that reports out-of-range values (:class:`_Bounded`)."""
+
+
+class IntSlider(_Bounded, widgets.IntSlider):
+    """A :class:`ipywidgets.IntSlider` that reports out-of-range values (:class:`_Bounded`)."""
+
+
+def slider(description, value, lo, hi, step, fmt=".2f", cls=None, tooltip=None):
+    cls = FloatSlider if cls in (None, widgets.FloatSlider) else IntSlider if cls is widgets.IntSlider else cls
     return cls(
         value=value,
         min=lo,

@@ -26,9 +26,10 @@ from ..formatting import money, percent
 from ..results import Result
 from ..schema import Scenario
 from ..simulation import simulate
+from .adapt import fit_horizon, group_aggregation, plain_message, stakeholders_html, tail_note
 from .charts import Chart
 from .controls import Control, can_shift, get_path, key_cost_line, scaled, set_path, shifted, slider, tidy
-from .markup import CSS, cell_label, css_class, escape, owner_label, recommendation_html, summary_table, words
+from .markup import CSS, css_class, escape, owner_label, recommendation_html, summary_table, words
 from .organisation import ORGANISATION_SECTION, add_organisation_controls
 from .session import DEFAULT_SAVE_DIR, REFINE_TRIALS, default_interactive_trials
 
@@ -143,7 +144,9 @@ class Dashboard:
         self.stakeholders = box("dk-stakeholders")
         self.rankings = box("dk-rankings")
         self.error_box = box("dk-error")
-        self._error_text = ""
+        self._error_text = self._pending = ""
+        self.notes = box("dk-notes")  # what the scenario adapted (lines dropped), heavy tails
+        self._dropped: list[str] = []
         self.status = box("dk-status")
         self.summary = box("dk-summary")
         self.comparison = box("dk-whatifs")
@@ -184,6 +187,8 @@ class Dashboard:
         widget.add_class("dk-control")
         control = Control(key, widget, label, default, path, write)
         self._controls[key] = control
+        if hasattr(widget, "on_refused"):  # a typed value outside the range: kept in range, and said
+            widget.on_refused = lambda typed, kept, w=widget: self._refused(w, typed, kept)
         widget.observe(lambda change, key=key: self._on_change(key, change["old"], change["new"]), "value")
         return control
 
@@ -315,7 +320,7 @@ class Dashboard:
         right = widgets.VBox([self.summary, self.chart_tabs, self.comparison],
                              layout=widgets.Layout(width="64%", min_width="560px", margin="0 0 0 1%",
                                                    overflow="auto"))
-        answer = widgets.VBox([self.recommendation, self.stakeholders, self.error_box,
+        answer = widgets.VBox([self.recommendation, self.stakeholders, self.error_box, self.notes,
                                widgets.HBox([self.refine_button, self.reset_button, self.status],
                                             layout=widgets.Layout(align_items="center"))])
         top = widgets.VBox([widgets.HTML(CSS), self.title, answer,
@@ -337,8 +342,10 @@ class Dashboard:
                 if self._controls[key].path is not None:
                     self._update_scenario()
                 self._refresh(start)
+            self._show_error(self._invalid or self._pending)  # a stale message goes
         except Exception as exc:  # every failure becomes a message in the dashboard
             note = self._invalid = self._fail(exc)
+        note, self._pending = note or self._pending, ""
         self._log(self._controls[key].label, old, new, note)
 
     def reset(self) -> None:
@@ -372,7 +379,9 @@ class Dashboard:
                 c.write(data, c.widget.value)
         # loading's validation: the model's checks plus cross-references (a one-off cost
         # beyond a shortened horizon), as one ScenarioError naming each field
-        scenario = loading.validate(data, Scenario, "<dashboard>")
+        # lines dated beyond a shortened horizon are dropped (and named in a note), so that
+        # shortening it never leaves the dashboard stuck; they return as it grows again
+        scenario, self._dropped = fit_horizon(data, lambda d: loading.validate(d, Scenario, "<dashboard>"))
         if self._result.simulates_alike(scenario):  # the same simulation, its tables carried over
             result = self._result.with_scenario(scenario)
         else:
@@ -394,6 +403,7 @@ class Dashboard:
             self._result = simulate(self._scenario, self.refine_trials, self.seed)
             self._run += 1
             self._refresh(start)
+            self._show_error("")
         except Exception as exc:
             note = self._fail(exc, "Not refined")
         self._log("refine (trials)", old, self._result.trials, note)
@@ -425,6 +435,7 @@ class Dashboard:
         self.recommendation.value = recommendation_html(self._recommendation_text)
         self.stakeholders.value, self.rankings.value = self._stakeholders_html(r)
         self.summary.value = self._summary_html(r)
+        self.notes.value = self._notes_html(r)
         if (self.chart_tabs.selected_index or 0) < len(self.charts):
             self._draw_chart(self.charts[self.chart_tabs.selected_index or 0])
         ms = (time.perf_counter() - start) * 1e3
@@ -433,38 +444,21 @@ class Dashboard:
         self.status.value = f"{r.trials:,} trials ({kind}), seed {r.seed}. Updated in {ms:,.0f} ms."
 
     def _stakeholders_html(self, r: Result) -> tuple[str, str]:
-        """(each stakeholder's first choice in one line, their top three cells with TOPSIS scores)."""
-        if not r.scenario.stakeholders:
-            return "", ""
-        view = self._quiet(lambda: mcda.stakeholder_view(r))
-        top = view.top
-        parts = [f"<b>{escape(who)}</b>: {escape(cell_label(cell))}" for who, cell in top.items()]
-        agree = "agree" if len({top[w] for w in view.stakeholders}) == 1 else "differ"
-        line = f"First choice by stakeholder (they {agree}): " + " &middot; ".join(parts)
-        head = "".join(f"<th>{escape(who)}</th>" for who in view.scores.columns)
-        rows = []
-        for rank in range(min(3, len(view.scores))):
-            cells = []
-            for who in view.scores.columns:
-                ordered = view.scores[who].sort_values(ascending=False, kind="stable")
-                cells.append(f"<td>{escape(cell_label(ordered.index[rank]))} {ordered.iloc[rank]:.3f}</td>")
-            rows.append(f"<tr><td>{rank + 1}</td>{''.join(cells)}</tr>")
-        table = (f"<h3>Top cells by stakeholder (TOPSIS score)</h3><table class=\"dk-table dk-small\">"
-                 f"<tr><th>rank</th>{head}</tr>{''.join(rows)}</table>")
-        w = view.weights.to_frame().T  # criterion x (stakeholders..., group), each column sums to 1
-        weights = "".join(f"<tr><td>{escape(words(c))}</td>"
-                          + "".join(f"<td>{percent(w.loc[c, who])}</td>" for who in w.columns) + "</tr>"
-                          for c in w.index)
-        table += (f"<h3>Weights used (normalised)</h3><table class=\"dk-table dk-small\">"
-                  f"<tr><th>criterion</th>{head}</tr>{weights}</table>")
-        if view.weights.vetoed:
-            table += (f"<p>The group's weights are the normalised geometric mean of everyone's, so a criterion "
-                      f"that any stakeholder leaves at 0 drops out of them: "
-                      f"{escape(', '.join(words(c) for c in view.weights.vetoed))}.</p>")
-        return line, table
+        return self._quiet(lambda: stakeholders_html(r))
 
     def _summary_html(self, r: Result) -> str:
         return summary_table(r, self._owner())
+
+    def _notes_html(self, r: Result) -> str:
+        """What the scenario adapted to the controls, and any heavy tail of the cells on show."""
+        out = ""
+        if self._dropped:
+            out += (f"<p class=\"dk-dropped\">Horizon of {r.scenario.horizon_years} years: left out, as dated beyond "
+                    f"it: {escape('; '.join(self._dropped))}. They return when the horizon reaches them.</p>")
+        if r.scenario.stakeholders and self._quiet(lambda: group_aggregation(r.scenario)) == "arithmetic":
+            out += ("<p class=\"dk-arithmetic\">No criterion is weighted by every stakeholder, so the group weights "
+                    "are the average of everyone's (their geometric mean would be zero everywhere).</p>")
+        return out + tail_note(r, self._owner() or r.best_cell[1])
 
     def _comparison_html(self) -> str:
         rows = [("original", self.path.name if self.path else "", self._baseline)]
@@ -488,7 +482,8 @@ class Dashboard:
     def _fail(self, exc: Exception, what: str = "Not updated") -> str:
         """Show ``exc`` as a plain message in the ``dk-error`` box (never a traceback); return it."""
         if isinstance(exc, ScenarioError):
-            text = "; ".join(f"{p.path}: {p.message}" if p.path else p.message for p in exc.problems)
+            text = plain_message(exc, {".".join(map(str, c.path)): c.widget.description or c.label
+                                       for c in self._controls.values() if c.path})
         elif isinstance(exc, (ValueError, OSError)):
             text = str(exc)
         else:
@@ -497,6 +492,15 @@ class Dashboard:
         message = f"{what}: {text}"
         self._show_error(message)
         return message
+
+    def _refused(self, widget, typed, kept) -> None:
+        """A value typed outside ``widget``'s range: say so (it is kept at ``kept``)."""
+        message = f"{widget.description}: {typed:g} is outside {widget.min:g} to {widget.max:g}; set to {kept:g}"
+        self._show_error(message)
+        if kept != widget.value:  # the change that follows records it
+            self._pending = message
+        else:
+            self._log(widget.description, typed, kept, message)
 
     def _log(self, control: str, old, new, note: str = "") -> None:
         self.record.append({"time": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -23,13 +23,15 @@ Every control goes through the dashboard's ``add``, so it is recorded and reset 
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable
 
 import ipywidgets as widgets
+import numpy as np
 
 from ..schema import Organisation, Scenario, profile_names
 from ..schema.organisation import ownership_file
-from .controls import scaled, set_path, slider
+from .controls import _SCALE_KEYS, _transform, scaled, set_path, slider
 from .markup import escape, words
 
 ORGANISATION_SECTION = "Organisation (who owns the budget)"
@@ -46,6 +48,21 @@ SCALED: dict[tuple[str, str], str] = {
 """The scaled inputs (field paths in the scenario) and their slider labels."""
 
 _NOT_FIGURES = {"profile", "description", "source"}
+SHARES = {"marketing_it_dependency"}
+"""Fields that are shares (at most 1): their slider stops at the factor that takes the share's
+largest parameter to 1, so that no position of it is refused."""
+
+
+def _share_max(org: Organisation, field: str, profile: str) -> float:
+    """The largest scale factor (at most 3, in steps of 0.05) for ``field`` under ``profile``
+    ('' or the scenario's own: the figures as written)."""
+    if field not in SHARES:
+        return 3.0
+    dist = getattr(org if profile in ("", org.profile) else Organisation.model_validate({"profile": profile}), field)
+    dumped = _transform(dist.model_dump(), _SCALE_KEYS, lambda x: x)
+    top = max([float(v) for k in _SCALE_KEYS.get(dumped.get("dist"), ()) for v in np.ravel(dumped.get(k, []))
+               if v is not None] or [1.0])  # fmt: skip
+    return min(3.0, math.floor(1 / top * 20 + 1e-9) / 20) if top > 0 else 3.0
 
 
 def add_organisation_controls(scenario: Scenario, add: Callable[..., None]) -> list[widgets.Widget]:
@@ -63,12 +80,18 @@ def add_organisation_controls(scenario: Scenario, add: Callable[..., None]) -> l
                                 style={"description_width": "55%"}, layout=widgets.Layout(width="98%"))  # fmt: skip
     add(ORGANISATION_SECTION, "profile", dropdown, "organisation profile", ("organisation",),
         lambda d, v: set_path(d, ("organisation",), {"profile": v}))  # fmt: skip
+    share = None
     for path, label in SCALED.items():
-        add(ORGANISATION_SECTION, ".".join(path), slider(label, 1.0, 0.25, 3.0, 0.05), f"{label} (x)", path,
+        w = slider(label, 1.0, 0.25, _share_max(org, path[1], org.profile or ""), 0.05)
+        share = w if path[1] in SHARES else share
+        add(ORGANISATION_SECTION, ".".join(path), w, f"{label} (x)", path,
             lambda d, v, p=path: _write_scaled(d, p, v))  # fmt: skip
     note = widgets.HTML(_note(org, dropdown.value))
     note.add_class("dk-organisation-note")
     dropdown.observe(lambda change: setattr(note, "value", _note(org, change["new"])), "value")
+    if share is not None:  # a share's factor is bounded so that the share stays at most 1
+        dropdown.observe(lambda change: setattr(share, "max", _share_max(org, "marketing_it_dependency",
+                                                                         change["new"])), "value")  # fmt: skip
     return [note]
 
 
