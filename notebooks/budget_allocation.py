@@ -35,8 +35,7 @@ print(portfolio.name, '-', len(portfolio.initiatives), 'initiatives; budgets', p
 #
 # **Value** is what each initiative's spend-response curve says a year's spend on it buys (for this portfolio, gross profit or avoided cost), against spending nothing on it: USD per plan year, nominal and undiscounted, after each owner's realisation and governance overhead, averaged over the trials. It is gross of the spend, so "the next USD returns 1.15" means 1.15 USD of value a year for one more USD spent, 0.15 more than it costs. Money below is in USD per year, to three significant figures.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 import pandas as pd
 from decision_kit.formatting import compact
 
@@ -61,8 +60,7 @@ pd.DataFrame(
 #
 # A budget binds when it is used up and one more USD of it would add value; "one more USD adds" is its shadow price (for an owner's budget, with the total budget raised too where the total binds).
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 budgets = pd.DataFrame(
     {
         "budget (USD a year)": [compact(b.amount) for b in alloc.limits],
@@ -78,8 +76,7 @@ print("binding: " + (", ".join(b.name for b in alloc.binding) or "none"))
 print(alloc.unspent_reason)
 budgets
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # %matplotlib inline
 ax = plots.allocation_bars(alloc)
 
@@ -88,28 +85,24 @@ ax = plots.allocation_bars(alloc)
 #
 # The portfolio's owner budgets stay in force along the frontier, so value stops rising once every owner's budget binds.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 budgets = np.linspace(1.0e6, 8.0e6, 8)
 fr = allocation.frontier(portfolio, budgets, trials=trials, seed=seed)
 print((fr.to_frame().reset_index()[['budget', 'value_mean', 'value_p10', 'marginal_value']]).round(3).to_string(index=False))
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 ax = plots.frontier(fr)
 
 # %% [markdown]
 # ## Who controls the money? Value lost when each side optimises only its own initiatives
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 split = allocation.control_split(portfolio, trials=trials, seed=seed)
 print(split.to_frame().round(3).to_string())
 
 # %% [markdown]
 # ## Multi-year phasing with carry-over
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 ph = allocation.phase(portfolio, trials=trials, seed=seed)
 print(ph.to_frame().round(0).to_string())

@@ -32,38 +32,33 @@ result = dk.simulate(scenario, trials=trials, seed=seed)
 # %% [markdown]
 # ## Weights per stakeholder (AHP weights and consistency ratio for the CIO)
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 sw = mcda.stakeholder_weights(scenario, aggregation='arithmetic')
 print(sw.to_frame().round(3).to_string())
 for who, a in sw.ahp.items():
     print(f'{who}: consistency ratio {a.cr:.3f}', 'consistent' if a.consistent else 'INCONSISTENT')
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # %matplotlib inline
 ax = plots.stakeholder_weights(sw)
 
 # %% [markdown]
 # ## Rankings side by side (TOPSIS)
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 view = mcda.stakeholder_view(result, aggregation='arithmetic')
 print(view.summary())
 
 # %% [markdown]
 # ## Rank acceptability: the chance each cell ranks first under each stakeholder's weights
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 ra = mcda.rank_acceptability(result, aggregation='arithmetic')
 print(ra.to_frame().round(2).head(8).to_string())
 
 # %% [markdown]
 # ## What would change the CMO's mind? Smallest weight change that flips the top choice
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 flip = mcda.flip_analysis(result, 'CMO')
 print(flip.to_frame().round(3).head(6).to_string())

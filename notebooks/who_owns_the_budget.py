@@ -30,8 +30,7 @@ map_trials = 1_500
 map_grid = 9
 other_profiles = ["regulated_enterprise", "digital_native"]
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 import numpy as np
 import pandas as pd
 
@@ -52,8 +51,7 @@ print(result.recommendation())
 #
 # **Ownership is a cell: who holds the budget x who delivers.** The budget holder is marketing, IT or a shared pot; delivery (who builds and changes the system) is central IT, IT specialists embedded in marketing, marketing's own operations team (calling on IT for the share of changes that need it), or marketing going around IT (shadow IT). The five owners of the scenario are presets of that grid:
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 presets = pd.DataFrame(
     [(w, *ownership.PRESETS[w]) for w in result.layout.owners], columns=["owner", "budget holder", "delivery"]
 ).set_index("owner")
@@ -71,8 +69,7 @@ print(presets.to_string())
 #
 # The fixed numbers of this scenario's mechanisms, and the profile's uncertain inputs as P10, P50, P90:
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 org, mech = scenario.organisation, scenario.mechanisms
 fixed = {
     "data sensitivity": org.data_sensitivity,
@@ -96,8 +93,7 @@ print(profile.map(lambda v: quantity(v) if abs(v) > 1e-9 else "0").to_string())
 # %% [markdown]
 # What those mean for each owner with every input at its median (the model draws them; this is a reading aid): months before the in-house work starts, the multiplier of the in-house share of launch time, months per course correction, the realisation factor (year one for shadow IT, before IT discovers it), the rework and incident factors, and the yearly explicit costs in the last year of the horizon.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 medians = {p: float(d.quantiles([0.5])[0]) for p, d in plan.inputs.items() if p.startswith(("organisation.", "mechanisms."))}
 cells, fx = plan.ownership.cells, plan.ownership.fixed
 values = {f: np.asarray([medians[f"organisation.{f}"]]) for f in ownership.ORGANISATION_FIELDS}
@@ -122,8 +118,7 @@ print(pd.DataFrame(rows).round(2).to_string())
 #
 # *Best in % of trials* counts the trials in which an owner has the highest NPV; it mixes up what nobody can know (will the project deliver?) with what the organisation could find out. *Best in expectation* draws the profile and coefficients `worlds` times and, in each, averages NPV over the same trials of everything else: the chance that the owner is still best once this organisation's figures are known.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 choice = ot.owner_choice(scenario, trials=trials, seed=seed, worlds=worlds, inner=inner)
 print("\n".join(choice.describe()))
 print()
@@ -138,8 +133,7 @@ print(choice.p_best_in_expectation.round(2).to_string())
 #
 # Each mechanism's contribution to NPV is NPV with every mechanism on minus NPV with that one mechanism neutral, trial by trial on the same draws (mean, P10 and P90 over trials, thousands). *All neutral* is the NPV with every mechanism neutral (the same for every owner); *interaction* is what is left because the mechanisms do not add up exactly (a later launch also shortens the time a better realisation pays).
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 contributions = ot.mechanism_contributions(scenario, trials=trials, seed=seed)
 view = (contributions.loc[best_option, ["mean", "p10", "p90"]] / 1e3).round(0)
 means = view["mean"].unstack("owner").loc[[*ot.MECHANISM_LABELS, "all neutral", "interaction"], list(result.layout.owners)]
@@ -153,8 +147,7 @@ spread.index = [ot.MECHANISM_LABELS[m] for m in spread.index]
 print(f"{best_option}: P10 to P90 of each contribution over trials ({scenario.currency} thousands)")
 print(spread.to_string())
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # %matplotlib inline
 ax = plots.mechanism_contributions(contributions, best_option, currency=scenario.currency)
 
@@ -163,8 +156,7 @@ ax = plots.mechanism_contributions(contributions, best_option, currency=scenario
 #
 # For the recommended option and owner against each other owner: the value of each uncertain profile input and coefficient (searched over its P1 to P99, the others keeping their draws) at which the two owners' expected NPVs are equal. An input that cannot reverse the order on its own within its range is not listed; when none can, the maps below show whether two inputs moving together can.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 for other in result.layout.owners:
     if other != best_owner:
         w = ot.what_would_have_to_be_true(scenario, best_option, best_owner, other, trials=break_even_trials, seed=seed)
@@ -175,8 +167,7 @@ for other in result.layout.owners:
 #
 # The best owner of the recommended option on a grid of two profile inputs (each over its P1 to P99), the other inputs keeping their draws. The box is this organisation's P10 to P90 of both inputs, the dot its P50: how far the organisation is from a border, and how uncertain its own figures are.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 map_axes = [
     ("organisation.it_lead_time_weeks", "organisation.change_rate_per_month"),
     ("organisation.approval_days", "mechanisms.co_ownership_uplift"),
@@ -187,12 +178,10 @@ for m in maps:
     print(f"{plots.input_words(m.x_input)} x {plots.input_words(m.y_input)}: best owner on the grid "
           + ", ".join(f"{w} {s:.0%}" for w, s in share.items()))
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 ax = plots.owner_map(maps[0])
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 ax = plots.owner_map(maps[1])
 
 # %% [markdown]
@@ -200,8 +189,7 @@ ax = plots.owner_map(maps[1])
 #
 # The expected value of partial perfect information (EVPPI) of each profile input and coefficient for the choice of owner of the recommended option: what knowing it exactly would be worth before choosing the owner, against the value of knowing everything (EVPI). The regression smoother leaves a small positive bias of its own, so values that are a tiny share of EVPI say "not worth researching for this choice".
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 information = ot.ownership_value_of_information(scenario, best_option, trials=trials, seed=seed)
 shown = information.head(8).copy()
 shown["evppi"] = shown["evppi"].round(0)
@@ -214,8 +202,7 @@ print(shown.to_string())
 #
 # The same scenario under the other shipped profiles (`scenario.replace(organisation={"profile": ...})`, the coefficients unchanged): the best owner of each option, its runner-up and lead (thousands, with its paired standard error), and how sure.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 profiles = [scenario.organisation.profile, *other_profiles]
 tables, best_cells = [], {}
 for name in profiles:
