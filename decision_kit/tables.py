@@ -54,7 +54,7 @@ def _rules(currency: str) -> dict[str, Callable[[Any], str]]:
 
 def _plain(v: Any) -> str:
     """A value with no format: whole numbers as they are, other numbers to three significant digits."""
-    if isinstance(v, bool) or not fmt.finite(v):
+    if isinstance(v, (str, bool)) or not fmt.finite(v):
         return "n/a" if isinstance(v, float) else str(v)
     x = float(v)
     return f"{x:,.0f}" if x == int(x) else f"{x:.3g}"
