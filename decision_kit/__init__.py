@@ -27,7 +27,7 @@ by ``tests/test_layering.py``, with the absence of import cycles):
 10. sensitivity, voi, mcda, allocation, test_functions, staging, review, success
 11. owner_tradeoffs, staged_decisions, review_scenario, whose_numbers
 12. plots
-13. report, widgets, console
+13. report, widgets, console, tables
 14. batch, success_text
 15. cli
 """

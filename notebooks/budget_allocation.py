@@ -26,25 +26,25 @@ seed = 0
 import numpy as np
 import decision_kit as dk
 from decision_kit import allocation, plots
+from decision_kit.formatting import compact
+from decision_kit.tables import table
 
 portfolio = dk.load_portfolio(portfolio_path)
-print(portfolio.name, '-', len(portfolio.initiatives), 'initiatives; budgets', portfolio.budget)
+print(f"{portfolio.name}: {len(portfolio.initiatives)} initiatives; total budget by plan year "
+      + ", ".join(f"{compact(b)} USD" for b in portfolio.budget))
 
 # %% [markdown]
 # ## The optimal allocation for the first plan year
 #
 # **Value** is what each initiative's spend-response curve says a year's spend on it buys (for this portfolio, gross profit or avoided cost), against spending nothing on it: USD per plan year, nominal and undiscounted, after each owner's realisation and governance overhead, averaged over the trials. It is gross of the spend, so "the next USD returns 1.15" means 1.15 USD of value a year for one more USD spent, 0.15 more than it costs. Money below is in USD per year, to three significant figures.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 import pandas as pd
-from decision_kit.formatting import compact
 
-pd.set_option("display.max_colwidth", None)  # the reasons in full
 alloc = allocation.optimize(portfolio, trials=trials, seed=seed)
 limited_by = {"inactive": "not active", "prerequisite": "prerequisite", "at_maximum": "its maximum",
               "threshold": "a dependent", "at_minimum": "its minimum", "balanced": "total budget"}
-pd.DataFrame(
+reasons = pd.DataFrame(
     {
         "owner": [{"it": "IT"}.get(r.owner, r.owner) for r in alloc.reasons],
         "spend (USD a year)": [compact(r.spend) for r in alloc.reasons],
@@ -55,14 +55,14 @@ pd.DataFrame(
     },
     index=pd.Index([n.replace("_", " ") for n in alloc.initiatives], name="initiative"),
 )
+table(reasons, caption="The first plan year's allocation, and what limits each initiative's spend")
 
 # %% [markdown]
 # ### Which budgets bind
 #
 # A budget binds when it is used up and one more USD of it would add value; "one more USD adds" is its shadow price (for an owner's budget, with the total budget raised too where the total binds).
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 budgets = pd.DataFrame(
     {
         "budget (USD a year)": [compact(b.amount) for b in alloc.limits],
@@ -76,10 +76,9 @@ budgets = pd.DataFrame(
 print(f"expected value {compact(alloc.value_mean)} USD a year (P10 {compact(alloc.value_p10)}); spent {compact(alloc.total_spend)} of {compact(alloc.budget)}")
 print("binding: " + (", ".join(b.name for b in alloc.binding) or "none"))
 print(alloc.unspent_reason)
-budgets
+table(budgets, caption="The budgets of the first plan year")
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # %matplotlib inline
 ax = plots.allocation_bars(alloc)
 
@@ -88,28 +87,41 @@ ax = plots.allocation_bars(alloc)
 #
 # The portfolio's owner budgets stay in force along the frontier, so value stops rising once every owner's budget binds.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 budgets = np.linspace(1.0e6, 8.0e6, 8)
 fr = allocation.frontier(portfolio, budgets, trials=trials, seed=seed)
-print((fr.to_frame().reset_index()[['budget', 'value_mean', 'value_p10', 'marginal_value']]).round(3).to_string(index=False))
+names = {'budget': 'total budget (USD a year)', 'value_mean': 'expected value (USD a year)', 'value_p10': 'value P10',
+         'marginal_value': 'next USD returns (USD)'}
+frontier = fr.to_frame().reset_index()[list(names)].rename(columns=names)
+table(frontier, {**dict.fromkeys(list(names.values())[:3], 'compact'), 'next USD returns (USD)': lambda v: f'{v:.2f}'},
+      index=False, caption='The efficient frontier: the best allocation at each total budget')
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 ax = plots.frontier(fr)
 
 # %% [markdown]
 # ## Who controls the money? Value lost when each side optimises only its own initiatives
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 split = allocation.control_split(portfolio, trials=trials, seed=seed)
-print(split.to_frame().round(3).to_string())
+names = {'marketing_pool': 'marketing pool', 'it_pool': 'IT pool', 'shared_pool': 'shared pool',
+         'value_mean': 'expected value', 'loss': 'value lost', 'loss_share': 'share lost', 'unspent': 'unspent',
+         'status': 'status'}
+control = split.to_frame()[list(names)].rename(columns=names).rename_axis("marketing's share")
+control.index = [f'{v:.0%}' for v in control.index]
+control.index.name = "marketing's share"
+table(control, {**dict.fromkeys(['marketing pool', 'IT pool', 'shared pool', 'expected value', 'value lost', 'unspent'],
+                                'compact'), 'share lost': 'percent'},
+      caption="Value lost when marketing and IT each optimise only their own initiatives (USD a year; n/a: no feasible split)")
 
 # %% [markdown]
 # ## Multi-year phasing with carry-over
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 ph = allocation.phase(portfolio, trials=trials, seed=seed)
-print(ph.to_frame().round(0).to_string())
+phasing = ph.to_frame().T
+phasing.index = [{'value_mean': 'expected value', 'value_p10': 'value P10'}.get(n, n.replace('_', ' ')) for n in phasing.index]
+phasing.columns = [f'year {y}' for y in phasing.columns]
+table(phasing, dict.fromkeys(phasing.columns, 'compact'),
+      bold_rows=['total spend', 'expected value'],
+      caption='Spend by initiative and plan year with carry-over, then the totals and the value (USD a year)')

@@ -26,63 +26,69 @@ seed = 1
 # %%
 import decision_kit as dk
 from decision_kit import plots
-from decision_kit.formatting import whole_percent
+from decision_kit.tables import table
 
 scenario = dk.load_scenario(scenario_path)
 result = dk.simulate(scenario, trials=trials, seed=seed)
+cur = scenario.currency
 
 # %% [markdown]
-# ## Total cost of ownership by category (mean over trials, thousands)
+# ## Total cost of ownership by category (mean over trials)
 #
 # The licence is only part of it. Categories sum to the total; `risk` is the expected cost of risk events (incidents, forced migrations), `governance` the ownership model's overhead.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 breakdown = result.breakdown().xs(owner, level='owner')
-by_category = (breakdown.sum(axis=1).unstack('flow') / 1e3).round(0)
+by_category = breakdown.sum(axis=1).unstack('flow')
 costs = [c for c in result.layout.cost_rows if c in by_category.columns]
 by_category = by_category[costs]
 by_category['total'] = by_category.sum(axis=1)
-print(by_category.to_string())
+categories = by_category.T.rename_axis('cost category')
+table(categories, dict.fromkeys(categories.columns, 'compact'), bold_rows=['total'],
+      caption=f'Mean total cost of ownership over {scenario.horizon_years} years under {owner}, by category ({cur}, undiscounted)')
 
 # %% [markdown]
 # ## Share of five-year cost that is *not* licence
 
-# %%
-# NBVAL_CHECK_OUTPUT
-hidden = 1 - by_category['license'] / by_category['total']
-print(hidden.map(whole_percent).to_string())
+# %% tags=["nbval-check-output"]
+hidden = (1 - by_category['license'] / by_category['total']).rename('not licence').to_frame()
+table(hidden, {'not licence': 'whole_percent'}, caption='Share of the total cost that is not licence')
 
 # %% [markdown]
 # ## How uncertain is each option's cost?
 #
 # P10, median and P90 of the present value of cost; a build's fat right tail comes from the IT cost-overrun prior (Flyvbjerg & Budzier 2011).
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 import numpy as np
+import pandas as pd
+
 wi = result.layout.owners.index(owner)
 pv = result.metrics['pv_cost'][:, :, wi].astype(float)
-for oi, o in enumerate(result.layout.options):
-    p10, p50, p90 = np.percentile(pv[:, oi], [10, 50, 90]) / 1e3
-    print(f'{o:8s} P10 {p10:7.0f}k  P50 {p50:7.0f}k  P90 {p90:7.0f}k  (P90/P50 {p90 / p50:.2f})')
+spread = pd.DataFrame(np.percentile(pv, [10, 50, 90], axis=0).T, columns=['P10', 'median', 'P90'],
+                      index=pd.Index(result.layout.options, name='option'))
+spread['P90 / median'] = spread['P90'] / spread['median']
+table(spread, {'P10': 'compact', 'median': 'compact', 'P90': 'compact', 'P90 / median': lambda v: f'{v:.2f}'},
+      caption=f'Present value of cost under {owner} ({cur})')
 
 # %% [markdown]
 # ## Cumulative cost over time
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # %matplotlib inline
 ax = plots.cumulative_cost(result, owner=owner)
 
 # %% [markdown]
 # ## Does one option's cumulative cost ever overtake another's?
 #
-# The first year the mean cumulative cost of the first option exceeds the second's (None: not within the horizon, in either the first or the second order).
+# The first year the mean cumulative cost of the option in the row exceeds that of the option in the column ("not within the horizon" where it never does).
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 from itertools import permutations
 from decision_kit.sensitivity import crossover_year
-for a, b in permutations(result.layout.options, 2):
-    print(f'{a} overtakes {b}:', crossover_year(result, (a, owner), (b, owner)))
+options = result.layout.options
+overtakes = pd.DataFrame('', index=pd.Index(options, name='option'), columns=[f'overtakes {b}' for b in options])
+for a, b in permutations(options, 2):
+    year = crossover_year(result, (a, owner), (b, owner))
+    overtakes.loc[a, f'overtakes {b}'] = 'not within the horizon' if year is None else str(year)
+table(overtakes, caption=f'When one option\'s mean cumulative cost first exceeds another\'s, under {owner}')

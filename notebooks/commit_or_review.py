@@ -24,8 +24,7 @@ scenario_path = "../scenarios/marketing_automation.yaml"
 trials = 8_000
 seed = 1
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, display
@@ -58,8 +57,7 @@ def show(styler, uuid):
 #
 # Each option states its review under `flexibility: abandon` in the scenario, with its reasons:
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 def as_written(d):
     """A distribution as the scenario writes it, money and months to three significant digits."""
     fields = {k: v for k, v in d.model_dump().items() if k not in ("source", "dist", "lamb")}
@@ -87,8 +85,7 @@ show(review_table.style.set_caption("The yearly stop review of each option, as t
 #
 # *Commit now* and *with the review* are the expected NPV on the valued trials. *Value of the review* is their difference, paired per trial, with its standard error; it is the out-of-sample value, biased low (the rule is judged on trials it was not fitted on). *In sample* is the same on the fit trials, biased high. The two biases hold in expectation: on one run the two figures can cross by a standard error or so. *Stops* is the share of trials the rule stops at some review. The two regrets are hindsight on each trial: stopped although carrying on would have paid more, and never stopped although stopping at some review would have paid more. The row of the recommended owner is in bold. *Commit now* is the mean of the valued half of the trials, so it differs from the recommendation's figure (all trials) by sampling error.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 staged = abandonment(scenario, trials=trials, seed=seed)
 t = staged.table
 columns = {
@@ -121,8 +118,7 @@ show(styled, "staged")
 # %% [markdown]
 # Is the review worth something, or could its value be Monte Carlo noise? One sentence per option, for the recommended owner, and a count over the owners. "Significant" means more than two standard errors from zero.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 for o in dict.fromkeys(t.index.get_level_values("option")):
     r = t.loc[(o, best_owner)]
     value = f"{signed(r.flexibility)} ± {compact(r.flexibility_se)} {cur}"
@@ -137,8 +133,7 @@ for o in dict.fromkeys(t.index.get_level_values("option")):
 #
 # For the recommended option under its best owner with the review: the rule fitted on the trials, review by review, for a live option with the year's cost at its median. The chart shows the same over time: the measured benefit below which a live option with no failure seen is stopped (the line, absent where no benefit threshold applies), and the share of trials stopped at each review (the bars).
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 # the recommended option, or the first reviewed one if the recommended option states no review (as the memo does)
 option = best_option if best_option in t.index.get_level_values("option") else str(t.index[0][0])
 rule_owner = str(t.loc[option, "staged_npv"].idxmax())
@@ -148,8 +143,7 @@ print(f"{option} under {rule_owner} (the best owner of {option} with the review)
 for line in staged.rule_words(option, rule_owner):
     print(f"  {line}")
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # %matplotlib inline
 ax = plots.stop_boundary(staged, option, rule_owner)
 
@@ -158,16 +152,14 @@ ax = plots.stop_boundary(staged, option, rule_owner)
 #
 # Owners differ in when the option goes live and how much of its benefit it realises, so what a review can see by a given year-end, and what stopping saves, differ too. The value of the review of the recommended option per owner, with two standard errors either side:
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 by_owner = t.loc[option, ["flexibility", "flexibility_se", "p_stop", "significant"]]
 show(by_owner.rename(columns={"flexibility": "value of the review", "flexibility_se": "± SE", "p_stop": "stops"}).style
      .format(signed, subset=["value of the review"]).format(compact, subset=["± SE"])
      .format(whole_percent, subset=["stops"])
      .set_caption(f"Value of the review of {option} by owner ({cur}, out of sample)"), "owners")
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 owners = list(by_owner.index)
 colours = plots.owner_colours(owners)
 fig, ax = plt.subplots(figsize=(8, 4.5))
@@ -184,8 +176,7 @@ ax.spines[["top", "right"]].set_visible(False)
 #
 # The figures behind the reading below, for the recommended option under each owner: how many deliveries fail, how many trials the first review stops, and how much of the stopping happens there; then what the rules look at, and whether the review changes the best cell.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 first = staged.reviews.xs(1, level="year").loc[option, "p_stop"]
 carry = pd.DataFrame({
     "deliveries that fail": t.loc[option, "p_failure"],

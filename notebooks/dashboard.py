@@ -16,8 +16,7 @@
 scenario_path = "../scenarios/analytics_stack.yaml"
 interactive = True  # False skips building the dashboard (batch runs)
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 from decision_kit.widgets import Dashboard
 
 dashboard = Dashboard.from_file(scenario_path) if interactive else None

@@ -44,36 +44,38 @@ print(result.recommendation())
 # %% [markdown]
 # ## The option x owner summary
 #
-# Each cell against the status quo first (what nothing-changes would give, from the same draws): `npv_vs_status_quo_mean` is the expected NPV gained over it and `p_worse_than_status_quo` the chance of doing worse than keeping it. Then the absolute figures. Money in thousands of the scenario's currency; `p_best` is the chance a cell has the highest NPV, `p_loss` the chance of a negative NPV.
+# Each cell against the status quo first (what nothing-changes would give, from the same draws): `npv_vs_status_quo_mean` is the expected NPV gained over it and `p_worse_than_status_quo` the chance of doing worse than keeping it. Then the absolute figures: expected NPV with its P10 and P90, and the expected total cost of ownership (TCO). Money in the scenario's currency; *chance best* is the chance a cell has the highest NPV, *chance of a loss* the chance of a negative NPV. The recommended cell is in bold.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
+from decision_kit.tables import table
+
+cur = scenario.currency
 summary = result.summary()
-versus = ['npv_vs_status_quo_mean', 'p_worse_than_status_quo'] if result.status_quo is not None else []
-cols = versus + ['npv_mean', 'npv_p10', 'npv_p90', 'tco_mean', 'p_loss', 'p_best']
-table = summary[cols].copy()
-money = [c for c in cols if not c.startswith('p_')]
-table[money] = (table[money] / 1e3).round(0)
-print(table.round(2).to_string())
+names = {'npv_vs_status_quo_mean': 'NPV gained over the status quo', 'p_worse_than_status_quo': 'chance worse than the status quo',
+         'npv_mean': 'expected NPV', 'npv_p10': 'NPV P10', 'npv_p90': 'NPV P90', 'tco_mean': 'expected TCO',
+         'p_loss': 'chance of a loss', 'p_best': 'chance best'}
+cols = [c for c in names if c in summary.columns and (result.status_quo is not None or 'status_quo' not in c)]
+view = summary[cols].rename(columns=names)
+table(view, {names[c]: 'percent' if c.startswith('p_') else 'compact' for c in cols}, bold_rows=[result.best_cell],
+      caption=f'Every option under every owner ({trials:,} trials; money in {cur}, NPV at the decision date)')
 
 # %% [markdown]
 # ## The base case, line by line
 #
 # Every input at its median (risk events do not occur in the base case). This is the table to check against a spreadsheet.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 best_option, best_owner = result.best_cell
 base = dk.base_case(scenario, option=best_option, owner=best_owner)
-print(base.round(0).to_string())
+table(base, dict.fromkeys(base.columns, 'amount'),
+      caption=f'Base case of {best_option} under {best_owner}: every input at its median ({cur} a year)')
 
 # %% [markdown]
 # ## Cumulative cost over time
 #
 # Mean line with a P10-P90 band, under the recommended owner.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # %matplotlib inline
 from decision_kit import plots
 

@@ -26,57 +26,68 @@ sobol_n = 4096
 # %%
 import decision_kit as dk
 from decision_kit import plots, sensitivity, voi
+from decision_kit.formatting import compact
+from decision_kit.tables import table
 
 scenario = dk.load_scenario(scenario_path)
 result = dk.simulate(scenario, trials=trials, seed=seed)
 best_option, best_owner = result.best_cell
-print(best_option, best_owner)
+cur = scenario.currency
+print(f'The best cell: {best_option} under {best_owner}')
+
+
+def two_decimals(v):
+    """An index with two decimals; a small negative estimate (Monte Carlo noise) reads 0.00."""
+    return f'{v:.2f}'.replace('-0.00', '0.00')
 
 # %% [markdown]
 # ## Tornado for the best cell: NPV with each input at its P10 and P90
+#
+# The eight inputs with the largest swing, largest first.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 t = sensitivity.tornado(scenario, option=best_option, owner=best_owner)
-df = t.to_frame().head(8)[['input', 'metric_at_low', 'metric_at_high', 'swing']]
-df[['metric_at_low', 'metric_at_high', 'swing']] = (df[['metric_at_low', 'metric_at_high', 'swing']] / 1e3).round(0)
-print(df.to_string(index=False))
+names = {'input': 'input', 'metric_at_low': 'NPV with the input at P10', 'metric_at_high': 'NPV with the input at P90',
+         'swing': 'swing'}
+df = t.to_frame().head(8)[list(names)].rename(columns=names)
+table(df, dict.fromkeys(list(names.values())[1:], 'compact'), index=False,
+      caption=f'Tornado of NPV for {best_option} under {best_owner} ({cur}; base case {compact(t.base)})')
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # %matplotlib inline
 ax = plots.tornado(t)
 
 # %% [markdown]
 # ## Global sensitivity (Sobol first and total indices)
+#
+# The six inputs with the largest total index: the share of the NPV's variance each explains alone (first) and with its interactions (total).
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 si = sensitivity.sobol_scenario(scenario, option=best_option, owner=best_owner, n=sobol_n, seed=seed)
-print(si.to_frame().head(6)[['input', 'first', 'total']].round(2).to_string(index=False))
+table(si.to_frame().head(6)[['input', 'first', 'total']], {'first': two_decimals, 'total': two_decimals}, index=False,
+      caption=f'Sobol indices of NPV for {best_option} under {best_owner} (N = {sobol_n:,})')
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 ax = plots.sobol_bars(si)
 
 # %% [markdown]
 # ## Value of information
+#
+# The expected value of perfect information (EVPI) on all inputs together, then the six inputs worth most to learn alone (EVPPI) and their share of the EVPI.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 e = voi.evpi(result)
 print(e.describe())
-ev = voi.evppi(result).to_frame().head(6)
-ev['evppi'] = (ev['evppi'] / 1e3).round(0)
-print(ev.round(2).to_string(index=False))
+ev = voi.evppi(result).to_frame().head(6).rename(columns={'evppi': f'EVPPI ({cur})', 'share_of_evpi': 'share of the EVPI'})
+table(ev, {f'EVPPI ({cur})': 'compact', 'share of the EVPI': 'percent'}, index=False,
+      caption='Expected value of perfect information on one input')
 
 # %% [markdown]
 # ## Break-even: at what contact volume would hybrid beat buy?
 #
 # Expected NPV of the two cells as the year-1 contact count varies (common random numbers).
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 try:
     be = sensitivity.break_even(scenario, 'drivers.contacts.start', ('hybrid', best_owner), ('buy', best_owner),
                                 bounds=(50_000, 2_000_000), trials=trials, seed=seed)

@@ -30,16 +30,17 @@ map_trials = 1_500
 map_grid = 9
 other_profiles = ["regulated_enterprise", "digital_native"]
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 import numpy as np
 import pandas as pd
 
 import decision_kit as dk
 from decision_kit import owner_tradeoffs as ot
 from decision_kit import ownership, plots
-from decision_kit.formatting import quantity
+from decision_kit.formatting import compact, quantity
 from decision_kit.plan import compile_plan
+from decision_kit.tables import table
+from IPython.display import display
 
 scenario = dk.load_scenario(scenario_path)
 result = dk.simulate(scenario, trials=trials, seed=seed)
@@ -52,12 +53,11 @@ print(result.recommendation())
 #
 # **Ownership is a cell: who holds the budget x who delivers.** The budget holder is marketing, IT or a shared pot; delivery (who builds and changes the system) is central IT, IT specialists embedded in marketing, marketing's own operations team (calling on IT for the share of changes that need it), or marketing going around IT (shadow IT). The five owners of the scenario are presets of that grid:
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 presets = pd.DataFrame(
     [(w, *ownership.PRESETS[w]) for w in result.layout.owners], columns=["owner", "budget holder", "delivery"]
 ).set_index("owner")
-print(presets.to_string())
+table(presets, caption="Each owner's budget holder and delivery team")
 
 # %% [markdown]
 # **Which mechanisms act** (`decision_kit/ownership.py` states each; the coefficients, grades and sources are in `decision_kit/data/ownership.yaml`):
@@ -71,8 +71,7 @@ print(presets.to_string())
 #
 # The fixed numbers of this scenario's mechanisms, and the profile's uncertain inputs as P10, P50, P90:
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 org, mech = scenario.organisation, scenario.mechanisms
 fixed = {
     "data sensitivity": org.data_sensitivity,
@@ -85,19 +84,19 @@ fixed = {
     "incident severity, shadow IT": mech.shadow_severity,
     "steering: meetings a month x attendees x hours": f"{mech.steering_meetings_per_month:g} x {mech.steering_attendees:g} x {mech.steering_hours:g}",
 }
-print(pd.Series(fixed, dtype=object).to_string())
+display(table(pd.Series(fixed, dtype=object).map(str).rename('value').to_frame(),
+              caption="The organisation's fixed inputs"))
 plan = compile_plan(scenario)
 profile = pd.DataFrame(
     {p: plan.inputs[p].quantiles([0.1, 0.5, 0.9]) for p in ot.ownership_inputs(scenario)}, index=["P10", "P50", "P90"]
 ).T
-print()
-print(profile.map(lambda v: quantity(v) if abs(v) > 1e-9 else "0").to_string())
+display(table(profile.rename_axis('uncertain input'), dict.fromkeys(profile.columns, lambda v: quantity(v) if abs(v) > 1e-9 else "0"),
+              caption="The organisation's uncertain inputs (P10, median, P90)"))
 
 # %% [markdown]
 # What those mean for each owner with every input at its median (the model draws them; this is a reading aid): months before the in-house work starts, the multiplier of the in-house share of launch time, months per course correction, the realisation factor (year one for shadow IT, before IT discovers it), the rework and incident factors, and the yearly explicit costs in the last year of the horizon.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 medians = {p: float(d.quantiles([0.5])[0]) for p, d in plan.inputs.items() if p.startswith(("organisation.", "mechanisms."))}
 cells, fx = plan.ownership.cells, plan.ownership.fixed
 values = {f: np.asarray([medians[f"organisation.{f}"]]) for f in ownership.ORGANISATION_FIELDS}
@@ -112,49 +111,44 @@ for w, cell, a in zip(plan.layout.owners, cells, ownership.owner_arrays(cells, m
         "realisation factor": np.asarray(a.realisation).reshape(-1)[0],
         "rework factor": eff.integration_factor,
         "incident frequency x": eff.incident_frequency,
-        "specialists / year (k)": 0.0 if a.specialists is None else a.specialists[-1, 0] / 1e3,
-        "steering / year (k)": 0.0 if a.steering is None else a.steering[-1, 0] / 1e3,
+        f"specialists ({scenario.currency} a year)": 0.0 if a.specialists is None else a.specialists[-1, 0],
+        f"steering ({scenario.currency} a year)": 0.0 if a.steering is None else a.steering[-1, 0],
     }
-print(pd.DataFrame(rows).round(2).to_string())
+effects = pd.DataFrame(rows)
+table(effects.T, {c: compact if scenario.currency in c else (lambda v: f"{v:.2f}") for c in effects.index},
+      caption='What each owner changes, with every input at its median')
 
 # %% [markdown]
 # ## The best owner of each option, and how sure
 #
 # *Best in % of trials* counts the trials in which an owner has the highest NPV; it mixes up what nobody can know (will the project deliver?) with what the organisation could find out. *Best in expectation* draws the profile and coefficients `worlds` times and, in each, averages NPV over the same trials of everything else: the chance that the owner is still best once this organisation's figures are known.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 choice = ot.owner_choice(scenario, trials=trials, seed=seed, worlds=worlds, inner=inner)
 print("\n".join(choice.describe()))
-print()
-print("Share of trials in which each owner is best:")
-print(choice.p_best.round(2).to_string())
-print()
-print(f"Share of {worlds} draws of the profile and coefficients in which each owner is best in expectation:")
-print(choice.p_best_in_expectation.round(2).to_string())
+display(table(choice.p_best, dict.fromkeys(choice.p_best.columns, 'percent'),
+              caption='Share of trials in which each owner is best'))
+display(table(choice.p_best_in_expectation, dict.fromkeys(choice.p_best_in_expectation.columns, 'percent'),
+              caption=f'Share of {worlds} draws of the profile and coefficients in which each owner is best in expectation'))
 
 # %% [markdown]
 # ## Through which mechanisms: the owner trade-off table for the recommended option
 #
-# Each mechanism's contribution to NPV is NPV with every mechanism on minus NPV with that one mechanism neutral, trial by trial on the same draws (mean, P10 and P90 over trials, thousands). *All neutral* is the NPV with every mechanism neutral (the same for every owner); *interaction* is what is left because the mechanisms do not add up exactly (a later launch also shortens the time a better realisation pays).
+# Each mechanism's contribution to NPV is NPV with every mechanism on minus NPV with that one mechanism neutral, trial by trial on the same draws (mean, P10 and P90 over trials, in the scenario's currency). *All neutral* is the NPV with every mechanism neutral (the same for every owner); *interaction* is what is left because the mechanisms do not add up exactly (a later launch also shortens the time a better realisation pays).
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 contributions = ot.mechanism_contributions(scenario, trials=trials, seed=seed)
-view = (contributions.loc[best_option, ["mean", "p10", "p90"]] / 1e3).round(0)
+view = contributions.loc[best_option, ["mean", "p10", "p90"]]
 means = view["mean"].unstack("owner").loc[[*ot.MECHANISM_LABELS, "all neutral", "interaction"], list(result.layout.owners)]
 means.index = [ot.MECHANISM_LABELS.get(m, m) for m in means.index]
-print(f"{best_option}: mean contribution to NPV by owner ({scenario.currency} thousands)")
-print(means.to_string())
-print()
-spread = view.apply(lambda r: f"{r.p10 + 0:.0f} to {r.p90 + 0:.0f}", axis=1).unstack("owner")
+display(table(means, dict.fromkeys(means.columns, 'compact'), bold_rows=['all neutral'],
+              caption=f"{best_option}: mean contribution to NPV by owner ({scenario.currency})"))
+spread = view.apply(lambda r: f"{compact(r.p10)} to {compact(r.p90)}", axis=1).unstack("owner")
 spread = spread.loc[list(ot.MECHANISM_LABELS), list(result.layout.owners)]
 spread.index = [ot.MECHANISM_LABELS[m] for m in spread.index]
-print(f"{best_option}: P10 to P90 of each contribution over trials ({scenario.currency} thousands)")
-print(spread.to_string())
+display(table(spread, caption=f"{best_option}: P10 to P90 of each contribution over trials ({scenario.currency})"))
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # %matplotlib inline
 ax = plots.mechanism_contributions(contributions, best_option, currency=scenario.currency)
 
@@ -163,8 +157,7 @@ ax = plots.mechanism_contributions(contributions, best_option, currency=scenario
 #
 # For the recommended option and owner against each other owner: the value of each uncertain profile input and coefficient (searched over its P1 to P99, the others keeping their draws) at which the two owners' expected NPVs are equal. An input that cannot reverse the order on its own within its range is not listed; when none can, the maps below show whether two inputs moving together can.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 for other in result.layout.owners:
     if other != best_owner:
         w = ot.what_would_have_to_be_true(scenario, best_option, best_owner, other, trials=break_even_trials, seed=seed)
@@ -175,8 +168,7 @@ for other in result.layout.owners:
 #
 # The best owner of the recommended option on a grid of two profile inputs (each over its P1 to P99), the other inputs keeping their draws. The box is this organisation's P10 to P90 of both inputs, the dot its P50: how far the organisation is from a border, and how uncertain its own figures are.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 map_axes = [
     ("organisation.it_lead_time_weeks", "organisation.change_rate_per_month"),
     ("organisation.approval_days", "mechanisms.co_ownership_uplift"),
@@ -187,12 +179,10 @@ for m in maps:
     print(f"{plots.input_words(m.x_input)} x {plots.input_words(m.y_input)}: best owner on the grid "
           + ", ".join(f"{w} {s:.0%}" for w, s in share.items()))
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 ax = plots.owner_map(maps[0])
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 ax = plots.owner_map(maps[1])
 
 # %% [markdown]
@@ -200,22 +190,18 @@ ax = plots.owner_map(maps[1])
 #
 # The expected value of partial perfect information (EVPPI) of each profile input and coefficient for the choice of owner of the recommended option: what knowing it exactly would be worth before choosing the owner, against the value of knowing everything (EVPI). The regression smoother leaves a small positive bias of its own, so values that are a tiny share of EVPI say "not worth researching for this choice".
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 information = ot.ownership_value_of_information(scenario, best_option, trials=trials, seed=seed)
-shown = information.head(8).copy()
-shown["evppi"] = shown["evppi"].round(0)
-shown["share_of_evpi"] = shown["share_of_evpi"].map(lambda v: f"{v:.2%}")
-print(f"{best_option}: value of information for the choice of owner ({scenario.currency})")
-print(shown.to_string())
+shown = information.rename(columns={"evppi": f"EVPPI ({scenario.currency})", "share_of_evpi": "share of the EVPI"})
+table(shown, {f"EVPPI ({scenario.currency})": 'compact', "share of the EVPI": lambda v: f"{v:.2%}"},
+      caption=f"{best_option}: value of information for the choice of owner, every input")
 
 # %% [markdown]
 # ## The answer comes from the profile
 #
-# The same scenario under the other shipped profiles (`scenario.replace(organisation={"profile": ...})`, the coefficients unchanged): the best owner of each option, its runner-up and lead (thousands, with its paired standard error), and how sure.
+# The same scenario under the other shipped profiles (`scenario.replace(organisation={"profile": ...})`, the coefficients unchanged): the best owner of each option, its runner-up and lead (with its paired standard error), and how sure.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 profiles = [scenario.organisation.profile, *other_profiles]
 tables, best_cells = [], {}
 for name in profiles:
@@ -224,8 +210,12 @@ for name in profiles:
     c = ot.owner_choice(s, trials=trials, seed=seed, worlds=worlds, inner=inner).table
     tables.append(c.assign(profile=name).reset_index().set_index(["profile", "option"]))
 compare = pd.concat(tables)[["owner", "runner_up", "lead", "lead_se", "too_close", "p_best", "p_best_in_expectation"]]
-compare[["lead", "lead_se"]] = (compare[["lead", "lead_se"]] / 1e3).round(0)
-print(compare.round(2).to_string())
-print()
+compare = compare.rename(columns={"runner_up": "runner-up", "lead": f"lead ({scenario.currency})", "lead_se": "± SE",
+                                  "too_close": "too close to call", "p_best": "best in trials",
+                                  "p_best_in_expectation": "best in expectation"})
+display(table(compare, {f"lead ({scenario.currency})": 'compact', "± SE": 'compact',
+                        "too close to call": lambda v: "yes" if v else "no", "best in trials": 'percent',
+                        "best in expectation": 'percent'},
+              caption="The best owner of each option under each organisation profile"))
 for name, (o, w) in best_cells.items():
     print(f"{name}: recommended cell {o} owned by {w}")

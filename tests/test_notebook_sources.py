@@ -61,6 +61,13 @@ def test_committed_notebook_matches_its_source(notebook):
     assert source.metadata["kernelspec"] == committed.metadata["kernelspec"]
 
 
+@pytest.mark.parametrize("source", _sources(), ids=lambda p: p.stem)
+def test_no_test_marker_in_the_readers_view(source):
+    """nbval's checks are cell tags (``# %% tags=["nbval-check-output"]``), not comments in the code."""
+    shown = [i for i, c in enumerate(jupytext.read(source).cells) if "NBVAL_" in c.source]
+    assert shown == [], f"cells {shown} carry an NBVAL_ comment; tag the cell instead"
+
+
 # The comparison itself, on copies edited on one side only.
 
 SOURCE = """# %% [markdown]
