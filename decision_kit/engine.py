@@ -121,7 +121,7 @@ def first_event_year(u, p, horizon: int):
     Returns ``horizon + 1`` when no event happens within the horizon.
     """
     p = np.clip(np.asarray(p, dtype=float), 0.0, 1.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # a tiny p waits past the horizon
         k = np.floor(np.log1p(-u) / np.log1p(-p)) + 1  # P(k) = (1-p)^(k-1) p
     k = np.where(p >= 1, 1, np.where(p <= 0, horizon + 1, k))
     return np.minimum(k, horizon + 1)
