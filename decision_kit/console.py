@@ -169,6 +169,14 @@ def ownership_text(scenario, choice, contributions, option: str, what_ifs, worth
                      for line in out)  # fmt: skip
 
 
+def _value_words(value: float, se: float, significant: bool) -> str:
+    """A value of flexibility with its standard error, signed, or "within MC error" when it is
+    within two standard errors of zero (a difference that does not exist is not a number)."""
+    if not significant:
+        return f"within MC error (±{compact(2 * se)})"
+    return f"+{compact(value)} ± {compact(se)}".replace("+-", "-")
+
+
 def staged_text(staged) -> str:
     """Commit now versus a yearly stop review, for a terminal: per option x owner the expected
     NPV versus the status quo either way, the value of the review with its standard error (or
@@ -186,8 +194,7 @@ def staged_text(staged) -> str:
               [10, 10, 10, 11, 26, 6, 15]),
     ]  # fmt: skip
     for (o, w), r in t.iterrows():
-        value = (f"+{compact(r.flexibility)} ± {compact(r.flexibility_se)}".replace("+-", "-") if r.significant
-                 else f"within MC error (±{compact(2 * r.flexibility_se)})")  # fmt: skip
+        value = _value_words(r.flexibility, r.flexibility_se, r.significant)
         regret = f"{whole_percent(r.p_stop_regret)} / {whole_percent(r.p_carry_on_regret)}"
         out.append(_line([str(o), str(w), compact(r.commit_npv), compact(r.staged_npv), value,
                           whole_percent(r.p_stop), regret], [10, 10, 10, 11, 26, 6, 15]))  # fmt: skip
@@ -225,8 +232,7 @@ def pilot_text(piloted) -> str:
         ),
     ]
     for (o, w), r in t.iterrows():
-        value = (f"+{compact(r.value)} ± {compact(r.value_se)}".replace("+-", "-") if r.significant
-                 else f"within MC error (±{compact(2 * r.value_se)})")  # fmt: skip
+        value = _value_words(r.value, r.value_se, r.significant)
         errors = f"{whole_percent(r.p_stop_when_scaling_pays)} / {whole_percent(r.p_scale_when_stopping_pays)}"
         out.append(_line([str(o), str(w), compact(r.commit_npv), compact(r.piloted_npv), value,
                           whole_percent(r.p_stop), errors], widths))  # fmt: skip
@@ -459,8 +465,7 @@ def switch_text(sw) -> str:
         _line(["option", "owner", "never switch", "with switch", "value of switching", "acquired", "switch"], widths),
     ]
     for (o, w), r in t.iterrows():
-        value = (f"+{compact(r.value)} ± {compact(r.value_se)}".replace("+-", "-") if r.significant
-                 else f"within MC error (±{compact(2 * r.value_se)})")  # fmt: skip
+        value = _value_words(r.value, r.value_se, r.significant)
         cells = [str(o), str(w), compact(r.commit_npv), compact(r.switch_npv), value, whole_percent(r.p_acquired),
                  whole_percent(r.p_switch)]  # fmt: skip
         out.append(_line(cells, widths))

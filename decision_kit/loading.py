@@ -371,7 +371,9 @@ def loads(text: str, model: type[BaseModel] = Scenario, file: str = "<string>"):
     return validate_document(model, data, locs, file)
 
 
-def _load(path, model):
+def read_text(path: str | os.PathLike) -> str:
+    """The UTF-8 text of the file at ``path``, at most :data:`MAX_FILE_BYTES`; a missing,
+    unreadable, oversized or non-UTF-8 file raises :class:`ScenarioError` naming it."""
     file = str(path)
     try:
         with open(path, "rb") as fh:
@@ -379,7 +381,7 @@ def _load(path, model):
         if len(raw) > MAX_FILE_BYTES:
             size = max(os.stat(path).st_size, len(raw))
             raise ScenarioError([Problem(file, None, None, "", _too_big(size))])
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except FileNotFoundError:
         raise ScenarioError([Problem(file, None, None, "", "file not found")]) from None
     except IsADirectoryError:
@@ -388,6 +390,11 @@ def _load(path, model):
         raise ScenarioError([Problem(file, None, None, "", f"not UTF-8 text ({exc.reason})")]) from None
     except OSError as exc:
         raise ScenarioError([Problem(file, None, None, "", f"cannot be read: {exc.strerror}")]) from None
+
+
+def _load(path, model):
+    file = str(path)
+    text = read_text(path)
     data, locs = read_yaml(text, file)
     if model is None:
         model = Portfolio if is_portfolio(data) else Scenario

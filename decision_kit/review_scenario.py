@@ -44,7 +44,7 @@ import numpy as np
 
 from . import engine, finance
 from .errors import Problem, ScenarioError
-from .loading import MAX_FILE_BYTES, load_scenario, read_yaml
+from .loading import load_scenario, read_text, read_yaml
 from .plan import Plan, compile_plan
 from .review import CopulaSpace, Observation, Review, Trials, review
 from .review.trials import ModelOutputs
@@ -56,30 +56,12 @@ from .simulation import draw_trials
 __all__ = ["ScenarioModel", "ScenarioReview", "load_actuals", "review_scenario", "review_files"]
 
 
-def _read_text(path) -> str:
-    file = str(path)
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)
-        if len(raw) > MAX_FILE_BYTES:
-            raise ScenarioError([Problem(file, None, None, "", f"the file is larger than {MAX_FILE_BYTES:,} bytes")])
-        return raw.decode("utf-8")
-    except FileNotFoundError:
-        raise ScenarioError([Problem(file, None, None, "", "file not found")]) from None
-    except IsADirectoryError:
-        raise ScenarioError([Problem(file, None, None, "", "is a directory, not a file")]) from None
-    except UnicodeDecodeError as exc:
-        raise ScenarioError([Problem(file, None, None, "", f"not UTF-8 text ({exc.reason})")]) from None
-    except OSError as exc:
-        raise ScenarioError([Problem(file, None, None, "", f"cannot be read: {exc.strerror}")]) from None
-
-
 def load_actuals(path: str | os.PathLike, scenario: Scenario | None = None, *, text: str | None = None) -> Actuals:
     """Read and validate an actuals file; with ``scenario``, also check that its option, owner,
     lines and review date exist there. Every problem is a :class:`ScenarioError` naming the
     file, line, column and field. ``text`` gives the file's content instead of reading it."""
     file = str(path)
-    data, locs = read_yaml(_read_text(path) if text is None else text, file)
+    data, locs = read_yaml(read_text(path) if text is None else text, file)
     actuals = validate_document(ActualsFile, data, locs, file).actuals
     if scenario is not None:
         problems = []

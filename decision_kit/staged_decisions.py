@@ -301,7 +301,23 @@ def abandonment(
 
 
 @dataclass(frozen=True, eq=False)
-class Pilots:
+class _CellRules:
+    """A one-date rule fitted per option x owner: the scenario's name and currency, the trials
+    and seed, one row per cell in ``table`` and the fitted rule per cell in ``rules``."""
+
+    scenario: str
+    currency: str
+    trials: int
+    seed: int
+    table: pd.DataFrame
+    rules: dict
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table
+
+
+@dataclass(frozen=True, eq=False)
+class Pilots(_CellRules):
     """Commit now versus a pilot first, per option x owner.
 
     ``table``: one row per (option, owner): ``commit_npv`` and ``piloted_npv`` (expected NPV
@@ -314,16 +330,6 @@ class Pilots:
     the valued trials), ``pilot_cost`` (mean, currency), ``months``, ``scale``. ``rules``: the
     fitted :class:`~decision_kit.staging.ThresholdRule` per cell.
     """
-
-    scenario: str
-    currency: str
-    trials: int
-    seed: int
-    table: pd.DataFrame
-    rules: dict
-
-    def to_frame(self) -> pd.DataFrame:
-        return self.table
 
     def rule_words(self, option: str, owner: str) -> str:
         """The fitted scale-or-stop rule of one cell in business units."""
@@ -469,7 +475,7 @@ def pilot_design(
 
 
 @dataclass(frozen=True, eq=False)
-class Switches:
+class Switches(_CellRules):
     """Stay with an acquired vendor or switch, per option x owner.
 
     ``table``: one row per (option, owner): ``commit_npv`` (never switch) and ``switch_npv``
@@ -481,16 +487,6 @@ class Switches:
     ``p_stay_regret`` (acquired, stayed, and switching paid more); ``switching_cost`` (mean).
     ``rules``: the fitted :class:`~decision_kit.staging.ThresholdRule` per cell.
     """
-
-    scenario: str
-    currency: str
-    trials: int
-    seed: int
-    table: pd.DataFrame
-    rules: dict
-
-    def to_frame(self) -> pd.DataFrame:
-        return self.table
 
     def rule_words(self, option: str, owner: str) -> str:
         """The fitted stay-or-switch rule of one cell in business units."""
