@@ -274,11 +274,14 @@ def _and(items: list[str]) -> str:
 
 
 def _objective_words(alloc) -> str:
+    net = " net of spend" if alloc.unspent_value > 0 else ""
     if alloc.objective == "mean":
-        return "expected value"
+        return f"expected value{net}"
     if alloc.objective == "mean_minus_std":
-        return f"expected value minus {alloc.risk_aversion:g} standard deviations"
-    return f"expected value with weight {alloc.risk_aversion:g} on the worst {alloc.cvar_level:.0%} of trials (CVaR)"
+        return f"expected value{net} minus {alloc.risk_aversion:g} standard deviations"
+    return (
+        f"expected value{net} with weight {alloc.risk_aversion:g} on the worst {alloc.cvar_level:.0%} of trials (CVaR)"
+    )
 
 
 def _allocation_rows(alloc) -> list[str]:
@@ -321,6 +324,7 @@ def allocation_text(alloc, start_year: int | None = None) -> str:
         "",
         f"expected value {compact(alloc.value_mean)} {cur} a year (P10 {compact(alloc.value_p10)} {cur}); spent "
         f"{compact(alloc.total_spend)} of {compact(alloc.budget)} {cur}",
+        *_net_lines(alloc),
         "",
         "Why each initiative gets what it gets:",
     ]
@@ -333,6 +337,15 @@ def allocation_text(alloc, start_year: int | None = None) -> str:
         out.append(_wrapped(alloc.unspent_reason + "."))
     out += ["", textwrap.fill(alloc.value_statement, WIDTH)]
     return "\n".join(out)
+
+
+def _net_lines(alloc) -> list[str]:
+    """The value net of spend (and of the shared pot's steering time), where the allocation maximises it."""
+    if alloc.unspent_value <= 0 and alloc.fixed_cost <= 0:
+        return []
+    cur = alloc.currency
+    steering = f" and {compact(alloc.fixed_cost)} {cur} of shared-pot steering time" if alloc.fixed_cost > 0 else ""
+    return [_wrapped(f"net of the spend{steering}: {compact(alloc.net_value)} {cur} a year")]
 
 
 def _observed_text(name: str, m, cur: str) -> str:

@@ -38,7 +38,10 @@ NEUTRAL = {o: OwnerShifts() for o in al.OWNERS}  # realisation 1, no governance 
 
 
 def portfolio(initiatives: dict, budget=(1000.0,), **kw) -> Portfolio:
-    return Portfolio.model_validate({"name": "test", "budget": list(budget), "initiatives": initiatives, **kw})
+    """A portfolio of gross value (``unspent_value: 0``, the closed forms below spend the whole
+    budget) unless ``kw`` says otherwise; tests/test_allocation_net.py checks value net of spend."""
+    data = {"name": "test", "budget": list(budget), "initiatives": initiatives, "unspent_value": 0, **kw}
+    return Portfolio.model_validate(data)
 
 
 def exp_ini(m, s, owner="marketing", **kw):

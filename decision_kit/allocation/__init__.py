@@ -20,14 +20,28 @@ Money is in the portfolio's currency, nominal. Spend and value are **per plan ye
 per year). Plan years are numbered ``1 .. len(portfolio.budget)`` (year 1 is ``start_year``), as
 in ``Initiative.years``.
 
-The value model (one initiative ``i`` with owner ``o``, one trial ``k``, spend ``x`` in a year)::
+The value model (one initiative ``i`` with owner ``o``, one trial ``k``, spend ``x`` in a year).
+Where the portfolio states ``organisation:``, the owners act by mechanism, from the same
+profile and coefficients as a scenario's (:mod:`~decision_kit.allocation.owners`)::
+
+    value_ik(x) = curve(x; max_value_ik * R_ok * L_ikt, scale_ik * (1 + h_i r_o))
+
+with ``R_ok`` the owner's realisation factor (its change cycle against the reference
+delivery), ``L_ikt`` the share of the initiative's first active plan year left after the
+owner's start delay (1 in later years), ``h_i`` the initiative's integration share and ``r_o``
+the owner's integration rework; the shared pot's steering time is a fixed yearly cost. Without
+an organisation, round one's constants (the legacy override, also the ``shifts`` argument)::
 
     value_ik(x) = R_o * curve(x * (1 - g_o); max_value_ik, scale_ik)
 
 with ``R_o`` the owner's ``realisation_factor`` and ``g_o`` its ``governance_overhead`` from
-``PRIORS.ownership[o]`` (or the ``shifts`` argument): a share ``g_o`` of every unit spent goes
-to governance and buys nothing, and only a share ``R_o`` of the curve's promised value is
-realised. Equivalently the curve is used with ``max_value * R_o`` and ``scale / (1 - g_o)``.
+``PRIORS.ownership[o]``: a share ``g_o`` of every unit spent goes to governance and buys
+nothing, and only a share ``R_o`` of the curve's promised value is realised.
+
+The optimisers maximise value **net of spend**, ``value - u x`` with ``u`` the portfolio's
+``unspent_value`` (1 by default: a unit left unspent stays with the business, so nothing is
+funded where its next unit returns less than 1; 0 reproduces round one's gross value, which
+spends the budget while anything gains at all). Marginal values of budgets are net of ``u``.
 The value is **zero** in plan years the initiative is not active (``years``) and in any year its
 prerequisite (``requires``) is funded below ``requires.min_spend`` (spend in that same year).
 ``curve`` is one of the three concave forms of :class:`decision_kit.schema.ResponseCurve`, so
@@ -57,6 +71,7 @@ Modules
 -------
 One module per stage, each importing only from those above it:
 
+- :mod:`~decision_kit.allocation.owners`: the owners' mechanisms on the curves;
 - :mod:`~decision_kit.allocation.model`: the curve kernels, :class:`PortfolioModel` and
   :func:`portfolio_model`, :data:`OWNERS` and :class:`AllocationError`;
 - :mod:`~decision_kit.allocation.waterfilling`: the exact solver of the mean objective;

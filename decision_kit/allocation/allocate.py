@@ -104,7 +104,7 @@ def year_problem(model: PortfolioModel, t: int, budget: float, caps: Mapping[str
         )
     hi = np.maximum(hi, lo)
     prereqs = tuple((i, j, thr) for i, j, thr in model.prerequisites if act[i] and thr > 0)
-    return YearProblem(lo, hi, act.copy(), float(budget), tuple(groups), prereqs)
+    return YearProblem(lo, hi, act.copy(), float(budget), tuple(groups), prereqs, model.unspent_value, t)
 
 
 def _check_objective(objective, risk_aversion, cvar_level):
@@ -149,8 +149,9 @@ class Allocation:
         trials: mean, standard deviation, 10th percentile and the mean of the worst
         ``cvar_level`` share of trials (currency per year).
     objective_value : the maximised objective (currency per year).
-    marginal_value : value of one more unit of total budget (the multiplier lambda; 0 when the
-        budget does not bind). For risk objectives, of the risk-adjusted objective.
+    marginal_value : net value of one more unit of total budget (the multiplier lambda, net of
+        ``unspent_value``; 0 when the budget does not bind). For risk objectives, of the
+        risk-adjusted objective.
     marginal_value_check : the same by re-solving, with the same prerequisites switched on, at
         ``budget + delta`` (forward difference, ``delta = 1e-4 budget``); NaN when not checked.
     owner_marginal : by owner with a budget: value of one more unit of that owner's budget *and*
@@ -164,6 +165,13 @@ class Allocation:
         total budget's marginal value).
     limits : a :class:`~decision_kit.allocation.explain.BudgetLimit` for the total budget, then
         each owner budget: amount, spend, shadow price and whether it binds.
+    unspent_value : what a unit left unspent is worth (the portfolio's ``unspent_value``): the
+        objective is value minus this times the spend, and marginal values are net of it (a
+        marginal value of 0.15 means the next unit returns 1.15 where ``unspent_value`` is 1).
+    fixed_cost : expected yearly cost that no allocation changes (currency per year): the
+        shared pot's steering time where owners act by mechanism and the pot funds anything.
+    owners_by_mechanism : whether the owners acted by mechanism (an organisation profile) or
+        by round one's constants.
     """
 
     portfolio: str
@@ -194,6 +202,15 @@ class Allocation:
     currency: str = "USD"
     reasons: tuple[Reason, ...] = field(default=(), repr=False)
     limits: tuple[BudgetLimit, ...] = field(default=(), repr=False)
+    unspent_value: float = 0.0
+    fixed_cost: float = 0.0
+    owners_by_mechanism: bool = False
+
+    @property
+    def net_value(self) -> float:
+        """Expected value minus ``unspent_value`` times the spend, minus the fixed cost
+        (currency per year): what the allocation adds over keeping the money."""
+        return self.value_mean - self.unspent_value * self.total_spend - self.fixed_cost
 
     @property
     def total_spend(self) -> float:
@@ -228,12 +245,17 @@ class Allocation:
     @property
     def value_statement(self) -> str:
         """What "value" means here and in what unit, in words."""
-        return value_statement(self.currency, self.trials, self.objective)
+        owners = (
+            "each owner's mechanisms (realisation, start delay, integration rework) for the organisation profile"
+            if self.owners_by_mechanism
+            else "each owner's realisation and governance overhead (round one's constants)"
+        )
+        return value_statement(self.currency, self.trials, self.objective, self.unspent_value, owners)
 
     @property
     def unspent_reason(self) -> str:
         """Why budget is left unspent, in words; "" when the total budget is used up."""
-        return unspent_text(self.limits, self.reasons, self.currency, self.objective)
+        return unspent_text(self.limits, self.reasons, self.currency, self.objective, self.unspent_value)
 
     def reasons_frame(self):
         """One row per initiative: reason code, its text, the limit that holds it, its marginal
@@ -293,6 +315,7 @@ class Allocation:
             "value_std": self.value_std,
             "value_p10": self.value_p10,
             "value_cvar": self.value_cvar,
+            "net_value": self.net_value,
             "objective_value": self.objective_value,
             "marginal_value": self.marginal_value,
             "marginal_value_check": self.marginal_value_check,
@@ -308,7 +331,7 @@ def _readonly(a) -> np.ndarray:
 
 
 def _allocation(model, t, prob, sol, objective, aversion, level, check) -> Allocation:
-    cv = model.curves
+    cv = model.curves_in(t)
     x = sol.x
     met = prerequisites_met(model.prerequisites, x, cv.n)
     live = prob.live & met
@@ -316,7 +339,7 @@ def _allocation(model, t, prob, sol, objective, aversion, level, check) -> Alloc
     v, d = v * live[:, None], d * live[:, None]
     mean, sd, p10, cvar = value_stats(v.sum(0), level)
     lam = sol.lam if math.isfinite(sol.lam) or not math.isfinite(check) else check
-    grad = objective_gradient(cv, x, live, objective, aversion, level)
+    grad = objective_gradient(cv, x, live, objective, aversion, level, prob.cost)
     reasons, limits = explain_year(model, t, prob, x, grad, lam, sol.owner_lam, met)
     return Allocation(
         portfolio=model.portfolio.name,
@@ -347,6 +370,9 @@ def _allocation(model, t, prob, sol, objective, aversion, level, check) -> Alloc
         currency=model.portfolio.currency,
         reasons=reasons,
         limits=limits,
+        unspent_value=prob.cost,
+        fixed_cost=model.fixed_cost(x),
+        owners_by_mechanism=model.effects is not None,
     )
 
 
@@ -367,6 +393,8 @@ def optimize(
     """The allocation of one plan year's budget that maximises expected (or risk-adjusted) value.
 
     Maximises, over spend ``x_i`` (currency per year) of the initiatives active in ``year``,
+    an objective of the value net of spend, ``V(x) - u sum x`` with ``u`` the portfolio's
+    ``unspent_value`` (1 by default: a unit kept is worth a unit; 0: gross value):
 
     - ``"mean"``: expected value ``E[V(x)]`` (exact water-filling);
     - ``"mean_minus_std"``: ``E[V] - k std(V)`` with ``k = risk_aversion`` (default 1);
@@ -403,7 +431,8 @@ def optimize(
     --------
     Two initiatives with fixed curves and neutral owners share 300 a year. At the optimum both
     return the same value per extra unit, ``lambda``: ``crm`` spends ``150 ln(6 / lambda)`` and
-    ``web`` spends ``300 / lambda - 50``, which add up to 300 at ``lambda = 1.7845``.
+    ``web`` spends ``300 / lambda - 50``, which add up to 300 at ``lambda = 1.7845``. The next
+    unit of budget returns 1.7845 for a unit that would otherwise be kept: 0.7845 net of spend.
 
     >>> from decision_kit.schema import Portfolio
     >>> from decision_kit.priors import OwnerShifts
@@ -412,7 +441,13 @@ def optimize(
     ...     "web": {"owner": "it", "curve": {"form": "log", "max_value": 300, "scale": 50}}}})
     >>> r = optimize(p, trials=1, shifts={"marketing": OwnerShifts(), "it": OwnerShifts()})
     >>> r.spend.round(2).tolist(), round(r.marginal_value, 4), round(r.marginal_value_check, 4)
-    ([181.89, 118.11], 1.7845, 1.7845)
+    ([181.89, 118.11], 0.7845, 0.7845)
+
+    With 1,000 a year the budget is left over: each spends to where its next unit returns 1,
+    ``150 ln 6`` and ``300 - 50``.
+
+    >>> optimize(p, 1000, trials=1, shifts={"marketing": OwnerShifts(), "it": OwnerShifts()}).spend.round(2).tolist()
+    [268.76, 250.0]
     """
     model = portfolio_model(portfolio, trials=trials, seed=seed, shifts=shifts)
     return optimize_model(model, budget, year, objective, risk_aversion, cvar_level, owner_budgets, check_marginal)

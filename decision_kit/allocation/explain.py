@@ -32,6 +32,7 @@ REASONS: dict[str, str] = {
     "prerequisite": "its prerequisite is not funded, so it earns nothing",
     "at_maximum": "at its maximum spend",
     "threshold": "held at the spend another initiative needs from it",
+    "unprofitable": "at its minimum spend (zero where it has none): its next unit returns less than it costs",
     "at_minimum": "at its minimum spend (zero where it has none): the budget earns more elsewhere",
     "pot_exhausted": "its owner's budget is used up",
     "balanced": "funded until its next unit returns what the total budget's next unit returns",
@@ -47,16 +48,25 @@ def words(name: str) -> str:
     return name.replace("_", " ")
 
 
-def value_statement(currency: str, trials: int, objective: str = "mean") -> str:
+def value_statement(currency: str, trials: int, objective: str = "mean", unspent_value: float = 0.0,
+                    owners: str = "each owner's realisation and governance overhead") -> str:  # fmt: skip
     """What "value" means and in what unit, in one paragraph."""
     text = (
         f"Value is what each initiative's spend-response curve says a year's spend on it buys "
         f"(the gain the portfolio's curves measure, e.g. gross profit or avoided cost), against "
         f"spending nothing on it, in {currency} per plan year, nominal and undiscounted, after "
-        f"each owner's realisation and governance overhead, averaged over {trials:,} trials. It is "
-        f"gross of the spend: a marginal value of 1.15 means the next {currency} spent returns "
-        f"1.15 {currency} of value a year, 0.15 more than it costs."
+        f"{owners}, averaged over {trials:,} trials. An initiative's marginal value is gross of "
+        f"the spend: 1.15 means its next {currency} returns 1.15 {currency} of value a year, "
+        f"0.15 more than it costs."
     )
+    if unspent_value > 0:
+        text += (
+            f" The allocation maximises value net of spend: a {currency} left unspent is worth "
+            f"{unspent_value:g} {currency}, so no initiative is funded past the point where its next "
+            f"{currency} returns less than that, and a budget's marginal value is net of it."
+        )
+    else:
+        text += " The allocation maximises gross value: it spends the budget while any initiative gains at all."
     if objective != "mean":
         text += (
             f" Marginal values here are of the risk-adjusted objective ({objective}), which counts "
@@ -164,12 +174,19 @@ class _Context:
     tol: np.ndarray
     lam: float
     pot_lam: dict  # owner -> multiplier of the owner's budget where it binds (above lam)
+    cost: float = 0.0  # what a unit left unspent is worth; multipliers above are net of it
 
     def rival(self, i: int) -> tuple[float, str]:
+        """The gross marginal value an initiative is measured against, and whose budget it is."""
         owner = self.owners[i]
         if owner in self.pot_lam:
-            return self.pot_lam[owner], f"{OWNER_WORDS[owner]} budget"
-        return self.lam, "total budget"
+            return self.pot_lam[owner] + self.cost, f"{OWNER_WORDS[owner]} budget"
+        return self.lam + self.cost, "total budget"
+
+    @property
+    def slack(self) -> bool:
+        """Whether money is left unspent because it is worth more kept (net of spend, budget not binding)."""
+        return self.cost > 0 and self.lam <= 0
 
 
 def _lower_text(ctx: _Context, i: int, x: float, lo: float, g: float) -> tuple[str, str, float, str]:
@@ -184,6 +201,9 @@ def _lower_text(ctx: _Context, i: int, x: float, lo: float, g: float) -> tuple[s
             f"the {_rate(rival, cur)} on the {where}'s other initiatives"
         )
         return "pot_exhausted", text, rival, where
+    if ctx.slack:
+        text = f"{head}: its {first} {cur} returns {_rate(g, cur)}, less than the {_rate(ctx.cost, cur)} it costs"
+        return "unprofitable", text, rival, where
     if rival <= 0:
         return "at_minimum", f"{head}: more spend on it adds no value", rival, where
     text = (
@@ -196,7 +216,7 @@ def _lower_text(ctx: _Context, i: int, x: float, lo: float, g: float) -> tuple[s
 def _reason(ctx: _Context, i: int, prob: YearProblem, x, met, grad, active_years, prereqs) -> Reason:
     """The reason of initiative ``i`` (tested in the order of :data:`REASONS`)."""
     cur, name, year = ctx.currency, ctx.names[i], ctx.t + 1
-    lo, hi, xi, g = float(prob.lo[i]), float(prob.hi[i]), float(x[i]), float(grad[i])
+    lo, hi, xi, g = float(prob.lo[i]), float(prob.hi[i]), float(x[i]), float(grad[i]) + ctx.cost
     rival, where = ctx.rival(i)
     limit = math.nan
     if not prob.live[i]:
@@ -226,11 +246,12 @@ def _reason(ctx: _Context, i: int, prob: YearProblem, x, met, grad, active_years
         text = f"limited by the {where}, which is used up: its next {cur} returns {_rate(g, cur)}"
     else:
         code = "balanced"
-        text = (
-            f"funded until its next {cur} returns {_rate(g, cur)}, the total budget's marginal value"
-            if rival > 0
-            else "funded until more spend on it adds almost nothing"
-        )
+        if ctx.slack:
+            text = f"funded until its next {cur} returns {_rate(g, cur)}, what it costs"
+        elif rival > 0:
+            text = f"funded until its next {cur} returns {_rate(g, cur)}, the total budget's marginal value"
+        else:
+            text = "funded until more spend on it adds almost nothing"
     return Reason(name, ctx.owners[i], year, code, xi, float(limit), g, float(rival), where, text)
 
 
@@ -252,9 +273,10 @@ def explain_year(model, t: int, prob: YearProblem, x, grad, lam: float, owner_la
     t : plan year index (0-based).
     prob : the plan year's problem (bounds, budget, owner caps, prerequisites).
     x : (n,) the optimal spends (currency per year).
-    grad : (n,) the objective's gain per extra unit spent on each initiative (0 where it earns
-        nothing).
-    lam, owner_lam : the total budget's multiplier and each capped owner's (``>= lam``).
+    grad : (n,) the objective's gain per extra unit spent on each initiative, net of
+        ``prob.cost`` (``-prob.cost`` where it earns nothing).
+    lam, owner_lam : the total budget's multiplier and each capped owner's (``>= lam``), net
+        of ``prob.cost``. Reasons report marginal values gross (``grad + prob.cost``).
     met : (n,) whether each initiative's prerequisite is funded.
 
     Returns
@@ -269,14 +291,15 @@ def explain_year(model, t: int, prob: YearProblem, x, grad, lam: float, owner_la
     scale = max(prob.budget, 1.0)
     tol = 1e-6 * np.maximum(1.0, np.minimum(prob.hi, scale) - prob.lo)
     pot_lam = {o: float(owner_lam[o]) for o, _, _ in prob.groups if owner_lam.get(o, lam) > lam * (1 + 1e-9) + 1e-12}
-    ctx = _Context(model.names, model.owners, t, model.portfolio.start_year, cur, tol, lam, pot_lam)
+    ctx = _Context(model.names, model.owners, t, model.portfolio.start_year, cur, tol, lam, pot_lam, prob.cost)
     active_years = [list(np.flatnonzero(model.active[:, i]) + 1) for i in range(len(model.names))]
     reasons = tuple(
         _reason(ctx, i, prob, x, met, grad, active_years[i], model.prerequisites) for i in range(len(model.names))
     )
     limits = [_total_limit(prob, x, lam, t, cur)]
     for owner, idx, cap in prob.groups:
-        limits.append(_pot_limit(owner, idx, cap, x, float(owner_lam.get(owner, lam)) - lam, lam, t, cur, reasons))
+        shadow = float(owner_lam.get(owner, lam)) - lam
+        limits.append(_pot_limit(owner, idx, cap, x, shadow, lam, t, cur, reasons, prob.cost))
     return reasons, tuple(limits)
 
 
@@ -288,7 +311,8 @@ def _total_limit(prob: YearProblem, x, lam: float, t: int, cur: str) -> BudgetLi
     spent = float(x.sum())
     head = f"total budget {_money(prob.budget, cur)}"
     if _used(prob.budget, spent) and lam > 0:
-        text = f"{head}: used up; one more {cur} of it adds {_rate(lam, cur)} of value a year"
+        net = " net of its cost" if prob.cost > 0 else ""
+        text = f"{head}: used up; one more {cur} of it adds {_rate(lam, cur)} of value a year{net}"
     elif _used(prob.budget, spent):
         why = (
             "the owner budgets add up to it"
@@ -296,12 +320,17 @@ def _total_limit(prob: YearProblem, x, lam: float, t: int, cur: str) -> BudgetLi
             else "every initiative is at a limit"
         )
         text = f"{head}: used up, but {why}, so one more {cur} of the total alone adds nothing"
+    elif prob.cost > 0:
+        text = (
+            f"{head}: {_money(prob.budget - spent, cur)} left unspent, because no initiative's next {cur} "
+            f"returns its cost of {_rate(prob.cost, cur)}; one more {cur} of it adds nothing"
+        )
     else:
         text = f"{head}: {_money(prob.budget - spent, cur)} left unspent, so one more {cur} of it adds nothing"
     return BudgetLimit("total budget", "", t + 1, prob.budget, spent, lam, _used(prob.budget, spent) and lam > 0, text)
 
 
-def _pot_limit(owner, idx, cap, x, shadow, lam, t, cur, reasons) -> BudgetLimit:
+def _pot_limit(owner, idx, cap, x, shadow, lam, t, cur, reasons, cost=0.0) -> BudgetLimit:
     name = f"{OWNER_WORDS[owner]} budget"
     spent = float(x[idx].sum())
     shadow = max(float(shadow), 0.0) if math.isfinite(shadow) else 0.0
@@ -317,13 +346,17 @@ def _pot_limit(owner, idx, cap, x, shadow, lam, t, cur, reasons) -> BudgetLimit:
             text = f"{head}: {left}, but its initiatives are at their maximum, inactive or waiting for a prerequisite"
         elif lam > 0:
             text = f"{head}: {left}; the total budget binds first"
+        elif cost > 0:
+            text = f"{head}: {left}; no next {cur} of its initiatives returns its cost"
         else:
             text = f"{head}: {left}; more spend on its initiatives adds no value"
         shadow = 0.0
     return BudgetLimit(name, owner, t + 1, float(cap), spent, shadow, shadow > 0, text)
 
 
-def unspent_text(limits: Sequence[BudgetLimit], reasons: Sequence[Reason], cur: str, objective: str) -> str:
+def unspent_text(
+    limits: Sequence[BudgetLimit], reasons: Sequence[Reason], cur: str, objective: str, unspent_value: float = 0.0
+) -> str:
     """Why budget is left unspent, in words ("" when the total budget is used up)."""
     total = limits[0]
     if _used(total.amount, total.spent):
@@ -334,13 +367,19 @@ def unspent_text(limits: Sequence[BudgetLimit], reasons: Sequence[Reason], cur: 
     for b in slack:
         mine = [r for r in reasons if r.owner == b.owner]
         held = "; ".join(f"{words(r.initiative)} {REASONS[r.code]}" for r in mine if r.code != "balanced")
-        parts.append(f"the {b.name} has {_money(b.left, cur)} left ({held or 'its initiatives gain nothing more'})")
-    if not limits[1:]:
-        parts.append(
-            "every initiative is at its maximum, inactive or waiting for a prerequisite"
-            if objective == "mean"
-            else "spending more would lower the risk-adjusted objective"
+        idle = (
+            f"its initiatives' next {cur} returns less than it costs"
+            if unspent_value > 0
+            else "its initiatives gain nothing more"
         )
+        parts.append(f"the {b.name} has {_money(b.left, cur)} left ({held or idle})")
+    if not limits[1:]:
+        if objective != "mean":
+            parts.append("spending more would lower the risk-adjusted objective")
+        elif unspent_value > 0 and any(r.code in ("balanced", "unprofitable") for r in reasons):
+            parts.append(f"no initiative's next {cur} returns its cost, so the money is worth more kept")
+        else:
+            parts.append("every initiative is at its maximum, inactive or waiting for a prerequisite")
     text = "; ".join(parts)
     binding = [f"the {b.name} (one more {cur} adds {_rate(b.marginal_value, cur)})" for b in limits[1:] if b.binds]
     if binding:

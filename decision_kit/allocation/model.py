@@ -27,6 +27,7 @@ from ..errors import ScenarioError
 from ..priors import PRIORS, OwnerShifts
 from ..sampling import as_generator, as_seed, draw_inputs
 from ..schema import Portfolio
+from .owners import DEFAULT_INTEGRATION_SHARE, OwnerEffects, owner_effects
 
 OWNERS: tuple[str, ...] = ("marketing", "it", "shared")
 """Owners an initiative may have (and keys of per-owner budgets)."""
@@ -170,6 +171,12 @@ class PortfolioModel:
     active : (years, n) bool, whether each initiative may spend (and earn) in each plan year.
     prerequisites : ``(i, j, min_spend)`` triples: initiative ``i`` earns nothing unless
         initiative ``j`` spends at least ``min_spend`` (currency per year).
+    unspent_value : what a unit of budget left unspent is worth (the portfolio's
+        ``unspent_value``): the optimisers maximise value minus this times the spend.
+    effects : each owner's mechanisms per trial (:mod:`decision_kit.allocation.owners`), None
+        where the owners keep round one's constants.
+    shifts_given : owners whose constants were set by the ``shifts`` argument (the legacy
+        override: no mechanism acts on them).
     """
 
     portfolio: Portfolio
@@ -183,6 +190,46 @@ class PortfolioModel:
     active: np.ndarray = field(repr=False)
     prerequisites: tuple = field(repr=False)
     curves: Curves = field(repr=False)
+    unspent_value: float = 1.0
+    effects: OwnerEffects | None = field(default=None, repr=False)
+    shifts_given: frozenset = frozenset()
+    _by_year: dict = field(default_factory=dict, repr=False)
+
+    def fixed_cost(self, spend) -> float:
+        """Expected yearly cost no allocation changes at ``spend`` (n,): the shared pot's
+        steering time when owners act by mechanism and the pot funds anything (currency per year)."""
+        if self.effects is None:
+            return 0.0
+        x = np.asarray(spend, dtype=float)
+        own = np.array(self.owners)
+        return sum(
+            self.effects.steering_mean(o) for o in OWNERS if o not in self.shifts_given and float(x[own == o].sum()) > 0
+        )
+
+    def curves_in(self, t: int) -> Curves:
+        """The curves of plan year index ``t`` (0-based): :attr:`curves`, with the first-year
+        share left after the owner's start delay applied to the initiatives that start in
+        year ``t`` where owners act by mechanism (:mod:`decision_kit.allocation.owners`)."""
+        if self.effects is None:
+            return self.curves
+        cached = self._by_year.get(t)
+        if cached is None:
+            starts = [i for i, o in enumerate(self.owners) if o not in self.shifts_given and self.first_year[i] == t]
+            if not starts:
+                cached = self.curves
+            else:
+                m = self.curves.m.copy()
+                for i in starts:
+                    m[i] = m[i] * self.effects.launch[self.owners[i]]
+                cached = Curves(self.curves.form, m, self.curves.s, self.curves.h)
+            self._by_year[t] = cached
+        return cached
+
+    @property
+    def first_year(self) -> np.ndarray:
+        """(n,) each initiative's first active plan year index (0-based; the number of years when never)."""
+        act = self.active
+        return np.where(act.any(0), act.argmax(0), act.shape[0])
 
     @property
     def years(self) -> int:
@@ -279,10 +326,15 @@ def portfolio_model(
         seed = as_seed(seed)
     except ScenarioError as exc:
         raise AllocationError(exc.first.message) from None
-    used = _owner_shifts(shifts)
+    by_mechanism = portfolio.organisation is not None
+    used = _owner_shifts(shifts, neutral=by_mechanism)
     names = tuple(portfolio.initiatives)
     active, prereqs = _plan_structure(portfolio, names)
-    curves = _drawn_curves(portfolio, int(trials), seed, used)
+    rng = as_generator(seed)
+    curves = _drawn_curves(portfolio, int(trials), rng, used)
+    effects = owner_effects(portfolio, int(trials), rng)  # after the curves: their draws do not move
+    if effects is not None:
+        curves = _with_owner_effects(portfolio, curves, effects, shifts or {})
     lo = np.array([ini.min_spend for ini in portfolio.initiatives.values()], dtype=float)
     hi = np.array([np.inf if ini.max_spend is None else ini.max_spend for ini in portfolio.initiatives.values()])
     return PortfolioModel(
@@ -297,12 +349,16 @@ def portfolio_model(
         active,
         tuple(prereqs),
         curves,
+        float(portfolio.unspent_value),
+        effects,
+        frozenset(shifts or {}),
     )
 
 
-def _owner_shifts(shifts) -> dict[str, OwnerShifts]:
-    """Owner -> the ownership shifts in use: ``PRIORS.ownership`` with ``shifts`` checked and applied."""
-    used = {o: PRIORS.ownership[o] for o in OWNERS}
+def _owner_shifts(shifts, neutral: bool = False) -> dict[str, OwnerShifts]:
+    """Owner -> the ownership shifts in use: ``PRIORS.ownership`` (neutral ones where the owners
+    act by mechanism instead) with ``shifts`` checked and applied."""
+    used = {o: OwnerShifts() if neutral else PRIORS.ownership[o] for o in OWNERS}
     for owner, sh in (shifts or {}).items():
         if owner not in OWNERS:
             raise AllocationError(f"shifts names unknown owner '{owner}' (owners: {', '.join(OWNERS)})")
@@ -340,8 +396,8 @@ def _plan_structure(portfolio: Portfolio, names: tuple[str, ...]):
     return active, prereqs
 
 
-def _drawn_curves(portfolio: Portfolio, trials: int, seed: int, used) -> Curves:
-    """The effective curves of every initiative over ``trials`` draws of ``seed``, owner shifts applied.
+def _drawn_curves(portfolio: Portfolio, trials: int, rng: np.random.Generator, used) -> Curves:
+    """The effective curves of every initiative over ``trials`` draws of ``rng``, owner shifts applied.
 
     ``max_value`` is in currency per year, ``scale`` in currency spent per year; draws are checked
     (scales positive, max_values not negative).
@@ -352,7 +408,7 @@ def _drawn_curves(portfolio: Portfolio, trials: int, seed: int, used) -> Curves:
     for name, ini in portfolio.initiatives.items():
         inputs[f"initiatives.{name}.curve.max_value"] = ini.curve.max_value
         inputs[f"initiatives.{name}.curve.scale"] = ini.curve.scale
-    draws = draw_inputs(inputs, int(trials), as_generator(seed))
+    draws = draw_inputs(inputs, int(trials), rng)
     m, s = np.empty((n, trials)), np.empty((n, trials))
     for i, (name, ini) in enumerate(portfolio.initiatives.items()):
         mv = np.broadcast_to(draws[f"initiatives.{name}.curve.max_value"], (trials,))
@@ -379,3 +435,19 @@ def _drawn_curves(portfolio: Portfolio, trials: int, seed: int, used) -> Curves:
         np.array([ini.curve.shape for ini in portfolio.initiatives.values()], dtype=float),
     )
     return curves
+
+
+def _with_owner_effects(portfolio: Portfolio, curves: Curves, eff: OwnerEffects, shifts) -> Curves:
+    """Curves with each owner's mechanisms applied (:mod:`decision_kit.allocation.owners`):
+    ``max_value`` times the owner's realisation and share of the year after its start delay,
+    ``scale`` times ``1 + integration_share x rework``. Owners named in ``shifts`` keep round
+    one's constants instead (the legacy override): their curves are left as drawn."""
+    m, s = curves.m.copy(), curves.s.copy()
+    for i, ini in enumerate(portfolio.initiatives.values()):
+        o = ini.owner
+        if o in shifts:
+            continue
+        share = DEFAULT_INTEGRATION_SHARE if ini.integration_share is None else float(ini.integration_share)
+        m[i] = m[i] * eff.value[o]
+        s[i] = s[i] * (1.0 + share * eff.rework[o])
+    return Curves(curves.form, m, s, curves.h)

@@ -194,7 +194,7 @@ def phase(
     vals = np.empty((Y, model.trials))
     met = np.array([prerequisites_met(model.prerequisites, eff[t], n) for t in range(Y)])
     for t in range(Y):
-        vals[t] = (value_years[t] & met[t]) @ model.curves.value_slope(eff[t])[0]
+        vals[t] = (value_years[t] & met[t]) @ model.curves_in(t).value_slope(eff[t])[0]
     avail, unspent, left = np.empty(Y), np.empty(Y), 0.0
     for t in range(Y):
         avail[t] = budgets[t] + c * left
@@ -260,8 +260,8 @@ def _phase_by_year(ph: _Phase, pattern=None) -> np.ndarray:
         else:
             lo, hi, live = (a[t] for a in pattern)
             groups = tuple((o, np.flatnonzero(owners == o), c) for o, c in caps.items())
-            prob = YearProblem(lo, np.maximum(np.minimum(hi, avail), lo), live, avail, groups, ())
-        x[t] = solve_mean(m.curves, prob).x
+            prob = YearProblem(lo, np.maximum(np.minimum(hi, avail), lo), live, avail, groups, (), m.unspent_value, t)
+        x[t] = solve_mean(m.curves_in(t), prob).x
         left = avail - x[t].sum()
     return x
 
@@ -439,13 +439,13 @@ def _phase_repair(ph, x, lo, a_ub, b_ub):
 
 def _phase_value(ph: _Phase, x, live):
     """Present value of expected value over the years and its gradient (Y, n)."""
-    cv = ph.model.curves
     eff = np.where(ph.cum, np.cumsum(x, axis=0), x)
     w = ph.discount[:, None] * live
     total, grad = 0.0, np.empty_like(x)
     for t in range(x.shape[0]):
-        v, d = cv.value_slope(eff[t])
+        v, d = ph.model.curves_in(t).value_slope(eff[t])
         total += float(v.mean(1) @ w[t])
         grad[t] = d.mean(1) * w[t]
     grad = np.where(ph.cum, np.flip(np.cumsum(np.flip(grad, 0), 0), 0), grad)
-    return total, grad
+    cost = ph.model.unspent_value  # net of spend: each year's spend, discounted like its value
+    return total - cost * float(ph.discount @ x.sum(1)), grad - cost * ph.discount[:, None]

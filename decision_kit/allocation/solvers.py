@@ -52,6 +52,8 @@ class YearProblem:
     budget: float
     groups: tuple  # ((owner, idx, cap), ...)
     prereqs: tuple  # ((i, j, thr), ...) with i live and thr > 0
+    cost: float = 0.0  # value of a unit left unspent: the objective is value minus cost x spend
+    t: int = 0  # plan year index (0-based): whose curves apply (PortfolioModel.curves_in)
 
 
 def _cases(prob: YearProblem, only=None):
@@ -109,9 +111,9 @@ def solve_mean(cv: Curves, prob: YearProblem, only=None) -> _Solved:
     best = None
     groups = [(idx, cap) for _, idx, cap in prob.groups]
     for bits, lo, hi, live in _cases(prob, only):
-        x, lam, glam = waterfill(cv, lo, hi, prob.budget, groups)
+        x, lam, glam = waterfill(cv, lo, hi, prob.budget, groups, prob.cost)
         v, _ = cv.value_slope(x)
-        value = float(v.mean(1) @ live)
+        value = float(v.mean(1) @ live) - prob.cost * float(x.sum())
         if best is None or value > best.value + 1e-12 * abs(best.value):
             owner_lam = {o: float(g) for (o, _, _), g in zip(prob.groups, glam)}
             best = _Solved(x, lam, owner_lam, value, "water-filling", "exact", bits)
@@ -120,8 +122,14 @@ def solve_mean(cv: Curves, prob: YearProblem, only=None) -> _Solved:
     return best
 
 
-def _risk_value_grad(cv, x, live, objective, aversion, level):
-    """Risk-adjusted objective and its gradient at ``x`` (currency per year; per unit spend)."""
+def _risk_value_grad(cv, x, live, objective, aversion, level, cost=0.0):
+    """Risk-adjusted objective and its gradient at ``x`` (currency per year; per unit spend),
+    net of ``cost`` per unit spent (the spend is certain, so it shifts every trial alike)."""
+    value, grad = _gross_risk_value_grad(cv, x, live, objective, aversion, level)
+    return value - cost * float(np.sum(x)), grad - cost
+
+
+def _gross_risk_value_grad(cv, x, live, objective, aversion, level):
     v, d = cv.value_slope(x)
     total = live @ v
     mean = total.mean()
@@ -138,11 +146,14 @@ def _risk_value_grad(cv, x, live, objective, aversion, level):
     return (1 - aversion) * mean + aversion * cvar, (1 - aversion) * dmean + aversion * dcvar
 
 
-def objective_gradient(cv: Curves, x, live, objective: str, aversion: float, level: float) -> np.ndarray:
-    """The objective's gain per extra unit spent on each initiative at ``x`` (0 where not ``live``)."""
+def objective_gradient(
+    cv: Curves, x, live, objective: str, aversion: float, level: float, cost: float = 0.0
+) -> np.ndarray:
+    """The objective's gain per extra unit spent on each initiative at ``x``, net of ``cost``
+    (``-cost`` where not ``live``)."""
     if objective == "mean":
-        return (cv.value_slope(x)[1] * live[:, None]).mean(1)
-    return _risk_value_grad(cv, x, live, objective, aversion, level)[1]
+        return (cv.value_slope(x)[1] * live[:, None]).mean(1) - cost
+    return _risk_value_grad(cv, x, live, objective, aversion, level, cost)[1]
 
 
 def slsqp(fun, x0, bounds, a_ub, b_ub, what: str):
@@ -188,15 +199,16 @@ def _solve_risk(cv: Curves, prob: YearProblem, objective: str, aversion: float, 
     search stops once the best objective found reaches the next bound.
     """
     groups = [(idx, cap) for _, idx, cap in prob.groups]
+    cost = prob.cost
     starts = []
     for bits, lo, hi, live in _cases(prob, only):
         hi = np.minimum(hi, prob.budget)
         for idx, cap in groups:
             hi[idx] = np.minimum(hi[idx], cap)
         hi = np.maximum(hi, lo)
-        x, _, _ = waterfill(cv, lo, hi, prob.budget, groups)
+        x, _, _ = waterfill(cv, lo, hi, prob.budget, groups, prob.cost)
         v, _ = cv.value_slope(x)
-        starts.append((float(v.mean(1) @ live), bits, lo, hi, live, x))
+        starts.append((float(v.mean(1) @ live) - prob.cost * float(x.sum()), bits, lo, hi, live, x))
     if not starts:  # _cases always yields the all-off case when the minimums fit
         raise AllocationError("no feasible allocation (an internal failure; the minimums were checked)")
     starts.sort(key=lambda t: -t[0])
@@ -207,18 +219,18 @@ def _solve_risk(cv: Curves, prob: YearProblem, objective: str, aversion: float, 
             break
         # less than 1e-9 (currency) to allocate above the minimums: nothing a risk objective can change
         free = np.flatnonzero(hi > lo) if prob.budget - lo.sum() > 1e-9 else np.array([], dtype=int)
-        v0, g0 = _risk_value_grad(cv, x0, live, objective, aversion, level)
+        v0, g0 = _risk_value_grad(cv, x0, live, objective, aversion, level, cost)
         scale = max(abs(v0), unit * float(np.max(np.abs(g0), initial=0.0)), 1e-300)  # scaled gradient <= 1
         if free.size == 0:
-            val = _risk_value_grad(cv, x0, live, objective, aversion, level)[0]
+            val = _risk_value_grad(cv, x0, live, objective, aversion, level, cost)[0]
             cand = (val, x0, "fixed", lo, hi, live, bits)
         else:
             base = x0.copy()
 
-            def fun(z, base=base, free=free, live=live, scale=scale):
+            def fun(z, base=base, free=free, live=live, scale=scale, cost=cost):
                 x = base.copy()
                 x[free] = z * unit
-                val, grad = _risk_value_grad(cv, x, live, objective, aversion, level)
+                val, grad = _risk_value_grad(cv, x, live, objective, aversion, level, cost)
                 return -val / scale, -grad[free] * unit / scale
 
             rows = [np.ones(free.size)]
@@ -234,14 +246,14 @@ def _solve_risk(cv: Curves, prob: YearProblem, objective: str, aversion: float, 
             for idx, cap in groups:
                 trim_excess(x, lo, idx, cap, cv.s[idx].mean(1).sum())
             trim_excess(x, lo, np.arange(cv.n), prob.budget, cv.s.mean(1).sum())
-            val = _risk_value_grad(cv, x, live, objective, aversion, level)[0]
+            val = _risk_value_grad(cv, x, live, objective, aversion, level, cost)[0]
             cand = (val, x, str(res.message), lo, hi, live, bits)
             if val < v0 - 1e-9 * abs(v0):  # never worse than the (feasible) water-filling start
                 cand = (v0, x0, "water-filling start (the solver's answer was worse)", lo, hi, live, bits)
         if best is None or cand[0] > best[0] + 1e-12 * abs(best[0]):
             best, best_case = cand, cand
     val, x, message, lo, hi, live, bits = best_case
-    grad = _risk_value_grad(cv, x, live, objective, aversion, level)[1]
+    grad = _risk_value_grad(cv, x, live, objective, aversion, level, cost)[1]
     # judge "inside" against the initiatives' own maximums, not the clips to the budget and caps
     # (an initiative taking a whole owner budget is inside its bounds); dependents off keep hi = lo
     lam, owner_lam = _multipliers(grad, x, lo, np.where(hi > lo, np.maximum(prob.hi, lo), hi), prob)
@@ -276,5 +288,5 @@ def solve(model, prob, objective, aversion, level, only=None) -> _Solved:
     Exact water-filling for the mean objective, SLSQP for a risk-adjusted one.
     """
     if objective == "mean":
-        return solve_mean(model.curves, prob, only)
-    return _solve_risk(model.curves, prob, objective, aversion, level, only)
+        return solve_mean(model.curves_in(prob.t), prob, only)
+    return _solve_risk(model.curves_in(prob.t), prob, objective, aversion, level, only)

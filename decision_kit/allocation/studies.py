@@ -232,7 +232,7 @@ class ControlSplit:
         """One row per share: pools, value, loss (absolute and as a share of the joint value), unspent."""
         import pandas as pd
 
-        joint = self.joint.value_mean
+        joint = self.joint.value_mean - self.joint.unspent_value * self.joint.total_spend  # net of spend
         return pd.DataFrame(
             {
                 "marketing_pool": self.marketing_pool,
@@ -327,7 +327,8 @@ def control_split(
             continue
         out["status"].append("ok")
         live = base.live & prerequisites_met(model.prerequisites, x, x.size)
-        out["value"].append(float(model.curves.value_slope(x)[0].mean(1) @ live))
+        gross = float(model.curves_in(t).value_slope(x)[0].mean(1) @ live)
+        out["value"].append(gross - base.cost * float(x.sum()))
         out["unspent"].append(float(budget - x.sum()))
         out["spend"].append(x)
     value = np.array(out["value"])
@@ -339,7 +340,7 @@ def control_split(
         np.array(out["mkt"]),
         np.array(out["it"]),
         value,
-        joint.value_mean - value,
+        joint.value_mean - joint.unspent_value * joint.total_spend - value,
         np.array(out["unspent"]),
         np.array([s == "ok" for s in status]),
         status,
@@ -370,8 +371,8 @@ def _best_responses(model: PortfolioModel, base: YearProblem, cols, pools) -> np
                 elif x[j] < thr * (1 - MET_RTOL):
                     live[where[i]] = False
                     hi[where[i]] = lo[where[i]]
-            sub = YearProblem(lo, np.maximum(hi, lo), live, pools[owner], (), tuple(inner))
-            x[idx] = solve_mean(model.curves.take(idx), sub).x
+            sub = YearProblem(lo, np.maximum(hi, lo), live, pools[owner], (), tuple(inner), base.cost, base.t)
+            x[idx] = solve_mean(model.curves_in(base.t).take(idx), sub).x
         if np.allclose(x, before, rtol=1e-9, atol=1e-12):
             return x
     return None  # the sides' plans keep changing each other: no stable split

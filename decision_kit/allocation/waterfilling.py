@@ -281,12 +281,16 @@ def _owner_multipliers(cv: Curves, lo, hi, room, groups):
     return glam, gx
 
 
-def waterfill(cv: Curves, lo, hi, budget: float, groups):
-    """Exact maximiser of expected value: sum x <= budget, per-group caps, lo <= x <= hi.
+def waterfill(cv: Curves, lo, hi, budget: float, groups, cost: float = 0.0):
+    """Exact maximiser of expected value net of ``cost`` per unit spent, ``E[V(x)] - cost sum x``:
+    sum x <= budget, per-group caps, lo <= x <= hi.
 
-    ``groups`` lists ``(idx, cap)`` for capped owners (disjoint column sets). Returns
-    ``(x, lam, group_lams)``: the spends, the budget's multiplier (value per extra unit of
-    budget) and each group's multiplier (``>= lam``; above it when the group's cap binds).
+    ``groups`` lists ``(idx, cap)`` for capped owners (disjoint column sets). Every initiative
+    inside its bounds has expected marginal value ``cost + lam``: ``cost`` alone while the
+    budget is left over (money not spent is worth ``cost`` a unit), more once it binds. Returns
+    ``(x, lam, group_lams)``: the spends, the budget's multiplier (net value per extra unit of
+    budget, 0 where it is left over) and each group's multiplier (``>= lam``; above it when the
+    group's cap binds). With ``cost = 0`` this is the maximiser of gross expected value.
     """
     n = cv.n
     room = hi > lo  # may take more (before clipping to the budget)
@@ -301,7 +305,7 @@ def waterfill(cv: Curves, lo, hi, budget: float, groups):
             if cap <= lo[idx].sum() * (1 + 1e-12):
                 room[idx] = False  # its owner's budget is used up too
         g = cv.mean_slope(lo)[room]
-        lam = float(np.max(g)) if g.size else 0.0
+        lam = max(float(np.max(g)) - cost, 0.0) if g.size else 0.0
         return lo.copy(), lam, np.full(len(groups), lam)
 
     glam, gx = _owner_multipliers(cv, lo, hi, room, groups)
@@ -319,9 +323,9 @@ def waterfill(cv: Curves, lo, hi, budget: float, groups):
                 x[idx] = gx[k]
         return x, dx[v == lam].sum()
 
-    x = assemble(0.0)[0]
+    x = assemble(cost)[0]
     if x.sum() <= budget:
-        lam = 0.0
+        lam = cost
     else:
 
         def spend(lam):
@@ -336,7 +340,7 @@ def waterfill(cv: Curves, lo, hi, budget: float, groups):
         trim_excess(x, lo, idx, cap, scale[idx].sum())
     trim_excess(x, lo, np.arange(n), budget, scale.sum())
     lam, glam = _right_multipliers(cv, x, own_hi, lam, glam, budget, groups)
-    return x, lam, np.maximum(glam, lam)
+    return x, max(lam - cost, 0.0), np.maximum(np.maximum(glam, lam) - cost, 0.0)
 
 
 def _right_multipliers(cv: Curves, x, own_hi, lam: float, glam, budget: float, groups):

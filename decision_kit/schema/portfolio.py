@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from ..distributions import Distribution, Num
 from ..errors import input_error
 from .base import Document, FieldPath, Model
+from .organisation import Mechanisms, Organisation
 
 
 class ResponseCurve(Model):
@@ -43,6 +44,12 @@ class Initiative(Model):
     years: list[int] | None = Field(
         None, description="plan years the initiative runs, 1 = the first plan year (default: all)"
     )
+    integration_share: Num | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="share of its spend that is integration work, reworked by the owner's delivery (default 0.3, J)",
+    )
     source: str | None = None
 
     @model_validator(mode="after")
@@ -53,7 +60,12 @@ class Initiative(Model):
 
 
 class Portfolio(Document):
-    """A set of initiatives competing for a digital budget over one or more years."""
+    """A set of initiatives competing for a digital budget over one or more years.
+
+    ``organisation:`` (a shipped profile or every field) makes the owners act on the curves by
+    mechanism (:mod:`decision_kit.allocation.owners`); without it the owners keep round one's
+    constants. ``unspent_value`` is what a unit of budget left unspent is worth: 1 (the
+    default) maximises value net of spend."""
 
     name: str
     description: str | None = None
@@ -63,8 +75,27 @@ class Portfolio(Document):
     owner_budgets: dict[Literal["marketing", "it", "shared"], list[Num]] | None = None
     carry_over: Num = Field(0.0, ge=0, le=1, description="fraction of unspent budget carried to the next year")
     discount_rate: Num = Field(0.08, gt=-1, le=1)
+    unspent_value: Num = Field(
+        1.0,
+        ge=0,
+        le=10,
+        description=(
+            "what one unit of budget left unspent is worth (value per unit): 1 maximises value net of "
+            "spend (money not spent stays with the business), 0 spends the whole budget for gross value"
+        ),
+    )
     initiatives: dict[str, Initiative] = Field(min_length=1)
+    organisation: Organisation | None = None
+    mechanisms: Mechanisms | None = None
     source: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _mechanisms(cls, data: Any) -> Any:
+        """An organisation profile without a ``mechanisms`` block takes the shipped coefficients."""
+        if isinstance(data, dict) and data.get("organisation") is not None and data.get("mechanisms") is None:
+            return {**data, "mechanisms": {}}
+        return data
 
     @field_validator("owner_budgets", mode="after")
     @classmethod
@@ -100,6 +131,8 @@ class Portfolio(Document):
                 entries = f"{count} entr{'y' if count == 1 else 'ies'}"
                 message = f"{entries}, but the plan has {years} years (one per budget entry)"
                 out.append((("owner_budgets", owner), message))
+        if self.mechanisms is not None and self.organisation is None:
+            out.append((("mechanisms",), "the mechanisms apply to an organisation profile: state 'organisation:' too"))
         return out or _minimum_spend_problems(self)
 
 
