@@ -3,7 +3,8 @@ realisation, rework, incidents and explicit costs (MODEL_DESIGN section 4a).
 
 Ownership is a cell ``(holder, delivery)``: who holds the budget (``marketing``, ``it``, a
 ``shared_pot``) times who builds and changes the system (``central_it``, ``embedded_it``, IT
-specialists embedded in marketing, ``marketing_ops``, ``shadow``, marketing going around IT).
+specialists embedded in marketing, ``marketing_ops``, ``agency``, an outside agency working for
+marketing under a retainer, ``shadow``, marketing going around IT).
 The five ownership models are presets of that grid (:data:`PRESETS`).
 
 Every relationship below is computed per trial, vectorised over the ``n`` trials of a chunk,
@@ -12,7 +13,8 @@ Units: months, weeks, currency per year.
 
 1. **Cycle time** ``c`` (months per change): central IT's lead time for changes; an embedded
    specialist's hand-off; for marketing operations ``(1 - q)`` x its own lead time plus ``q``
-   x IT's, ``q`` the share of its changes that need IT (:func:`lead_time_weeks`); shadow IT
+   x IT's, ``q`` the share of its changes that need IT (:func:`lead_time_weeks`); an agency
+   likewise with its own lead time on the ``1 - q`` share; shadow IT
    marketing's own lead time (it goes around IT); plus the joint approval (``approval_days``)
    when the budget is a shared pot. The change-failure rate mixes alike.
 2. **Go-live**: ``L = D + base x (1 - h) + base x h x S``. ``base`` is the option's
@@ -21,8 +23,9 @@ Units: months, weeks, currency per year.
    team's weeks per change ``w_d``; embedded delivery is ``embedded_speed_ratio`` x central IT's. The
    start delay ``D`` is IT's queue for central IT, ``q`` x IT's queue for marketing operations
    (the share of its work that needs IT waits for IT's capacity too), the hiring lag for
-   embedded specialists who are new hires, 0 for shadow IT, plus the funding delay for a
-   shared pot.
+   embedded specialists who are new hires, the agency's onboarding (contract, access, vendor
+   assessment) plus ``q`` x IT's queue for an agency, 0 for shadow IT, plus the funding delay
+   for a shared pot.
 3. **Realisation (the trial-and-error loop)**: each change succeeds with probability
    ``1 - f`` (the delivery team's change-failure rate), so successful corrections arrive at
    ``kappa = (1 - f) / c`` a month; each closes a share ``phi`` of the gap between what the
@@ -36,15 +39,17 @@ Units: months, weeks, currency per year.
    business and IT co-own meet their targets more often (Gartner, S30: 71% against 48%).
 4. **Rework**: integration and customisation lines scale by ``1 + r x ln(1 + stack_size/10)``;
    ``r`` is 0 for IT delivery (standards applied), ``rework_marketing_ops x (5 - maturity)/4``
-   for marketing operations and ``rework_shadow`` for shadow IT.
+   for marketing operations, ``rework_agency`` for an agency and ``rework_shadow`` for shadow IT.
 5. **Security**: security events' probability scales by ``1 + s x sensitivity`` (sensitivity
-   0, 0.5, 1 for low, medium, high; ``s`` 0 where IT reviews security), their impact for
+   0, 0.5, 1 for low, medium, high; ``s`` 0 where IT reviews security, ``security_agency``
+   for a third party with access to the data), their impact for
    shadow IT by ``shadow_severity`` (S33) x ``(1 + shadow_regulatory_uplift x sensitivity)``:
    a regulator's action on a breach of data IT never reviewed (GDPR Art. 83 fines reach 4% of
    turnover), as an expected share of the breach's own cost.
 6. **Explicit costs** (instead of round one's governance percentage): embedded specialists'
-   ``fte x specialist_cost`` a year from their hiring (none for an option with a cost line
-   named in ``mechanisms.embedded_replaces``: that line already pays them); a shared pot's steering time
+   ``fte x specialist_cost`` a year from their hiring, or an agency's ``agency_fee`` a year
+   from its onboarding (none for an option with a cost line named in
+   ``mechanisms.embedded_replaces``: that line already pays its delivery team); a shared pot's steering time
    (meetings a month x attendees x hours x 12 x rate) a year; shadow IT's duplicate licences
    (a share of licence cost) until IT discovers the tool, the absorb cost (a share of that
    year's licence) in the year of discovery, and central IT's change cycle (so its
@@ -64,10 +69,10 @@ from typing import Any, Literal
 import numpy as np
 
 Holder = Literal["marketing", "it", "shared_pot"]
-Delivery = Literal["central_it", "embedded_it", "marketing_ops", "shadow"]
+Delivery = Literal["central_it", "embedded_it", "marketing_ops", "shadow", "agency"]
 
 HOLDERS: tuple[Holder, ...] = ("marketing", "it", "shared_pot")
-DELIVERIES: tuple[Delivery, ...] = ("central_it", "embedded_it", "marketing_ops", "shadow")
+DELIVERIES: tuple[Delivery, ...] = ("central_it", "embedded_it", "marketing_ops", "shadow", "agency")
 
 PRESETS: dict[str, tuple[Holder, Delivery]] = {
     "marketing": ("marketing", "marketing_ops"),
@@ -101,6 +106,10 @@ ORGANISATION_FIELDS = (
     "change_rate_per_month",
     "hire_lag_months",
     "specialist_cost",
+    "agency_lead_time_weeks",
+    "agency_change_failure_rate",
+    "agency_onboarding_months",
+    "agency_fee",
 )
 """The profile's inputs that may be uncertain (read as ``organisation.<field>``)."""
 
@@ -151,6 +160,8 @@ class Fixed:
     rework_shadow: float
     security_marketing_ops: float
     security_shadow: float
+    rework_agency: float
+    security_agency: float
     shadow_severity: float
     shadow_regulatory_uplift: float
     shared_pot_marketing_share: float
@@ -179,17 +190,27 @@ def scalar_effects(cell: tuple[str, str], fx: Fixed, off: frozenset[str] = froze
     groups named in ``off`` neutral)."""
     holder, delivery = cell
     if "rework" in off:
-        fx = replace(fx, rework_marketing_ops=0.0, rework_shadow=0.0)
+        fx = replace(fx, rework_marketing_ops=0.0, rework_shadow=0.0, rework_agency=0.0)
     if "security" in off:
         fx = replace(
-            fx, security_marketing_ops=0.0, security_shadow=0.0, shadow_severity=1.0, shadow_regulatory_uplift=0.0
+            fx,
+            security_marketing_ops=0.0,
+            security_shadow=0.0,
+            security_agency=0.0,
+            shadow_severity=1.0,
+            shadow_regulatory_uplift=0.0,
         )
     stack = math.log1p(fx.stack_size / 10.0)
     rework = {
         "marketing_ops": fx.rework_marketing_ops * (5.0 - fx.marketing_maturity) / 4.0,
         "shadow": fx.rework_shadow,
+        "agency": fx.rework_agency,
     }.get(delivery, 0.0)
-    security = {"marketing_ops": fx.security_marketing_ops, "shadow": fx.security_shadow}.get(delivery, 0.0)
+    security = {
+        "marketing_ops": fx.security_marketing_ops,
+        "shadow": fx.security_shadow,
+        "agency": fx.security_agency,
+    }.get(delivery, 0.0)
     share = {"marketing": 1.0, "it": 0.0, "shared_pot": fx.shared_pot_marketing_share}[holder]
     return ScalarEffects(
         integration_factor=1.0 + rework * stack,
@@ -270,7 +291,8 @@ def lead_time_weeks(delivery: str, v: dict[str, np.ndarray]) -> np.ndarray:
     if delivery == "shadow":
         return v["marketing_lead_time_weeks"]
     q = v["marketing_it_dependency"]
-    return (1.0 - q) * v["marketing_lead_time_weeks"] + q * v["it_lead_time_weeks"]
+    own = v["agency_lead_time_weeks"] if delivery == "agency" else v["marketing_lead_time_weeks"]
+    return (1.0 - q) * own + q * v["it_lead_time_weeks"]
 
 
 def failure_rate(delivery: str, v: dict[str, np.ndarray]) -> np.ndarray:
@@ -281,7 +303,8 @@ def failure_rate(delivery: str, v: dict[str, np.ndarray]) -> np.ndarray:
     if delivery == "shadow":
         return v["marketing_change_failure_rate"]
     q = v["marketing_it_dependency"]
-    return (1.0 - q) * v["marketing_change_failure_rate"] + q * v["it_change_failure_rate"]
+    own = v["agency_change_failure_rate"] if delivery == "agency" else v["marketing_change_failure_rate"]
+    return (1.0 - q) * own + q * v["it_change_failure_rate"]
 
 
 def realisation_factor(cell: tuple[str, str], v: dict[str, np.ndarray], fx: Fixed) -> np.ndarray:
@@ -307,7 +330,7 @@ MECHANISM_LABELS = {
     "realisation": "change cycle (realised benefit)",
     "rework": "integration rework",
     "security": "incidents",
-    "explicit_costs": "specialists, steering, shadow licences",
+    "explicit_costs": "specialists or agency fee, steering, shadow licences",
 }
 """Plain names of the mechanism groups, for tables and charts."""
 
@@ -347,6 +370,7 @@ def _owner_arrays(
         "embedded_it": v["embedded_speed_ratio"] * it_speed,
         "marketing_ops": (lead_time_weeks("marketing_ops", v) / ref_cycle) ** eps,
         "shadow": (v["marketing_lead_time_weeks"] / ref_cycle) ** eps,
+        "agency": (lead_time_weeks("agency", v) / ref_cycle) ** eps,
     }
     hire = v["hire_lag_months"] if fx.embedded_new_hires else np.zeros(n)
     out = []
@@ -356,12 +380,15 @@ def _owner_arrays(
             "central_it": v["it_queue_months"],
             "embedded_it": hire,
             "marketing_ops": v["marketing_it_dependency"] * v["it_queue_months"],
+            "agency": v["agency_onboarding_months"] + v["marketing_it_dependency"] * v["it_queue_months"],
         }.get(delivery, np.zeros(n))
         if holder == "shared_pot":
             delay = delay + v["funding_delay_months"]
         arrays = OwnerArrays(delay=delay, speed=speeds[delivery], realisation=realisation_factor(cell, v, fx))
         if delivery == "embedded_it":
             arrays.specialists = _paid_from(hire, H) * (v["embedded_fte"] * v["specialist_cost"])
+        if delivery == "agency":  # the retainer is the delivery team's cost, as specialists are
+            arrays.specialists = _paid_from(v["agency_onboarding_months"], H) * v["agency_fee"]
         if holder == "shared_pot":
             hours = fx.steering_meetings_per_month * fx.steering_attendees * fx.steering_hours * 12.0
             arrays.steering = np.broadcast_to(hours * v["steering_rate"], (H, n))

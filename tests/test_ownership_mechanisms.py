@@ -287,3 +287,41 @@ def test_two_owners_with_identical_parameters_give_identical_npvs():
            "marketing_maturity": 5, "data_sensitivity": "low"}  # fmt: skip
     r, x = npv(scenario(org))
     np.testing.assert_array_equal(x[:, :, r.layout.owners.index("marketing")], x[:, :, r.layout.owners.index("it")])
+
+
+def _cell_npv(s, cells, trials=1_500, seed=3):
+    """Per-trial NPV (trials, options, cells) of the (holder, delivery) ``cells`` on simulate's draws."""
+    from decision_kit.owner_plans import with_cells
+    from decision_kit.simulation import draw_trials, evaluate
+
+    plan = compile_plan(s)
+    drawn, risks, _ = draw_trials(plan, trials, seed)
+    return evaluate(with_cells(plan, cells), drawn, risks)["npv"]
+
+
+def test_an_agency_like_marketing_operations_costs_exactly_its_retainer():
+    # the agency's figures equal marketing operations' (lead time, failure rate, rework, security),
+    # onboarding 2 months: the same cycle, launch delay by 2 months more, and the fee from month 2.
+    # With onboarding 0 the cells differ by exactly minus the PV of the fee (paid all of years 1..5).
+    org = {"profile": None, **NEUTRAL_ORGANISATION, "marketing_maturity": 3, "data_sensitivity": "medium",
+           "agency_lead_time_weeks": 4, "agency_change_failure_rate": 0.15, "agency_onboarding_months": 0,
+           "agency_fee": 120_000}  # fmt: skip
+    mech = {**NEUTRAL_MECHANISMS, "rework_marketing_ops": 0.12, "rework_agency": 0.06,  # 0.12 x (5 - 3) / 4
+            "security_marketing_ops": 0.3, "security_agency": 0.3}  # fmt: skip
+    cells = (("marketing", "marketing_ops"), ("marketing", "agency"), ("it", "agency"))
+    x = _cell_npv(scenario(org, mech), cells)
+    pv = float(np.sum(120_000 / 1.08 ** np.arange(1, 6)))
+    np.testing.assert_allclose(x[:, :, 1] - x[:, :, 0], -pv, rtol=0, atol=1e-6)
+    np.testing.assert_array_equal(x[:, :, 2], x[:, :, 1])  # who holds the budget changes nothing here
+    # a slower agency realises less and launches later: lower NPV on average, trial by trial mostly
+    slow = _cell_npv(scenario({**org, "agency_lead_time_weeks": 12, "agency_fee": 0}, mech), cells)
+    assert np.mean(slow[:, :, 1]) < np.mean(slow[:, :, 0])
+
+
+def test_a_shipped_profile_takes_the_default_agency_figures():
+    from decision_kit.schema.organisation import ownership_file
+
+    s = scenario()
+    agency = ownership_file()["agency"]
+    assert s.organisation.agency_fee.value == agency["agency_fee"] == 150_000
+    assert "agency" in ownership.DELIVERIES and ("marketing", "agency") not in ownership.PRESETS.values()

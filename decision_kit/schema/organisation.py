@@ -67,6 +67,14 @@ class Organisation(Model):
     stack_size : tools the new system must integrate with.
     hire_lag_months : months to recruit embedded specialists.
     specialist_cost : loaded cost of one specialist a year (currency).
+    agency_lead_time_weeks, agency_change_failure_rate : an outside agency's time to ship a
+        change (weeks) and share of its changes that fail, on the work it does without IT.
+    agency_onboarding_months : months to contract an agency and give it access (vendor
+        assessment included) before its work starts.
+    agency_fee : the agency's retainer a year (currency).
+
+    The four agency fields may be left out: ``data/ownership.yaml``'s ``agency`` figures are
+    used (judgement; a shipped profile states its own).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, json_schema_extra=_profile_or_all)
@@ -86,13 +94,20 @@ class Organisation(Model):
     stack_size: Num = Field(ge=0, le=10_000)
     hire_lag_months: Distribution
     specialist_cost: Distribution
+    agency_lead_time_weeks: Distribution
+    agency_change_failure_rate: Distribution
+    agency_onboarding_months: Distribution
+    agency_fee: Distribution
     source: str | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _profile(cls, data: Any) -> Any:
-        if not isinstance(data, dict) or data.get("profile") is None:
+        if not isinstance(data, dict):
             return data
+        agency = {k: v for k, v in ownership_file()["agency"].items() if k != "source"}
+        if data.get("profile") is None:
+            return {**agency, **data}
         name = data["profile"]
         profiles = ownership_file()["profiles"]
         if name not in profiles:
@@ -102,17 +117,18 @@ class Organisation(Model):
                 name=name,
                 names=", ".join(profiles),
             )
-        return {**profiles[name], **data}
+        return {**agency, **profiles[name], **data}
 
     @model_validator(mode="after")
     def _ranges(self):
-        for f in ("it_change_failure_rate", "marketing_change_failure_rate"):
+        for f in ("it_change_failure_rate", "marketing_change_failure_rate", "agency_change_failure_rate"):
             _share(getattr(self, f), f.replace("_", " "))
         lo, hi = self.marketing_it_dependency.support()
         if lo < 0 or hi > 1:
             raise input_error("share", "marketing it dependency is a share between 0 and 1")
         for f in ("it_lead_time_weeks", "it_queue_months", "approval_days", "marketing_lead_time_weeks",
-                  "change_rate_per_month", "hire_lag_months", "specialist_cost"):  # fmt: skip
+                  "change_rate_per_month", "hire_lag_months", "specialist_cost", "agency_lead_time_weeks",
+                  "agency_onboarding_months", "agency_fee"):  # fmt: skip
             not_negative(getattr(self, f), f.replace("_", " "))
         return self
 
@@ -154,8 +170,10 @@ class Mechanisms(Model):
     steering_hours: Num = Field(ge=0)
     rework_marketing_ops: Num = Field(ge=0)
     rework_shadow: Num = Field(ge=0)
+    rework_agency: Num = Field(ge=0)
     security_marketing_ops: Num = Field(ge=0)
     security_shadow: Num = Field(ge=0)
+    security_agency: Num = Field(ge=0)
     shadow_severity: Num = Field(ge=0)
     shadow_regulatory_uplift: Num = Field(ge=0)
     shared_pot_marketing_share: Num = Field(ge=0, le=1)
@@ -193,6 +211,8 @@ def fixed_numbers(org: Organisation, mech: Mechanisms) -> Fixed:
         steering_hours=float(mech.steering_hours),
         rework_marketing_ops=float(mech.rework_marketing_ops),
         rework_shadow=float(mech.rework_shadow),
+        rework_agency=float(mech.rework_agency),
+        security_agency=float(mech.security_agency),
         security_marketing_ops=float(mech.security_marketing_ops),
         security_shadow=float(mech.security_shadow),
         shadow_severity=float(mech.shadow_severity),
