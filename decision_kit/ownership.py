@@ -16,7 +16,10 @@ Units: months, weeks, currency per year.
    x IT's, ``q`` the share of its changes that need IT (:func:`lead_time_weeks`); an agency
    likewise with its own lead time on the ``1 - q`` share; shadow IT
    marketing's own lead time (it goes around IT); plus the joint approval (``approval_days``)
-   when the budget is a shared pot. The change-failure rate mixes alike.
+   when the budget is a shared pot, and IT's sign-off (``holder_approval_share`` x
+   ``approval_days``) when IT holds the budget and marketing's own side (its operations or an
+   agency) makes the change: the holder approves what it pays for. The change-failure rate
+   mixes alike.
 2. **Go-live**: ``L = D + base x (1 - h) + base x h x S``. ``base`` is the option's
    ``launch_months``, ``h`` its ``in_house_share`` (vendor configuration time does not depend
    on who holds the budget). The speed ``S = (w_d / w_ref) ** elasticity`` uses the delivery
@@ -41,8 +44,9 @@ Units: months, weeks, currency per year.
    ``r`` is 0 for IT delivery (standards applied), ``rework_marketing_ops x (5 - maturity)/4``
    for marketing operations, ``rework_agency`` for an agency and ``rework_shadow`` for shadow IT.
 5. **Security**: security events' probability scales by ``1 + s x sensitivity`` (sensitivity
-   0, 0.5, 1 for low, medium, high; ``s`` 0 where IT reviews security, ``security_agency``
-   for a third party with access to the data), their impact for
+   0, 0.5, 1 for low, medium, high; ``s`` 0 where IT reviews security, as it does when it
+   delivers or holds (or co-holds) the budget and so signs the vendor's contract;
+   ``security_agency`` for a third party with access to the data), their impact for
    shadow IT by ``shadow_severity`` (S33) x ``(1 + shadow_regulatory_uplift x sensitivity)``:
    a regulator's action on a breach of data IT never reviewed (GDPR Art. 83 fines reach 4% of
    turnover), as an expected share of the breach's own cost.
@@ -165,6 +169,7 @@ class Fixed:
     shadow_severity: float
     shadow_regulatory_uplift: float
     shared_pot_marketing_share: float
+    holder_approval_share: float
     embedded_new_hires: bool
     reference_cycle_weeks: float
     reference_change_failure_rate: float
@@ -211,6 +216,8 @@ def scalar_effects(cell: tuple[str, str], fx: Fixed, off: frozenset[str] = froze
         "shadow": fx.security_shadow,
         "agency": fx.security_agency,
     }.get(delivery, 0.0)
+    if holder in ("it", "shared_pot"):
+        security = 0.0  # IT signs the contract, so it reviews the vendor and the data's access
     share = {"marketing": 1.0, "it": 0.0, "shared_pot": fx.shared_pot_marketing_share}[holder]
     return ScalarEffects(
         integration_factor=1.0 + rework * stack,
@@ -270,12 +277,21 @@ def _paid_from(months: np.ndarray, H: int) -> np.ndarray:
     return np.clip(years - months / 12.0, 0.0, 1.0)
 
 
-def cycle_months(cell: tuple[str, str], v: dict[str, np.ndarray]) -> np.ndarray:
-    """Months per course correction for a cell (mechanism 1), from the inputs ``v`` by field."""
+MARKETING_SIDE: tuple[str, ...] = ("marketing_ops", "agency")
+"""Deliveries by marketing's own side: under IT's budget each of their changes needs IT's sign-off."""
+
+
+def cycle_months(cell: tuple[str, str], v: dict[str, np.ndarray], holder_approval_share: float = 0.0) -> np.ndarray:
+    """Months per course correction for a cell (mechanism 1), from the inputs ``v`` by field:
+    the delivery's lead time, plus the joint approval under a shared pot, plus
+    ``holder_approval_share`` x that approval time where IT holds the budget and marketing's
+    own side delivers."""
     holder, delivery = cell
     c = lead_time_weeks(delivery, v) / WEEKS_PER_MONTH
     if holder == "shared_pot":
         c = c + v["approval_days"] / DAYS_PER_MONTH
+    if holder == "it" and delivery in MARKETING_SIDE:
+        c = c + holder_approval_share * v["approval_days"] / DAYS_PER_MONTH
     return c
 
 
@@ -310,7 +326,7 @@ def failure_rate(delivery: str, v: dict[str, np.ndarray]) -> np.ndarray:
 def realisation_factor(cell: tuple[str, str], v: dict[str, np.ndarray], fx: Fixed) -> np.ndarray:
     """``rho*_cell / rho*_ref`` (mechanism 3), per trial."""
     phi, drift = v["correction_share"], v["drift_per_change"]
-    c = np.maximum(cycle_months(cell, v), 1e-9)
+    c = np.maximum(cycle_months(cell, v, fx.holder_approval_share), 1e-9)
     kappa = (1.0 - failure_rate(cell[1], v)) / c
     star = steady_share(phi, kappa, v["change_rate_per_month"] * drift)
     kappa_ref = (1.0 - fx.reference_change_failure_rate) / (fx.reference_cycle_weeks / WEEKS_PER_MONTH)

@@ -312,7 +312,8 @@ def test_an_agency_like_marketing_operations_costs_exactly_its_retainer():
     x = _cell_npv(scenario(org, mech), cells)
     pv = float(np.sum(120_000 / 1.08 ** np.arange(1, 6)))
     np.testing.assert_allclose(x[:, :, 1] - x[:, :, 0], -pv, rtol=0, atol=1e-6)
-    np.testing.assert_array_equal(x[:, :, 2], x[:, :, 1])  # who holds the budget changes nothing here
+    # under IT's budget (no approval time here) IT reviews the agency: fewer incidents, never worse
+    assert np.all(x[:, :, 2] >= x[:, :, 1] - 1e-6) and np.mean(x[:, :, 2]) > np.mean(x[:, :, 1])
     # a slower agency realises less and launches later: lower NPV on average, trial by trial mostly
     slow = _cell_npv(scenario({**org, "agency_lead_time_weeks": 12, "agency_fee": 0}, mech), cells)
     assert np.mean(slow[:, :, 1]) < np.mean(slow[:, :, 0])
@@ -325,3 +326,32 @@ def test_a_shipped_profile_takes_the_default_agency_figures():
     agency = ownership_file()["agency"]
     assert s.organisation.agency_fee.value == agency["agency_fee"] == 150_000
     assert "agency" in ownership.DELIVERIES and ("marketing", "agency") not in ownership.PRESETS.values()
+
+
+def test_who_holds_the_budget_acts_through_sign_off_and_security_review():
+    cells = (("marketing", "marketing_ops"), ("it", "marketing_ops"))
+    org = {"profile": None, **NEUTRAL_ORGANISATION, "marketing_maturity": 3}
+    mech = {**NEUTRAL_MECHANISMS, "security_marketing_ops": 0.3}
+    # no approval time and low sensitivity: holding the budget changes nothing, bit for bit
+    x = _cell_npv(scenario(org, mech), cells)
+    np.testing.assert_array_equal(x[:, :, 1], x[:, :, 0])
+    # IT's sign-off of 0.5 x 20 days lengthens marketing operations' cycle under IT's budget:
+    # a smaller realised share of the same benefit in every trial
+    x = _cell_npv(scenario({**org, "approval_days": 20}, mech), cells)
+    assert np.all(x[:, :, 1] <= x[:, :, 0] + 1e-6) and np.mean(x[:, :, 1]) < np.mean(x[:, :, 0])
+    # sensitive data: IT holding the budget reviews the vendor, so no extra incident frequency
+    x = _cell_npv(scenario({**org, "data_sensitivity": "high"}, mech), cells)
+    assert np.all(x[:, :, 1] >= x[:, :, 0] - 1e-6) and np.mean(x[:, :, 1]) > np.mean(x[:, :, 0])
+
+
+def test_the_sign_off_is_the_stated_relationship():
+    # cycle (months) = lead time / (52/12) + 0.5 x approval_days / (365.25/12) under IT's budget
+    v = {"marketing_lead_time_weeks": np.array([2.0]), "it_lead_time_weeks": np.array([6.0]),
+         "marketing_it_dependency": np.array([0.25]), "approval_days": np.array([30.0])}  # fmt: skip
+    lead = 0.75 * 2 + 0.25 * 6
+    mkt = ownership.cycle_months(("marketing", "marketing_ops"), v, 0.5)
+    it = ownership.cycle_months(("it", "marketing_ops"), v, 0.5)
+    assert float(mkt[0]) == pytest.approx(lead * 12 / 52, rel=1e-12)
+    assert float(it[0]) == pytest.approx(lead * 12 / 52 + 0.5 * 30 * 12 / 365.25, rel=1e-12)
+    central = ownership.cycle_months(("it", "central_it"), v, 0.5)
+    assert float(central[0]) == pytest.approx(6 * 12 / 52, rel=1e-12)  # IT approves its own work: no sign-off

@@ -177,6 +177,7 @@ class Mechanisms(Model):
     shadow_severity: Num = Field(ge=0)
     shadow_regulatory_uplift: Num = Field(ge=0)
     shared_pot_marketing_share: Num = Field(ge=0, le=1)
+    holder_approval_share: Num = Field(ge=0, le=10)
     source: str | None = None
 
     @model_validator(mode="before")
@@ -218,6 +219,7 @@ def fixed_numbers(org: Organisation, mech: Mechanisms) -> Fixed:
         shadow_severity=float(mech.shadow_severity),
         shadow_regulatory_uplift=float(mech.shadow_regulatory_uplift),
         shared_pot_marketing_share=float(mech.shared_pot_marketing_share),
+        holder_approval_share=float(mech.holder_approval_share),
         embedded_new_hires=bool(mech.embedded_new_hires),
         reference_cycle_weeks=float(ref["cycle_weeks"]),
         reference_change_failure_rate=float(ref["change_failure_rate"]),
