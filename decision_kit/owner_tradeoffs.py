@@ -467,6 +467,10 @@ def owner_map(
 # -- value of information ---------------------------------------------------------------------------
 
 
+TOGETHER = "all of them together"
+"""Row label of the value of learning every ownership input at once."""
+
+
 def ownership_value_of_information(
     scenario: Scenario, option: str, trials: int = 20_000, seed: int = 0
 ) -> pd.DataFrame:
@@ -474,8 +478,11 @@ def ownership_value_of_information(
     of ``option`` (:func:`decision_kit.voi.evppi_kernel`, regression smoother): what knowing it
     exactly would be worth before choosing the owner, in currency, largest first. Columns
     ``evppi`` and ``share_of_evpi`` (of the owner choice's EVPI on the same trials), indexed
-    by input."""
-    from .voi import evpi_kernel, evppi_kernel
+    by input. The first row, :data:`TOGETHER`, is the value of learning all of them together
+    (:func:`decision_kit.voi.group_evppi_kernel`): no single judgement may flip the owner
+    while the profile as a whole does, so the row says whether measuring the organisation is
+    worth it even where every input alone is worth nothing."""
+    from .voi import evpi_kernel, evppi_kernel, group_evppi_kernel
 
     _check(scenario)
     _option(scenario, option)
@@ -487,6 +494,10 @@ def ownership_value_of_information(
     rows = {p: evppi_kernel(np.asarray(r.inputs[p], dtype=float), x[:n]) for p in ownership_inputs(scenario)}
     out = pd.DataFrame({"evppi": pd.Series(rows, dtype=float)})
     out.loc[out["evppi"].abs() < 1e-6 * max(total, 1.0), "evppi"] = 0.0  # rounding noise of the smoother
+    out = out.sort_values("evppi", ascending=False)
+    inputs = np.column_stack([np.asarray(r.inputs[p], dtype=float) for p in out.index]) if len(out) else None
+    together = max(group_evppi_kernel(inputs, x[:n]), 0.0) if inputs is not None else 0.0
+    out = pd.concat([pd.DataFrame({"evppi": [together]}, index=[TOGETHER]), out])
     out["share_of_evpi"] = out["evppi"] / total if total > 0 else np.nan
     out.index.name = "input"
-    return out.sort_values("evppi", ascending=False)
+    return out

@@ -188,7 +188,7 @@ ax = plots.owner_map(maps[1])
 # %% [markdown]
 # ## Which judgement is most worth researching
 #
-# The expected value of partial perfect information (EVPPI) of each profile input and coefficient for the choice of owner of the recommended option: what knowing it exactly would be worth before choosing the owner, against the value of knowing everything (EVPI). The regression smoother leaves a small positive bias of its own, so values that are a tiny share of EVPI say "not worth researching for this choice".
+# The expected value of partial perfect information (EVPPI) of each profile input and coefficient for the choice of owner of the recommended option: what knowing it exactly would be worth before choosing the owner, against the value of knowing everything (EVPI). The regression smoother leaves a small positive bias of its own, so values that are a tiny share of EVPI say "not worth researching for this choice". The first row is the value of learning all of them together (a cross-fitted quadratic regression on every input at once): where no single judgement can flip the owner, measuring the organisation as a whole still may.
 
 # %% tags=["nbval-check-output"]
 information = ot.ownership_value_of_information(scenario, best_option, trials=trials, seed=seed)
