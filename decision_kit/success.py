@@ -29,7 +29,7 @@ from . import engine
 from .errors import ScenarioError
 from .plan import Plan, compile_plan
 from .results import Result, proportion_standard_error
-from .sampling import BLOCK, as_seed, draw_blocks
+from .sampling import BLOCK, RiskDraws, as_seed, draw_blocks
 from .schema import Scenario
 from .schema.success import FLOWS, Success
 
@@ -45,7 +45,18 @@ SANDBAGGED = 0.90
 AT_RISK = 0.10
 """The chance of worse that defines a KPI's at-risk value."""
 
-__all__ = ["ASPIRATIONAL", "AT_RISK", "SANDBAGGED", "SuccessResult", "analyse", "block_of", "flag", "kpi_values"]
+__all__ = [
+    "ASPIRATIONAL",
+    "AT_RISK",
+    "SANDBAGGED",
+    "SuccessResult",
+    "adoption_at",
+    "analyse",
+    "block_of",
+    "flag",
+    "kpi_values",
+    "kpis_of_draws",
+]
 
 
 def block_of(scenario: Scenario) -> Success:
@@ -80,31 +91,71 @@ def kpi_values(scenario: Scenario | Plan, trials: int, seed: int) -> dict[str, n
     block = block_of(plan.scenario)
     lay = plan.layout
     out = {name: np.empty((trials, len(lay.options), len(lay.owners))) for name in block.kpis}
-    flow_kpis = [(name, *k.parsed) for name, k in block.kpis.items() if k.parsed[0] in FLOWS]
     ws = engine.Workspace()
     for b in range(-(-trials // BLOCK)):
         values, risks, n = draw_blocks(plan, seed, trials, [b])
         lo = b * BLOCK
-
-        def on_cell(oi, wi, cost, benefit, lo=lo, n=n):
-            for name, kind, first, last in flow_kpis:
-                assert first is not None and last is not None  # a flow KPI names its years
-                rows = slice(first, last + 1)
-                if kind == "cost":
-                    v = cost[rows].sum(axis=0)
-                elif kind == "benefit":
-                    v = benefit[rows].sum(axis=0)
-                else:
-                    v = benefit[rows].sum(axis=0) - cost[rows].sum(axis=0)
-                out[name][lo : lo + n, oi, wi] = v
-
-        flows = engine.project(plan, values, risks, n, ws, on_cell=on_cell)
-        for name, k in block.kpis.items():
-            if k.parsed[0] == "launch_months":
-                out[name][lo : lo + n] = np.moveaxis(flows.launch, -1, 0)
-            elif k.parsed[0] == "security_events":
-                out[name][lo : lo + n] = np.moveaxis(flows.security_events, -1, 0)
+        for name, v in kpis_of_draws(plan, values, risks, n, ws).items():
+            out[name][lo : lo + n] = v
     return out
+
+
+def kpis_of_draws(
+    plan: Plan, values: dict, risks: RiskDraws, n: int, ws: engine.Workspace | None = None
+) -> dict[str, np.ndarray]:
+    """Every KPI of the plan's success block on ``n`` trials of engine inputs (``values`` and
+    ``risks`` as :func:`~decision_kit.engine.project` takes them): name -> (n, options, owners)."""
+    block = block_of(plan.scenario)
+    lay = plan.layout
+    out = {name: np.empty((n, len(lay.options), len(lay.owners))) for name in block.kpis}
+    flow_kpis = [(name, *k.parsed) for name, k in block.kpis.items() if k.parsed[0] in FLOWS]
+
+    def on_cell(oi, wi, cost, benefit):
+        for name, kind, first, last in flow_kpis:
+            assert first is not None and last is not None  # a flow KPI names its years
+            rows = slice(first, last + 1)
+            if kind == "cost":
+                v = cost[rows].sum(axis=0)
+            elif kind == "benefit":
+                v = benefit[rows].sum(axis=0)
+            else:
+                v = benefit[rows].sum(axis=0) - cost[rows].sum(axis=0)
+            out[name][:, oi, wi] = v
+
+    flows = engine.project(plan, values, risks, n, ws, on_cell=on_cell)
+    full = None
+    for name, k in block.kpis.items():
+        kind, month, _ = k.parsed
+        if kind == "launch_months":
+            out[name][:] = np.moveaxis(flows.launch, -1, 0)
+        elif kind == "security_events":
+            out[name][:] = np.moveaxis(flows.security_events, -1, 0)
+        elif kind == "adoption":
+            assert month is not None
+            full = plan.complete(values) if full is None else full
+            for op in plan.options:
+                out[name][:, op.index] = adoption_at(
+                    month, flows.launch[op.index], [full[b.ramp_months] for b in op.benefits]
+                ).T
+    return out
+
+
+def adoption_at(month: float, launch: np.ndarray, ramps: list) -> np.ndarray:
+    """The share of full adoption ``month`` months after the decision, for go-live ``launch``
+    (months, any shape) and the ramps of the option's benefit lines (months each, scalars or
+    arrays broadcasting with ``launch``): the mean over the lines of ``clip((month - L) / R, 0,
+    1)``, each ramp floored at 1e-9 months as the engine does; 0 where there is no line.
+
+    >>> float(adoption_at(12, np.array(6.0), [12.0]))
+    0.5
+    """
+    launch = np.asarray(launch, dtype=float)
+    if not ramps:
+        return np.zeros(launch.shape)
+    total = np.zeros(launch.shape)
+    for r in ramps:
+        total += np.clip((month - launch) / np.maximum(np.asarray(r, dtype=float), 1e-9), 0.0, 1.0)
+    return total / len(ramps)
 
 
 def analyse(result: Result, plan: Plan | None = None) -> SuccessResult:

@@ -31,6 +31,8 @@ def describe(kpi: KPI, currency: str) -> str:
         return f"go-live {how} {months(kpi.target)} months after the decision"
     if kind == "security_events":
         return f"security incidents over the horizon {how} {kpi.target:g}"
+    if kind == "adoption":
+        return f"adoption {first} months after the decision {how} {percent(kpi.target)} of full"
     years = f"year {first}" if first == last else f"years {first} to {last}"
     if first == 0 and last == 0:
         years = "the decision date"
@@ -40,11 +42,12 @@ def describe(kpi: KPI, currency: str) -> str:
 
 def _unit(kpi: KPI, currency: str) -> str:
     kind = kpi.parsed[0]
-    return {"launch_months": "months", "security_events": "incidents"}.get(kind, currency)
+    return {"launch_months": "months", "security_events": "incidents", "adoption": "share"}.get(kind, currency)
 
 
 def _value(kpi: KPI, x: float) -> str:
-    return months(x) if kpi.parsed[0] == "launch_months" else compact(x)
+    kind = kpi.parsed[0]
+    return months(x) if kind == "launch_months" else percent(x) if kind == "adoption" else compact(x)
 
 
 def _head(name: str, lines: int = 2, width: int = 10) -> list[str]:

@@ -228,3 +228,68 @@ def test_expected_npv_against_the_status_quo_given_a_missed_milestone():
 def test_no_status_quo_no_column(cost_case):
     _, sr = cost_case
     assert "npv_vs_status_quo_mean_if_missed" not in sr.milestones().columns
+
+
+ADOPTION = """\
+success:
+  signed_by: [CMO]
+  kpis:
+    adopted: {metric: adoption(12), target: 0.6, direction: at_least, owner: CMO}
+    started: {metric: adoption(3), target: 0.0001, direction: at_least, owner: CMO}
+  milestones:
+    - {name: Adoption review, at_month: 12, kpis: [adopted]}
+"""
+
+
+def _adoption_scenario(block: str) -> str:
+    """One option whose only uncertain input is its go-live L ~ U(2, 10) months, one benefit
+    line ramping linearly over a fixed 12 months."""
+    return textwrap.dedent(f"""\
+        name: adoption closed forms
+        horizon_years: 2
+        discount_rate: 0
+        {NEUTRAL_OWNER}
+        options:
+          buy:
+            kind: buy
+            launch_months: {{dist: uniform, low: 2, high: 10}}
+            benefits:
+              uplift: {{category: revenue, amount: 100k, ramp_months: 12}}
+        """) + textwrap.dedent(block)
+
+
+def test_adoption_at_month_m_is_the_ramp_share_from_go_live():
+    """adoption(12) = (12 - L) / 12 for L ~ U(2, 10): at least 0.6 when L <= 4.8, P = 2.8 / 8 =
+    0.35; its mean (12 - 6) / 12 = 0.5, its P10 (the at-risk value of an at-least KPI) at
+    L = 9.2, 0.2333. adoption(3) > 0 when L < 3, P = 1 / 8."""
+    result = dk.simulate(loads(_adoption_scenario(ADOPTION)), trials=TRIALS, seed=SEED)
+    sr = success.analyse(result)
+    np.testing.assert_allclose(sr.values["adopted"][:, 0, 0], (12 - result.metrics["launch_months"][:, 0, 0]) / 12,
+                               rtol=1e-6)  # fmt: skip
+    k = sr.kpis().xs(("buy", "shared"))
+    assert abs(k.loc["adopted", "p_hit"] - 0.35) < _tolerance(0.35)
+    assert abs(k.loc["started", "p_hit"] - 0.125) < _tolerance(0.125)
+    assert abs(sr.values["adopted"].mean() - 0.5) < 4 * (8 / 12 / math.sqrt(12)) / math.sqrt(TRIALS)
+    assert abs(k.loc["adopted", "at_risk"] - (12 - 9.2) / 12) < 0.01
+    assert sr.milestones().loc[("buy", "shared", "Adoption review"), "p_hit"] == k.loc["adopted", "p_hit"]
+    assert "adoption 12 months after the decision at least 60% of full" in success_text(sr)
+
+
+def test_adoption_of_two_lines_is_their_mean_share():
+    """Two lines ramping over 6 and 12 months from a fixed go-live at month 3: at month 9 the
+    shares are 1 and 0.5, so adoption(9) = 0.75 in every trial; 0 before go-live."""
+    assert success.adoption_at(9, np.array([3.0]), [6.0, 12.0])[0] == 0.75
+    assert success.adoption_at(2, np.array([3.0]), [6.0, 12.0])[0] == 0.0
+    assert success.adoption_at(9, np.array([3.0]), [])[0] == 0.0
+
+
+@pytest.mark.parametrize(("metric", "month", "words"), [("adoption(30)", 24, "beyond the horizon"),
+                                                        ("adoption(12)", 9, "known only at month 12"),
+                                                        ("adoption(1.5)", 12, "unknown metric")])  # fmt: skip
+def test_bad_adoption_kpis_are_located_errors(tmp_path, metric, month, words):
+    text = _adoption_scenario(ADOPTION.replace("adoption(12)", metric).replace("at_month: 12", f"at_month: {month}"))
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as err:
+        load(path)
+    assert any(words in p.message for p in err.value.problems), err.value.problems

@@ -9,6 +9,10 @@ cost, incidents), ``at_least`` when it is at least the target (benefit, net valu
 follow the scenario's periods: 0 is the decision date, ``t`` is year ``t`` (1..horizon), and
 ``cost[1:2]`` sums years 1 and 2 (both ends included). Money is in the scenario's currency,
 nominal, undiscounted; costs and benefits are positive amounts; net is benefit minus cost.
+``adoption(m)`` is the share of full adoption ``m`` whole months after the decision: the
+linear ramp ``clip((m - L) / R, 0, 1)`` from the cell's go-live ``L`` over the ramp ``R`` of
+each of the option's benefit lines, averaged over its lines (0 for an option without benefits;
+a delivery failure, the realisation, is not part of it: adoption is the ramp, not the benefit).
 
 Each KPI has an ``owner`` (a stakeholder of the scenario such as CMO or CIO, or a named role);
 the KPIs whose owner is among ``signed_by`` are the signed ones, and their joint hit is what
@@ -34,6 +38,7 @@ METRICS: dict[str, str] = {
     "cost[a:b]": "cost of years a to b (currency; cost[1] is year 1's, cost[0] the decision date's)",
     "benefit[a:b]": "benefit of years a to b (currency)",
     "net[a:b]": "benefit minus cost of years a to b (currency; net[0:3] is the cumulative net by year 3)",
+    "adoption(m)": "share of full adoption m whole months after the decision (0 to 1; see adoption_at)",
 }
 """The metrics a KPI may name, with their meaning and unit."""
 
@@ -41,12 +46,17 @@ FLOWS = ("cost", "benefit", "net")
 """The metrics over a range of years."""
 
 _METRIC = re.compile(r"^\s*(?:(launch_months|security_events)|(cost|benefit|net)\[\s*(\d+)\s*(?::\s*(\d+)\s*)?\])\s*$")
+_ADOPTION = re.compile(r"^\s*adoption\(\s*(\d+)\s*\)\s*$")
 
 
 def parse_metric(text: str) -> tuple[str, int | None, int | None]:
     """``(kind, first year, last year)`` of a metric: ``("cost", 1, 1)`` for ``cost[1]``,
-    ``("net", 0, 3)`` for ``net[0:3]``, ``("launch_months", None, None)``. A ValueError with
-    the allowed forms for anything else."""
+    ``("net", 0, 3)`` for ``net[0:3]``, ``("launch_months", None, None)``; for adoption the
+    month instead of the first year, ``("adoption", 12, None)`` for ``adoption(12)``. A
+    ValueError with the allowed forms for anything else."""
+    a = _ADOPTION.match(text)
+    if a is not None:
+        return "adoption", int(a.group(1)), None
     m = _METRIC.match(text)
     if m is None:
         raise ValueError(text)
@@ -125,11 +135,14 @@ class Success(Model):
 
 def known_at(kpi: KPI, horizon: int) -> float:
     """The month after the decision at which a KPI's value is known: the end of its last year
-    for a flow, the target month for a launch KPI (by then it has happened or not), the end
-    of the horizon for incidents."""
-    kind, _, last = kpi.parsed
+    for a flow, the target month for a launch KPI (by then it has happened or not), the month
+    of an adoption KPI, the end of the horizon for incidents."""
+    kind, first, last = kpi.parsed
     if kind == "launch_months":
         return float(kpi.target)
+    if kind == "adoption":
+        assert first is not None
+        return float(first)
     if kind == "security_events":
         return 12.0 * horizon
     assert last is not None
@@ -153,9 +166,11 @@ def success_problems(s: Any) -> list[tuple[FieldPath, str]]:
             )
         )
     for name, kpi in block.kpis.items():
-        _, _, last = kpi.parsed
+        kind, first, last = kpi.parsed
         if last is not None and last > H:
             out.append((("success", "kpis", name, "metric"), f"year {last} is beyond the horizon of {H} years"))
+        if kind == "adoption" and first is not None and first > 12 * H:
+            out.append((("success", "kpis", name, "metric"), f"month {first} is beyond the horizon ({12 * H} months)"))
     seen: set[str] = set()
     for i, ms in enumerate(block.milestones):
         at: FieldPath = ("success", "milestones", i)
