@@ -47,6 +47,8 @@ CHECKED = [
     "decision_kit/staging",
     "decision_kit/review",
     "decision_kit/review_scenario.py",
+    "decision_kit/review_milestones.py",
+    "decision_kit/review_tables.py",
     "tests/test_review_scenario.py",
     "decision_kit/success.py",
     "decision_kit/success_text.py",

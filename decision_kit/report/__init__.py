@@ -21,7 +21,8 @@ the UTC date, and written atomically; neither replaces an existing file unless
 (see :mod:`decision_kit.results`).
 
 :func:`standard_analyses` gives the extra sections a memo usually carries (sensitivities,
-value of information, stakeholders). Its figures are drawn on matplotlib's Agg canvas without
+value of information, stakeholders); :func:`review_analyses` the sections of a plan-vs-actual
+review, and ``write_xlsx(..., review=...)`` its sheet. Its figures are drawn on matplotlib's Agg canvas without
 pyplot, so nothing here (nor in the CLI or the batch runner) chooses a backend: that is the
 calling application's choice.
 
@@ -33,7 +34,7 @@ assumptions and the ownership tables both carry (``provenance``) and the standar
 """
 
 from ..formatting import compact, percent
-from .analyses import standard_analyses
+from .analyses import review_analyses, standard_analyses
 from .memo import external_refs, html_memo, render, write_html
 from .provenance import assumptions, ownership, stamp
 from .workbook import SUMMARY_LABELS, XLSX_HEADER_ROW, write_xlsx
@@ -48,6 +49,7 @@ __all__ = [
     "ownership",
     "percent",
     "render",
+    "review_analyses",
     "stamp",
     "standard_analyses",
     "write_html",

@@ -225,3 +225,47 @@ def belief_analyses(result, *, trials: int = 10_000) -> dict[str, Any]:
         f"Whose numbers: the value of settling each disputed input alone ({s.currency})": inputs,
         "Whose numbers: each stakeholder's mean estimate of the disputed inputs": w.estimates,
     }
+
+
+def review_analyses(rv, *, top: int = 12) -> dict[str, Any]:
+    """The memo's "plan versus actual" sections for a
+    :class:`~decision_kit.review_scenario.ScenarioReview` (:mod:`decision_kit.review_tables`):
+    what changed (expected NPV to go and to date, the recommended action, the chance of passing
+    the remaining milestones, the effective sample size and whether tempered SMC ran), every
+    open action before and after, each milestone's chance, the ``top`` inputs that moved most
+    and each observation's Shapley share. Money in the scenario's currency, three significant
+    figures; chances as percentages; "n/a" where a quantity does not apply."""
+    from .. import review_tables as rt
+    from ..formatting import compact, percent
+
+    a, cur = rv.actuals, rv.currency
+    when = f" ({a.date.isoformat()})" if a.date is not None else ""
+    cell = f"{a.cell.option} / {a.cell.owner}"
+
+    def shown(v, unit: str) -> str:
+        if isinstance(v, str):
+            return v
+        if unit == rt.SHARE:
+            return percent(v)
+        return f"{v:,.0f}" if unit == rt.TRIALS else compact(v)
+
+    summary = rt.summary_frame(rv)
+    cols = ["before the actuals", "after the actuals", "change"]
+    summary[cols] = [[shown(r[c], r.unit) for c in cols] for _, r in summary.iterrows()]
+    actions = rt.actions_frame(rv)
+    miles = rt.milestones_frame(rv)
+    out: dict[str, Any] = {
+        f"Plan versus actual: {cell} as of year {a.as_of_years} after the decision{when}, {rv.trials:,} prior "
+        f"trials, seed {rv.seed} (money in {cur}, NPV at the decision date)": summary,
+        f"Plan versus actual: expected NPV to go of each open action before and after the actuals ({cur})": actions,
+    }
+    if miles is not None:
+        share = [c for c in miles.columns if c.startswith(("chance", "change"))]
+        miles[share] = miles[share].map(percent)
+        out[f"Plan versus actual: chance that {cell} passes each milestone of the signed targets"] = miles
+    out[
+        f"Plan versus actual: the {top} inputs that moved most (each in its own unit; shift in prior "
+        "standard deviations)"
+    ] = rt.inputs_frame(rv, top)
+    out[f"Plan versus actual: what each observation changed (Shapley shares, {cur})"] = rt.observations_frame(rv)
+    return out
