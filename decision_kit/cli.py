@@ -319,7 +319,7 @@ def _beliefs(args) -> int:
 
 
 def _success(args) -> int:
-    from . import success
+    from . import success, success_rules
     from .loading import load_scenario
     from .simulation import simulate
     from .success_text import success_text
@@ -327,7 +327,7 @@ def _success(args) -> int:
     scenario = load_scenario(args.scenario)
     _warn(args.scenario, scenario)
     success.block_of(scenario)  # before simulating: a scenario without targets is refused at once
-    print(success_text(success.analyse(simulate(scenario, trials=args.trials, seed=args.seed))))
+    print(success_text(success_rules.analyse(simulate(scenario, trials=args.trials, seed=args.seed))))
     return 0
 
 

@@ -10,8 +10,10 @@ share of prior trials passing it, after them the posterior weight of the trials 
 
 A milestone is *remaining* when it falls after the review date (``at_month > 12 x
 as_of_years``); the last row is the chance of passing every remaining milestone in the same
-trial. Milestones at or before the review date are listed too: after the actuals their chance
-is what the observations say about a review already held (its KPIs may be partly unobserved).
+trial. A milestone that signs a stop rule (:mod:`decision_kit.success_rules`) is listed with NaN
+chances and left out of that row: the rule is fitted on the plan's trials, not re-forecast.
+Milestones at or before the review date are listed too: after the actuals their chance is what
+the observations say about a review already held (its KPIs may be partly unobserved).
 """
 
 from __future__ import annotations
@@ -38,13 +40,14 @@ def _passed(model, x: np.ndarray) -> dict[str, np.ndarray]:
     from .success import kpis_of_draws
 
     plan, block = model.plan, model.plan.scenario.success
-    out = {ms.name: np.empty(x.shape[0], dtype=bool) for ms in block.milestones}
+    kept = [ms for ms in block.milestones if ms.stop_rule is None]
+    out = {ms.name: np.empty(x.shape[0], dtype=bool) for ms in kept}
     for lo in range(0, x.shape[0], BLOCK):
         rows = x[lo : lo + BLOCK]
         values, risks = model.draws(rows)
         kpis = kpis_of_draws(plan, values, risks, rows.shape[0])
         hit = {name: k.hit(kpis[name][:, model.option, model.owner]) for name, k in block.kpis.items()}
-        for ms in block.milestones:
+        for ms in kept:
             out[ms.name][lo : lo + rows.shape[0]] = np.logical_and.reduce([hit[k] for k in ms.kpis])
     return out
 
@@ -66,9 +69,13 @@ def milestone_chances(model, review: Review, prior_inputs: np.ndarray) -> pd.Dat
     after = before if same else _passed(model, review.posterior.inputs)
     w = review.weights
     due = 12.0 * model.a
-    remaining = [ms.name for ms in block.milestones if ms.at_month > due]
+    remaining = [ms.name for ms in block.milestones if ms.at_month > due and ms.stop_rule is None]
     rows = []
     for ms in block.milestones:
+        if ms.stop_rule is not None:  # a fitted rule is not re-forecast: its chance is the plan's
+            words = f"the stop rule of {ms.stop_rule.option} (not re-forecast)"
+            rows.append((ms.name, float(ms.at_month), words, ms.at_month > due, np.nan, np.nan))
+            continue
         rows.append((ms.name, float(ms.at_month), ", ".join(ms.kpis), ms.at_month > due,
                      float(before[ms.name].mean()), float(w @ after[ms.name])))  # fmt: skip
     all_before = (

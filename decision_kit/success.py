@@ -158,17 +158,21 @@ def adoption_at(month: float, launch: np.ndarray, ramps: list) -> np.ndarray:
     return total / len(ramps)
 
 
-def analyse(result: Result, plan: Plan | None = None) -> SuccessResult:
+def analyse(result: Result, plan: Plan | None = None, rules: pd.DataFrame | None = None) -> SuccessResult:
     """The chances of hitting the KPIs and milestones of ``result``'s scenario, on its trials.
 
     ``plan``: the plan ``result`` was simulated from, if not its scenario's own compiled plan.
+    ``rules``: the fitted stop rules of the milestones that sign one
+    (:func:`decision_kit.success_rules.rule_milestones`; :func:`decision_kit.success_rules.analyse`
+    passes them), without which those milestones' chances are NaN.
     """
     plan = compile_plan(result.scenario) if plan is None else plan
     if plan.layout != result.layout:
         raise ScenarioError("the plan's option x owner cells are not the result's")
     values = kpi_values(plan, result.trials, result.seed)
     sq = None if result.status_quo is None else result.status_quo["npv"]
-    return SuccessResult(result.scenario, result.layout, result.trials, result.seed, values, result.metrics["npv"], sq)
+    npv = result.metrics["npv"]
+    return SuccessResult(result.scenario, result.layout, result.trials, result.seed, values, npv, sq, rules)
 
 
 @dataclass(frozen=True, eq=False)
@@ -183,6 +187,9 @@ class SuccessResult:
     npv : (trials, options, owners) per-trial NPV of the same trials (currency).
     status_quo_npv : (trials,) the status quo's NPV in the same trials, or None where the
         scenario states no status quo.
+    rules : for milestones that sign a stop rule, one row per (option, owner, milestone) of the
+        rule's option (:func:`decision_kit.success_rules.rule_milestones`): ``p_continue`` (the
+        milestone's chance), ``p_continue_se``, ``threshold`` and ``rule``; None if not given.
     """
 
     scenario: Scenario
@@ -192,6 +199,7 @@ class SuccessResult:
     values: dict[str, np.ndarray]
     npv: np.ndarray
     status_quo_npv: np.ndarray | None = None
+    rules: pd.DataFrame | None = None
 
     @property
     def block(self) -> Success:
@@ -269,6 +277,9 @@ class SuccessResult:
         )
         cols: dict[str, list] = {k: [] for k in keys}
         for ms in self.block.milestones:
+            if ms.stop_rule is not None:
+                self._rule_row(ms, cols, vs is not None)
+                continue
             hit = self.all_hit(ms.kpis)
             n_hit = hit.sum(axis=0)
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -287,13 +298,43 @@ class SuccessResult:
         frame = pd.DataFrame(data, index=self._index(names, "milestone"))
         frame.insert(3, "p_hit_se", proportion_standard_error(frame["p_hit"].to_numpy(dtype=float), self.trials))
         frame.insert(4, "npv_mean", np.repeat(npv.mean(axis=0).reshape(O * W), len(names)))
+        if self.rules is not None:  # a rule's chance is on the trials that value it (half the trials)
+            for key, r in self.rules.iterrows():
+                frame.loc[key, "p_hit_se"] = r.p_continue_se
         return frame
 
+    def _rule_row(self, ms, cols: dict, versus: bool) -> None:
+        """A stop-rule milestone's columns: its chance is the rule's chance of carrying on in
+        the cells of its option (NaN elsewhere, and without :attr:`rules`); the expected NPV
+        given it missed or hit is not computed (NaN)."""
+        lay = self.layout
+        shape = (len(lay.options), len(lay.owners))
+        p = np.full(shape, np.nan)
+        words = np.full(shape, "", dtype=object)
+        if self.rules is not None:
+            for (o, w, name), r in self.rules.iterrows():
+                if name == ms.name:
+                    p[lay.options.index(o), lay.owners.index(w)] = r.p_continue
+                    words[lay.options.index(o), lay.owners.index(w)] = r.rule
+        assert ms.stop_rule is not None
+        what = "yearly stop review" if ms.stop_rule.rule == "yearly_review" else "pilot"
+        words[words == ""] = f"the {what} of {ms.stop_rule.option} carries on"
+        nan = np.full(shape, np.nan)
+        cols["npv_mean_if_missed"].append(nan)
+        cols["npv_mean_if_hit"].append(nan)
+        if versus:
+            cols["npv_vs_status_quo_mean_if_missed"].append(nan)
+        cols["p_hit"].append(p)
+        cols["at_month"].append(np.full(shape, float(ms.at_month)))
+        cols["kpis"].append(words)
+
     def milestones(self) -> pd.DataFrame:
-        """One row per (option, owner, milestone): at_month, its KPIs, p_hit (all its KPIs hit)
-        and its standard error, the cell's expected NPV, and the expected NPV given the
-        milestone is missed and given it is hit (NaN where it never is), and where the scenario
-        states a status quo the expected NPV against it given the milestone is missed. A copy."""
+        """One row per (option, owner, milestone): at_month, its KPIs, p_hit (all its KPIs hit;
+        for a milestone signing a stop rule, the rule's chance of carrying on, its words in the
+        ``kpis`` column and NaN in the cells of other options) and its standard error, the
+        cell's expected NPV, and the expected NPV given the milestone is missed and given it is
+        hit (NaN where it never is, and for a stop rule), and where the scenario states a status
+        quo the expected NPV against it given the milestone is missed. A copy."""
         return self._milestones.copy()
 
     @functools.cached_property

@@ -248,6 +248,9 @@ def test_the_milestones_before_the_actuals_are_the_success_analysis_of_the_same_
 
     ms = success.analyse(dk.simulate(scenario, trials=3_000, seed=5)).milestones().sort_index().xs(("buy", "embedded"))
     for name in ms.index:
+        if name == "Year-2 stop review":  # a signed stop rule: fitted on the plan, not re-forecast
+            assert np.isnan(rv.milestones.loc[name, "p_before"]) and np.isnan(rv.milestones.loc[name, "p_after"])
+            continue
         assert abs(rv.milestones.loc[name, "p_before"] - ms.loc[name, "p_hit"]) <= 1 / 3_000
 
 

@@ -52,6 +52,7 @@ CHECKED = [
     "tests/test_review_scenario.py",
     "decision_kit/success.py",
     "decision_kit/success_text.py",
+    "decision_kit/success_rules.py",
     "tests/test_success.py",
     "decision_kit/formatting.py",
     "decision_kit/tables.py",

@@ -293,3 +293,118 @@ def test_bad_adoption_kpis_are_located_errors(tmp_path, metric, month, words):
     with pytest.raises(ScenarioError) as err:
         load(path)
     assert any(words in p.message for p in err.value.problems), err.value.problems
+
+
+# -- milestones that sign a stop rule ------------------------------------------------------------
+
+RULES = """\
+name: signed stop rule, hand-worked
+horizon_years: 3
+discount_rate: 0.10
+owners: {shared: {launch_factor: 1, launch_extra_months: 0, integration_factor: 1, incident_frequency: 1,
+                  incident_severity: 1, governance_overhead: 0, consolidation: 0, realisation_factor: 1}}
+options:
+  buy:
+    kind: buy
+    realisation: {dist: mixture, components: [{weight: 0.3, dist: 0}, {weight: 0.7, dist: 1}]}
+    costs:
+      run: {category: license, timing: recurring, amount: 1000}
+    benefits:
+      uplift: {category: revenue, amount: 3000}
+    flexibility:
+      abandon: {exit_cost: 0, commitment_years: 0, failure_seen_after_months: 0, benefit_noise: 0}
+      pilot: {months: 12, scale: 0.1, setup_cost: 100, benefit_noise: 0}
+  keep:
+    kind: buy
+    costs:
+      run: {category: license, timing: recurring, amount: 500}
+success:
+  signed_by: [CIO]
+  kpis:
+    go_live: {metric: launch_months, target: 6, direction: at_most, owner: CIO}
+  milestones:
+    - {name: Go-live review, at_month: 6, kpis: [go_live]}
+    - {name: Year-1 stop review, at_month: 12, stop_rule: {option: buy}}
+    - {name: Year-2 stop review, at_month: 24, stop_rule: {option: buy, rule: yearly_review}}
+    - {name: Pilot decision, at_month: 12, stop_rule: {option: buy, rule: pilot}}
+"""
+
+
+@pytest.fixture(scope="module")
+def rules_case():
+    from decision_kit import success_rules
+
+    result = dk.simulate(loads(RULES), trials=TRIALS, seed=SEED)
+    return result, success_rules.analyse(result)
+
+
+def test_a_signed_stop_review_is_the_rule_that_stops_every_failure_seen(rules_case):
+    """Hand-worked (as tests/test_staged_decisions.py): licence 1,000 a year, benefit 3,000 a
+    year unless the delivery fails (p 0.3, benefit 0), the failure seen at once, no exit cost.
+    At the end of year 1 stopping a failure saves 1,000 a year and a delivered option earns
+    more than it costs, so the rule stops exactly the failures: P(carry on past year 1) = 0.7.
+    Nothing is left to stop at year 2, so past year 2 it is 0.7 too. Every delivered trial
+    measures the same 2,250 (a 6-month ramp from month 0), so the rule has no benefit threshold
+    (NaN): it stops on the failure seen."""
+    _, sr = rules_case
+    rules = sr.rules.xs(("buy", "shared"))
+    valued = int(rules.loc["Year-1 stop review", "valued_trials"])
+    assert valued == TRIALS // 2
+    for name in ("Year-1 stop review", "Year-2 stop review"):
+        r = rules.loc[name]
+        assert abs(r.p_continue - 0.7) < _tolerance(0.7, valued), name
+        assert r.stop_if_failure_seen and math.isnan(r.threshold)
+        assert r.p_continue_se == pytest.approx(math.sqrt(r.p_continue * (1 - r.p_continue) / valued))
+    assert rules.loc["Year-2 stop review", "p_continue"] == rules.loc["Year-1 stop review", "p_continue"]
+    assert "a delivery failure has been seen" in rules.loc["Year-1 stop review", "rule"]
+    ms = sr.milestones()
+    assert ms.loc[("buy", "shared", "Year-1 stop review"), "p_hit"] == rules.loc["Year-1 stop review", "p_continue"]
+    assert math.isnan(ms.loc[("keep", "shared", "Year-1 stop review"), "p_hit"])  # not keep's rule
+    assert math.isnan(ms.loc[("buy", "shared", "Year-1 stop review"), "npv_mean_if_missed"])
+
+
+def test_a_signed_pilot_scales_on_a_threshold_between_a_failure_and_a_delivery(rules_case):
+    """The noiseless 12-month pilot measures the full-scale year-2 benefit exactly: 0 for a
+    failure, 3,000 for a delivery. Scaling a delivery pays and a failure does not, so the rule
+    scales at a threshold in (0, 3,000] a year, and P(scale) = 0.7."""
+    _, sr = rules_case
+    r = sr.rules.loc[("buy", "shared", "Pilot decision")]
+    assert 0 < r.threshold <= 3000 and r.kind == "pilot"
+    assert abs(r.p_continue - 0.7) < _tolerance(0.7, int(r.valued_trials))
+    text = success_text(sr)
+    assert "Pilot decision" in text and "scale if its measured benefit is at least" in text
+    assert max(len(line) for line in text.splitlines()) <= 100
+
+
+def test_without_the_fitted_rules_a_signed_rule_has_no_chance(rules_case):
+    result, _ = rules_case
+    bare = success.analyse(result)
+    assert math.isnan(bare.milestones().loc[("buy", "shared", "Pilot decision"), "p_hit"])
+    assert bare.milestones().loc[("buy", "shared", "Go-live review"), "p_hit"] == 1.0  # launch at month 0
+
+
+BAD_RULES = [
+    ("stop_rule: {option: buy}}", "stop_rule: {option: keep}}", "success.milestones[1].stop_rule.rule",
+     "states no abandon"),
+    ("stop_rule: {option: buy}}", "stop_rule: {option: nobody}}", "success.milestones[1].stop_rule.option",
+     "no option 'nobody'"),
+    ("at_month: 12, stop_rule: {option: buy}}", "at_month: 18, stop_rule: {option: buy}}",
+     "success.milestones[1].at_month", "falls at a year end"),
+    ("at_month: 24, stop_rule", "at_month: 36, stop_rule", "success.milestones[2].at_month", "up to 24"),
+    ("at_month: 12, stop_rule: {option: buy, rule: pilot}", "at_month: 6, stop_rule: {option: buy, rule: pilot}",
+     "success.milestones[3].at_month", "decides at its end: at_month 12"),
+    ("stop_rule: {option: buy}}", "kpis: [go_live], stop_rule: {option: buy}}", "success.milestones[1]",
+     "exactly one of them"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("old", "new", "field", "words"), BAD_RULES, ids=[b[3] for b in BAD_RULES])
+def test_bad_stop_rule_milestones_are_located_errors(tmp_path, old, new, field, words):
+    assert old in RULES
+    path = tmp_path / "bad.yaml"
+    path.write_text(RULES.replace(old, new, 1))
+    with pytest.raises(ScenarioError) as err:
+        load(path)
+    problem = next((p for p in err.value.problems if words in p.message), None)
+    assert problem is not None, err.value.problems
+    assert problem.path.startswith(field) and problem.line is not None

@@ -192,19 +192,27 @@ def success_analyses(result) -> dict[str, Any]:
     every signed KPI is hit together in each cell. Empty without a block."""
     if result.scenario.success is None:
         return {}
-    from .. import success
+    from .. import success_rules
+    from ..formatting import percent
 
-    sr = success.analyse(result)
+    sr = success_rules.analyse(result)
     option, owner = result.best_cell
     kpis = sr.kpis().xs((option, owner), level=("option", "owner"))
     kpis = kpis[["metric", "direction", "target", "stakeholder", "signed", "p_hit", "at_risk", "flag"]]
     miles = sr.milestones().xs((option, owner), level=("option", "owner"))
     miles = miles[["at_month", "kpis", "p_hit", "npv_mean", "npv_mean_if_missed", "npv_mean_if_hit"]]
-    return {
+    out = {
         f"Signed targets of {option} / {owner}: chance of hitting each (at risk: a one-in-ten chance of worse)": kpis,
         f"Milestones of {option} / {owner}: chance of passing and expected NPV if missed": miles,
         "Chance that every signed target is hit together, per cell": sr.signed(),
     }
+    if sr.rules is not None:
+        cols = {"threshold": f"carry on if the measured benefit is at least ({result.scenario.currency} a year)",
+                "measured": "measured", "stop_if_failure_seen": "stop if a failure is seen",
+                "p_continue": "chance of carrying on", "rule": "the fitted rule in words"}  # fmt: skip
+        rules = sr.rules[list(cols)].assign(p_continue=sr.rules["p_continue"].map(percent)).rename(columns=cols)
+        out["Stop rules signed as milestones (signing the milestone signs the rule; fitted on half the trials)"] = rules
+    return out
 
 
 def belief_analyses(result, *, trials: int = 10_000) -> dict[str, Any]:

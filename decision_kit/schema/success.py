@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from ..distributions import Num
 from ..errors import input_error
@@ -103,13 +103,36 @@ class KPI(Model):
         return values <= self.target if self.direction == "at_most" else values >= self.target
 
 
+class StopRule(Model):
+    """The decision rule a milestone signs: ``option``'s yearly stop review (``rule:
+    yearly_review``, its ``flexibility: abandon``) or its pilot (``rule: pilot``), as
+    :mod:`decision_kit.staged_decisions` fits it."""
+
+    option: Name
+    rule: Literal["yearly_review", "pilot"] = "yearly_review"
+    source: str | None = None
+
+
 class Milestone(Model):
-    """A review ``at_month`` months after the decision, passed when every KPI it names is hit."""
+    """A review ``at_month`` months after the decision, passed when every KPI it names is hit;
+    or, with ``stop_rule`` instead of ``kpis``, the staged decision at that date, passed when the
+    fitted rule carries on (signing it is signing the decision rule)."""
 
     name: str = Field(min_length=1)
     at_month: Num = Field(gt=0)
-    kpis: list[Name] = Field(min_length=1)
+    kpis: list[Name] = Field(default_factory=list)
+    stop_rule: StopRule | None = None
     source: str | None = None
+
+    @model_validator(mode="after")
+    def _kpis_or_rule(self):
+        if bool(self.kpis) == (self.stop_rule is not None):
+            raise input_error(
+                "kpis",
+                "a milestone names either its KPIs (kpis: [...]) or the decision rule it signs "
+                "(stop_rule: {option: ...}), exactly one of them",
+            )
+        return self
 
 
 class Success(Model):
@@ -179,6 +202,8 @@ def success_problems(s: Any) -> list[tuple[FieldPath, str]]:
         seen.add(ms.name)
         if ms.at_month > 12 * H:
             out.append((at + ("at_month",), f"month {ms.at_month:g} is beyond the horizon ({12 * H} months)"))
+        if ms.stop_rule is not None:
+            out += [(at + where, message) for where, message in _rule_problems(s, ms)]
         for j, k in enumerate(ms.kpis):
             if k not in block.kpis:
                 out.append((at + ("kpis", j), f"KPI '{k}' is not defined under success.kpis"))
@@ -193,3 +218,29 @@ def success_problems(s: Any) -> list[tuple[FieldPath, str]]:
                         )
                     )
     return out
+
+
+def _rule_problems(s: Any, ms: Milestone) -> list[tuple[FieldPath, str]]:
+    """A stop-rule milestone's cross-references: the option states the review or pilot, and the
+    milestone falls at its date (a year end before the horizon's last, or the pilot's end)."""
+    rule = ms.stop_rule
+    assert rule is not None
+    o = rule.option
+    if o not in s.options:
+        return [(("stop_rule", "option"), f"no option '{o}' in the scenario (options: {', '.join(s.options)})")]
+    flex = s.options[o].flexibility
+    kind = "abandon" if rule.rule == "yearly_review" else "pilot"
+    stated = getattr(flex, kind, None) if flex is not None else None
+    if stated is None:
+        return [(("stop_rule", "rule"), f"option '{o}' states no {kind} under flexibility: to sign")]
+    H = s.horizon_years
+    if kind == "abandon":
+        t = float(ms.at_month) / 12
+        if t != int(t) or not 1 <= t <= H - 1:
+            return [(("at_month",), f"a yearly stop review falls at a year end before the horizon's last: at_month "
+                                    f"12, 24, ... up to {12 * (H - 1)}, got {ms.at_month:g}")]  # fmt: skip
+    elif float(ms.at_month) != float(stated.months):
+        return [
+            (("at_month",), f"the pilot of '{o}' decides at its end: at_month {stated.months:g}, got {ms.at_month:g}")
+        ]
+    return []
