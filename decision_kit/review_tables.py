@@ -8,7 +8,8 @@ What does not apply is the text ``"n/a"`` (never a number), so that a workbook c
 cell and a notebook cell say the same thing:
 
 - :func:`summary_frame`: what changed, one row per quantity (``before``, ``after``, ``change``
-  and ``unit``, the unit telling a writer how to format the row);
+  and ``unit``, the unit telling a writer how to format the row); :func:`summary_words` the
+  same written as text;
 - :func:`actions_frame`: expected NPV to go of every open action, and which is recommended;
 - :func:`inputs_frame`: prior versus posterior per input, largest shift first;
 - :func:`milestones_frame`: the chance of passing each milestone of the success block;
@@ -21,7 +22,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from .formatting import compact, months
+from .formatting import compact, months, percent
 from .review_milestones import EVERY_REMAINING
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ __all__ = [
     "milestones_frame",
     "observations_frame",
     "summary_frame",
+    "summary_words",
 ]
 
 NA = "n/a"
@@ -80,6 +82,24 @@ def summary_frame(rv: ScenarioReview) -> pd.DataFrame:
         ("tempered sequential Monte Carlo (the fallback when the weights degenerate)", NA, _smc_words(rv), NA, TEXT),
     ]
     return pd.DataFrame(rows, columns=["quantity", "before the actuals", "after the actuals", "change", "unit"])
+
+
+def summary_words(rv: ScenarioReview) -> pd.DataFrame:
+    """:func:`summary_frame` with its values as text: money in three significant figures,
+    shares as percentages, trials as whole numbers (for a page or a notebook; the workbook
+    keeps the numbers)."""
+
+    def shown(v, unit: str) -> str:
+        if isinstance(v, str):
+            return v
+        if unit == SHARE:
+            return percent(v)
+        return f"{v:,.0f}" if unit == TRIALS else compact(v)
+
+    frame = summary_frame(rv)
+    cols = ["before the actuals", "after the actuals", "change"]
+    frame[cols] = [[shown(r[c], r.unit) for c in cols] for _, r in frame.iterrows()]
+    return frame
 
 
 def actions_frame(rv: ScenarioReview) -> pd.DataFrame:

@@ -244,23 +244,12 @@ def review_analyses(rv, *, top: int = 12) -> dict[str, Any]:
     and each observation's Shapley share. Money in the scenario's currency, three significant
     figures; chances as percentages; "n/a" where a quantity does not apply."""
     from .. import review_tables as rt
-    from ..formatting import compact, percent
+    from ..formatting import percent
 
     a, cur = rv.actuals, rv.currency
     when = f" ({a.date.isoformat()})" if a.date is not None else ""
     cell = f"{a.cell.option} / {a.cell.owner}"
-
-    def shown(v, unit: str) -> str:
-        if isinstance(v, str):
-            return v
-        if unit == rt.SHARE:
-            return percent(v)
-        return f"{v:,.0f}" if unit == rt.TRIALS else compact(v)
-
-    summary = rt.summary_frame(rv)
-    cols = ["before the actuals", "after the actuals", "change"]
-    summary[cols] = [[shown(r[c], r.unit) for c in cols] for _, r in summary.iterrows()]
-    actions = rt.actions_frame(rv)
+    summary, actions = rt.summary_words(rv), rt.actions_frame(rv)
     miles = rt.milestones_frame(rv)
     out: dict[str, Any] = {
         f"Plan versus actual: {cell} as of year {a.as_of_years} after the decision{when}, {rv.trials:,} prior "
