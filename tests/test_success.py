@@ -408,3 +408,32 @@ def test_bad_stop_rule_milestones_are_located_errors(tmp_path, old, new, field, 
     problem = next((p for p in err.value.problems if words in p.message), None)
     assert problem is not None, err.value.problems
     assert problem.path.startswith(field) and problem.line is not None
+
+
+def test_a_signed_threshold_is_in_business_units_and_its_chance_is_that_of_measuring_above_it():
+    """A noisy year-1 review: the failure shows only after 30 months, so at the end of year 1
+    the rule sees the measured benefit alone, x = 2,250 D + 750 e (D delivered, p 0.7; e
+    standard normal; no lognormal error). One contract year is still due, so the year-2 review
+    reaches the horizon and only the year-1 review is offered. The milestone carries on when
+    x >= t, the threshold in USD a year, so its chance is P(x >= t) = 0.7 Phi((2,250 - t) / 750)
+    + 0.3 Phi(-t / 750) at the fitted t. (The Bayes-optimal t is 740: carry on while P(D | x)
+    > 1/3, for year 3's +2,000 if delivered and -1,000 if failed; the least-squares rule is
+    fitted by a quadratic in x and lands lower, about 240; the test pins the milestone to the
+    rule it signs, whatever the rule's quality.)"""
+    from decision_kit import success_rules
+
+    text = RULES.replace(
+        "abandon: {exit_cost: 0, commitment_years: 0, failure_seen_after_months: 0, benefit_noise: 0}",
+        "abandon: {exit_cost: 0, commitment_years: 1, failure_seen_after_months: 30, benefit_noise: 0, "
+        "benefit_noise_floor: 750}",
+    ).replace("    - {name: Year-2 stop review, at_month: 24, stop_rule: {option: buy, rule: yearly_review}}\n", "")
+    sr = success_rules.analyse(dk.simulate(loads(text), trials=TRIALS, seed=SEED))
+    r = sr.rules.loc[("buy", "shared", "Year-1 stop review")]
+    t = r.threshold
+    assert 0 < t < 2250
+    phi = lambda z: 0.5 * math.erfc(-z / math.sqrt(2))
+    expected = 0.7 * phi((2250 - t) / 750) + 0.3 * phi(-t / 750)
+    assert abs(r.p_continue - expected) < _tolerance(expected, int(r.valued_trials))
+    from decision_kit.formatting import compact
+
+    assert f"below {compact(t)} USD" in r.rule and r.measured == "the measured benefit of year 1"
