@@ -5,7 +5,8 @@ What is here: :func:`write_xlsx`; :data:`SUMMARY_LABELS` (the summary's column h
 ``VERSUS_STATUS_QUO`` (re-exported from :mod:`decision_kit.results`: the columns of each cell
 against the status quo), :data:`XLSX_HEADER_ROW` (where each sheet's table starts) and the
 headers in words of the other sheets (:data:`CASHFLOW_LABELS`, :data:`ASSUMPTION_LABELS`,
-:data:`OWNERSHIP_LABELS`); the write-only sheet helper :class:`_Sheet` and the per-sheet writers.
+:data:`OWNERSHIP_LABELS`); the write-only sheet helper :class:`_Sheet` and the per-sheet writers,
+among them :func:`_review_sheet` (:data:`REVIEW_SHEET`, a plan-vs-actual review).
 """
 
 from __future__ import annotations
