@@ -270,3 +270,21 @@ def test_the_report_command_with_actuals_writes_the_review_and_refuses_a_bad_fil
     assert main(["report", str(scenario), "--actuals", str(bad), "-o", str(tmp_path / "n.html")]) == 2
     assert "no cost line or category 'nothing'" in capsys.readouterr().err
     assert not (tmp_path / "n.html").exists()
+
+
+def test_after_tempered_smc_the_milestone_chance_is_the_particles_and_follows_the_conjugate_update(tmp_path):
+    """The same update with SMC forced (min_ess = every trial): the chance after the actuals
+    is the share of SMC particles passing the milestone, run through the engine again, and
+    stays within 0.03 of Phi(-0.7667) = 0.2216 (four binomial standard errors of 4,000
+    independent draws are 0.026; the particles are resampled, hence the wider band)."""
+    from math import erfc, sqrt
+
+    scenario = loading.loads(MILESTONE)
+    path = _actuals(tmp_path, "    benefit[1]: {value: 70k, sd: 15k}\n")
+    rv = review_scenario(scenario, load_actuals(path, scenario), trials=4_000, seed=6, min_ess=4_000)
+    assert rv.review.method == "smc"
+    after = 0.5 * erfc(9.2 / 12 / sqrt(2))
+    assert abs(rv.milestones.loc["Year-2 budget", "p_after"] - after) < 0.03
+    column = list(rv.review.posterior.input_names).index("options.a.benefits.uplift.amount")
+    particles = rv.review.posterior.inputs[:, column]
+    assert rv.milestones.loc["Year-2 budget", "p_after"] == pytest.approx(np.mean(particles >= 90e3), abs=1e-12)
