@@ -25,11 +25,12 @@ by ``tests/test_layering.py``, with the absence of import cycles):
 8. results
 9. simulation
 10. sensitivity, voi, mcda, allocation, test_functions, staging, review, success
-11. owner_tradeoffs, staged_decisions, review_scenario, whose_numbers
-12. plots
-13. report, widgets, console, tables
-14. batch, success_text
-15. cli
+11. owner_tradeoffs, staged_decisions, review_milestones, whose_numbers
+12. review_scenario, success_rules
+13. plots, review_tables
+14. report, widgets, console, tables
+15. batch, success_text
+16. cli
 """
 
 from importlib import import_module

@@ -101,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
         help="with an .xlsx memo, do not write every trial's metrics to <memo>-trials.csv beside it",
     )
     m.add_argument("--force", action="store_true", help="replace output files that exist")
+    m.add_argument("--actuals", help="an actuals file: add its plan-vs-actual review to the memo and the workbook")
 
     al = sub.add_parser("allocate", help="split a digital budget across a portfolio's initiatives")
     al.add_argument("portfolio")
@@ -318,7 +319,7 @@ def _beliefs(args) -> int:
 
 
 def _success(args) -> int:
-    from . import success
+    from . import success, success_rules
     from .loading import load_scenario
     from .simulation import simulate
     from .success_text import success_text
@@ -326,7 +327,7 @@ def _success(args) -> int:
     scenario = load_scenario(args.scenario)
     _warn(args.scenario, scenario)
     success.block_of(scenario)  # before simulating: a scenario without targets is refused at once
-    print(success_text(success.analyse(simulate(scenario, trials=args.trials, seed=args.seed))))
+    print(success_text(success_rules.analyse(simulate(scenario, trials=args.trials, seed=args.seed))))
     return 0
 
 
@@ -361,13 +362,17 @@ def _report(args) -> int:
     if existing and not args.force:
         print(f"decision-kit: {existing[0]} already exists; pass --force to replace it", file=sys.stderr)
         return 2
-    result = simulate(load_scenario(args.scenario), trials=args.trials, seed=args.seed)
-    from .report import standard_analyses
+    scenario = load_scenario(args.scenario)
+    review = _actuals_review(scenario, args)
+    result = simulate(scenario, trials=args.trials, seed=args.seed)
+    from .report import review_analyses, standard_analyses
 
     analyses = standard_analyses(result) if any(o.suffix.lower() != ".xlsx" for o in outputs) else None
+    if analyses is not None and review is not None:
+        analyses |= review_analyses(review)
     for o in outputs:
         xlsx = o.suffix.lower() == ".xlsx"
-        extra = {"trials_file": not args.no_trials_file} if xlsx else {"analyses": analyses}
+        extra = {"trials_file": not args.no_trials_file, "review": review} if xlsx else {"analyses": analyses}
         try:
             writers[o.suffix.lower()](result, o, overwrite=args.force, **extra)
         except (FileExistsError, ValueError) as exc:
@@ -378,6 +383,15 @@ def _report(args) -> int:
             print(f"wrote {trials_csv_path(o)}")
     print(result.recommendation())
     return 0
+
+
+def _actuals_review(scenario, args):
+    """The plan-vs-actual review of ``--actuals`` (validated against the scenario first), or None."""
+    if not args.actuals:
+        return None
+    from .review_scenario import load_actuals, review_scenario
+
+    return review_scenario(scenario, load_actuals(args.actuals, scenario), trials=args.trials, seed=args.seed)
 
 
 def _batch(args) -> int:

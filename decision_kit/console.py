@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import textwrap
 
-from .formatting import amount, compact, months, rate, whole_percent, years
+from .formatting import amount, compact, months, percent, rate, whole_percent, years
 from .results import Result, shown_certainty_equivalent
 
 WIDTH = 100
@@ -375,6 +375,21 @@ def _signed(x: float) -> str:
     return ("+" if x > 0 else "") + compact(x)
 
 
+def _milestone_lines(rv) -> list[str]:
+    """The chance of passing each milestone of the success block, before -> after the actuals."""
+    if rv.milestones is None:
+        return []
+    out = [f"Chance that {rv.actuals.cell.option} passes each milestone (before -> after the actuals):"]
+    for name, m in rv.milestones.iterrows():
+        when = (
+            ""
+            if not math.isfinite(m.at_month)
+            else f" (month {m.at_month:g}{'' if m.remaining else ', by the review date'})"
+        )
+        out.append(f"  {(str(name) + when)[:48]:<48} {percent(m.p_before):>6} -> {percent(m.p_after):>6}")
+    return [*out, ""]
+
+
 def review_text(rv, top: int = 8) -> str:
     """A plan-vs-actual review (:class:`~decision_kit.review_scenario.ScenarioReview`) for a
     terminal: what was observed, the effective sample size and whether tempered SMC ran, the
@@ -411,6 +426,7 @@ def review_text(rv, top: int = 8) -> str:
         f"Change in the expected NPV to go of {r.cell}: {_signed(rv.change_in_npv_to_go)} {cur}",
         f"Recommended action: before the actuals, {r.recommended_before}; after them, {r.recommended_after}.",
         "",
+        *_milestone_lines(rv),
         f"What each observation changed in the expected NPV to go of {r.cell} (Shapley shares, {cur}):",
     ]
     att = r.attribution

@@ -39,6 +39,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -48,10 +49,14 @@ from .loading import load_scenario, read_text, read_yaml
 from .plan import Plan, compile_plan
 from .review import CopulaSpace, Observation, Review, Trials, review
 from .review.trials import ModelOutputs
+from .review_milestones import milestone_chances
 from .sampling import RiskDraws
 from .schema import Scenario, dotted, locate, validate_document
 from .schema.actuals import Actuals, ActualsFile, parse_kpi
 from .simulation import draw_trials
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["ScenarioModel", "ScenarioReview", "load_actuals", "review_scenario", "review_files"]
 
@@ -291,6 +296,10 @@ class ScenarioModel:
         marginals = [_Marginal(c.dist, rng) for c in self.columns]
         return CopulaSpace.from_marginals(marginals, _normal_score_correlation(self.plan, self.columns))
 
+    def draws(self, x: np.ndarray) -> tuple[dict, RiskDraws]:
+        """The engine's ``values`` and ``risks`` of rows of inputs (trials, inputs)."""
+        return _draws(self.plan, self.columns, np.asarray(x, dtype=float))
+
     def inputs(self, trials: int, seed: int) -> np.ndarray:
         """The prior trials' inputs: :func:`~decision_kit.simulation.simulate`'s draws."""
         values, risks, n = draw_trials(self.plan, trials, seed)
@@ -372,6 +381,9 @@ class ScenarioReview:
         first being ``continue``).
     scenario, actuals : what was reviewed; ``trials``, ``seed`` the prior trials drawn.
     actions : the open actions: continue, stop, switch to each other option.
+    milestones : the chance of passing each milestone of the scenario's success block before
+        and after the actuals, if it states any
+        (:func:`~decision_kit.review_milestones.milestone_chances`), else None.
     """
 
     review: Review
@@ -380,6 +392,7 @@ class ScenarioReview:
     actions: tuple[str, ...]
     trials: int
     seed: int
+    milestones: pd.DataFrame | None = None
 
     @property
     def currency(self) -> str:
@@ -410,7 +423,8 @@ def review_scenario(
     result = review(
         prior, model.observations(), cell=0, model=model, space=model.space(seed), min_ess=min_ess, rng=seed
     )
-    return ScenarioReview(result, scenario, actuals, model.actions, trials, seed)
+    chances = milestone_chances(model, result, prior.inputs)
+    return ScenarioReview(result, scenario, actuals, model.actions, trials, seed, chances)
 
 
 def review_files(scenario_path, actuals_path, *, trials: int = 20_000, seed: int = 0) -> ScenarioReview:

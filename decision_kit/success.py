@@ -29,7 +29,7 @@ from . import engine
 from .errors import ScenarioError
 from .plan import Plan, compile_plan
 from .results import Result, proportion_standard_error
-from .sampling import BLOCK, as_seed, draw_blocks
+from .sampling import BLOCK, RiskDraws, as_seed, draw_blocks
 from .schema import Scenario
 from .schema.success import FLOWS, Success
 
@@ -45,7 +45,18 @@ SANDBAGGED = 0.90
 AT_RISK = 0.10
 """The chance of worse that defines a KPI's at-risk value."""
 
-__all__ = ["ASPIRATIONAL", "AT_RISK", "SANDBAGGED", "SuccessResult", "analyse", "block_of", "flag", "kpi_values"]
+__all__ = [
+    "ASPIRATIONAL",
+    "AT_RISK",
+    "SANDBAGGED",
+    "SuccessResult",
+    "adoption_at",
+    "analyse",
+    "block_of",
+    "flag",
+    "kpi_values",
+    "kpis_of_draws",
+]
 
 
 def block_of(scenario: Scenario) -> Success:
@@ -80,44 +91,88 @@ def kpi_values(scenario: Scenario | Plan, trials: int, seed: int) -> dict[str, n
     block = block_of(plan.scenario)
     lay = plan.layout
     out = {name: np.empty((trials, len(lay.options), len(lay.owners))) for name in block.kpis}
-    flow_kpis = [(name, *k.parsed) for name, k in block.kpis.items() if k.parsed[0] in FLOWS]
     ws = engine.Workspace()
     for b in range(-(-trials // BLOCK)):
         values, risks, n = draw_blocks(plan, seed, trials, [b])
         lo = b * BLOCK
-
-        def on_cell(oi, wi, cost, benefit, lo=lo, n=n):
-            for name, kind, first, last in flow_kpis:
-                assert first is not None and last is not None  # a flow KPI names its years
-                rows = slice(first, last + 1)
-                if kind == "cost":
-                    v = cost[rows].sum(axis=0)
-                elif kind == "benefit":
-                    v = benefit[rows].sum(axis=0)
-                else:
-                    v = benefit[rows].sum(axis=0) - cost[rows].sum(axis=0)
-                out[name][lo : lo + n, oi, wi] = v
-
-        flows = engine.project(plan, values, risks, n, ws, on_cell=on_cell)
-        for name, k in block.kpis.items():
-            if k.parsed[0] == "launch_months":
-                out[name][lo : lo + n] = np.moveaxis(flows.launch, -1, 0)
-            elif k.parsed[0] == "security_events":
-                out[name][lo : lo + n] = np.moveaxis(flows.security_events, -1, 0)
+        for name, v in kpis_of_draws(plan, values, risks, n, ws).items():
+            out[name][lo : lo + n] = v
     return out
 
 
-def analyse(result: Result, plan: Plan | None = None) -> SuccessResult:
+def kpis_of_draws(
+    plan: Plan, values: dict, risks: RiskDraws, n: int, ws: engine.Workspace | None = None
+) -> dict[str, np.ndarray]:
+    """Every KPI of the plan's success block on ``n`` trials of engine inputs (``values`` and
+    ``risks`` as :func:`~decision_kit.engine.project` takes them): name -> (n, options, owners)."""
+    block = block_of(plan.scenario)
+    lay = plan.layout
+    out = {name: np.empty((n, len(lay.options), len(lay.owners))) for name in block.kpis}
+    flow_kpis = [(name, *k.parsed) for name, k in block.kpis.items() if k.parsed[0] in FLOWS]
+
+    def on_cell(oi, wi, cost, benefit):
+        for name, kind, first, last in flow_kpis:
+            assert first is not None and last is not None  # a flow KPI names its years
+            rows = slice(first, last + 1)
+            if kind == "cost":
+                v = cost[rows].sum(axis=0)
+            elif kind == "benefit":
+                v = benefit[rows].sum(axis=0)
+            else:
+                v = benefit[rows].sum(axis=0) - cost[rows].sum(axis=0)
+            out[name][:, oi, wi] = v
+
+    flows = engine.project(plan, values, risks, n, ws, on_cell=on_cell)
+    full = None
+    for name, k in block.kpis.items():
+        kind, month, _ = k.parsed
+        if kind == "launch_months":
+            out[name][:] = np.moveaxis(flows.launch, -1, 0)
+        elif kind == "security_events":
+            out[name][:] = np.moveaxis(flows.security_events, -1, 0)
+        elif kind == "adoption":
+            assert month is not None
+            full = plan.complete(values) if full is None else full
+            for op in plan.options:
+                out[name][:, op.index] = adoption_at(
+                    month, flows.launch[op.index], [full[b.ramp_months] for b in op.benefits]
+                ).T
+    return out
+
+
+def adoption_at(month: float, launch: np.ndarray, ramps: list) -> np.ndarray:
+    """The share of full adoption ``month`` months after the decision, for go-live ``launch``
+    (months, any shape) and the ramps of the option's benefit lines (months each, scalars or
+    arrays broadcasting with ``launch``): the mean over the lines of ``clip((month - L) / R, 0,
+    1)``, each ramp floored at 1e-9 months as the engine does; 0 where there is no line.
+
+    >>> float(adoption_at(12, np.array(6.0), [12.0]))
+    0.5
+    """
+    launch = np.asarray(launch, dtype=float)
+    if not ramps:
+        return np.zeros(launch.shape)
+    total = np.zeros(launch.shape)
+    for r in ramps:
+        total += np.clip((month - launch) / np.maximum(np.asarray(r, dtype=float), 1e-9), 0.0, 1.0)
+    return total / len(ramps)
+
+
+def analyse(result: Result, plan: Plan | None = None, rules: pd.DataFrame | None = None) -> SuccessResult:
     """The chances of hitting the KPIs and milestones of ``result``'s scenario, on its trials.
 
     ``plan``: the plan ``result`` was simulated from, if not its scenario's own compiled plan.
+    ``rules``: the fitted stop rules of the milestones that sign one
+    (:func:`decision_kit.success_rules.rule_milestones`; :func:`decision_kit.success_rules.analyse`
+    passes them), without which those milestones' chances are NaN.
     """
     plan = compile_plan(result.scenario) if plan is None else plan
     if plan.layout != result.layout:
         raise ScenarioError("the plan's option x owner cells are not the result's")
     values = kpi_values(plan, result.trials, result.seed)
     sq = None if result.status_quo is None else result.status_quo["npv"]
-    return SuccessResult(result.scenario, result.layout, result.trials, result.seed, values, result.metrics["npv"], sq)
+    npv = result.metrics["npv"]
+    return SuccessResult(result.scenario, result.layout, result.trials, result.seed, values, npv, sq, rules)
 
 
 @dataclass(frozen=True, eq=False)
@@ -132,6 +187,9 @@ class SuccessResult:
     npv : (trials, options, owners) per-trial NPV of the same trials (currency).
     status_quo_npv : (trials,) the status quo's NPV in the same trials, or None where the
         scenario states no status quo.
+    rules : for milestones that sign a stop rule, one row per (option, owner, milestone) of the
+        rule's option (:func:`decision_kit.success_rules.rule_milestones`): ``p_continue`` (the
+        milestone's chance), ``p_continue_se``, ``threshold`` and ``rule``; None if not given.
     """
 
     scenario: Scenario
@@ -141,6 +199,7 @@ class SuccessResult:
     values: dict[str, np.ndarray]
     npv: np.ndarray
     status_quo_npv: np.ndarray | None = None
+    rules: pd.DataFrame | None = None
 
     @property
     def block(self) -> Success:
@@ -218,6 +277,9 @@ class SuccessResult:
         )
         cols: dict[str, list] = {k: [] for k in keys}
         for ms in self.block.milestones:
+            if ms.stop_rule is not None:
+                self._rule_row(ms, cols, vs is not None)
+                continue
             hit = self.all_hit(ms.kpis)
             n_hit = hit.sum(axis=0)
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -236,13 +298,43 @@ class SuccessResult:
         frame = pd.DataFrame(data, index=self._index(names, "milestone"))
         frame.insert(3, "p_hit_se", proportion_standard_error(frame["p_hit"].to_numpy(dtype=float), self.trials))
         frame.insert(4, "npv_mean", np.repeat(npv.mean(axis=0).reshape(O * W), len(names)))
+        if self.rules is not None:  # a rule's chance is on the trials that value it (half the trials)
+            for key, r in self.rules.iterrows():
+                frame.loc[key, "p_hit_se"] = r.p_continue_se
         return frame
 
+    def _rule_row(self, ms, cols: dict, versus: bool) -> None:
+        """A stop-rule milestone's columns: its chance is the rule's chance of carrying on in
+        the cells of its option (NaN elsewhere, and without :attr:`rules`); the expected NPV
+        given it missed or hit is not computed (NaN)."""
+        lay = self.layout
+        shape = (len(lay.options), len(lay.owners))
+        p = np.full(shape, np.nan)
+        words = np.full(shape, "", dtype=object)
+        if self.rules is not None:
+            for (o, w, name), r in self.rules.iterrows():
+                if name == ms.name:
+                    p[lay.options.index(o), lay.owners.index(w)] = r.p_continue
+                    words[lay.options.index(o), lay.owners.index(w)] = r.rule
+        assert ms.stop_rule is not None
+        what = "yearly stop review" if ms.stop_rule.rule == "yearly_review" else "pilot"
+        words[words == ""] = f"the {what} of {ms.stop_rule.option} carries on"
+        nan = np.full(shape, np.nan)
+        cols["npv_mean_if_missed"].append(nan)
+        cols["npv_mean_if_hit"].append(nan)
+        if versus:
+            cols["npv_vs_status_quo_mean_if_missed"].append(nan)
+        cols["p_hit"].append(p)
+        cols["at_month"].append(np.full(shape, float(ms.at_month)))
+        cols["kpis"].append(words)
+
     def milestones(self) -> pd.DataFrame:
-        """One row per (option, owner, milestone): at_month, its KPIs, p_hit (all its KPIs hit)
-        and its standard error, the cell's expected NPV, and the expected NPV given the
-        milestone is missed and given it is hit (NaN where it never is), and where the scenario
-        states a status quo the expected NPV against it given the milestone is missed. A copy."""
+        """One row per (option, owner, milestone): at_month, its KPIs, p_hit (all its KPIs hit;
+        for a milestone signing a stop rule, the rule's chance of carrying on, its words in the
+        ``kpis`` column and NaN in the cells of other options) and its standard error, the
+        cell's expected NPV, and the expected NPV given the milestone is missed and given it is
+        hit (NaN where it never is, and for a stop rule), and where the scenario states a status
+        quo the expected NPV against it given the milestone is missed. A copy."""
         return self._milestones.copy()
 
     @functools.cached_property

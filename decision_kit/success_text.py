@@ -31,6 +31,8 @@ def describe(kpi: KPI, currency: str) -> str:
         return f"go-live {how} {months(kpi.target)} months after the decision"
     if kind == "security_events":
         return f"security incidents over the horizon {how} {kpi.target:g}"
+    if kind == "adoption":
+        return f"adoption {first} months after the decision {how} {percent(kpi.target)} of full"
     years = f"year {first}" if first == last else f"years {first} to {last}"
     if first == 0 and last == 0:
         years = "the decision date"
@@ -40,11 +42,12 @@ def describe(kpi: KPI, currency: str) -> str:
 
 def _unit(kpi: KPI, currency: str) -> str:
     kind = kpi.parsed[0]
-    return {"launch_months": "months", "security_events": "incidents"}.get(kind, currency)
+    return {"launch_months": "months", "security_events": "incidents", "adoption": "share"}.get(kind, currency)
 
 
 def _value(kpi: KPI, x: float) -> str:
-    return months(x) if kpi.parsed[0] == "launch_months" else compact(x)
+    kind = kpi.parsed[0]
+    return months(x) if kind == "launch_months" else percent(x) if kind == "adoption" else compact(x)
 
 
 def _head(name: str, lines: int = 2, width: int = 10) -> list[str]:
@@ -101,6 +104,30 @@ def _mark(flag: str) -> str:
     return {"aspirational": " a", "sandbagged": " s"}.get(flag, "  ")
 
 
+def _contents(m) -> str:
+    """What a milestone checks: its KPIs, or the decision rule it signs."""
+    if m.stop_rule is None:
+        return ", ".join(m.kpis)
+    what = "yearly stop review" if m.stop_rule.rule == "yearly_review" else "pilot"
+    return f"the {what} of {m.stop_rule.option} carries on (signing it signs the fitted rule)"
+
+
+def _rule_lines(sr: SuccessResult) -> list[str]:
+    """The fitted rule of each milestone that signs one, per cell of its option, in words."""
+    if sr.rules is None:
+        if any(m.stop_rule is not None for m in sr.block.milestones):
+            return ["Stop rules signed as milestones: not fitted (decision_kit.success_rules.analyse fits them).", ""]
+        return []
+    number = {m.name: i for i, m in enumerate(sr.block.milestones, 1)}
+    out = [
+        "Stop rules signed as milestones (fitted on half the trials, valued on the other half; "
+        f"money in {sr.scenario.currency}):"
+    ]
+    for (o, w, name), r in sr.rules.iterrows():
+        out.append(f"  M{number[name]} {o} / {w}: {r.rule}; carries on past it in {percent(r.p_continue)}")
+    return [*out, ""]
+
+
 def success_text(sr: SuccessResult) -> str:
     """The signed targets of ``sr`` for a terminal (see the module docstring)."""
     block, scenario = sr.block, sr.scenario
@@ -141,7 +168,7 @@ def success_text(sr: SuccessResult) -> str:
     if block.milestones:
         out.append(f"Milestones: chance of hitting all their KPIs, and expected NPV ({cur}) if missed:")
         for i, m in enumerate(block.milestones, 1):
-            out.append(f"  M{i} {m.name} at month {m.at_month:g}: {', '.join(m.kpis)}")
+            out.append(f"  M{i} {m.name} at month {m.at_month:g}: {_contents(m)}")
         first = block.milestones[0].name
         npv: Column = (["expected", "NPV"], 9, _from(ms, "npv_mean", compact, first))
         cols: list[Column] = []
@@ -149,6 +176,7 @@ def success_text(sr: SuccessResult) -> str:
             cols.append(([f"M{i}", "chance"], 7, _from(ms, "p_hit", percent, m.name)))
             cols.append(([f"M{i} NPV", "if missed"], 10, _from(ms, "npv_mean_if_missed", compact, m.name)))
         out += _tables(sr, cols, lead=[npv])
+    out += _rule_lines(sr)
     out.append("Every signed KPI together, and every KPI of each signer:")
     together: list[Column] = [(["all", "signed"], 8, _from(signed, "p_all_signed", percent))]
     for who in block.signed_by:

@@ -368,3 +368,77 @@ def test_no_library_module_chooses_a_matplotlib_backend():
                     and isinstance(node.func.value, ast.Name) and node.func.value.id == "matplotlib"):
                 calls.append(f"{path.name}:{node.lineno}")
     assert calls == []
+
+
+# --- plan versus actual ------------------------------------------------------------------------
+ACTUALS = ROOT / "scenarios" / "actuals" / "marketing_automation_2028.yaml"
+
+
+@pytest.fixture(scope="module")
+def reviewed():
+    from decision_kit.review_scenario import load_actuals, review_scenario
+
+    s = dk.load_scenario(DEFAULT)
+    # 3,000 trials reweighted (no SMC below an ESS of 100: fast; the tables are what is tested)
+    return review_scenario(s, load_actuals(ACTUALS, s), trials=3_000, seed=SEED, min_ess=100)
+
+
+def test_memo_carries_the_review_sections(result, reviewed):
+    r = reviewed.review
+    html = report.html_memo(result, analyses=report.review_analyses(reviewed))
+    text = " ".join(_parse(html).text)
+    assert "Plan versus actual: buy / embedded as of year 1 after the decision (2028-01-31)" in text
+    assert "expected NPV to go of continue buy" in text and "recommended action" in text
+    assert report.compact(reviewed.change_in_npv_to_go) in text
+    every = reviewed.milestones.loc["every remaining milestone"]
+    assert report.percent(every.p_after) in text and "did not run" in text
+    for name in r.attribution.observations:
+        assert name in text
+    assert r.inputs.inputs[0] in text and not external_refs(html)
+
+
+def test_xlsx_review_sheet_reads_back_with_words_units_and_n_a(result, reviewed, tmp_path):
+    from openpyxl import load_workbook
+
+    from decision_kit.report.workbook import REVIEW_SHEET, XLSX_HEADER_ROW
+
+    r, cur = reviewed.review, reviewed.currency
+    path = report.write_xlsx(result, tmp_path / "memo.xlsx", trials_file=False, review=reviewed)
+    assert pd.ExcelFile(path, engine="openpyxl").sheet_names[-1] == REVIEW_SHEET
+    rows = list(load_workbook(path, read_only=True)[REVIEW_SHEET].iter_rows(values_only=True))
+    head = XLSX_HEADER_ROW[REVIEW_SHEET] - 1
+    assert rows[head][:5] == ("quantity", "before the actuals", "after the actuals", "change", "unit")
+    summary = {row[0]: row[1:5] for row in rows[head + 1 : head + 7]}
+    go = summary["expected NPV to go of continue buy"]
+    assert go[0] == pytest.approx(r.prior_npv_to_go[0], rel=1e-12) and go[3] == cur
+    assert go[2] == pytest.approx(reviewed.change_in_npv_to_go, rel=1e-12)
+    ess = summary["effective sample size of the 3,000 prior trials reweighted"]
+    assert ess[0] == "n/a" and ess[1] == pytest.approx(r.ess) and ess[2] == "n/a"
+    assert summary["recommended action"][:3] == (r.recommended_before, r.recommended_after, "unchanged")
+
+    def table(title):
+        at = next(i for i, row in enumerate(rows) if row and row[0] == title)
+        out = []
+        for row in rows[at + 2 :]:
+            if not row or row[0] is None:
+                break
+            out.append(row)
+        return rows[at + 1], out
+
+    cols, inputs = table("Prior versus posterior per input, largest shift first")
+    assert cols[-1] == "shift (prior standard deviations)" and len(inputs) == len(r.inputs.inputs)
+    shifts = [abs(row[9]) for row in inputs]
+    assert shifts == sorted(shifts, reverse=True)
+    cols, obs = table("What each observation changed (Shapley shares)")
+    assert cols[-1] == f"share of the change in expected NPV to go of continue buy ({cur})"
+    assert [row[0] for row in obs] == [*r.attribution.observations, "total"]
+    assert sum(row[-1] for row in obs[:-1]) == pytest.approx(obs[-1][-1], rel=1e-9) and obs[-1][1] == "n/a"
+    cols, miles = table("Chance of passing each milestone")
+    assert miles[-1][0] == "every remaining milestone" and miles[-1][1] == "n/a"
+    assert miles[-1][5] == pytest.approx(reviewed.milestones.loc["every remaining milestone", "p_after"])
+    cols, actions = table("Expected NPV to go of each open action")
+    assert cols[1] == f"expected NPV to go before the actuals ({cur})"
+    assert [row[0] for row in actions] == list(r.cells)
+    formats = load_workbook(path)[REVIEW_SHEET]
+    assert formats.cell(head + 2, 2).number_format == "#,##0"
+

@@ -191,3 +191,100 @@ def test_cli_review_exits_0_on_the_shipped_example_and_2_on_a_bad_file(tmp_path,
     assert main(["review", str(MA), str(bad)]) == 2
     err = capsys.readouterr().err
     assert f"{bad}:5:" in err and "actuals.observed.cost[9]" in err and "Traceback" not in err
+
+
+# One uncertain input: a benefit b ~ N(100k, 20k^2) a year, the same draw every year, in full
+# from year 1 (live at once, no ramp); nothing else. Success: year 2's benefit at least 90k.
+MILESTONE = """
+name: milestone review
+horizon_years: 3
+discount_rate: 0.1
+owners: {marketing: {governance_overhead: 0, launch_factor: 1, launch_extra_months: 0, realisation_factor: 1}}
+options:
+  a:
+    kind: buy
+    launch_months: 0
+    benefits:
+      uplift: {category: revenue, amount: {dist: normal, mean: 100k, sd: 20k}, ramp_months: 0}
+stakeholders:
+  CIO: {weights: {expected_npv: 1}}
+success:
+  signed_by: [CIO]
+  kpis:
+    year1: {metric: "benefit[1]", target: 50k, direction: at_least, owner: CIO}
+    year2: {metric: "benefit[2]", target: 90k, direction: at_least, owner: CIO}
+  milestones:
+    - {name: Year-1 budget, at_month: 12, kpis: [year1]}
+    - {name: Year-2 budget, at_month: 24, kpis: [year2]}
+"""
+
+
+def test_the_chance_of_a_remaining_milestone_follows_the_conjugate_update(tmp_path):
+    """Observing year 1's benefit at 70k +- 15k: the normal-normal update gives b | obs ~
+    N(80.8k, 12k^2) (posterior mean 100k - 400/625 x 30k, variance 1 / (1/400 + 1/225) in
+    k^2), so P(b >= 90k) moves from Phi(0.5) = 0.6915 to Phi(-9.2 / 12) = Phi(-0.7667) =
+    0.2216. The year-1 milestone is at the review date (not remaining); every remaining
+    milestone is the year-2 one alone."""
+    from math import erfc, sqrt
+
+    scenario = loading.loads(MILESTONE)
+    path = _actuals(tmp_path, "    benefit[1]: {value: 70k, sd: 15k}\n")
+    rv = review_scenario(scenario, load_actuals(path, scenario), trials=40_000, seed=3)
+    m = rv.milestones
+    phi = lambda z: 0.5 * erfc(-z / sqrt(2))
+    before, after = phi(0.5), phi(-9.2 / 12)
+    assert abs(m.loc["Year-2 budget", "p_before"] - before) < 4 * sqrt(before * (1 - before) / 40_000)
+    assert abs(m.loc["Year-2 budget", "p_after"] - after) < 4 * sqrt(after * (1 - after) / rv.review.ess)
+    assert not m.loc["Year-1 budget", "remaining"] and m.loc["Year-2 budget", "remaining"]
+    assert m.loc["every remaining milestone", "p_after"] == m.loc["Year-2 budget", "p_after"]
+    assert list(m.index) == ["Year-1 budget", "Year-2 budget", "every remaining milestone"]
+
+
+def test_the_milestones_before_the_actuals_are_the_success_analysis_of_the_same_trials():
+    scenario = dk.load_scenario(MA)
+    actuals = load_actuals(EXAMPLE, scenario)
+    rv = review_scenario(scenario, actuals, trials=3_000, seed=5, min_ess=50)
+    from decision_kit import success
+
+    ms = success.analyse(dk.simulate(scenario, trials=3_000, seed=5)).milestones().sort_index().xs(("buy", "embedded"))
+    for name in ms.index:
+        if name == "Year-2 stop review":  # a signed stop rule: fitted on the plan, not re-forecast
+            assert np.isnan(rv.milestones.loc[name, "p_before"]) and np.isnan(rv.milestones.loc[name, "p_after"])
+            continue
+        assert abs(rv.milestones.loc[name, "p_before"] - ms.loc[name, "p_hit"]) <= 1 / 3_000
+
+
+def test_the_report_command_with_actuals_writes_the_review_and_refuses_a_bad_file_first(tmp_path, capsys):
+    import pandas as pd
+
+    scenario = tmp_path / "sunk.yaml"
+    scenario.write_text(SUNK)
+    actuals = _actuals(tmp_path, "    cost.implementation[0]: {value: 140k, sigma: 0.1}\n")
+    html, xlsx = tmp_path / "m.html", tmp_path / "m.xlsx"
+    code = main(["report", str(scenario), "--actuals", str(actuals), "-o", str(html), "-o", str(xlsx),
+                 "--trials", "2000", "--no-trials-file"])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    assert "Plan versus actual: a / marketing as of year 1" in html.read_text()
+    assert pd.ExcelFile(xlsx, engine="openpyxl").sheet_names[-1] == "Plan vs actual"
+    bad = _actuals(tmp_path, "    cost.nothing[0]: {value: 140k, sigma: 0.1}\n")
+    assert main(["report", str(scenario), "--actuals", str(bad), "-o", str(tmp_path / "n.html")]) == 2
+    assert "no cost line or category 'nothing'" in capsys.readouterr().err
+    assert not (tmp_path / "n.html").exists()
+
+
+def test_after_tempered_smc_the_milestone_chance_is_the_particles_and_follows_the_conjugate_update(tmp_path):
+    """The same update with SMC forced (min_ess = every trial): the chance after the actuals
+    is the share of SMC particles passing the milestone, run through the engine again, and
+    stays within 0.03 of Phi(-0.7667) = 0.2216 (four binomial standard errors of 4,000
+    independent draws are 0.026; the particles are resampled, hence the wider band)."""
+    from math import erfc, sqrt
+
+    scenario = loading.loads(MILESTONE)
+    path = _actuals(tmp_path, "    benefit[1]: {value: 70k, sd: 15k}\n")
+    rv = review_scenario(scenario, load_actuals(path, scenario), trials=4_000, seed=6, min_ess=4_000)
+    assert rv.review.method == "smc"
+    after = 0.5 * erfc(9.2 / 12 / sqrt(2))
+    assert abs(rv.milestones.loc["Year-2 budget", "p_after"] - after) < 0.03
+    column = list(rv.review.posterior.input_names).index("options.a.benefits.uplift.amount")
+    particles = rv.review.posterior.inputs[:, column]
+    assert rv.milestones.loc["Year-2 budget", "p_after"] == pytest.approx(np.mean(particles >= 90e3), abs=1e-12)

@@ -136,7 +136,7 @@ def test_the_memo_carries_whose_numbers_and_the_signed_targets():
     beliefs, signed = belief_analyses(r, trials=1_000), success_analyses(r)
     first = next(iter(beliefs.values()))
     assert list(first["belief"]) == ["CMO", "CIO", "CFO", "pooled"]
-    assert len(signed) == 3 and all(len(v) for v in signed.values())
+    assert len(signed) == 4 and all(len(v) for v in signed.values())  # with the signed stop rule
     plain = simulate(_scenario("{dist: normal, mean: 1, sd: 1}", "{dist: normal, mean: 1, sd: 1}"), trials=200, seed=1)
     assert success_analyses(plain) == {}
     raw = plain.scenario.model_dump(exclude_none=True)

@@ -8,9 +8,10 @@ extra analyses, and every assumption with its source. The page loads nothing fro
 no external URL, CDN or web font; its CSS is inline and prints on A4.
 
 :func:`write_xlsx` writes the same numbers as numbers (with number formats) to a workbook:
-Summary, Status quo (where stated), NPV of mean flows, Base case, Cash flows, Assumptions and
-Ownership, headers in words with units. Each sheet has a short note above its table; the
-table's header row (:data:`XLSX_HEADER_ROW`, 1-based) is bold and frozen. The discounting is
+Summary, Status quo (where stated), NPV of mean flows, Base case, Cash flows, Assumptions,
+Ownership and, with a review, Plan vs actual, headers in words with units. Each sheet has a
+short note above its table; the table's header row (:data:`XLSX_HEADER_ROW`, 1-based) is bold
+and frozen (Plan vs actual holds several titled tables, see ``workbook``). The discounting is
 traceable (``traced``): the discount rate is one input cell, and the NPVs, totals and net flows
 of the mean flows and of the base case are Excel formulas on it. Every trial's metrics go to a
 CSV file beside the workbook (``memo.xlsx`` -> ``memo-trials.csv``), not to a sheet.
@@ -21,8 +22,10 @@ the UTC date, and written atomically; neither replaces an existing file unless
 (see :mod:`decision_kit.results`).
 
 :func:`standard_analyses` gives the extra sections a memo usually carries (sensitivities,
-value of information, stakeholders). Its figures are drawn on matplotlib's Agg canvas without
-pyplot, so nothing here (nor in the CLI or the batch runner) chooses a backend: that is the
+value of information, stakeholders); :func:`review_analyses` the sections of a plan-vs-actual
+review, and ``write_xlsx(..., review=...)`` adds its sheet "Plan vs actual". The figures of
+the standard analyses are drawn on matplotlib's Agg canvas without pyplot, so nothing here (nor
+in the CLI or the batch runner) chooses a backend: that is the
 calling application's choice.
 
 The package holds (submodule in brackets): the HTML page and the templates (``memo``), the
@@ -33,7 +36,7 @@ assumptions and the ownership tables both carry (``provenance``) and the standar
 """
 
 from ..formatting import compact, percent
-from .analyses import standard_analyses
+from .analyses import review_analyses, standard_analyses
 from .memo import external_refs, html_memo, render, write_html
 from .provenance import assumptions, ownership, stamp
 from .workbook import SUMMARY_LABELS, XLSX_HEADER_ROW, write_xlsx
@@ -48,6 +51,7 @@ __all__ = [
     "ownership",
     "percent",
     "render",
+    "review_analyses",
     "stamp",
     "standard_analyses",
     "write_html",

@@ -192,19 +192,27 @@ def success_analyses(result) -> dict[str, Any]:
     every signed KPI is hit together in each cell. Empty without a block."""
     if result.scenario.success is None:
         return {}
-    from .. import success
+    from .. import success_rules
+    from ..formatting import percent
 
-    sr = success.analyse(result)
+    sr = success_rules.analyse(result)
     option, owner = result.best_cell
     kpis = sr.kpis().xs((option, owner), level=("option", "owner"))
     kpis = kpis[["metric", "direction", "target", "stakeholder", "signed", "p_hit", "at_risk", "flag"]]
     miles = sr.milestones().xs((option, owner), level=("option", "owner"))
     miles = miles[["at_month", "kpis", "p_hit", "npv_mean", "npv_mean_if_missed", "npv_mean_if_hit"]]
-    return {
+    out = {
         f"Signed targets of {option} / {owner}: chance of hitting each (at risk: a one-in-ten chance of worse)": kpis,
         f"Milestones of {option} / {owner}: chance of passing and expected NPV if missed": miles,
         "Chance that every signed target is hit together, per cell": sr.signed(),
     }
+    if sr.rules is not None:
+        cols = {"threshold": f"carry on if the measured benefit is at least ({result.scenario.currency} a year)",
+                "measured": "measured", "stop_if_failure_seen": "stop if a failure is seen",
+                "p_continue": "chance of carrying on", "rule": "the fitted rule in words"}  # fmt: skip
+        rules = sr.rules[list(cols)].assign(p_continue=sr.rules["p_continue"].map(percent)).rename(columns=cols)
+        out["Stop rules signed as milestones (signing the milestone signs the rule; fitted on half the trials)"] = rules
+    return out
 
 
 def belief_analyses(result, *, trials: int = 10_000) -> dict[str, Any]:
@@ -225,3 +233,36 @@ def belief_analyses(result, *, trials: int = 10_000) -> dict[str, Any]:
         f"Whose numbers: the value of settling each disputed input alone ({s.currency})": inputs,
         "Whose numbers: each stakeholder's mean estimate of the disputed inputs": w.estimates,
     }
+
+
+def review_analyses(rv, *, top: int = 12) -> dict[str, Any]:
+    """The memo's "plan versus actual" sections for a
+    :class:`~decision_kit.review_scenario.ScenarioReview` (:mod:`decision_kit.review_tables`):
+    what changed (expected NPV to go and to date, the recommended action, the chance of passing
+    the remaining milestones, the effective sample size and whether tempered SMC ran), every
+    open action before and after, each milestone's chance, the ``top`` inputs that moved most
+    and each observation's Shapley share. Money in the scenario's currency, three significant
+    figures; chances as percentages; "n/a" where a quantity does not apply."""
+    from .. import review_tables as rt
+    from ..formatting import percent
+
+    a, cur = rv.actuals, rv.currency
+    when = f" ({a.date.isoformat()})" if a.date is not None else ""
+    cell = f"{a.cell.option} / {a.cell.owner}"
+    summary, actions = rt.summary_words(rv), rt.actions_frame(rv)
+    miles = rt.milestones_frame(rv)
+    out: dict[str, Any] = {
+        f"Plan versus actual: {cell} as of year {a.as_of_years} after the decision{when}, {rv.trials:,} prior "
+        f"trials, seed {rv.seed} (money in {cur}, NPV at the decision date)": summary,
+        f"Plan versus actual: expected NPV to go of each open action before and after the actuals ({cur})": actions,
+    }
+    if miles is not None:
+        share = [c for c in miles.columns if c.startswith(("chance", "change"))]
+        miles[share] = miles[share].map(percent)
+        out[f"Plan versus actual: chance that {cell} passes each milestone of the signed targets"] = miles
+    out[
+        f"Plan versus actual: the {top} inputs that moved most (each in its own unit; shift in prior "
+        "standard deviations)"
+    ] = rt.inputs_frame(rv, top)
+    out[f"Plan versus actual: what each observation changed (Shapley shares, {cur})"] = rt.observations_frame(rv)
+    return out

@@ -5,7 +5,8 @@ What is here: :func:`write_xlsx`; :data:`SUMMARY_LABELS` (the summary's column h
 ``VERSUS_STATUS_QUO`` (re-exported from :mod:`decision_kit.results`: the columns of each cell
 against the status quo), :data:`XLSX_HEADER_ROW` (where each sheet's table starts) and the
 headers in words of the other sheets (:data:`CASHFLOW_LABELS`, :data:`ASSUMPTION_LABELS`,
-:data:`OWNERSHIP_LABELS`); the write-only sheet helper :class:`_Sheet` and the per-sheet writers.
+:data:`OWNERSHIP_LABELS`); the write-only sheet helper :class:`_Sheet` and the per-sheet writers,
+among them :func:`_review_sheet` (:data:`REVIEW_SHEET`, a plan-vs-actual review).
 """
 
 from __future__ import annotations
@@ -39,8 +40,12 @@ SUMMARY_LABELS: dict[str, str] = {
 """Column of :meth:`Result.summary` -> header used in the memo and the workbook."""
 
 XLSX_HEADER_ROW: dict[str, int] = {"Summary": 5, NPV_SHEET: 3, "Base case": 2, "Cash flows": 2,
-                                   "Assumptions": 2, "Ownership": 2, "Status quo": 2}
-"""Row (1-based) of each workbook sheet's table header: ``pd.read_excel(..., header=row - 1)``."""
+                                   "Assumptions": 2, "Ownership": 2, "Status quo": 2, "Plan vs actual": 3}
+"""Row (1-based) of each workbook sheet's table header: ``pd.read_excel(..., header=row - 1)``.
+On "Plan vs actual" it is the first of its tables (see :func:`_review_sheet`)."""
+
+REVIEW_SHEET = "Plan vs actual"
+"""The sheet of a plan-vs-actual review (``write_xlsx(..., review=...)``)."""
 
 CASHFLOW_LABELS: dict[str, str] = {
     "period": "period", "year": "year", "cost_mean": "mean cost ({cur})", "benefit_mean": "mean benefit ({cur})",
@@ -149,7 +154,7 @@ def _write_frame(wb, title: str, note: str, df, formats: dict[str, str], wrap: d
 
 
 def write_xlsx(result, path: str | os.PathLike, *, overwrite: bool = False, trials_file: bool = True,
-               generated: datetime | None = None) -> Path:
+               generated: datetime | None = None, review=None) -> Path:
     """Write the memo's numbers to an Excel workbook, and every trial's metrics to a CSV file
     beside it (both atomically; neither is written if either exists, unless ``overwrite``:
     else ``FileExistsError`` and both files are untouched).
@@ -172,6 +177,9 @@ def write_xlsx(result, path: str | os.PathLike, *, overwrite: bool = False, tria
     With ``trials_file`` (the default), :meth:`Result.per_trial` goes to
     :func:`~decision_kit.report.traced.trials_csv_path` (``memo.xlsx`` -> ``memo-trials.csv``;
     :func:`~decision_kit.report.traced.trials_csv`), every trial, not a sheet.
+
+    With ``review`` (a :class:`~decision_kit.review_scenario.ScenarioReview` of the same
+    scenario), a last sheet **Plan vs actual** carries it (:func:`_review_sheet`).
     """
     from openpyxl import Workbook
 
@@ -213,6 +221,8 @@ def write_xlsx(result, path: str | os.PathLike, *, overwrite: bool = False, tria
                  "scenario's overrides (listed in 'overridden by the scenario').", own,
                  {c: (_PCT if c in SHARE_FIELDS else "0.00") for c in own.columns[1:-2]}, wrap={"source": 90},
                  freeze_col=1, labels={c: OWNERSHIP_LABELS.get(c, c.replace("_", " ")) for c in own.columns})
+    if review is not None:
+        _review_sheet(wb, review)
 
     buf = io.BytesIO()
     wb.save(buf)
@@ -297,3 +307,48 @@ def _summary_format(c: str) -> str:
     if c == "security_incidents":
         return "0.00"
     return _ONE
+
+
+def _review_sheet(wb, rv) -> None:
+    """The Plan vs actual sheet of a review ``rv`` (:mod:`decision_kit.review_tables`): a note,
+    then five tables one under the other, each with a bold title row above its header: what
+    changed (header on row :data:`XLSX_HEADER_ROW`; each row formatted by its unit), the
+    expected NPV to go of every open action, each milestone's chance (where the scenario states
+    milestones), prior versus posterior per input sorted by how far it moved, and each
+    observation's Shapley share. What does not apply is the text "n/a"."""
+    from .. import review_tables as rt
+
+    a, cur = rv.actuals, rv.currency
+    sheet = _Sheet(wb, REVIEW_SHEET)
+    sheet.layout(1, [62] + [18] * 9)
+    when = f" ({a.date.isoformat()})" if a.date is not None else ""
+    sheet.ws.append([sheet.cell(
+        f"Plan versus actual: {a.cell.option} owned by {a.cell.owner}, as of year {a.as_of_years} after the decision"
+        f"{when}; {rv.trials:,} prior trials, seed {rv.seed}. Money in {cur}, as NPV at the decision date "
+        f"(discounted at {rate(rv.scenario.discount_rate)}); to go: the flows after the review date; chances as "
+        "shares. Inputs in their own units; a shift in prior standard deviations.")])
+    unit_format = {cur: _MONEY, rt.SHARE: _PCT, rt.TRIALS: "#,##0"}
+    summary = rt.summary_frame(rv)
+    _titled(sheet, "What changed", list(summary.columns),
+            list(summary.itertuples(index=False, name=None)),
+            lambda i, row: [None, *[unit_format.get(row[4])] * 3, None])
+    tables = [("Expected NPV to go of each open action", rt.actions_frame(rv), {1: _MONEY, 2: _MONEY, 3: _MONEY})]
+    miles = rt.milestones_frame(rv)
+    if miles is not None:
+        tables.append(("Chance of passing each milestone", miles, {1: _ONE, 4: _PCT, 5: _PCT, 6: _PCT}))
+    tables.append(("Prior versus posterior per input, largest shift first", rt.inputs_frame(rv), {9: "0.00"}))
+    tables.append(("What each observation changed (Shapley shares)", rt.observations_frame(rv), {1: "General",
+                                                                                                  4: _MONEY}))
+    for title, frame, formats in tables:
+        sheet.ws.append([])
+        fmts = [formats.get(i) for i in range(len(frame.columns))]
+        _titled(sheet, title, list(frame.columns), frame.itertuples(index=False, name=None),
+                lambda i, row, fmts=fmts: fmts)
+
+
+def _titled(sheet: _Sheet, title: str, columns: list[str], rows, formats) -> None:
+    """A bold title row, then a table whose row ``i`` has the number formats ``formats(i, row)``."""
+    sheet.ws.append([sheet.cell(title, bold=True)])
+    sheet.ws.append([sheet.cell(c, bold=True, wrap=True) for c in columns])
+    for i, row in enumerate(rows):
+        sheet.ws.append([sheet.cell(v, None if isinstance(v, str) else f) for v, f in zip(row, formats(i, row))])
