@@ -284,12 +284,13 @@ def _owners(args) -> int:
 
 def _stages(args) -> int:
     from . import staged_decisions as sd
+    from . import staged_pilot as sp
     from .console import pilot_text, staged_text, switch_text
     from .loading import load_scenario
 
     scenario = load_scenario(args.scenario)
     _warn(args.scenario, scenario)
-    kinds = [("abandon", sd.abandonment, staged_text), ("pilot", sd.pilots, pilot_text),
+    kinds = [("abandon", sd.abandonment, staged_text), ("pilot", sp.pilots, pilot_text),
              ("switch_vendor", sd.switches, switch_text)]  # fmt: skip
     stated = {kind: sd.reviewed_options(scenario, kind) for kind, _, _ in kinds}
     for o in args.option or ():

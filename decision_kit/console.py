@@ -220,7 +220,7 @@ def pilot_text(piloted) -> str:
     the status quo either way, the pilot's value net of its cost and delay with its standard
     error (or "within Monte Carlo error"), how often it stops, its two error rates, then the
     best cell's scale-or-stop rule of each option in business units
-    (:class:`~decision_kit.staged_decisions.Pilots`). Money in the scenario's currency."""
+    (:class:`~decision_kit.staged_pilot.Pilots`). Money in the scenario's currency."""
     cur, t = piloted.currency, piloted.table
     widths = [10, 10, 10, 10, 26, 6, 15]
     out = [

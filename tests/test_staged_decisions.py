@@ -13,7 +13,8 @@ import decision_kit as dk
 from decision_kit.errors import ScenarioError
 from decision_kit.loading import loads
 from decision_kit.simulation import simulate
-from decision_kit.staged_decisions import abandonment, pilot_design, pilots, reviewed_options, switches
+from decision_kit.staged_decisions import abandonment, reviewed_options, switches
+from decision_kit.staged_pilot import pilot_design, pilots
 
 OWNER = """
     owners:

@@ -145,7 +145,8 @@ def staged_analyses(result, *, trials: int = 4_000) -> dict[str, Any]:
 def _pilot_analyses(result, *, trials: int) -> dict[str, Any]:
     """The memo's "commit now or pilot first" sections: the table per option x owner and the
     scale-or-stop rule of each option's best cell in words. Empty without a pilot."""
-    from ..staged_decisions import pilots, reviewed_options
+    from ..staged_flows import reviewed_options
+    from ..staged_pilot import pilots
 
     s = result.scenario
     if not reviewed_options(s, "pilot"):

@@ -1,0 +1,144 @@
+"""What every staged decision on a scenario shares (:mod:`decision_kit.staged_decisions`,
+:mod:`decision_kit.staged_pilot`, :mod:`decision_kit.staged_defer`): the cells' flows on
+:func:`~decision_kit.simulation.simulate`'s own trials (same seed, same trials, so each trial's
+commit-now NPV is the reported one bit for bit), their NPV, which options state which
+flexibility, and the yearly stop review's observables and payoffs (used by the review alone
+and after a pilot).
+
+The draws a stage adds come from streams of their own, ``default_rng([seed, STREAM + k,
+option index])``: k 0 the review, 1 the pilot, 2 the vendor switch, 3 the deferral, 4 a pilot's
+extension. Adding a stage changes no commit-now number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import engine, finance
+from .errors import ScenarioError
+from .plan import Plan, compile_plan
+from .sampling import RiskDraws
+from .schema import Scenario
+from .simulation import draw_trials
+
+__all__ = ["CellRules", "Projected", "chosen", "npv", "project", "review_cell", "review_draws", "reviewed_options"]
+
+STREAM = 0x5747  # the review's own random stream, next to simulate's (seed, block) streams
+
+def reviewed_options(scenario: Scenario | Plan, kind: str = "abandon") -> list[str]:
+    """The options that state a yearly stop review (``flexibility: abandon``), or with
+    ``kind="pilot"`` a pilot, in file order."""
+    s = compile_plan(scenario).scenario
+    return [o for o, opt in s.options.items() if opt.flexibility is not None and getattr(opt.flexibility, kind)]
+
+
+WHAT = {
+    "abandon": "a yearly stop review (flexibility: abandon)",
+    "pilot": "a pilot (flexibility: pilot)",
+    "switch_vendor": "a vendor switch (flexibility: switch_vendor)",
+}
+
+
+def chosen(plan: Plan, options, kind: str) -> list[str]:
+    """``options`` (default: every option stating ``kind``), each checked to state it."""
+    stated = reviewed_options(plan, kind)
+    chosen = stated if options is None else list(options)
+    for o in chosen:
+        if o not in stated:
+            raise ScenarioError(
+                f"option '{o}' does not state {WHAT[kind]}; options that do: {', '.join(stated) or 'none'}"
+            )
+    if not chosen:
+        raise ScenarioError(f"no option of '{plan.scenario.name}' states {WHAT[kind]}")
+    return chosen
+
+
+@dataclass(frozen=True, eq=False)
+class Projected:
+    """Every cell's flows on simulate's trials: ``cost``, ``benefit`` (O, W, P, n), the status
+    quo's ``sq`` ((P, n) each), ``launch`` (O, W, n), the completed input ``values``, the
+    discount factors ``df`` (P,)."""
+
+    plan: Plan
+    n: int
+    cost: np.ndarray
+    benefit: np.ndarray
+    sq: tuple
+    launch: np.ndarray
+    values: dict
+    df: np.ndarray
+    risks: RiskDraws
+
+
+def project(scenario: Scenario | Plan, trials: int, seed: int) -> Projected:
+    plan = compile_plan(scenario)
+    values, risks, n = draw_trials(plan, trials, seed)
+    flows = engine.project(plan, values, risks, n)
+    cost, benefit = flows.flows()
+    zero = np.zeros((plan.layout.periods, n))
+    sq = flows.status_quo if flows.status_quo is not None else (zero, zero)
+    df = finance.discount_factors(plan.scenario.discount_rate, plan.layout.periods)
+    return Projected(plan, n, cost, benefit, sq, flows.launch, plan.complete(values), df, risks)
+
+
+
+def review_draws(plan: Plan, option: str, n: int, seed: int):
+    """The review's own draws for ``option``: exit cost (n,), months from go-live until a
+    failure is seen (n,), and the measured-benefit errors (2, P, n) as standard normals."""
+    index = list(plan.scenario.options).index(option)
+    rng = np.random.default_rng([seed, STREAM, index])
+    ab = plan.scenario.options[option].flexibility.abandon  # type: ignore[union-attr]
+    exit_cost = np.asarray(ab.exit_cost.sample(rng, n), dtype=float)
+    seen = np.asarray(ab.failure_seen_after_months.sample(rng, n), dtype=float)
+    noise = rng.standard_normal((2, plan.layout.periods, n))
+    return ab, exit_cost, seen, noise
+
+
+def npv(net: np.ndarray, df: np.ndarray) -> np.ndarray:
+    """NPV of a (P, n) net flow, summed period by period as :mod:`decision_kit.trial_metrics`
+    does (so it is the reported NPV bit for bit)."""
+    out = np.zeros(net.shape[1])
+    for t in range(len(df)):
+        out += net[t] * df[t]
+    return out
+
+
+def review_cell(cost, benefit, sq, launch, failed, df, draws, H: int):
+    """Observables, stopping payoffs and the commit-now NPV of one cell (see the module)."""
+    ab, exit_cost, seen, noise = draws
+    sq_cost, sq_benefit = sq
+    terminal = npv(benefit - cost, df) - npv(sq_benefit - sq_cost, df)
+    d = (benefit - cost) - (sq_benefit - sq_cost)
+    cum = np.cumsum(d * df[:, None], axis=0)
+    k = ab.commitment_years
+    sigma = float(ab.benefit_noise)
+    measured = benefit * np.exp(sigma * noise[0] - sigma**2 / 2) + float(ab.benefit_noise_floor) * noise[1]
+    obs, exercise = [], np.full((terminal.size, H - 1), -np.inf)
+    for t in range(1, H):
+        live = launch <= 12 * t
+        obs.append(np.column_stack([measured[t], cost[t], live, failed & (launch + seen <= 12 * t)]))
+        last = t + k
+        if last < H:
+            exercise[:, t - 1] = cum[last] - exit_cost * df[last]
+    return obs, exercise, terminal
+
+
+
+@dataclass(frozen=True, eq=False)
+class CellRules:
+    """A one-date rule fitted per option x owner: the scenario's name and currency, the trials
+    and seed, one row per cell in ``table`` and the fitted rule per cell in ``rules``."""
+
+    scenario: str
+    currency: str
+    trials: int
+    seed: int
+    table: pd.DataFrame
+    rules: dict
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table
+
