@@ -245,6 +245,38 @@ def pilot_text(piloted) -> str:
     return "\n".join(wrapped)
 
 
+def defer_text(deferred) -> str:
+    """Commit now versus wait and learn, for a terminal: per option x owner the expected NPV
+    versus the status quo either way, the deferral's value net of its delay and waiting cost with
+    its standard error (or "within Monte Carlo error"), how often the rule stays with the status
+    quo and its two error rates, then each option's rule in business units
+    (:class:`~decision_kit.staged_defer.Deferrals`). Money in the scenario's currency."""
+    cur, t = deferred.currency, deferred.table
+    widths = [10, 10, 10, 10, 26, 6, 15]
+    out = [
+        f"Commit now or wait and learn: {deferred.scenario}, {deferred.trials:,} trials (rule fitted on half, valued "
+        f"on the other half); money in {cur}, NPV versus the status quo, the delay and waiting cost included",
+        "",
+        _line(["option", "owner", "commit now", "wait first", "value of waiting", "stays", "errors stop/go"], widths),
+    ]
+    for (o, w), r in t.iterrows():
+        value = _value_words(r.value, r.value_se, r.significant)
+        errors = f"{whole_percent(r.p_stop_when_commit_pays)} / {whole_percent(r.p_commit_when_stop_pays)}"
+        out.append(_line([str(o), str(w), compact(r.commit_npv), compact(r.deferred_npv), value,
+                          whole_percent(r.p_stop), errors], widths))  # fmt: skip
+    out += ["", "stays: does not commit after the wait. errors stop/go: stayed although committing would have paid /",
+            "committed although staying would. What is learned: a market signal of the benefit at full delivery, "
+            "not the organisation's own delivery."]  # fmt: skip
+    for o in dict.fromkeys(t.index.get_level_values("option")):
+        w = t.loc[o, "deferred_npv"].idxmax()
+        r = t.loc[(o, w)]
+        cost = f"{compact(r.cost_of_waiting)} {cur} if one commits anyway"
+        wait = f"the life's time value and {compact(r.waiting_cost)} of waiting cost"
+        out += ["", f"{o} under {w}: waiting costs {cost} ({wait}); {deferred.rule_words(o, w)}."]
+    wrapped = (textwrap.fill(line, WIDTH, subsequent_indent="    ") if len(line) > WIDTH else line for line in out)
+    return "\n".join(wrapped)
+
+
 _LIMITED_BY = {
     "inactive": "not active",
     "prerequisite": "prerequisite",

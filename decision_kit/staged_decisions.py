@@ -47,6 +47,7 @@ from .staged_flows import (
     review_cell,
     review_draws,
     reviewed_options,
+    stated,
 )
 from .staging import LSMPolicy, least_squares_policy, threshold_rule, value_of_flexibility
 from .staging.lsm import stopping_dates
@@ -287,7 +288,7 @@ def switches(
     plan, lay, n = pr.plan, pr.plan.layout, pr.n
     rows, rules, quiet_of = [], {}, {}
     for o in chosen(plan, options, "switch_vendor"):
-        sw = plan.scenario.options[o].flexibility.switch_vendor  # type: ignore[union-attr]
+        sw = stated(plan, o, "switch_vendor")
         risk = next(r for r in plan.risks if r.name == sw.risk)
         if sw.risk not in quiet_of:  # the same trials without this acquisition
             calm = RiskDraws(pr.risks.first, pr.risks.yearly, {**pr.risks.impact, sw.risk: 0.0})  # no price change

@@ -13,6 +13,7 @@ extension. Adding a stage changes no commit-now number.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,13 +25,24 @@ from .sampling import RiskDraws
 from .schema import Scenario
 from .simulation import draw_trials
 
-__all__ = ["CellRules", "Projected", "chosen", "npv", "project", "review_cell", "review_draws", "reviewed_options"]
+__all__ = [
+    "CellRules",
+    "Projected",
+    "chosen",
+    "npv",
+    "project",
+    "review_cell",
+    "review_draws",
+    "reviewed_options",
+    "stated",
+]
 
 STREAM = 0x5747  # the review's own random stream, next to simulate's (seed, block) streams
 
+
 def reviewed_options(scenario: Scenario | Plan, kind: str = "abandon") -> list[str]:
     """The options that state a yearly stop review (``flexibility: abandon``), or with
-    ``kind="pilot"`` a pilot, in file order."""
+    ``kind="pilot"`` a pilot (``"switch_vendor"``, ``"defer"``: those), in file order."""
     s = compile_plan(scenario).scenario
     return [o for o, opt in s.options.items() if opt.flexibility is not None and getattr(opt.flexibility, kind)]
 
@@ -39,6 +51,7 @@ WHAT = {
     "abandon": "a yearly stop review (flexibility: abandon)",
     "pilot": "a pilot (flexibility: pilot)",
     "switch_vendor": "a vendor switch (flexibility: switch_vendor)",
+    "defer": "a deferral (flexibility: defer)",
 }
 
 
@@ -74,6 +87,7 @@ class Projected:
 
 
 def project(scenario: Scenario | Plan, trials: int, seed: int) -> Projected:
+    """Every cell's flows on :func:`~decision_kit.simulation.simulate`'s trials for ``seed``."""
     plan = compile_plan(scenario)
     values, risks, n = draw_trials(plan, trials, seed)
     flows = engine.project(plan, values, risks, n)
@@ -84,13 +98,21 @@ def project(scenario: Scenario | Plan, trials: int, seed: int) -> Projected:
     return Projected(plan, n, cost, benefit, sq, flows.launch, plan.complete(values), df, risks)
 
 
+def stated(plan: Plan, option: str, kind: str) -> Any:
+    """The ``flexibility.<kind>`` block ``option`` states (checked by :func:`chosen` first)."""
+    flex = plan.scenario.options[option].flexibility
+    block = getattr(flex, kind) if flex is not None else None
+    if block is None:
+        raise ScenarioError(f"option '{option}' does not state {WHAT[kind]}")
+    return block
+
 
 def review_draws(plan: Plan, option: str, n: int, seed: int):
     """The review's own draws for ``option``: exit cost (n,), months from go-live until a
     failure is seen (n,), and the measured-benefit errors (2, P, n) as standard normals."""
     index = list(plan.scenario.options).index(option)
     rng = np.random.default_rng([seed, STREAM, index])
-    ab = plan.scenario.options[option].flexibility.abandon  # type: ignore[union-attr]
+    ab = stated(plan, option, "abandon")
     exit_cost = np.asarray(ab.exit_cost.sample(rng, n), dtype=float)
     seen = np.asarray(ab.failure_seen_after_months.sample(rng, n), dtype=float)
     noise = rng.standard_normal((2, plan.layout.periods, n))
@@ -126,7 +148,6 @@ def review_cell(cost, benefit, sq, launch, failed, df, draws, H: int):
     return obs, exercise, terminal
 
 
-
 @dataclass(frozen=True, eq=False)
 class CellRules:
     """A one-date rule fitted per option x owner: the scenario's name and currency, the trials
@@ -142,3 +163,20 @@ class CellRules:
     def to_frame(self) -> pd.DataFrame:
         return self.table
 
+
+def option_index(plan: Plan, option: str) -> int:
+    """The option's index in the compiled plan (the first axis of ``Projected.cost``)."""
+    return next(p.index for p in plan.options if p.name == option)
+
+
+def commit_and_later(pr: Projected, oi: int, wi: int, months: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per trial, the cell's commit-now NPV versus the status quo (the reported one, bit for bit)
+    and the NPV of the same option started ``months`` later: the same flows over the same life,
+    discounted ``months / 12`` years more, the status quo running meanwhile (the horizon is read
+    as the option's life, so nothing is cut at it)."""
+    cost, benefit = pr.cost[oi, wi], pr.benefit[oi, wi]
+    sq_cost, sq_benefit = pr.sq
+    terminal = npv(benefit - cost, pr.df) - npv(sq_benefit - sq_cost, pr.df)
+    d = (benefit - cost) - (sq_benefit - sq_cost)
+    later = npv(d, pr.df) * (1.0 + pr.plan.scenario.discount_rate) ** -(months / 12)
+    return terminal, later

@@ -17,7 +17,7 @@ from .errors import ScenarioError
 from .formatting import compact, finite, whole_percent
 from .plan import Plan
 from .schema import Scenario
-from .staged_flows import STREAM, CellRules, Projected, chosen, npv, project
+from .staged_flows import STREAM, CellRules, Projected, chosen, npv, project, stated
 from .staging import threshold_rule, value_of_flexibility
 
 __all__ = ["Pilots", "pilot_design", "pilots"]
@@ -65,7 +65,7 @@ def _pilot_draws(plan: Plan, option: str, n: int, seed: int):
     the months into the pilot after which a failed delivery shows (n,; infinite if never)."""
     index = list(plan.scenario.options).index(option)
     rng = np.random.default_rng([seed, STREAM + 1, index])
-    pi = plan.scenario.options[option].flexibility.pilot  # type: ignore[union-attr]
+    pi = stated(plan, option, "pilot")
     setup = np.asarray(pi.setup_cost.sample(rng, n), dtype=float)
     monthly = np.asarray(pi.monthly_cost.sample(rng, n), dtype=float)
     z = rng.standard_normal((2, n))

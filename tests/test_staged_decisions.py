@@ -174,7 +174,7 @@ def test_the_stages_command_prints_the_review_in_words_within_100_columns(capsys
     assert "value of the review" in out and "end of year 1: stop if" in out
     assert max(len(line) for line in out.splitlines()) <= 100
     assert main(["stages", "scenarios/marketing_automation.yaml", "--option", "nothing"]) == 2
-    assert "states no review, pilot or vendor switch" in capsys.readouterr().err
+    assert "states no review, pilot, vendor switch or deferral" in capsys.readouterr().err
 
 
 def test_the_memo_carries_the_review_table_rule_and_chart(shipped):

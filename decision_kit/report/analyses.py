@@ -103,14 +103,16 @@ def ownership_analyses(result, *, trials: int = 4_000, break_even_trials: int = 
 
 def staged_analyses(result, *, trials: int = 4_000) -> dict[str, Any]:
     """The memo's "commit now or review every year" sections, for a scenario whose options state
-    a yearly stop review or a pilot (:mod:`decision_kit.staged_decisions`): per option x owner the expected
+    a yearly stop review, a pilot, a vendor switch or a deferral (:mod:`decision_kit.staged_decisions`,
+    :mod:`decision_kit.staged_pilot`, :mod:`decision_kit.staged_defer`): per option x owner the expected
     NPV versus the status quo with and without the review, the review's value with its standard
     error and how often it stops, then the rule of the recommended option in words and as a
     chart. Empty when no option states a review. Same seed as ``result``."""
     from ..staged_decisions import abandonment, reviewed_options
 
     s = result.scenario
-    out = {**_pilot_analyses(result, trials=trials), **_switch_analyses(result, trials=trials)}
+    out = {**_pilot_analyses(result, trials=trials), **_switch_analyses(result, trials=trials),
+           **_defer_analyses(result, trials=trials)}  # fmt: skip
     if not reviewed_options(s):
         return out
     staged = abandonment(s, trials=trials, seed=result.seed)
@@ -182,6 +184,32 @@ def _switch_analyses(result, *, trials: int) -> dict[str, Any]:
         f"{s.currency})": sw.table[list(cols)].rename(columns=cols),
         "The stay-or-switch rule, fitted on the trials": " ".join(
             f"{o} under {w}: {sw.rule_words(o, w)}." for o, w in best.items()
+        ),
+    }
+
+
+def _defer_analyses(result, *, trials: int) -> dict[str, Any]:
+    """The memo's "commit now or wait and learn" sections: the table per option x owner and the
+    commit-or-not rule of each option's best cell in words. Empty without a deferral."""
+    from ..staged_defer import deferrals
+    from ..staged_flows import reviewed_options
+
+    s = result.scenario
+    if not reviewed_options(s, "defer"):
+        return {}
+    d = deferrals(s, trials=trials, seed=result.seed)
+    cols = {"commit_npv": "commit now", "deferred_npv": "wait first", "value": "value of waiting",
+            "value_se": "its standard error", "value_in_sample": "in sample (biased high)",
+            "p_stop": "stays with the status quo", "p_stop_when_commit_pays": "stayed, committing paid more",
+            "p_commit_when_stop_pays": "committed, staying paid more",
+            "cost_of_waiting": "cost of waiting, committing anyway"}  # fmt: skip
+    best = {o: str(d.table.loc[o, "deferred_npv"].idxmax()) for o in dict.fromkeys(d.table.index.get_level_values(0))}
+    return {
+        f"Commit now or wait and learn ({d.trials:,} trials; NPV versus the status quo, {s.currency}, the delay "
+        "and waiting cost included; what is learned is a market signal of the benefit at full delivery, not "
+        "the organisation's own delivery)": d.table[list(cols)].rename(columns=cols),
+        "The commit-or-not rule after the wait, fitted on the trials": " ".join(
+            f"{o} under {w}: {d.rule_words(o, w)}." for o, w in best.items()
         ),
     }
 
