@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import textwrap
 
-from .formatting import amount, compact, months, rate, whole_percent, years
+from .formatting import amount, compact, finite, months, rate, whole_percent, years
 from .results import Result, shown_certainty_equivalent
 
 WIDTH = 100
@@ -241,6 +241,18 @@ def pilot_text(piloted) -> str:
         w = t.loc[o, "piloted_npv"].idxmax()
         r = t.loc[(o, w)]
         out += ["", f"{o} under {w}: pilot cost {compact(r.pilot_cost)} {cur} on average; {piloted.rule_words(o, w)}."]
+        if finite(r.get("value_with_reviews", math.nan)):
+            value = _value_words(r.value_with_reviews, r.value_with_reviews_se,
+                                 abs(r.value_with_reviews) > 2 * r.value_with_reviews_se)  # fmt: skip
+            added = _value_words(r.reviews_add, r.reviews_add_se, abs(r.reviews_add) > 2 * r.reviews_add_se)
+            out.append(f"  Scaled, it keeps its yearly stop review: the pilot is then worth {value}, the reviews "
+                       f"adding {added} to the pilot alone (stops {whole_percent(r.p_stop_with_reviews)} at the "
+                       "pilot).")  # fmt: skip
+        if finite(r.get("value_extended", math.nan)):
+            value = _value_words(r.value_extended, r.value_extended_se,
+                                 abs(r.value_extended) > 2 * r.value_extended_se)  # fmt: skip
+            band = "" if finite(r.extend_from) else " (no ambiguous band pays: the pilot alone)"
+            out.append(f"  With the extension it may take, the pilot is worth {value}{band}.")
     wrapped = (textwrap.fill(line, WIDTH, subsequent_indent="    ") if len(line) > WIDTH else line for line in out)
     return "\n".join(wrapped)
 

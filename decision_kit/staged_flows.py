@@ -35,6 +35,7 @@ __all__ = [
     "review_draws",
     "reviewed_options",
     "stated",
+    "stated_or_none",
 ]
 
 STREAM = 0x5747  # the review's own random stream, next to simulate's (seed, block) streams
@@ -98,10 +99,15 @@ def project(scenario: Scenario | Plan, trials: int, seed: int) -> Projected:
     return Projected(plan, n, cost, benefit, sq, flows.launch, plan.complete(values), df, risks)
 
 
+def stated_or_none(plan: Plan, option: str, kind: str) -> Any:
+    """The ``flexibility.<kind>`` block ``option`` states, or None."""
+    flex = plan.scenario.options[option].flexibility
+    return getattr(flex, kind) if flex is not None else None
+
+
 def stated(plan: Plan, option: str, kind: str) -> Any:
     """The ``flexibility.<kind>`` block ``option`` states (checked by :func:`chosen` first)."""
-    flex = plan.scenario.options[option].flexibility
-    block = getattr(flex, kind) if flex is not None else None
+    block = stated_or_none(plan, option, kind)
     if block is None:
         raise ScenarioError(f"option '{option}' does not state {WHAT[kind]}")
     return block

@@ -321,3 +321,107 @@ def _raw_with_switch(risk: str) -> dict:
     raw = _acquired("1.0").model_dump(exclude_none=True)
     raw["options"]["buy"]["flexibility"]["switch_vendor"]["risk"] = risk
     return raw
+
+
+# -- a pilot extended once when its measurement is ambiguous -----------------------------------------
+
+
+def _normal_pilot(extend: str, reviews: str = "") -> dk.Scenario:
+    """One year, no discounting: 100 paid at the decision date, a benefit B ~ N(100, 20^2) in year
+    1. The pilot runs 3 months at full scale with an additive error of 10 for a full-scale year,
+    so its measurement has sd 10 / sqrt(3/12) = 20; an extension of 9 months makes a full year,
+    sd 10."""
+    return loads(textwrap.dedent(f"""
+        name: extended pilot, hand-worked
+        horizon_years: 1
+        discount_rate: 0
+        options:
+          buy:
+            kind: buy
+            costs:
+              invest: {{category: implementation, timing: one_off, amount: 100}}
+            benefits:
+              value: {{category: revenue, amount: {{dist: normal, mean: 100, sd: 20}}, ramp_months: 0}}
+            flexibility:
+              pilot: {{months: 3, scale: 1, benefit_noise: 0, benefit_noise_floor: 10, extend: {extend}}}
+              {reviews}
+    """) + textwrap.dedent(OWNER))
+
+
+def _two_stage_value(cost: float) -> float:
+    """The Bayes-optimal value of the pilot that may extend, by numerical integration (normal
+    learning, Raiffa-Schlaifer): theta ~ N(100, 400); after the pilot (error variance 400) the
+    posterior mean m1 ~ N(100, 200) with variance 200; after the extension (a year's error,
+    variance 100) the posterior variance is 1 / (1/400 + 1/100) = 80, so m2 | m1 ~ N(m1, 120).
+    Value = E max(stop 0, scale m1 - 100, extend E[max(m2 - 100, 0) | m1] - cost)."""
+    from scipy.integrate import quad
+    from scipy.stats import norm as normal
+
+    w = np.sqrt(120.0)
+
+    def best(m1):
+        u = (m1 - 100) / w
+        extend = w * normal.pdf(u) + (m1 - 100) * normal.cdf(u) - cost
+        return max(0.0, m1 - 100, extend) * normal.pdf(m1, 100, np.sqrt(200.0))
+
+    return quad(best, 100 - 12 * np.sqrt(200.0), 100 + 12 * np.sqrt(200.0), limit=200)[0]
+
+
+def test_an_extension_on_an_ambiguous_band_is_worth_the_two_stage_preposterior_value():
+    single = np.sqrt(200.0) * norm_pdf0  # the pilot alone: v phi(0), v = sqrt(200) = 14.14, so 5.6419
+    assert round(single, 4) == 5.6419
+    two_stage = _two_stage_value(1.0)
+    assert two_stage > single + 0.5  # extending for 1 is worth it in the middle
+    p = pilots(_normal_pilot("{months: 9, extra_cost: 1}"), trials=100_000, seed=11)
+    row = p.table.loc[("buy", "shared")]
+    assert abs(row.value - single) < 3 * row.value_se
+    assert abs(row.value_extended - two_stage) < 3 * row.value_extended_se
+    assert row.value_extended > row.value - 3 * np.hypot(row.value_se, row.value_extended_se)
+    assert row.extend_from < 100 < row.extend_below and 0 < row.p_extend < 1
+    assert "extend" in p.rule_words("buy", "shared")
+
+
+norm_pdf0 = 1 / np.sqrt(2 * np.pi)
+
+
+def test_an_extension_that_never_pays_leaves_the_pilot_alone_exactly():
+    p = pilots(_normal_pilot("{months: 9, extra_cost: 1e9}"), trials=20_000, seed=11)
+    row = p.table.loc[("buy", "shared")]
+    assert np.isnan(row.extend_from) and row.p_extend == 0
+    assert row.value_extended == row.value and row.value_extended_in_sample == row.value_in_sample
+
+
+# -- a pilot followed by yearly reviews ---------------------------------------------------------------
+
+
+def test_a_review_that_never_stops_gives_the_pilot_alone_bit_for_bit_and_a_review_never_hurts():
+    s = dk.load_scenario("scenarios/marketing_automation.yaml")
+    assert "pilot" in s.options["buy"].flexibility.model_dump(exclude_none=True)
+    p = pilots(s, trials=4_000, seed=5)
+    t = p.table
+    assert t.value_with_reviews.notna().all()
+    assert (t.value_with_reviews >= t.value - 3 * np.hypot(t.value_se, t.value_with_reviews_se)).all()
+    assert (t.reviews_add >= -3 * t.reviews_add_se).all()  # paired with the pilot alone
+    raw = s.model_dump(exclude_none=True)
+    for o in reviewed_options(s):
+        if "flexibility" in raw["options"][o]:
+            raw["options"][o]["flexibility"]["abandon"]["exit_cost"] = 1e12
+    never = pilots(dk.Scenario.model_validate(raw), trials=4_000, seed=5).table
+    assert (never.value_with_reviews == never.value).all()
+    assert (never.value_with_reviews_in_sample == never.value_in_sample).all()
+    assert (never.reviewed_npv == never.piloted_npv).all()
+
+
+def test_reviews_after_a_pilot_that_cannot_see_failures_stop_them_later():
+    # The hand-worked cell (failure p 0.3, seen at once after go-live by the review) with a
+    # 1.2-month pilot that sees no failure and measures the benefit with a huge error: the pilot
+    # scales everything, and the review stops every failure at the end of year 1, saving its
+    # years 2 and 3: p x 1,577.76 started 0.1 year later, 0.3 x 1,577.76 / 1.1^0.1 = 469.
+    raw = _scenario(PERFECT).model_dump(exclude_none=True)
+    raw["options"]["buy"]["flexibility"]["pilot"] = {"months": 1.2, "scale": 0.5, "benefit_noise": 0,
+                                                      "benefit_noise_floor": 1e9}  # fmt: skip
+    p = pilots(dk.Scenario.model_validate(raw), trials=20_000, seed=3)
+    row = p.table.loc[("buy", "shared")]
+    saved = 1000 * (1 / 1.1**2 + 1 / 1.1**3) / 1.1**0.1
+    assert row.p_stop == 0 and row.reviews_add > 10 * row.reviews_add_se
+    assert abs(row.reviews_add - 0.3 * saved) < 3 * saved * np.sqrt(0.3 * 0.7 / 10_000)

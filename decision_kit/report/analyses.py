@@ -157,7 +157,11 @@ def _pilot_analyses(result, *, trials: int) -> dict[str, Any]:
     cols = {"commit_npv": "commit now", "piloted_npv": "pilot first", "value": "value of the pilot",
             "value_se": "its standard error", "value_in_sample": "in sample (biased high)", "p_stop": "stops",
             "p_stop_when_scaling_pays": "stopped, scaling paid more",
-            "p_scale_when_stopping_pays": "scaled, stopping paid more", "pilot_cost": "pilot cost"}  # fmt: skip
+            "p_scale_when_stopping_pays": "scaled, stopping paid more", "pilot_cost": "pilot cost",
+            "value_with_reviews": "with its yearly reviews once scaled", "reviews_add": "the reviews add",
+            "reviews_add_se": "their standard error", "value_extended": "with its extension",
+            "value_extended_se": "its standard error (extension)", "p_extend": "extends"}  # fmt: skip
+    cols = {k: v for k, v in cols.items() if k in p.table.columns}
     best = {o: str(p.table.loc[o, "piloted_npv"].idxmax()) for o in dict.fromkeys(p.table.index.get_level_values(0))}
     words = " ".join(f"{o} under {w}: {p.rule_words(o, w)}." for o, w in best.items())
     return {
