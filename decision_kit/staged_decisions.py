@@ -226,7 +226,9 @@ class Switches(CellRules):
     (share of valued trials whose vendor is acquired with at least a year left), ``p_switch``;
     ``switch_if_rise_at_least`` (the smallest price change, a fraction, at which the rule
     switches; NaN if it never does); ``p_switch_regret`` (switched although staying paid more),
-    ``p_stay_regret`` (acquired, stayed, and switching paid more); ``switching_cost`` (mean).
+    ``p_stay_regret`` (acquired, stayed, and switching paid more); ``switching_cost`` (mean);
+    ``roadmap_loss`` (the risk's share of benefit lost after the acquisition, which switching
+    restores; known, so the rule on the price change accounts for it).
     ``rules``: the fitted :class:`~decision_kit.staging.ThresholdRule` per cell.
     """
 
@@ -237,7 +239,8 @@ class Switches(CellRules):
         if not finite(r.switch_if_rise_at_least):
             return f"stay whatever the acquirer does to the price ({seen})"
         rise, switch = f"{r.switch_if_rise_at_least:.0%}", whole_percent(r.p_switch)
-        return f"switch vendor when an acquirer raises the price by {rise} or more; {seen}, {switch} switch"
+        lost = f" (and the roadmap loss cuts the benefit by {r.roadmap_loss:.0%})" if r.roadmap_loss else ""
+        return f"switch vendor when an acquirer raises the price by {rise} or more{lost}; {seen}, {switch} switch"
 
 
 def _switch_cell(pr: Projected, quiet: tuple, oi: int, wi: int, k: np.ndarray, cost: np.ndarray) -> tuple:
@@ -292,7 +295,8 @@ def switches(
         risk = next(r for r in plan.risks if r.name == sw.risk)
         if sw.risk not in quiet_of:  # the same trials without this acquisition
             calm = RiskDraws(pr.risks.first, pr.risks.yearly, {**pr.risks.impact, sw.risk: 0.0})  # no price change
-            flows = engine.project(plan, pr.values, calm, n)
+            unacquired = {**pr.values, risk.probability: 0.0}  # and no roadmap loss either
+            flows = engine.project(plan, unacquired, calm, n)
             zero = np.zeros((lay.periods, n))
             quiet_of[sw.risk] = (*flows.flows(), flows.status_quo if flows.status_quo is not None else (zero, zero))
         k = engine.first_event_year(pr.risks.first[sw.risk], pr.values[risk.probability], plan.horizon)
@@ -303,7 +307,7 @@ def switches(
         for wi, w in enumerate(lay.owners):
             terminal, go, can = _switch_cell(pr, quiet_of[sw.risk], oi, wi, k, cost)
             row, rules[(o, w)] = _switch_row(terminal, go, can, signal, cost, seed, split)
-            rows.append({"option": o, "owner": w, **row})
+            rows.append({"option": o, "owner": w, **row, "roadmap_loss": risk.roadmap_loss})
     s = plan.scenario
     return Switches(s.name, s.currency, n, seed, pd.DataFrame(rows).set_index(["option", "owner"]), rules)
 

@@ -425,3 +425,38 @@ def test_reviews_after_a_pilot_that_cannot_see_failures_stop_them_later():
     saved = 1000 * (1 / 1.1**2 + 1 / 1.1**3) / 1.1**0.1
     assert row.p_stop == 0 and row.reviews_add > 10 * row.reviews_add_se
     assert abs(row.reviews_add - 0.3 * saved) < 3 * saved * np.sqrt(0.3 * 0.7 / 10_000)
+
+
+def _roadmap(loss: str, impact: str = "0") -> dk.Scenario:
+    raw = _acquired(impact).model_dump(exclude_none=True)
+    raw["risks"]["acquired"]["roadmap_loss"] = float(loss)
+    return dk.Scenario.model_validate(raw)
+
+
+def test_a_roadmap_loss_cuts_the_benefit_after_the_acquisition_and_switching_restores_it():
+    # Acquired in year 1 for sure, the price kept, the benefit halved from year 2 (roadmap loss
+    # 0.5): committing now earns 3,000 - 1,000 in year 1, then 1,500 - 1,000:
+    # 2,000/1.1 + 500/1.1^2 + 500/1.1^3 = 2,607.06. Switching at the end of year 1 for 300 restores
+    # the 3,000: 1,500/1.1^2 + 1,500/1.1^3 - 300/1.1 = 2,093.91, in every trial.
+    s = _roadmap("0.5")
+    r = simulate(s, trials=1_000, seed=1)
+    assert r.metrics["npv"][:, 0, 0] == pytest.approx(  # no status quo stated: NPV is versus doing nothing
+        2000 / 1.1 + 500 / 1.1**2 + 500 / 1.1**3, rel=1e-9
+    )
+    row = switches(s, trials=2_000, seed=1).table.loc[("buy", "shared")]
+    assert row.value == pytest.approx(1500 / 1.1**2 + 1500 / 1.1**3 - 300 / 1.1, rel=1e-12)
+    assert row.p_switch == 1
+
+
+def test_a_roadmap_loss_of_zero_is_the_model_without_it_bit_for_bit():
+    a, b = simulate(_acquired("1.0"), trials=1_000, seed=2), simulate(_roadmap("0", "1.0"), trials=1_000, seed=2)
+    assert np.array_equal(a.metrics["npv"], b.metrics["npv"])
+
+
+def test_a_roadmap_loss_on_a_risk_that_is_not_a_price_rise_is_a_located_error():
+    raw = _acquired("1.0").model_dump(exclude_none=True)
+    raw["risks"]["outage"] = {"type": "delivery", "effect": "one_off", "probability": 0.1, "impact": 100,
+                              "roadmap_loss": 0.2}  # fmt: skip
+    with pytest.raises(ScenarioError, match="applies only to a price_rise risk") as err:
+        loads(yaml.safe_dump(raw))
+    assert "risks.outage" in str(err.value)

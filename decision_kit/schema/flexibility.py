@@ -175,7 +175,8 @@ class SwitchVendor(Model):
     acquirer's price change, the organisation may move to another vendor for ``cost`` (currency,
     paid then: migration, re-implementation, double running). From the next year the option runs
     as if the acquisition had not happened: the new vendor prices as the old one did before it
-    (the same market price list and escalator draws)."""
+    (the same market price list and escalator draws), and a roadmap loss the risk states
+    (``roadmap_loss``) no longer cuts the benefit."""
 
     risk: str
     cost: Distribution
