@@ -289,6 +289,32 @@ def defer_text(deferred) -> str:
     return "\n".join(wrapped)
 
 
+_STAGE_NAMES = {"abandon": "yearly stop review", "pilot": "pilot", "switch_vendor": "vendor switch",
+                "defer": "deferral"}  # fmt: skip
+
+
+def stage_tornado_text(frame, kind: str, option: str, owner: str, currency: str, trials: int) -> str:
+    """The stage tornado of one cell for a terminal (:func:`~decision_kit.staged_flows.
+    stage_tornado`): the value of the stage with each of its own inputs low and high."""
+    what = _STAGE_NAMES[kind]
+    if frame.empty:
+        return f"{option} under {owner}: the {what} states no uncertain input of its own."
+    base = compact(frame.value_as_stated.iloc[0])
+    widths = [34, 0, 8, 10, 13, 14]
+    out = [
+        f"What the value of the {what} of {option} under {owner} ({base} {currency}) depends on: its own inputs",
+        f"(drawn ones at their P10 and P90, measurement errors at half and twice; the same {trials:,} trials)",
+        "",
+        _line(["input", "", "low", "high", "value at low", "value at high"], widths),
+    ]
+    for r in frame.itertuples():
+        fmt = compact if abs(r.high) >= 10 else (lambda x: f"{x:.2g}")
+        cells = [str(r.input), "", fmt(r.low), fmt(r.high), compact(r.value_at_low), compact(r.value_at_high)]
+        out.append(_line(cells, widths))
+    wrapped = (textwrap.fill(line, WIDTH, subsequent_indent="    ") if len(line) > WIDTH else line for line in out)
+    return "\n".join(wrapped)
+
+
 _LIMITED_BY = {
     "inactive": "not active",
     "prerequisite": "prerequisite",

@@ -42,6 +42,7 @@ from .staged_flows import (
     CellRules,
     Projected,
     chosen,
+    draw,
     npv,
     project,
     review_cell,
@@ -161,6 +162,7 @@ def abandonment(
     options: list[str] | None = None,
     degree: int = 2,
     split: float = 0.5,
+    pinned: dict | None = None,
 ) -> Abandonment:
     """Value the yearly stop review of each reviewed option (or of ``options``) under every owner.
 
@@ -169,7 +171,8 @@ def abandonment(
     share of trials that fit the rule (the others value it). Money in the scenario's currency,
     NPV versus the status quo at the decision date. Raises
     :class:`~decision_kit.errors.ScenarioError` if an option states no review or the horizon
-    leaves no year to review.
+    leaves no year to review. ``pinned`` fixes stage inputs for the stage tornado
+    (:func:`~decision_kit.staged_flows.draw`).
     """
     pr = project(scenario, trials, seed)
     plan, s, lay, n, H = pr.plan, pr.plan.scenario, pr.plan.layout, pr.n, pr.plan.horizon
@@ -181,7 +184,7 @@ def abandonment(
     for o in picked:
         op = next(p for p in plan.options if p.name == o)
         failed = np.broadcast_to(np.asarray(full.get(op.realisation, 1.0), dtype=float) == 0, (n,))
-        draws = review_draws(plan, o, n, seed)
+        draws = review_draws(plan, o, n, seed, pinned)
         for wi, w in enumerate(lay.owners):
             oi = op.index
             obs, exercise, terminal = review_cell(cost[oi, wi], benefit[oi, wi], sq, pr.launch[oi, wi], failed,
@@ -280,13 +283,19 @@ def _switch_row(terminal, go, can, signal, cost, seed, split):
 
 
 def switches(
-    scenario: Scenario | Plan, *, trials: int = 20_000, seed: int = 1, options: list[str] | None = None, split=0.5
+    scenario: Scenario | Plan,
+    *,
+    trials: int = 20_000,
+    seed: int = 1,
+    options: list[str] | None = None,
+    split=0.5,
+    pinned: dict | None = None,
 ) -> Switches:
     """Value switching vendor after an acquisition for each option stating it (or ``options``),
     under every owner, on :func:`~decision_kit.simulation.simulate`'s trials: a threshold on
     the acquirer's price change, fitted on a share ``split`` of the trials and valued on the
     others, against never switching on the same trials. Money in the scenario's currency, NPV
-    versus the status quo at the decision date."""
+    versus the status quo at the decision date. ``pinned``: as :func:`abandonment`'s."""
     pr = project(scenario, trials, seed)
     plan, lay, n = pr.plan, pr.plan.layout, pr.n
     rows, rules, quiet_of = [], {}, {}
@@ -302,7 +311,7 @@ def switches(
         k = engine.first_event_year(pr.risks.first[sw.risk], pr.values[risk.probability], plan.horizon)
         signal = np.broadcast_to(np.asarray(pr.risks.impact[sw.risk], dtype=float), (n,)).copy()
         rng = np.random.default_rng([seed, STREAM + 2, list(plan.scenario.options).index(o)])
-        cost = np.asarray(sw.cost.sample(rng, n), dtype=float)
+        cost = draw(sw, "cost", rng, n, pinned)
         oi = next(p.index for p in plan.options if p.name == o)
         for wi, w in enumerate(lay.owners):
             terminal, go, can = _switch_cell(pr, quiet_of[sw.risk], oi, wi, k, cost)

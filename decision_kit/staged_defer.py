@@ -36,7 +36,7 @@ from . import engine
 from .formatting import compact, finite, whole_percent
 from .plan import Plan
 from .schema import Scenario
-from .staged_flows import STREAM, CellRules, Projected, chosen, commit_and_later, option_index, project, stated
+from .staged_flows import STREAM, CellRules, Projected, chosen, commit_and_later, draw, option_index, project, stated
 from .staging import ThresholdRule, threshold_rule, value_of_flexibility
 
 __all__ = ["Deferrals", "deferrals", "market_signal"]
@@ -84,12 +84,12 @@ def market_signal(pr: Projected, option: str, noise: tuple[float, float], z: np.
     return latent * np.exp(sigma * z[0] - sigma**2 / 2) + floor * z[1]
 
 
-def _draws(plan: Plan, option: str, n: int, seed: int):
+def _draws(plan: Plan, option: str, n: int, seed: int, pinned: dict | None = None):
     """The deferral's own draws: its statement, the waiting cost (n,) and the signal's errors
     (2, n) as standard normals."""
     rng = np.random.default_rng([seed, STREAM + 3, list(plan.scenario.options).index(option)])
     de = stated(plan, option, "defer")
-    waiting = np.asarray(de.waiting_cost.sample(rng, n), dtype=float)
+    waiting = draw(de, "waiting_cost", rng, n, pinned)
     return de, waiting, rng.standard_normal((2, n))
 
 
@@ -112,17 +112,24 @@ def go_or_stop_row(signal, go, terminal, cost, seed, split) -> tuple[dict, Thres
 
 
 def deferrals(
-    scenario: Scenario | Plan, *, trials: int = 20_000, seed: int = 1, options: list[str] | None = None, split=0.5
+    scenario: Scenario | Plan,
+    *,
+    trials: int = 20_000,
+    seed: int = 1,
+    options: list[str] | None = None,
+    split=0.5,
+    pinned: dict | None = None,
 ) -> Deferrals:
     """Value the deferral of each option stating one (or of ``options``) under every owner: wait,
     observe the market signal, commit by a threshold on it fitted on a share ``split`` of the
     trials and valued on the others, against committing now on the same trials. Money in the
-    scenario's currency, NPV versus the status quo at the decision date (see the module)."""
+    scenario's currency, NPV versus the status quo at the decision date (see the module).
+    ``pinned`` fixes stage inputs for the stage tornado (:func:`~decision_kit.staged_flows.draw`)."""
     pr = project(scenario, trials, seed)
     plan, lay = pr.plan, pr.plan.layout
     rows, rules = [], {}
     for o in chosen(plan, options, "defer"):
-        de, waiting, z = _draws(plan, o, pr.n, seed)
+        de, waiting, z = _draws(plan, o, pr.n, seed, pinned)
         signals = market_signal(pr, o, (float(de.benefit_noise), float(de.benefit_noise_floor)), z)
         oi, months = option_index(plan, o), float(de.months)
         for wi, w in enumerate(lay.owners):

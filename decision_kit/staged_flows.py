@@ -34,6 +34,7 @@ __all__ = [
     "review_cell",
     "review_draws",
     "reviewed_options",
+    "stage_tornado",
     "stated",
     "stated_or_none",
 ]
@@ -113,14 +114,23 @@ def stated(plan: Plan, option: str, kind: str) -> Any:
     return block
 
 
-def review_draws(plan: Plan, option: str, n: int, seed: int):
+def draw(block: Any, name: str, rng: np.random.Generator, n: int, pinned: dict | None) -> np.ndarray:
+    """``n`` draws of the stage input ``name`` of ``block``; the stream advances as always, and a
+    value in ``pinned[name]`` then replaces the draws (the stage tornado: every other draw of the
+    stage stays the same, so a swing is the input's, not noise)."""
+    x = np.asarray(getattr(block, name).sample(rng, n), dtype=float)
+    return np.full(n, float(pinned[name])) if pinned and name in pinned else x
+
+
+def review_draws(plan: Plan, option: str, n: int, seed: int, pinned: dict | None = None):
     """The review's own draws for ``option``: exit cost (n,), months from go-live until a
-    failure is seen (n,), and the measured-benefit errors (2, P, n) as standard normals."""
+    failure is seen (n,), and the measured-benefit errors (2, P, n) as standard normals
+    (``pinned``: see :func:`draw`)."""
     index = list(plan.scenario.options).index(option)
     rng = np.random.default_rng([seed, STREAM, index])
     ab = stated(plan, option, "abandon")
-    exit_cost = np.asarray(ab.exit_cost.sample(rng, n), dtype=float)
-    seen = np.asarray(ab.failure_seen_after_months.sample(rng, n), dtype=float)
+    exit_cost = draw(ab, "exit_cost", rng, n, pinned)
+    seen = draw(ab, "failure_seen_after_months", rng, n, pinned)
     noise = rng.standard_normal((2, plan.layout.periods, n))
     return ab, exit_cost, seen, noise
 
@@ -186,3 +196,70 @@ def commit_and_later(pr: Projected, oi: int, wi: int, months: float) -> tuple[np
     d = (benefit - cost) - (sq_benefit - sq_cost)
     later = npv(d, pr.df) * (1.0 + pr.plan.scenario.discount_rate) ** -(months / 12)
     return terminal, later
+
+
+STAGE_INPUTS = {
+    "abandon": ("flexibility", ("exit_cost", "failure_seen_after_months"), ("benefit_noise", "benefit_noise_floor")),
+    "pilot": (
+        "value",
+        ("setup_cost", "monthly_cost", "failure_seen_after_months"),
+        ("benefit_noise", "benefit_noise_floor"),
+    ),
+    "switch_vendor": ("value", ("cost",), ()),
+    "defer": ("value", ("waiting_cost",), ("benefit_noise", "benefit_noise_floor")),
+}
+"""Per kind of stage: the column of its analysis's table holding the value of flexibility, its
+drawn inputs (distributions) and its measurement errors (numbers)."""
+
+
+def _restated(s: Scenario, option: str, kind: str, name: str, value: float) -> Scenario:
+    """``s`` with ``options.<option>.flexibility.<kind>.<name>`` set to ``value`` (the option's
+    flexibility written out, so a variant keeps what it inherits)."""
+    raw = s.model_dump(exclude_none=True)
+    flex = s.options[option].flexibility.model_dump(exclude_none=True)  # type: ignore[union-attr]
+    flex[kind][name] = value
+    raw["options"][option]["flexibility"] = flex
+    return Scenario.model_validate(raw)
+
+
+def stage_tornado(
+    analyse, scenario: Scenario | Plan, option: str, owner: str, kind: str, *, trials: int = 4_000, seed: int = 1
+) -> pd.DataFrame:
+    """The value of flexibility of one cell (``option`` x ``owner``) with each of the stage's own
+    inputs at a low and a high value, the others as stated (a tornado over what the main
+    tornado and the value of information do not see: the stages' inputs are drawn apart from
+    :func:`~decision_kit.simulation.simulate`). ``analyse`` is the stage's analysis
+    (:func:`~decision_kit.staged_decisions.abandonment` for ``kind="abandon"``, ``pilots``,
+    ``switches``, ``deferrals``). A drawn input (exit cost, a pilot's or switching cost, months
+    until a failure is seen) goes to its P10 and P90, every trial at that value, on the same
+    trials and the stage's other draws (common random numbers); a measurement error (lognormal
+    sigma, additive floor) to half and twice its stated value (a judgement range: no prior
+    states them). Rows sorted by ``swing`` (``|value_at_high - value_at_low|``), currency;
+    columns ``input``, ``low``, ``high``, ``value_at_low``, ``value_at_high``, ``swing``,
+    ``value_as_stated``."""
+    plan = compile_plan(scenario)
+    s, block = plan.scenario, stated(plan, option, kind)
+    column, drawn, errors = STAGE_INPUTS[kind]
+
+    def value(scn, pinned=None) -> float:
+        table = analyse(scn, trials=trials, seed=seed, options=[option], pinned=pinned).table
+        return float(table.loc[(option, owner), column])
+
+    base = value(s)
+    rows = []
+    for name in drawn:
+        dist = getattr(block, name, None)
+        if dist is None or dist.is_fixed():
+            continue
+        lo, hi = float(dist.ppf(0.1)), float(dist.ppf(0.9))
+        rows.append((f"{kind}.{name}", lo, hi, value(s, {name: lo}), value(s, {name: hi})))
+    for name in errors:
+        x = float(getattr(block, name))
+        if x > 0:
+            lo, hi = x / 2, min(2 * x, 3.0) if name == "benefit_noise" else 2 * x
+            rows.append((f"{kind}.{name}", lo, hi, value(_restated(s, option, kind, name, lo)),
+                         value(_restated(s, option, kind, name, hi))))  # fmt: skip
+    out = pd.DataFrame(rows, columns=["input", "low", "high", "value_at_low", "value_at_high"])
+    out["swing"] = (out.value_at_high - out.value_at_low).abs()
+    out["value_as_stated"] = base
+    return out.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)

@@ -22,6 +22,7 @@ from .staged_flows import (
     CellRules,
     Projected,
     chosen,
+    draw,
     npv,
     project,
     review_cell,
@@ -92,16 +93,20 @@ class Pilots(CellRules):
                 f"({whole_percent(r.p_extend)} of trials, {compact(r.extension_cost)} {cur}), {then}")  # fmt: skip
 
 
-def _pilot_draws(plan: Plan, option: str, n: int, seed: int):
+def _pilot_draws(plan: Plan, option: str, n: int, seed: int, pinned: dict | None = None):
     """The pilot's own draws: setup and monthly cost (n,) each, measurement errors (2, n), and
     the months into the pilot after which a failed delivery shows (n,; infinite if never)."""
     index = list(plan.scenario.options).index(option)
     rng = np.random.default_rng([seed, STREAM + 1, index])
     pi = stated(plan, option, "pilot")
-    setup = np.asarray(pi.setup_cost.sample(rng, n), dtype=float)
-    monthly = np.asarray(pi.monthly_cost.sample(rng, n), dtype=float)
+    setup = draw(pi, "setup_cost", rng, n, pinned)
+    monthly = draw(pi, "monthly_cost", rng, n, pinned)
     z = rng.standard_normal((2, n))
-    seen = np.full(n, np.inf) if pi.failure_seen_after_months is None else pi.failure_seen_after_months.sample(rng, n)
+    seen = (
+        np.full(n, np.inf)
+        if pi.failure_seen_after_months is None
+        else draw(pi, "failure_seen_after_months", rng, n, pinned)
+    )
     return pi, setup, monthly, z, np.asarray(seen, dtype=float)
 
 
@@ -265,7 +270,7 @@ def _extension_draws(plan: Plan, option: str, draws, n: int, seed: int):
     return pi.extend, (z, z2), extra, monthly, seen, (float(pi.benefit_noise), float(pi.benefit_noise_floor))
 
 
-def _review(pr: Projected, option: str, oi: int, wi: int, seed: int) -> tuple | None:
+def _review(pr: Projected, option: str, oi: int, wi: int, seed: int, pinned: dict | None = None) -> tuple | None:
     """The yearly stop review's observables, stopping payoffs and commit-now NPV of one cell
     (:func:`~decision_kit.staged_flows.review_cell`, the review's own draws); None when the
     option states no review or the horizon leaves none."""
@@ -273,24 +278,31 @@ def _review(pr: Projected, option: str, oi: int, wi: int, seed: int) -> tuple | 
         return None
     op = pr.plan.options[oi]
     failed = np.broadcast_to(np.asarray(pr.values.get(op.realisation, 1.0), dtype=float) == 0, (pr.n,))
-    draws = review_draws(pr.plan, option, pr.n, seed)
+    draws = review_draws(pr.plan, option, pr.n, seed, {k: v for k, v in (pinned or {}).items() if k == "exit_cost"})
     return review_cell(pr.cost[oi, wi], pr.benefit[oi, wi], pr.sq, pr.launch[oi, wi], failed, pr.df, draws,
                        pr.plan.horizon)  # fmt: skip
 
 
 def pilots(
-    scenario: Scenario | Plan, *, trials: int = 20_000, seed: int = 1, options: list[str] | None = None, split=0.5
+    scenario: Scenario | Plan,
+    *,
+    trials: int = 20_000,
+    seed: int = 1,
+    options: list[str] | None = None,
+    split=0.5,
+    pinned: dict | None = None,
 ) -> Pilots:
     """Value the pilot of each option stating one (or of ``options``) under every owner, on
     :func:`~decision_kit.simulation.simulate`'s trials: a threshold on the pilot's measured
     benefit, fitted on a share ``split`` of the trials and valued on the others, against
     committing now on the same trials. Money in the scenario's currency, NPV versus the status
-    quo at the decision date."""
+    quo at the decision date. ``pinned`` fixes stage inputs (the pilot's, and the review's when a
+    scaled option keeps it) for the stage tornado (:func:`~decision_kit.staged_flows.draw`)."""
     pr = project(scenario, trials, seed)
     plan, lay = pr.plan, pr.plan.layout
     rows, rules = [], {}
     for o in chosen(plan, options, "pilot"):
-        draws = _pilot_draws(plan, o, pr.n, seed)
+        draws = _pilot_draws(plan, o, pr.n, seed, pinned)
         pi, oi = draws[0], next(p.index for p in plan.options if p.name == o)
         if pi.months / 12 >= plan.horizon:
             raise ScenarioError(
@@ -298,7 +310,7 @@ def pilots(
             )
         extension = _extension_draws(plan, o, draws, pr.n, seed)
         for wi, w in enumerate(lay.owners):
-            reviewed = _review(pr, o, oi, wi, seed)
+            reviewed = _review(pr, o, oi, wi, seed, pinned)
             row, rules[(o, w)] = _pilot_row(pr, oi, wi, draws, float(pi.months), float(pi.scale), seed, split,
                                             reviewed, extension)  # fmt: skip
             rows.append({"option": o, "owner": w, **row})

@@ -185,8 +185,11 @@ def test_the_memo_carries_the_review_table_rule_and_chart(shipped):
     s, _ = shipped
     sections = staged_analyses(simulate(s, trials=2_000, seed=5), trials=2_000)
     kinds = [type(v).__name__ for v in sections.values()]
-    assert kinds == ["DataFrame", "str", "Figure", "DataFrame", "str", "DataFrame", "str"]  # review, pilot, switch
-    table, words, fig, piloted, pilot_words, switched, switch_words = sections.values()
+    # review (table, rule, chart, stage tornado), pilot, switch
+    assert kinds == ["DataFrame", "str", "Figure", "DataFrame", "DataFrame", "str", "DataFrame", "str"]
+    table, words, fig, tornado, piloted, pilot_words, switched, switch_words = sections.values()
+    assert set(tornado.stage) == {"abandon", "pilot", "switch_vendor"}
+    assert "abandon.exit_cost" in set(tornado.input) and "switch_vendor.cost" in set(tornado.input)
     assert "value of switching" in switched.columns and "buy under" in switch_words
     assert {"commit now", "pilot first", "value of the pilot"} <= set(piloted.columns)
     assert "pilot on 15% for 4 months" in pilot_words
@@ -460,3 +463,32 @@ def test_a_roadmap_loss_on_a_risk_that_is_not_a_price_rise_is_a_located_error():
     with pytest.raises(ScenarioError, match="applies only to a price_rise risk") as err:
         loads(yaml.safe_dump(raw))
     assert "risks.outage" in str(err.value)
+
+
+def test_the_stage_tornado_moves_the_exit_cost_to_its_p10_and_p90_on_the_same_trials():
+    # The contract-year case above with an exit cost uniform on 0-400: P10 40, P90 360. Each
+    # failure seen at the end of year 1 saves 1,000/1.1^3 - exit/1.1^2, so the value is the
+    # valued trials' share of failures x that, exactly, at either end.
+    from decision_kit.staged_flows import stage_tornado
+
+    s = _scenario("{exit_cost: {dist: uniform, low: 0, high: 400}, commitment_years: 1, "
+                  "failure_seen_after_months: 0, benefit_noise: 0}")  # fmt: skip
+    frame = stage_tornado(abandonment, s, "buy", "shared", "abandon", trials=20_000, seed=3)
+    assert list(frame.input) == ["abandon.exit_cost"]  # the other inputs are fixed or zero
+    row = frame.iloc[0]
+    share = abandonment(s, trials=20_000, seed=3).table.loc[("buy", "shared"), "p_failure"]
+    assert (row.low, row.high) == pytest.approx((40, 360), rel=1e-12)
+    assert row.value_at_low == pytest.approx(share * (1000 / 1.1**3 - 40 / 1.1**2), rel=1e-9)
+    assert row.value_at_high == pytest.approx(share * (1000 / 1.1**3 - 360 / 1.1**2), rel=1e-9)
+    assert row.swing == pytest.approx(share * 320 / 1.1**2, rel=1e-9)
+
+
+def test_the_stages_command_prints_the_stage_tornado(capsys):
+    from decision_kit.cli import main
+
+    assert main(["stages", "scenarios/webinar_platform.yaml", "--trials", "1000", "--seed", "1", "--option", "buy",
+                 "--tornado"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "What the value of the yearly stop review of buy" in out and "abandon.exit_cost" in out
+    assert "pilot.setup_cost" in out and "switch_vendor.cost" in out
+    assert max(len(line) for line in out.splitlines()) <= 100

@@ -135,13 +135,41 @@ def staged_analyses(result, *, trials: int = 4_000) -> dict[str, Any]:
     plots.stop_boundary(staged, option, owner, ax=fig.subplots())
     fig.tight_layout()
     words = " ".join(f"{line[0].upper()}{line[1:]}." for line in staged.rule_words(option, owner))
+    tornado_trials = min(trials, 2_000)
     return {
         f"Commit now or review every year ({staged.trials:,} trials; NPV versus the status quo, "
         f"{s.currency}; the rule is fitted on half the trials and valued on the other half)": table,
         f"The stop rule of {option} under {owner}, fitted on the trials": words,
         f"Stop rule of {option} under {owner} over time": fig,
+        f"What the value of each stage of {option} under {owner} depends on: its own inputs, which the main "
+        f"tornado and the value of information do not see (drawn ones at their P10 and P90, measurement errors "
+        f"at half and twice; {tornado_trials:,} trials, {s.currency})": _stage_tornadoes(
+            result, option, owner, tornado_trials
+        ),
         **out,
     }
+
+
+def _stage_tornadoes(result, option: str, owner: str, trials: int):
+    """The stage tornado (:func:`~decision_kit.staged_flows.stage_tornado`) of every stage that
+    ``option`` states, for ``owner``, one table with a ``stage`` column."""
+    import pandas as pd
+
+    from ..staged_decisions import abandonment, switches
+    from ..staged_defer import deferrals
+    from ..staged_flows import reviewed_options, stage_tornado
+    from ..staged_pilot import pilots
+
+    s = result.scenario
+    frames = []
+    for kind, analyse in (("abandon", abandonment), ("pilot", pilots), ("switch_vendor", switches),
+                          ("defer", deferrals)):  # fmt: skip
+        if option in reviewed_options(s, kind):
+            frame = stage_tornado(analyse, s, option, owner, kind, trials=trials, seed=result.seed)
+            frames.append(frame.assign(stage=kind))
+    cols = {"stage": "stage", "input": "input", "low": "low", "high": "high", "value_at_low": "value at low",
+            "value_at_high": "value at high", "value_as_stated": "as stated"}  # fmt: skip
+    return pd.concat(frames, ignore_index=True)[list(cols)].rename(columns=cols)
 
 
 def _pilot_analyses(result, *, trials: int) -> dict[str, Any]:
