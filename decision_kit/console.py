@@ -276,7 +276,8 @@ def defer_text(deferred) -> str:
         errors = f"{whole_percent(r.p_stop_when_commit_pays)} / {whole_percent(r.p_commit_when_stop_pays)}"
         out.append(_line([str(o), str(w), compact(r.commit_npv), compact(r.deferred_npv), value,
                           whole_percent(r.p_stop), errors], widths))  # fmt: skip
-    out += ["", "stays: does not commit after the wait. errors stop/go: stayed although committing would have paid /",
+    out += ["", "value of waiting: out of sample (the in-sample one, biased high, is in the memo and the result).",
+            "stays: does not commit after the wait. errors stop/go: stayed although committing would have paid /",
             "committed although staying would. What is learned: a market signal of the benefit at full delivery, "
             "not the organisation's own delivery."]  # fmt: skip
     for o in dict.fromkeys(t.index.get_level_values("option")):
