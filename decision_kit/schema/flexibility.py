@@ -132,7 +132,8 @@ class Pilot(Model):
 class Extension(Model):
     """One extension of a pilot by ``months`` when its measured benefit is ambiguous (between two
     fitted thresholds): the pilot runs on at its ``scale`` and ``monthly_cost``, plus
-    ``extra_cost`` (currency, paid then), and measures ``months`` more; then scale or stop."""
+    ``extra_cost`` (currency; both counted at the decision date, as the pilot's own cost), and
+    measures ``months`` more; then scale or stop, the option starting that much later."""
 
     months: Num = Field(..., gt=0, le=24)
     extra_cost: Distribution = fixed_default(0.0)
