@@ -23,7 +23,6 @@ a stream of their own, seeded from ``seed``, one set per option shared by its ow
 review changes no commit-now number, and owners differ only by what they do, not by luck.
 """
 
-
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -116,7 +115,6 @@ class Abandonment:
         return out
 
 
-
 def _boundary(policy: LSMPolicy, j: int, x: np.ndarray) -> tuple[float, str, bool]:
     """Where the rule of review ``j`` stops a live option with no failure seen, scanning the
     measured benefit over its P1-P99 on the given observables ``x`` (valued trials)."""
@@ -126,7 +124,8 @@ def _boundary(policy: LSMPolicy, j: int, x: np.ndarray) -> tuple[float, str, boo
     stop_fail = bool(policy.decide(j, probe_fail)[0])
     if ok.sum() < 10:
         return np.nan, "too few live trials to state a rule", stop_fail
-    grid = np.linspace(*np.quantile(x[ok, 0], [0.01, 0.99]), _GRID)
+    lo, hi = np.quantile(x[ok, 0], [0.01, 0.99])
+    grid = np.linspace(float(lo), float(hi), _GRID)
     probe = np.column_stack([grid, np.full(_GRID, np.median(x[ok, 1])), np.ones(_GRID), np.zeros(_GRID)])
     stop = policy.decide(j, probe)
     if not stop.any():
@@ -213,7 +212,6 @@ def abandonment(
     table = pd.DataFrame(rows).set_index(["option", "owner"])
     reviews = pd.DataFrame(review_rows).set_index(["option", "owner", "year"])
     return Abandonment(s.name, s.currency, n, seed, table, reviews, policies, commit, staged_npv)
-
 
 
 # -- switch vendor after an acquisition --------------------------------------------------------------
@@ -319,4 +317,3 @@ def switches(
             rows.append({"option": o, "owner": w, **row, "roadmap_loss": risk.roadmap_loss})
     s = plan.scenario
     return Switches(s.name, s.currency, n, seed, pd.DataFrame(rows).set_index(["option", "owner"]), rules)
-

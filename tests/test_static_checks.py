@@ -46,6 +46,7 @@ CHECKED = [
     "decision_kit/voi.py",
     "decision_kit/staging",
     "decision_kit/staged_flows.py",
+    "decision_kit/staged_decisions.py",
     "decision_kit/staged_pilot.py",
     "decision_kit/staged_defer.py",
     "tests/test_staged_defer.py",
