@@ -24,8 +24,8 @@ by ``tests/test_layering.py``, with the absence of import cycles):
 7. engine, trial_metrics
 8. results
 9. simulation
-10. sensitivity, voi, mcda, allocation, test_functions, staging, review, success
-11. owner_tradeoffs, staged_decisions, review_milestones, whose_numbers
+10. sensitivity, voi, mcda, allocation, test_functions, staging, review, success, staged_flows
+11. owner_tradeoffs, staged_decisions, staged_pilot, staged_defer, review_milestones, whose_numbers
 12. review_scenario, success_rules
 13. plots, review_tables
 14. report, widgets, console, tables

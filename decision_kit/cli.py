@@ -143,11 +143,16 @@ def _analysis_parsers(sub) -> None:
     w.add_argument("--break-even-trials", type=_count, default=2_000, help="trials per break-even (default 2,000)")
     w.add_argument("--seed", type=_seed, default=0)
 
-    g = sub.add_parser("stages", help="commit now, review every year or pilot first: the value of each and its rule")
+    g = sub.add_parser(
+        "stages", help="commit now, review yearly, pilot first, switch vendor or wait: the value of each and its rule"
+    )
     g.add_argument("scenario")
-    g.add_argument("--option", action="append", help="an option to value (repeat; default: all with a review or pilot)")
+    g.add_argument("--option", action="append", help="an option to value (repeat; default: all that state a stage)")
     g.add_argument("--trials", type=_count, default=20_000)
     g.add_argument("--seed", type=_seed, default=0)
+    g.add_argument(
+        "--tornado", action="store_true", help="also each stage's value over its own inputs (best cell, <= 4k trials)"
+    )
 
     su = sub.add_parser("success", help="chances of hitting the signed KPIs and milestones of the success block")
     su.add_argument("scenario")
@@ -285,26 +290,47 @@ def _owners(args) -> int:
 
 def _stages(args) -> int:
     from . import staged_decisions as sd
-    from .console import pilot_text, staged_text, switch_text
+    from . import staged_defer as sf
+    from . import staged_pilot as sp
+    from .console import defer_text, pilot_text, staged_text, switch_text
     from .loading import load_scenario
 
     scenario = load_scenario(args.scenario)
     _warn(args.scenario, scenario)
-    kinds = [("abandon", sd.abandonment, staged_text), ("pilot", sd.pilots, pilot_text),
-             ("switch_vendor", sd.switches, switch_text)]  # fmt: skip
+    kinds = [("abandon", sd.abandonment, staged_text), ("pilot", sp.pilots, pilot_text),
+             ("switch_vendor", sd.switches, switch_text), ("defer", sf.deferrals, defer_text)]  # fmt: skip
     stated = {kind: sd.reviewed_options(scenario, kind) for kind, _, _ in kinds}
     for o in args.option or ():
         if not any(o in names for names in stated.values()):
-            raise ScenarioError(f"option '{o}' states no review, pilot or vendor switch (flexibility:)")
+            raise ScenarioError(f"option '{o}' states no review, pilot, vendor switch or deferral (flexibility:)")
     texts = []
     for kind, analyse, text in kinds:
         chosen = [o for o in stated[kind] if not args.option or o in args.option]
         if chosen:
-            texts.append(text(analyse(scenario, trials=args.trials, seed=args.seed, options=chosen)))
+            done = analyse(scenario, trials=args.trials, seed=args.seed, options=chosen)
+            texts.append(text(done))
+            if args.tornado:
+                texts += _stage_tornadoes(scenario, kind, analyse, done, min(args.trials, 4_000), args.seed)
     if not texts:
-        raise ScenarioError(f"no option of '{scenario.name}' states a review, pilot or vendor switch (flexibility:)")
+        raise ScenarioError(
+            f"no option of '{scenario.name}' states a review, pilot, vendor switch or deferral (flexibility:)"
+        )
     print("\n\n".join(texts))
     return 0
+
+
+def _stage_tornadoes(scenario, kind: str, analyse, done, trials: int, seed: int) -> list[str]:
+    """The stage tornado of each option's best cell (the owner with the highest value)."""
+    from .console import stage_tornado_text
+    from .staged_flows import STAGE_INPUTS, stage_tornado
+
+    column = STAGE_INPUTS[kind][0]
+    out = []
+    for o in dict.fromkeys(done.table.index.get_level_values("option")):
+        w = str(done.table.loc[o, column].idxmax())
+        frame = stage_tornado(analyse, scenario, str(o), w, kind, trials=trials, seed=seed)
+        out.append(stage_tornado_text(frame, kind, str(o), w, scenario.currency, trials))
+    return out
 
 
 def _beliefs(args) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import textwrap
 
-from .formatting import amount, compact, months, percent, rate, whole_percent, years
+from .formatting import amount, compact, finite, months, percent, rate, whole_percent, years
 from .results import Result, shown_certainty_equivalent
 
 WIDTH = 100
@@ -220,7 +220,7 @@ def pilot_text(piloted) -> str:
     the status quo either way, the pilot's value net of its cost and delay with its standard
     error (or "within Monte Carlo error"), how often it stops, its two error rates, then the
     best cell's scale-or-stop rule of each option in business units
-    (:class:`~decision_kit.staged_decisions.Pilots`). Money in the scenario's currency."""
+    (:class:`~decision_kit.staged_pilot.Pilots`). Money in the scenario's currency."""
     cur, t = piloted.currency, piloted.table
     widths = [10, 10, 10, 10, 26, 6, 15]
     out = [
@@ -241,6 +241,77 @@ def pilot_text(piloted) -> str:
         w = t.loc[o, "piloted_npv"].idxmax()
         r = t.loc[(o, w)]
         out += ["", f"{o} under {w}: pilot cost {compact(r.pilot_cost)} {cur} on average; {piloted.rule_words(o, w)}."]
+        if finite(r.get("value_with_reviews", math.nan)):
+            value = _value_words(r.value_with_reviews, r.value_with_reviews_se,
+                                 abs(r.value_with_reviews) > 2 * r.value_with_reviews_se)  # fmt: skip
+            added = _value_words(r.reviews_add, r.reviews_add_se, abs(r.reviews_add) > 2 * r.reviews_add_se)
+            out.append(f"  Scaled, it keeps its yearly stop review: the pilot is then worth {value}, the reviews "
+                       f"adding {added} to the pilot alone (stops {whole_percent(r.p_stop_with_reviews)} at the "
+                       "pilot).")  # fmt: skip
+        if finite(r.get("value_extended", math.nan)):
+            value = _value_words(r.value_extended, r.value_extended_se,
+                                 abs(r.value_extended) > 2 * r.value_extended_se)  # fmt: skip
+            band = "" if finite(r.extend_from) else " (no ambiguous band pays: the pilot alone)"
+            out.append(f"  With the extension it may take, the pilot is worth {value}{band}.")
+    wrapped = (textwrap.fill(line, WIDTH, subsequent_indent="    ") if len(line) > WIDTH else line for line in out)
+    return "\n".join(wrapped)
+
+
+def defer_text(deferred) -> str:
+    """Commit now versus wait and learn, for a terminal: per option x owner the expected NPV
+    versus the status quo either way, the deferral's value net of its delay and waiting cost with
+    its standard error (or "within Monte Carlo error"), how often the rule stays with the status
+    quo and its two error rates, then each option's rule in business units
+    (:class:`~decision_kit.staged_defer.Deferrals`). Money in the scenario's currency."""
+    cur, t = deferred.currency, deferred.table
+    widths = [10, 10, 10, 10, 26, 6, 15]
+    out = [
+        f"Commit now or wait and learn: {deferred.scenario}, {deferred.trials:,} trials (rule fitted on half, valued "
+        f"on the other half); money in {cur}, NPV versus the status quo, the delay and waiting cost included",
+        "",
+        _line(["option", "owner", "commit now", "wait first", "value of waiting", "stays", "errors stop/go"], widths),
+    ]
+    for (o, w), r in t.iterrows():
+        value = _value_words(r.value, r.value_se, r.significant)
+        errors = f"{whole_percent(r.p_stop_when_commit_pays)} / {whole_percent(r.p_commit_when_stop_pays)}"
+        out.append(_line([str(o), str(w), compact(r.commit_npv), compact(r.deferred_npv), value,
+                          whole_percent(r.p_stop), errors], widths))  # fmt: skip
+    out += ["", "value of waiting: out of sample (the in-sample one, biased high, is in the memo and the result).",
+            "stays: does not commit after the wait. errors stop/go: stayed although committing would have paid /",
+            "committed although staying would. What is learned: a market signal of the benefit at full delivery, "
+            "not the organisation's own delivery."]  # fmt: skip
+    for o in dict.fromkeys(t.index.get_level_values("option")):
+        w = t.loc[o, "deferred_npv"].idxmax()
+        r = t.loc[(o, w)]
+        cost = f"{compact(r.cost_of_waiting)} {cur} if one commits anyway"
+        wait = f"the life's time value and {compact(r.waiting_cost)} of waiting cost"
+        out += ["", f"{o} under {w}: waiting costs {cost} ({wait}); {deferred.rule_words(o, w)}."]
+    wrapped = (textwrap.fill(line, WIDTH, subsequent_indent="    ") if len(line) > WIDTH else line for line in out)
+    return "\n".join(wrapped)
+
+
+_STAGE_NAMES = {"abandon": "yearly stop review", "pilot": "pilot", "switch_vendor": "vendor switch",
+                "defer": "deferral"}  # fmt: skip
+
+
+def stage_tornado_text(frame, kind: str, option: str, owner: str, currency: str, trials: int) -> str:
+    """The stage tornado of one cell for a terminal (:func:`~decision_kit.staged_flows.
+    stage_tornado`): the value of the stage with each of its own inputs low and high."""
+    what = _STAGE_NAMES[kind]
+    if frame.empty:
+        return f"{option} under {owner}: the {what} states no uncertain input of its own."
+    base = compact(frame.value_as_stated.iloc[0])
+    widths = [34, 0, 8, 10, 13, 14]
+    out = [
+        f"What the value of the {what} of {option} under {owner} ({base} {currency}) depends on: its own inputs",
+        f"(drawn ones at their P10 and P90, measurement errors at half and twice; the same {trials:,} trials)",
+        "",
+        _line(["input", "", "low", "high", "value at low", "value at high"], widths),
+    ]
+    for r in frame.itertuples():
+        fmt = compact if abs(r.high) >= 10 else (lambda x: f"{x:.2g}")
+        cells = [str(r.input), "", fmt(r.low), fmt(r.high), compact(r.value_at_low), compact(r.value_at_high)]
+        out.append(_line(cells, widths))
     wrapped = (textwrap.fill(line, WIDTH, subsequent_indent="    ") if len(line) > WIDTH else line for line in out)
     return "\n".join(wrapped)
 

@@ -123,6 +123,7 @@ class RiskPlan:
     impact: str
     impact_dist: Any  # the impact's Distribution: one-off impacts are drawn per year
     cap: float | None = None  # the most one event costs, after the owner's severity (RiskCap.limit)
+    roadmap_loss: float = 0.0  # a price rise's cut of the benefits after the event (a fraction)
 
     @property
     def is_security(self) -> bool:
@@ -414,6 +415,7 @@ def _risks(s: Scenario) -> tuple[RiskPlan, ...]:
             impact=f"risks.{name}.impact",
             impact_dist=risk.impact,
             cap=None if risk.cap is None else risk.cap.limit(s.revenue),
+            roadmap_loss=float(risk.roadmap_loss),
         )
         for name, risk in s.risks.items()
     )

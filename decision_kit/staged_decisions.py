@@ -30,76 +30,31 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import engine, finance
+from . import engine
 from .errors import ScenarioError
 from .formatting import compact, finite, whole_percent
-from .plan import Plan, compile_plan
+from .plan import Plan
 from .sampling import RiskDraws
 from .schema import Scenario
-from .simulation import draw_trials
+from .staged_flows import (
+    STREAM,
+    CellRules,
+    Projected,
+    chosen,
+    draw,
+    npv,
+    project,
+    review_cell,
+    review_draws,
+    reviewed_options,
+    stated,
+)
 from .staging import LSMPolicy, least_squares_policy, threshold_rule, value_of_flexibility
 from .staging.lsm import stopping_dates
 
-__all__ = ["Abandonment", "Pilots", "Switches", "abandonment", "pilot_design", "pilots", "reviewed_options", "switches"]
+__all__ = ["Abandonment", "Switches", "abandonment", "reviewed_options", "switches"]
 
-_STREAM = 0x5747  # the review's own random stream, next to simulate's (seed, block) streams
 _GRID = 241  # measured-benefit points searched for a review's stop boundary
-
-
-def reviewed_options(scenario: Scenario | Plan, kind: str = "abandon") -> list[str]:
-    """The options that state a yearly stop review (``flexibility: abandon``), or with
-    ``kind="pilot"`` a pilot, in file order."""
-    s = compile_plan(scenario).scenario
-    return [o for o, opt in s.options.items() if opt.flexibility is not None and getattr(opt.flexibility, kind)]
-
-
-_WHAT = {
-    "abandon": "a yearly stop review (flexibility: abandon)",
-    "pilot": "a pilot (flexibility: pilot)",
-    "switch_vendor": "a vendor switch (flexibility: switch_vendor)",
-}
-
-
-def _chosen(plan: Plan, options, kind: str) -> list[str]:
-    """``options`` (default: every option stating ``kind``), each checked to state it."""
-    stated = reviewed_options(plan, kind)
-    chosen = stated if options is None else list(options)
-    for o in chosen:
-        if o not in stated:
-            raise ScenarioError(
-                f"option '{o}' does not state {_WHAT[kind]}; options that do: {', '.join(stated) or 'none'}"
-            )
-    if not chosen:
-        raise ScenarioError(f"no option of '{plan.scenario.name}' states {_WHAT[kind]}")
-    return chosen
-
-
-@dataclass(frozen=True, eq=False)
-class _Projected:
-    """Every cell's flows on simulate's trials: ``cost``, ``benefit`` (O, W, P, n), the status
-    quo's ``sq`` ((P, n) each), ``launch`` (O, W, n), the completed input ``values``, the
-    discount factors ``df`` (P,)."""
-
-    plan: Plan
-    n: int
-    cost: np.ndarray
-    benefit: np.ndarray
-    sq: tuple
-    launch: np.ndarray
-    values: dict
-    df: np.ndarray
-    risks: RiskDraws
-
-
-def _project(scenario: Scenario | Plan, trials: int, seed: int) -> _Projected:
-    plan = compile_plan(scenario)
-    values, risks, n = draw_trials(plan, trials, seed)
-    flows = engine.project(plan, values, risks, n)
-    cost, benefit = flows.flows()
-    zero = np.zeros((plan.layout.periods, n))
-    sq = flows.status_quo if flows.status_quo is not None else (zero, zero)
-    df = finance.discount_factors(plan.scenario.discount_rate, plan.layout.periods)
-    return _Projected(plan, n, cost, benefit, sq, flows.launch, plan.complete(values), df, risks)
 
 
 @dataclass(frozen=True, eq=False)
@@ -160,47 +115,6 @@ class Abandonment:
         return out
 
 
-def _draws(plan: Plan, option: str, n: int, seed: int):
-    """The review's own draws for ``option``: exit cost (n,), months from go-live until a
-    failure is seen (n,), and the measured-benefit errors (2, P, n) as standard normals."""
-    index = list(plan.scenario.options).index(option)
-    rng = np.random.default_rng([seed, _STREAM, index])
-    ab = plan.scenario.options[option].flexibility.abandon  # type: ignore[union-attr]
-    exit_cost = np.asarray(ab.exit_cost.sample(rng, n), dtype=float)
-    seen = np.asarray(ab.failure_seen_after_months.sample(rng, n), dtype=float)
-    noise = rng.standard_normal((2, plan.layout.periods, n))
-    return ab, exit_cost, seen, noise
-
-
-def _npv(net: np.ndarray, df: np.ndarray) -> np.ndarray:
-    """NPV of a (P, n) net flow, summed period by period as :mod:`decision_kit.trial_metrics`
-    does (so it is the reported NPV bit for bit)."""
-    out = np.zeros(net.shape[1])
-    for t in range(len(df)):
-        out += net[t] * df[t]
-    return out
-
-
-def _cell_arrays(cost, benefit, sq, launch, failed, df, draws, H: int):
-    """Observables, stopping payoffs and the commit-now NPV of one cell (see the module)."""
-    ab, exit_cost, seen, noise = draws
-    sq_cost, sq_benefit = sq
-    terminal = _npv(benefit - cost, df) - _npv(sq_benefit - sq_cost, df)
-    d = (benefit - cost) - (sq_benefit - sq_cost)
-    cum = np.cumsum(d * df[:, None], axis=0)
-    k = ab.commitment_years
-    sigma = float(ab.benefit_noise)
-    measured = benefit * np.exp(sigma * noise[0] - sigma**2 / 2) + float(ab.benefit_noise_floor) * noise[1]
-    obs, exercise = [], np.full((terminal.size, H - 1), -np.inf)
-    for t in range(1, H):
-        live = launch <= 12 * t
-        obs.append(np.column_stack([measured[t], cost[t], live, failed & (launch + seen <= 12 * t)]))
-        last = t + k
-        if last < H:
-            exercise[:, t - 1] = cum[last] - exit_cost * df[last]
-    return obs, exercise, terminal
-
-
 def _boundary(policy: LSMPolicy, j: int, x: np.ndarray) -> tuple[float, str, bool]:
     """Where the rule of review ``j`` stops a live option with no failure seen, scanning the
     measured benefit over its P1-P99 on the given observables ``x`` (valued trials)."""
@@ -210,7 +124,8 @@ def _boundary(policy: LSMPolicy, j: int, x: np.ndarray) -> tuple[float, str, boo
     stop_fail = bool(policy.decide(j, probe_fail)[0])
     if ok.sum() < 10:
         return np.nan, "too few live trials to state a rule", stop_fail
-    grid = np.linspace(*np.quantile(x[ok, 0], [0.01, 0.99]), _GRID)
+    lo, hi = np.quantile(x[ok, 0], [0.01, 0.99])
+    grid = np.linspace(float(lo), float(hi), _GRID)
     probe = np.column_stack([grid, np.full(_GRID, np.median(x[ok, 1])), np.ones(_GRID), np.zeros(_GRID)])
     stop = policy.decide(j, probe)
     if not stop.any():
@@ -246,6 +161,7 @@ def abandonment(
     options: list[str] | None = None,
     degree: int = 2,
     split: float = 0.5,
+    pinned: dict | None = None,
 ) -> Abandonment:
     """Value the yearly stop review of each reviewed option (or of ``options``) under every owner.
 
@@ -254,22 +170,23 @@ def abandonment(
     share of trials that fit the rule (the others value it). Money in the scenario's currency,
     NPV versus the status quo at the decision date. Raises
     :class:`~decision_kit.errors.ScenarioError` if an option states no review or the horizon
-    leaves no year to review.
+    leaves no year to review. ``pinned`` fixes stage inputs for the stage tornado
+    (:func:`~decision_kit.staged_flows.draw`).
     """
-    pr = _project(scenario, trials, seed)
+    pr = project(scenario, trials, seed)
     plan, s, lay, n, H = pr.plan, pr.plan.scenario, pr.plan.layout, pr.n, pr.plan.horizon
-    chosen = _chosen(plan, options, "abandon")
+    picked = chosen(plan, options, "abandon")
     if H < 2:
         raise ScenarioError(f"a horizon of {H} year leaves no year-end to review before it ends")
     cost, benefit, sq, df, full = pr.cost, pr.benefit, pr.sq, pr.df, pr.values
     rows, review_rows, policies, commit, staged_npv = [], [], {}, {}, {}
-    for o in chosen:
+    for o in picked:
         op = next(p for p in plan.options if p.name == o)
         failed = np.broadcast_to(np.asarray(full.get(op.realisation, 1.0), dtype=float) == 0, (n,))
-        draws = _draws(plan, o, n, seed)
+        draws = review_draws(plan, o, n, seed, pinned)
         for wi, w in enumerate(lay.owners):
             oi = op.index
-            obs, exercise, terminal = _cell_arrays(cost[oi, wi], benefit[oi, wi], sq, pr.launch[oi, wi], failed,
+            obs, exercise, terminal = review_cell(cost[oi, wi], benefit[oi, wi], sq, pr.launch[oi, wi], failed,
                                                    df, draws, H)  # fmt: skip
             policy = least_squares_policy(obs, exercise, terminal, degree=degree, seed=seed, split=split)
             v = policy.valued
@@ -297,185 +214,11 @@ def abandonment(
     return Abandonment(s.name, s.currency, n, seed, table, reviews, policies, commit, staged_npv)
 
 
-# -- pilot, then scale or stop ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class _CellRules:
-    """A one-date rule fitted per option x owner: the scenario's name and currency, the trials
-    and seed, one row per cell in ``table`` and the fitted rule per cell in ``rules``."""
-
-    scenario: str
-    currency: str
-    trials: int
-    seed: int
-    table: pd.DataFrame
-    rules: dict
-
-    def to_frame(self) -> pd.DataFrame:
-        return self.table
-
-
-@dataclass(frozen=True, eq=False)
-class Pilots(_CellRules):
-    """Commit now versus a pilot first, per option x owner.
-
-    ``table``: one row per (option, owner): ``commit_npv`` and ``piloted_npv`` (expected NPV
-    versus the status quo on the valued trials, currency; the piloted one net of the pilot's
-    cost), ``value`` and ``value_se`` (piloted minus commit now, paired per trial),
-    ``value_in_sample``, ``significant``, ``p_stop`` (share of valued trials the pilot stops),
-    ``scale_if_at_least`` (the threshold on the pilot's measured benefit, annualised at full
-    scale, currency a year) and ``at_pilot_scale`` (the same on the pilot's own scale),
-    ``p_stop_when_scaling_pays``, ``p_scale_when_stopping_pays`` (the rule's errors, shares of
-    the valued trials), ``pilot_cost`` (mean, currency), ``months``, ``scale``. ``rules``: the
-    fitted :class:`~decision_kit.staging.ThresholdRule` per cell.
-    """
-
-    def rule_words(self, option: str, owner: str) -> str:
-        """The fitted scale-or-stop rule of one cell in business units."""
-        r = self.table.loc[(option, owner)]
-        share, months = f"{float(r.scale):.0%}", f"{float(r.months):g}"
-        seen = (
-            f"stop if a failed delivery shows ({whole_percent(r.p_failure_seen)} of trials); "
-            if r.p_failure_seen
-            else ""
-        )
-        head = f"pilot on {share} for {months} months: {seen}"
-        if not finite(r.scale_if_at_least):
-            rest = (
-                "scale otherwise"
-                if seen
-                else ("scale whatever it measures" if r.p_stop == 0 else "stop whatever it measures")
-            )
-            return f"{head}{rest}; it stops in {whole_percent(r.p_stop)} of trials"
-        return (f"{head}scale if its measured benefit is at least {compact(r.at_pilot_scale)} {self.currency} a year "
-                f"({compact(r.scale_if_at_least)} a year at full scale), otherwise stop; it stops in "
-                f"{whole_percent(r.p_stop)} of trials")  # fmt: skip
-
-
-def _pilot_draws(plan: Plan, option: str, n: int, seed: int):
-    """The pilot's own draws: setup and monthly cost (n,) each, measurement errors (2, n), and
-    the months into the pilot after which a failed delivery shows (n,; infinite if never)."""
-    index = list(plan.scenario.options).index(option)
-    rng = np.random.default_rng([seed, _STREAM + 1, index])
-    pi = plan.scenario.options[option].flexibility.pilot  # type: ignore[union-attr]
-    setup = np.asarray(pi.setup_cost.sample(rng, n), dtype=float)
-    monthly = np.asarray(pi.monthly_cost.sample(rng, n), dtype=float)
-    z = rng.standard_normal((2, n))
-    seen = np.full(n, np.inf) if pi.failure_seen_after_months is None else pi.failure_seen_after_months.sample(rng, n)
-    return pi, setup, monthly, z, np.asarray(seen, dtype=float)
-
-
-def _pilot_cell(pr: _Projected, oi: int, wi: int, draws, months: float, scale: float):
-    """Signal, payoff of scaling, pilot cost and commit-now NPV of one cell, for a pilot of
-    ``months`` on ``scale`` (see :class:`~decision_kit.schema.Pilot`). Scaling starts the whole
-    option ``months`` later: its flows keep their profile over the same life (the horizon is
-    read as the option's life, not a calendar end, so nothing is cut at the horizon), and are
-    discounted ``months / 12`` years more; the status quo runs meanwhile."""
-    pi, setup, monthly, z, seen = draws
-    plan, (sq_cost, sq_benefit) = pr.plan, pr.sq
-    op = plan.options[oi]
-    cost, benefit = pr.cost[oi, wi], pr.benefit[oi, wi]
-    terminal = _npv(benefit - cost, pr.df) - _npv(sq_benefit - sq_cost, pr.df)
-    d = (benefit - cost) - (sq_benefit - sq_cost)
-    go = _npv(d, pr.df) * (1.0 + plan.scenario.discount_rate) ** -(months / 12)  # the same life, later
-    share = scale * months / 12  # of a full-scale year's measurement
-    sigma, floor = float(pi.benefit_noise) / np.sqrt(share), float(pi.benefit_noise_floor) / np.sqrt(share)
-    latent = benefit[min(2, plan.horizon)]  # the full rollout's benefit in its second year
-    signal = latent * np.exp(sigma * z[0] - sigma**2 / 2) + floor * z[1]
-    failed = np.asarray(pr.values.get(op.realisation, 1.0), dtype=float) == 0
-    shown = failed & (seen <= months)
-    if shown.any():  # a failure seen in the pilot sits below every measured benefit: the rule stops it
-        low = signal[~shown].min() if (~shown).any() else 0.0
-        signal = np.where(shown, low - (np.ptp(signal) + 1.0), signal)
-    return signal, go, setup + monthly * scale * months, terminal, shown
-
-
-def _pilot_row(pr, oi, wi, draws, months, scale, seed, split):
-    signal, go, pilot_cost, terminal, shown = _pilot_cell(pr, oi, wi, draws, months, scale)
-    rule = threshold_rule(signal, go, np.zeros_like(go), cost=pilot_cost, seed=seed, split=split)
-    out = {}
-    for name, idx in (("in_sample", rule.fit), ("", rule.valued)):
-        staged = rule.npv(signal[idx], go[idx], np.zeros(idx.size), pilot_cost[idx])
-        out[name] = value_of_flexibility(terminal[idx], staged)
-    t = rule.threshold if rule.direction == 1 and np.isfinite(rule.threshold) else np.nan
-    if (~shown).any() and t < signal[~shown].min():  # the cut only separates the failures seen
-        t = np.nan
-    v = rule.valued
-    row = {"commit_npv": terminal[v].mean(), "piloted_npv": rule.value_out_of_sample, "value": out[""].mean,
-           "value_se": out[""].standard_error, "value_in_sample": out["in_sample"].mean,
-           "significant": abs(out[""].mean) > 2 * out[""].standard_error, "p_stop": rule.p_stop,
-           "scale_if_at_least": t, "at_pilot_scale": t * scale,
-           "p_stop_when_scaling_pays": rule.p_stop_when_go_pays, "p_scale_when_stopping_pays": rule.p_go_when_stop_pays,
-           "pilot_cost": pilot_cost.mean(), "months": months, "scale": scale,
-           "p_failure_seen": shown[v].mean()}  # fmt: skip
-    return row, rule
-
-
-def pilots(
-    scenario: Scenario | Plan, *, trials: int = 20_000, seed: int = 1, options: list[str] | None = None, split=0.5
-) -> Pilots:
-    """Value the pilot of each option stating one (or of ``options``) under every owner, on
-    :func:`~decision_kit.simulation.simulate`'s trials: a threshold on the pilot's measured
-    benefit, fitted on a share ``split`` of the trials and valued on the others, against
-    committing now on the same trials. Money in the scenario's currency, NPV versus the status
-    quo at the decision date."""
-    pr = _project(scenario, trials, seed)
-    plan, lay = pr.plan, pr.plan.layout
-    rows, rules = [], {}
-    for o in _chosen(plan, options, "pilot"):
-        draws = _pilot_draws(plan, o, pr.n, seed)
-        pi, oi = draws[0], next(p.index for p in plan.options if p.name == o)
-        if pi.months / 12 >= plan.horizon:
-            raise ScenarioError(
-                f"option '{o}': a pilot of {pi.months:g} months outlasts the {plan.horizon}-year horizon"
-            )
-        for wi, w in enumerate(lay.owners):
-            row, rules[(o, w)] = _pilot_row(pr, oi, wi, draws, float(pi.months), float(pi.scale), seed, split)
-            rows.append({"option": o, "owner": w, **row})
-    s = plan.scenario
-    return Pilots(s.name, s.currency, pr.n, seed, pd.DataFrame(rows).set_index(["option", "owner"]), rules)
-
-
-def pilot_design(
-    scenario: Scenario | Plan,
-    option: str,
-    owner: str,
-    *,
-    scales=(0.05, 0.1, 0.15, 0.25, 0.5),
-    months=(2, 3, 4, 6, 9),
-    trials: int = 20_000,
-    seed: int = 1,
-    split: float = 0.5,
-) -> pd.DataFrame:
-    """The pilot-design curve of one cell: the pilot's value net of its cost and its delay
-    (piloted minus commit-now expected NPV, out of sample, with its standard error) for every
-    pilot ``scale`` x ``months``, on the same trials and measurement errors (so the grid's
-    differences are the design's, not noise). Rows (scale, months); columns ``value``,
-    ``value_se``, ``p_stop``, ``pilot_cost``. The scenario's own pilot gives the costs and
-    measurement errors."""
-    pr = _project(scenario, trials, seed)
-    plan = pr.plan
-    _chosen(plan, [option], "pilot")
-    if owner not in plan.layout.owners:
-        raise ScenarioError(f"no owner '{owner}' (owners: {', '.join(plan.layout.owners)})")
-    draws = _pilot_draws(plan, option, pr.n, seed)
-    oi, wi = next(p.index for p in plan.options if p.name == option), list(plan.layout.owners).index(owner)
-    rows = []
-    for sc in scales:
-        for m in months:
-            if not (0 < sc <= 1 and 0 < m and m / 12 < plan.horizon):
-                raise ScenarioError(f"a pilot of {m} months on {sc} is not possible over {plan.horizon} years")
-            row, _ = _pilot_row(pr, oi, wi, draws, float(m), float(sc), seed, split)
-            rows.append({k: row[k] for k in ("scale", "months", "value", "value_se", "p_stop", "pilot_cost")})
-    return pd.DataFrame(rows).set_index(["scale", "months"])
-
-
 # -- switch vendor after an acquisition --------------------------------------------------------------
 
 
 @dataclass(frozen=True, eq=False)
-class Switches(_CellRules):
+class Switches(CellRules):
     """Stay with an acquired vendor or switch, per option x owner.
 
     ``table``: one row per (option, owner): ``commit_npv`` (never switch) and ``switch_npv``
@@ -484,7 +227,9 @@ class Switches(_CellRules):
     (share of valued trials whose vendor is acquired with at least a year left), ``p_switch``;
     ``switch_if_rise_at_least`` (the smallest price change, a fraction, at which the rule
     switches; NaN if it never does); ``p_switch_regret`` (switched although staying paid more),
-    ``p_stay_regret`` (acquired, stayed, and switching paid more); ``switching_cost`` (mean).
+    ``p_stay_regret`` (acquired, stayed, and switching paid more); ``switching_cost`` (mean);
+    ``roadmap_loss`` (the risk's share of benefit lost after the acquisition, which switching
+    restores; known, so the rule on the price change accounts for it).
     ``rules``: the fitted :class:`~decision_kit.staging.ThresholdRule` per cell.
     """
 
@@ -495,10 +240,11 @@ class Switches(_CellRules):
         if not finite(r.switch_if_rise_at_least):
             return f"stay whatever the acquirer does to the price ({seen})"
         rise, switch = f"{r.switch_if_rise_at_least:.0%}", whole_percent(r.p_switch)
-        return f"switch vendor when an acquirer raises the price by {rise} or more; {seen}, {switch} switch"
+        lost = f" (and the roadmap loss cuts the benefit by {r.roadmap_loss:.0%})" if r.roadmap_loss else ""
+        return f"switch vendor when an acquirer raises the price by {rise} or more{lost}; {seen}, {switch} switch"
 
 
-def _switch_cell(pr: _Projected, quiet: tuple, oi: int, wi: int, k: np.ndarray, cost: np.ndarray) -> tuple:
+def _switch_cell(pr: Projected, quiet: tuple, oi: int, wi: int, k: np.ndarray, cost: np.ndarray) -> tuple:
     """Commit-now NPV and switching NPV of one cell: the flows as drawn through the year of the
     acquisition ``k``, then those of the same trial without it, less the switching cost in
     year ``k``. Trials acquired in the last year or never switch to themselves."""
@@ -506,7 +252,7 @@ def _switch_cell(pr: _Projected, quiet: tuple, oi: int, wi: int, k: np.ndarray, 
     d = (pr.benefit[oi, wi] - pr.cost[oi, wi]) - (pr.sq[1] - pr.sq[0])
     q_cost, q_benefit, q_sq = quiet
     d_quiet = (q_benefit[oi, wi] - q_cost[oi, wi]) - (q_sq[1] - q_sq[0])
-    terminal = _npv(pr.benefit[oi, wi] - pr.cost[oi, wi], df) - _npv(pr.sq[1] - pr.sq[0], df)
+    terminal = npv(pr.benefit[oi, wi] - pr.cost[oi, wi], df) - npv(pr.sq[1] - pr.sq[0], df)
     cum = np.cumsum(d * df[:, None], axis=0)  # PV through each period, as drawn
     tail = np.cumsum((d_quiet * df[:, None])[::-1], axis=0)[::-1]  # PV from each period on, unacquired
     can = k < H
@@ -535,32 +281,39 @@ def _switch_row(terminal, go, can, signal, cost, seed, split):
 
 
 def switches(
-    scenario: Scenario | Plan, *, trials: int = 20_000, seed: int = 1, options: list[str] | None = None, split=0.5
+    scenario: Scenario | Plan,
+    *,
+    trials: int = 20_000,
+    seed: int = 1,
+    options: list[str] | None = None,
+    split=0.5,
+    pinned: dict | None = None,
 ) -> Switches:
     """Value switching vendor after an acquisition for each option stating it (or ``options``),
     under every owner, on :func:`~decision_kit.simulation.simulate`'s trials: a threshold on
     the acquirer's price change, fitted on a share ``split`` of the trials and valued on the
     others, against never switching on the same trials. Money in the scenario's currency, NPV
-    versus the status quo at the decision date."""
-    pr = _project(scenario, trials, seed)
+    versus the status quo at the decision date. ``pinned``: as :func:`abandonment`'s."""
+    pr = project(scenario, trials, seed)
     plan, lay, n = pr.plan, pr.plan.layout, pr.n
     rows, rules, quiet_of = [], {}, {}
-    for o in _chosen(plan, options, "switch_vendor"):
-        sw = plan.scenario.options[o].flexibility.switch_vendor  # type: ignore[union-attr]
+    for o in chosen(plan, options, "switch_vendor"):
+        sw = stated(plan, o, "switch_vendor")
         risk = next(r for r in plan.risks if r.name == sw.risk)
         if sw.risk not in quiet_of:  # the same trials without this acquisition
             calm = RiskDraws(pr.risks.first, pr.risks.yearly, {**pr.risks.impact, sw.risk: 0.0})  # no price change
-            flows = engine.project(plan, pr.values, calm, n)
+            unacquired = {**pr.values, risk.probability: 0.0}  # and no roadmap loss either
+            flows = engine.project(plan, unacquired, calm, n)
             zero = np.zeros((lay.periods, n))
             quiet_of[sw.risk] = (*flows.flows(), flows.status_quo if flows.status_quo is not None else (zero, zero))
         k = engine.first_event_year(pr.risks.first[sw.risk], pr.values[risk.probability], plan.horizon)
         signal = np.broadcast_to(np.asarray(pr.risks.impact[sw.risk], dtype=float), (n,)).copy()
-        rng = np.random.default_rng([seed, _STREAM + 2, list(plan.scenario.options).index(o)])
-        cost = np.asarray(sw.cost.sample(rng, n), dtype=float)
+        rng = np.random.default_rng([seed, STREAM + 2, list(plan.scenario.options).index(o)])
+        cost = draw(sw, "cost", rng, n, pinned)
         oi = next(p.index for p in plan.options if p.name == o)
         for wi, w in enumerate(lay.owners):
             terminal, go, can = _switch_cell(pr, quiet_of[sw.risk], oi, wi, k, cost)
             row, rules[(o, w)] = _switch_row(terminal, go, can, signal, cost, seed, split)
-            rows.append({"option": o, "owner": w, **row})
+            rows.append({"option": o, "owner": w, **row, "roadmap_loss": risk.roadmap_loss})
     s = plan.scenario
     return Switches(s.name, s.currency, n, seed, pd.DataFrame(rows).set_index(["option", "owner"]), rules)

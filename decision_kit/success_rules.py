@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import staged_decisions as sd
+from . import staged_pilot as sp
 from . import success
 from .plan import Plan, compile_plan
 from .results import Result, proportion_standard_error
@@ -48,7 +49,7 @@ def _yearly_rows(a: sd.Abandonment, option: str, owner: str, year: int) -> dict:
             "p_continue": 1.0 - stopped, "valued_trials": valued, "rule": rule}  # fmt: skip
 
 
-def _pilot_rows(p: sd.Pilots, option: str, owner: str) -> dict:
+def _pilot_rows(p: sp.Pilots, option: str, owner: str) -> dict:
     r = p.table.loc[(option, owner)]
     valued = p.rules[(option, owner)].valued.size
     words = p.rule_words(option, owner)
@@ -78,7 +79,7 @@ def rule_milestones(result: Result, plan: Plan | None = None) -> pd.DataFrame | 
         assert rule is not None
         key = (rule.option, rule.rule)
         if key not in fitted:
-            fit = sd.abandonment if rule.rule == "yearly_review" else sd.pilots
+            fit = sd.abandonment if rule.rule == "yearly_review" else sp.pilots
             fitted[key] = fit(plan, trials=result.trials, seed=result.seed, options=[rule.option])
         year = round(float(ms.at_month) / 12) if rule.rule == "yearly_review" else math.nan
         for owner in plan.layout.owners:

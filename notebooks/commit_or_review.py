@@ -203,4 +203,43 @@ print(f"Best cell on the valued trials: committing now {'/'.join(commit_best)} (
 # - *The horizon artefact in long scenarios.* The model counts nothing after the horizon. In a long scenario with no terminal value (the ten-year analytics stack, `terminal_value: none`) a late review weighs only a year or two of benefit against the running cost, so the rule stops often late in the horizon, and part of the review's value there is the horizon's, not the project's; a terminal value would shrink it. Marketing automation's five-year horizon makes this small here, but read the value of the review of a long scenario with it in mind.
 # - *Judgement inputs.* The review's own inputs (exit cost, contract years still due, when a failure becomes visible, how noisily benefit is measured) are judgements (grade J), stated with their reasons in `source:` above. They are drawn on a stream of their own, apart from `simulate`, so they are not in the tornado, the Sobol indices or the value of information: how much the review is worth is only as good as those judgements.
 # - *Estimates, not truths.* The out-of-sample value is biased low and the in-sample value high; the standard error is the Monte Carlo error of the valued half only. The rule is fitted, not chosen by the organisation: a real review that stops less readily than the fitted rule, or later, is worth less.
-# - *Not built yet* (#14): pilots, switching vendor after an acquisition, and deferring the decision. The review here is the only flexibility the tool values so far.
+# - *Judgement inputs, measured.* The last section shows how much the review's value (and a pilot's) moves with each of those judgement inputs.
+# - *Not built yet* (#14): choosing among the options after a wait (a deferral is commit-or-not on one option, `flexibility: defer`, in `decision-kit stages`), and the stages in the dashboard.
+
+# %% [markdown]
+# ## Beyond the review: a pilot first, with the review kept once scaled
+#
+# An option may state a pilot (`flexibility: pilot`): it runs on a share of contacts for some months, its benefit is measured, then it is scaled (the whole option, that many months later) or stopped. When the option also states the review, a scaled option keeps it. *Value of the pilot* is piloted minus commit-now NPV, paired, net of the pilot's cost and its delay; *with the reviews* the same when the scaled option is reviewed every year; *the reviews add* is the difference of the two, paired (so its standard error is small).
+
+# %% tags=["nbval-check-output"]
+from decision_kit.staged_pilot import pilots
+from decision_kit.tables import table
+
+if option in reviewed_options(scenario, "pilot"):
+    piloted = pilots(scenario, trials=trials, seed=seed, options=[option])
+    p_cols = {"commit_npv": "commit now", "value": "value of the pilot", "value_se": "± SE", "p_stop": "stops",
+              "value_with_reviews": "with the reviews", "reviews_add": "the reviews add", "reviews_add_se": "± SE "}
+    p_view = piloted.table.loc[option][list(p_cols)].rename(columns=p_cols)
+    display(table(p_view, {"commit now": "compact", "value of the pilot": signed, "± SE": "compact",
+                           "stops": "percent", "with the reviews": signed, "the reviews add": signed,
+                           "± SE ": "compact"},
+                  caption=f"{option}: commit now or pilot first ({trials:,} trials, {cur})",
+                  bold_rows=[best_owner]))
+    print(f"{option} under {rule_owner}: {piloted.rule_words(option, rule_owner)}.")
+else:
+    print(f"{option} states no pilot.")
+
+# %% [markdown]
+# ## What the value of the review depends on: its own inputs
+#
+# The review's inputs are drawn apart from `simulate`, so the main tornado and the value of information do not see them. Here each of them moves on its own, the others as stated, on the same trials and the review's other draws: a drawn input (exit cost, months until a failure shows) to its P10 and P90, a measurement error to half and twice its stated value (a judgement range).
+
+# %% tags=["nbval-check-output"]
+from decision_kit.staged_flows import stage_tornado
+
+tornado = stage_tornado(abandonment, scenario, option, rule_owner, "abandon", trials=min(trials, 4_000), seed=seed)
+display(table(tornado.set_index("input")[["low", "high", "value_at_low", "value_at_high", "swing"]],
+              {"low": "compact", "high": "compact", "value_at_low": "compact", "value_at_high": "compact",
+               "swing": "compact"},
+              caption=f"The value of the review of {option} under {rule_owner} "
+                      f"({compact(tornado.value_as_stated.iloc[0])} {cur} as stated) with each of its inputs low and high"))

@@ -13,7 +13,8 @@ import decision_kit as dk
 from decision_kit.errors import ScenarioError
 from decision_kit.loading import loads
 from decision_kit.simulation import simulate
-from decision_kit.staged_decisions import abandonment, pilot_design, pilots, reviewed_options, switches
+from decision_kit.staged_decisions import abandonment, reviewed_options, switches
+from decision_kit.staged_pilot import pilot_design, pilots
 
 OWNER = """
     owners:
@@ -173,7 +174,7 @@ def test_the_stages_command_prints_the_review_in_words_within_100_columns(capsys
     assert "value of the review" in out and "end of year 1: stop if" in out
     assert max(len(line) for line in out.splitlines()) <= 100
     assert main(["stages", "scenarios/marketing_automation.yaml", "--option", "nothing"]) == 2
-    assert "states no review, pilot or vendor switch" in capsys.readouterr().err
+    assert "states no review, pilot, vendor switch or deferral" in capsys.readouterr().err
 
 
 def test_the_memo_carries_the_review_table_rule_and_chart(shipped):
@@ -184,8 +185,11 @@ def test_the_memo_carries_the_review_table_rule_and_chart(shipped):
     s, _ = shipped
     sections = staged_analyses(simulate(s, trials=2_000, seed=5), trials=2_000)
     kinds = [type(v).__name__ for v in sections.values()]
-    assert kinds == ["DataFrame", "str", "Figure", "DataFrame", "str", "DataFrame", "str"]  # review, pilot, switch
-    table, words, fig, piloted, pilot_words, switched, switch_words = sections.values()
+    # review (table, rule, chart, stage tornado), pilot, switch
+    assert kinds == ["DataFrame", "str", "Figure", "DataFrame", "DataFrame", "str", "DataFrame", "str"]
+    table, words, fig, tornado, piloted, pilot_words, switched, switch_words = sections.values()
+    assert set(tornado.stage) == {"abandon", "pilot", "switch_vendor"}
+    assert "abandon.exit_cost" in set(tornado.input) and "switch_vendor.cost" in set(tornado.input)
     assert "value of switching" in switched.columns and "buy under" in switch_words
     assert {"commit now", "pilot first", "value of the pilot"} <= set(piloted.columns)
     assert "pilot on 15% for 4 months" in pilot_words
@@ -320,3 +324,171 @@ def _raw_with_switch(risk: str) -> dict:
     raw = _acquired("1.0").model_dump(exclude_none=True)
     raw["options"]["buy"]["flexibility"]["switch_vendor"]["risk"] = risk
     return raw
+
+
+# -- a pilot extended once when its measurement is ambiguous -----------------------------------------
+
+
+def _normal_pilot(extend: str, reviews: str = "") -> dk.Scenario:
+    """One year, no discounting: 100 paid at the decision date, a benefit B ~ N(100, 20^2) in year
+    1. The pilot runs 3 months at full scale with an additive error of 10 for a full-scale year,
+    so its measurement has sd 10 / sqrt(3/12) = 20; an extension of 9 months makes a full year,
+    sd 10."""
+    return loads(textwrap.dedent(f"""
+        name: extended pilot, hand-worked
+        horizon_years: 1
+        discount_rate: 0
+        options:
+          buy:
+            kind: buy
+            costs:
+              invest: {{category: implementation, timing: one_off, amount: 100}}
+            benefits:
+              value: {{category: revenue, amount: {{dist: normal, mean: 100, sd: 20}}, ramp_months: 0}}
+            flexibility:
+              pilot: {{months: 3, scale: 1, benefit_noise: 0, benefit_noise_floor: 10, extend: {extend}}}
+              {reviews}
+    """) + textwrap.dedent(OWNER))
+
+
+def _two_stage_value(cost: float) -> float:
+    """The Bayes-optimal value of the pilot that may extend, by numerical integration (normal
+    learning, Raiffa-Schlaifer): theta ~ N(100, 400); after the pilot (error variance 400) the
+    posterior mean m1 ~ N(100, 200) with variance 200; after the extension (a year's error,
+    variance 100) the posterior variance is 1 / (1/400 + 1/100) = 80, so m2 | m1 ~ N(m1, 120).
+    Value = E max(stop 0, scale m1 - 100, extend E[max(m2 - 100, 0) | m1] - cost)."""
+    from scipy.integrate import quad
+    from scipy.stats import norm as normal
+
+    w = np.sqrt(120.0)
+
+    def best(m1):
+        u = (m1 - 100) / w
+        extend = w * normal.pdf(u) + (m1 - 100) * normal.cdf(u) - cost
+        return max(0.0, m1 - 100, extend) * normal.pdf(m1, 100, np.sqrt(200.0))
+
+    return quad(best, 100 - 12 * np.sqrt(200.0), 100 + 12 * np.sqrt(200.0), limit=200)[0]
+
+
+def test_an_extension_on_an_ambiguous_band_is_worth_the_two_stage_preposterior_value():
+    single = np.sqrt(200.0) * norm_pdf0  # the pilot alone: v phi(0), v = sqrt(200) = 14.14, so 5.6419
+    assert round(single, 4) == 5.6419
+    two_stage = _two_stage_value(1.0)
+    assert two_stage > single + 0.5  # extending for 1 is worth it in the middle
+    p = pilots(_normal_pilot("{months: 9, extra_cost: 1}"), trials=100_000, seed=11)
+    row = p.table.loc[("buy", "shared")]
+    assert abs(row.value - single) < 3 * row.value_se
+    assert abs(row.value_extended - two_stage) < 3 * row.value_extended_se
+    assert row.value_extended > row.value - 3 * np.hypot(row.value_se, row.value_extended_se)
+    assert row.extend_from < 100 < row.extend_below and 0 < row.p_extend < 1
+    assert "extend" in p.rule_words("buy", "shared")
+
+
+norm_pdf0 = 1 / np.sqrt(2 * np.pi)
+
+
+def test_an_extension_that_never_pays_leaves_the_pilot_alone_exactly():
+    p = pilots(_normal_pilot("{months: 9, extra_cost: 1e9}"), trials=20_000, seed=11)
+    row = p.table.loc[("buy", "shared")]
+    assert np.isnan(row.extend_from) and row.p_extend == 0
+    assert row.value_extended == row.value and row.value_extended_in_sample == row.value_in_sample
+
+
+# -- a pilot followed by yearly reviews ---------------------------------------------------------------
+
+
+def test_a_review_that_never_stops_gives_the_pilot_alone_bit_for_bit_and_a_review_never_hurts():
+    s = dk.load_scenario("scenarios/marketing_automation.yaml")
+    assert "pilot" in s.options["buy"].flexibility.model_dump(exclude_none=True)
+    p = pilots(s, trials=4_000, seed=5)
+    t = p.table
+    assert t.value_with_reviews.notna().all()
+    assert (t.value_with_reviews >= t.value - 3 * np.hypot(t.value_se, t.value_with_reviews_se)).all()
+    assert (t.reviews_add >= -3 * t.reviews_add_se).all()  # paired with the pilot alone
+    raw = s.model_dump(exclude_none=True)
+    for o in reviewed_options(s):
+        if "flexibility" in raw["options"][o]:
+            raw["options"][o]["flexibility"]["abandon"]["exit_cost"] = 1e12
+    never = pilots(dk.Scenario.model_validate(raw), trials=4_000, seed=5).table
+    assert (never.value_with_reviews == never.value).all()
+    assert (never.value_with_reviews_in_sample == never.value_in_sample).all()
+    assert (never.reviewed_npv == never.piloted_npv).all()
+
+
+def test_reviews_after_a_pilot_that_cannot_see_failures_stop_them_later():
+    # The hand-worked cell (failure p 0.3, seen at once after go-live by the review) with a
+    # 1.2-month pilot that sees no failure and measures the benefit with a huge error: the pilot
+    # scales everything, and the review stops every failure at the end of year 1, saving its
+    # years 2 and 3: p x 1,577.76 started 0.1 year later, 0.3 x 1,577.76 / 1.1^0.1 = 469.
+    raw = _scenario(PERFECT).model_dump(exclude_none=True)
+    raw["options"]["buy"]["flexibility"]["pilot"] = {"months": 1.2, "scale": 0.5, "benefit_noise": 0,
+                                                      "benefit_noise_floor": 1e9}  # fmt: skip
+    p = pilots(dk.Scenario.model_validate(raw), trials=20_000, seed=3)
+    row = p.table.loc[("buy", "shared")]
+    saved = 1000 * (1 / 1.1**2 + 1 / 1.1**3) / 1.1**0.1
+    assert row.p_stop == 0 and row.reviews_add > 10 * row.reviews_add_se
+    assert abs(row.reviews_add - 0.3 * saved) < 3 * saved * np.sqrt(0.3 * 0.7 / 10_000)
+
+
+def _roadmap(loss: str, impact: str = "0") -> dk.Scenario:
+    raw = _acquired(impact).model_dump(exclude_none=True)
+    raw["risks"]["acquired"]["roadmap_loss"] = float(loss)
+    return dk.Scenario.model_validate(raw)
+
+
+def test_a_roadmap_loss_cuts_the_benefit_after_the_acquisition_and_switching_restores_it():
+    # Acquired in year 1 for sure, the price kept, the benefit halved from year 2 (roadmap loss
+    # 0.5): committing now earns 3,000 - 1,000 in year 1, then 1,500 - 1,000:
+    # 2,000/1.1 + 500/1.1^2 + 500/1.1^3 = 2,607.06. Switching at the end of year 1 for 300 restores
+    # the 3,000: 1,500/1.1^2 + 1,500/1.1^3 - 300/1.1 = 2,093.91, in every trial.
+    s = _roadmap("0.5")
+    r = simulate(s, trials=1_000, seed=1)
+    assert r.metrics["npv"][:, 0, 0] == pytest.approx(  # no status quo stated: NPV is versus doing nothing
+        2000 / 1.1 + 500 / 1.1**2 + 500 / 1.1**3, rel=1e-9
+    )
+    row = switches(s, trials=2_000, seed=1).table.loc[("buy", "shared")]
+    assert row.value == pytest.approx(1500 / 1.1**2 + 1500 / 1.1**3 - 300 / 1.1, rel=1e-12)
+    assert row.p_switch == 1
+
+
+def test_a_roadmap_loss_of_zero_is_the_model_without_it_bit_for_bit():
+    a, b = simulate(_acquired("1.0"), trials=1_000, seed=2), simulate(_roadmap("0", "1.0"), trials=1_000, seed=2)
+    assert np.array_equal(a.metrics["npv"], b.metrics["npv"])
+
+
+def test_a_roadmap_loss_on_a_risk_that_is_not_a_price_rise_is_a_located_error():
+    raw = _acquired("1.0").model_dump(exclude_none=True)
+    raw["risks"]["outage"] = {"type": "delivery", "effect": "one_off", "probability": 0.1, "impact": 100,
+                              "roadmap_loss": 0.2}  # fmt: skip
+    with pytest.raises(ScenarioError, match="applies only to a price_rise risk") as err:
+        loads(yaml.safe_dump(raw))
+    assert "risks.outage" in str(err.value)
+
+
+def test_the_stage_tornado_moves_the_exit_cost_to_its_p10_and_p90_on_the_same_trials():
+    # The contract-year case above with an exit cost uniform on 0-400: P10 40, P90 360. Each
+    # failure seen at the end of year 1 saves 1,000/1.1^3 - exit/1.1^2, so the value is the
+    # valued trials' share of failures x that, exactly, at either end.
+    from decision_kit.staged_flows import stage_tornado
+
+    s = _scenario("{exit_cost: {dist: uniform, low: 0, high: 400}, commitment_years: 1, "
+                  "failure_seen_after_months: 0, benefit_noise: 0}")  # fmt: skip
+    frame = stage_tornado(abandonment, s, "buy", "shared", "abandon", trials=20_000, seed=3)
+    assert list(frame.input) == ["abandon.exit_cost"]  # the other inputs are fixed or zero
+    row = frame.iloc[0]
+    share = abandonment(s, trials=20_000, seed=3).table.loc[("buy", "shared"), "p_failure"]
+    assert (row.low, row.high) == pytest.approx((40, 360), rel=1e-12)
+    assert row.value_at_low == pytest.approx(share * (1000 / 1.1**3 - 40 / 1.1**2), rel=1e-9)
+    assert row.value_at_high == pytest.approx(share * (1000 / 1.1**3 - 360 / 1.1**2), rel=1e-9)
+    assert row.swing == pytest.approx(share * 320 / 1.1**2, rel=1e-9)
+
+
+def test_the_stages_command_prints_the_stage_tornado(capsys):
+    from decision_kit.cli import main
+
+    assert main(["stages", "scenarios/webinar_platform.yaml", "--trials", "1000", "--seed", "1", "--option", "buy",
+                 "--tornado"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "What the value of the yearly stop review of buy" in out and "abandon.exit_cost" in out
+    assert "pilot.setup_cost" in out and "switch_vendor.cost" in out
+    assert max(len(line) for line in out.splitlines()) <= 100

@@ -309,3 +309,22 @@ def test_value_of_flexibility_is_the_paired_mean_and_its_standard_error():
 def test_bad_arguments_are_rejected_with_a_plain_message(call, message):
     with pytest.raises(ScenarioError, match=message):
         call()
+
+
+def test_the_band_kernel_is_the_exhaustive_optimum():
+    """fit_band against trying every pair of cuts (stop below, middle between, go above)."""
+    from decision_kit.staging.threshold import fit_band
+
+    rng = np.random.default_rng(14)
+    for _ in range(30):
+        n = int(rng.integers(1, 25))
+        s = np.round(rng.normal(size=n), 1)  # ties included
+        go, mid = rng.normal(size=n), rng.normal(size=n)
+        cuts = np.concatenate([[-np.inf], (np.unique(s)[1:] + np.unique(s)[:-1]) / 2, [np.inf]])
+        best = max(
+            mid[(s >= lo) & (s < hi)].sum() + go[s >= hi].sum() for i, lo in enumerate(cuts) for hi in cuts[i:]
+        )
+        low, high, total = fit_band(s, go, mid)
+        assert low <= high
+        assert total == pytest.approx(best, abs=1e-12)
+        assert mid[(s >= low) & (s < high)].sum() + go[s >= high].sum() == pytest.approx(best, abs=1e-12)

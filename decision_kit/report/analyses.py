@@ -103,14 +103,16 @@ def ownership_analyses(result, *, trials: int = 4_000, break_even_trials: int = 
 
 def staged_analyses(result, *, trials: int = 4_000) -> dict[str, Any]:
     """The memo's "commit now or review every year" sections, for a scenario whose options state
-    a yearly stop review or a pilot (:mod:`decision_kit.staged_decisions`): per option x owner the expected
+    a yearly stop review, a pilot, a vendor switch or a deferral (:mod:`decision_kit.staged_decisions`,
+    :mod:`decision_kit.staged_pilot`, :mod:`decision_kit.staged_defer`): per option x owner the expected
     NPV versus the status quo with and without the review, the review's value with its standard
     error and how often it stops, then the rule of the recommended option in words and as a
     chart. Empty when no option states a review. Same seed as ``result``."""
     from ..staged_decisions import abandonment, reviewed_options
 
     s = result.scenario
-    out = {**_pilot_analyses(result, trials=trials), **_switch_analyses(result, trials=trials)}
+    out = {**_pilot_analyses(result, trials=trials), **_switch_analyses(result, trials=trials),
+           **_defer_analyses(result, trials=trials)}  # fmt: skip
     if not reviewed_options(s):
         return out
     staged = abandonment(s, trials=trials, seed=result.seed)
@@ -133,19 +135,48 @@ def staged_analyses(result, *, trials: int = 4_000) -> dict[str, Any]:
     plots.stop_boundary(staged, option, owner, ax=fig.subplots())
     fig.tight_layout()
     words = " ".join(f"{line[0].upper()}{line[1:]}." for line in staged.rule_words(option, owner))
+    tornado_trials = min(trials, 2_000)
     return {
         f"Commit now or review every year ({staged.trials:,} trials; NPV versus the status quo, "
         f"{s.currency}; the rule is fitted on half the trials and valued on the other half)": table,
         f"The stop rule of {option} under {owner}, fitted on the trials": words,
         f"Stop rule of {option} under {owner} over time": fig,
+        f"What the value of each stage of {option} under {owner} depends on: its own inputs, which the main "
+        f"tornado and the value of information do not see (drawn ones at their P10 and P90, measurement errors "
+        f"at half and twice; {tornado_trials:,} trials, {s.currency})": _stage_tornadoes(
+            result, option, owner, tornado_trials
+        ),
         **out,
     }
+
+
+def _stage_tornadoes(result, option: str, owner: str, trials: int):
+    """The stage tornado (:func:`~decision_kit.staged_flows.stage_tornado`) of every stage that
+    ``option`` states, for ``owner``, one table with a ``stage`` column."""
+    import pandas as pd
+
+    from ..staged_decisions import abandonment, switches
+    from ..staged_defer import deferrals
+    from ..staged_flows import reviewed_options, stage_tornado
+    from ..staged_pilot import pilots
+
+    s = result.scenario
+    frames = []
+    for kind, analyse in (("abandon", abandonment), ("pilot", pilots), ("switch_vendor", switches),
+                          ("defer", deferrals)):  # fmt: skip
+        if option in reviewed_options(s, kind):
+            frame = stage_tornado(analyse, s, option, owner, kind, trials=trials, seed=result.seed)
+            frames.append(frame.assign(stage=kind))
+    cols = {"stage": "stage", "input": "input", "low": "low", "high": "high", "value_at_low": "value at low",
+            "value_at_high": "value at high", "value_as_stated": "as stated"}  # fmt: skip
+    return pd.concat(frames, ignore_index=True)[list(cols)].rename(columns=cols)
 
 
 def _pilot_analyses(result, *, trials: int) -> dict[str, Any]:
     """The memo's "commit now or pilot first" sections: the table per option x owner and the
     scale-or-stop rule of each option's best cell in words. Empty without a pilot."""
-    from ..staged_decisions import pilots, reviewed_options
+    from ..staged_flows import reviewed_options
+    from ..staged_pilot import pilots
 
     s = result.scenario
     if not reviewed_options(s, "pilot"):
@@ -154,7 +185,11 @@ def _pilot_analyses(result, *, trials: int) -> dict[str, Any]:
     cols = {"commit_npv": "commit now", "piloted_npv": "pilot first", "value": "value of the pilot",
             "value_se": "its standard error", "value_in_sample": "in sample (biased high)", "p_stop": "stops",
             "p_stop_when_scaling_pays": "stopped, scaling paid more",
-            "p_scale_when_stopping_pays": "scaled, stopping paid more", "pilot_cost": "pilot cost"}  # fmt: skip
+            "p_scale_when_stopping_pays": "scaled, stopping paid more", "pilot_cost": "pilot cost",
+            "value_with_reviews": "with its yearly reviews once scaled", "reviews_add": "the reviews add",
+            "reviews_add_se": "their standard error", "value_extended": "with its extension",
+            "value_extended_se": "its standard error (extension)", "p_extend": "extends"}  # fmt: skip
+    cols = {k: v for k, v in cols.items() if k in p.table.columns}
     best = {o: str(p.table.loc[o, "piloted_npv"].idxmax()) for o in dict.fromkeys(p.table.index.get_level_values(0))}
     words = " ".join(f"{o} under {w}: {p.rule_words(o, w)}." for o, w in best.items())
     return {
@@ -181,6 +216,32 @@ def _switch_analyses(result, *, trials: int) -> dict[str, Any]:
         f"{s.currency})": sw.table[list(cols)].rename(columns=cols),
         "The stay-or-switch rule, fitted on the trials": " ".join(
             f"{o} under {w}: {sw.rule_words(o, w)}." for o, w in best.items()
+        ),
+    }
+
+
+def _defer_analyses(result, *, trials: int) -> dict[str, Any]:
+    """The memo's "commit now or wait and learn" sections: the table per option x owner and the
+    commit-or-not rule of each option's best cell in words. Empty without a deferral."""
+    from ..staged_defer import deferrals
+    from ..staged_flows import reviewed_options
+
+    s = result.scenario
+    if not reviewed_options(s, "defer"):
+        return {}
+    d = deferrals(s, trials=trials, seed=result.seed)
+    cols = {"commit_npv": "commit now", "deferred_npv": "wait first", "value": "value of waiting",
+            "value_se": "its standard error", "value_in_sample": "in sample (biased high)",
+            "p_stop": "stays with the status quo", "p_stop_when_commit_pays": "stayed, committing paid more",
+            "p_commit_when_stop_pays": "committed, staying paid more",
+            "cost_of_waiting": "cost of waiting, committing anyway"}  # fmt: skip
+    best = {o: str(d.table.loc[o, "deferred_npv"].idxmax()) for o in dict.fromkeys(d.table.index.get_level_values(0))}
+    return {
+        f"Commit now or wait and learn ({d.trials:,} trials; NPV versus the status quo, {s.currency}, the delay "
+        "and waiting cost included; what is learned is a market signal of the benefit at full delivery, not "
+        "the organisation's own delivery)": d.table[list(cols)].rename(columns=cols),
+        "The commit-or-not rule after the wait, fitted on the trials": " ".join(
+            f"{o} under {w}: {d.rule_words(o, w)}." for o, w in best.items()
         ),
     }
 

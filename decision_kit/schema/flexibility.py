@@ -37,7 +37,15 @@ The option runs at ``scale`` for ``months`` and its benefit is measured; then it
 (the whole option, ``months`` later than committing now: the same flows over the same life,
 discounted that much more) or stopped (the status quo goes on; the pilot's
 cost is paid either way). The scale-or-stop rule is a threshold on the measured benefit,
-fitted on the trials.
+fitted on the trials. ``extend: {months: M}`` lets the pilot run M months more, once, when
+its measured benefit falls in a band between two thresholds (both fitted), at its running cost.
+
+Deferral waits instead (``defer: {months: 12, benefit_noise: 0.4, benefit_noise_floor: 50k}``):
+nothing is bought during the wait; what is learned is a market signal of the option's yearly
+benefit at full delivery (peers' results, analyst benchmarks: the cell's second-year benefit with
+the benefit-realisation input at 1, so the organisation's own delivery risk is not learned),
+with the errors stated; then the option is committed (``months`` later, the same flows over the
+same life) or the status quo goes on, by a threshold on the signal fitted on the trials.
 """
 
 from __future__ import annotations
@@ -97,7 +105,8 @@ class Pilot(Model):
     as in :class:`Abandon`; a pilot measures ``scale x months / 12`` of that, so its errors are
     those divided by the square root of that share. ``failure_seen_after_months``: months into
     the pilot after which a failed delivery is visible (nobody uses it); a failure seen within
-    the pilot stops it. Without it the pilot sees only the measured benefit.
+    the pilot stops it. Without it the pilot sees only the measured benefit. ``extend``: one
+    extension when the measured benefit is ambiguous (:class:`Extension`).
     """
 
     months: Num = Field(..., gt=0, le=24)
@@ -107,6 +116,7 @@ class Pilot(Model):
     benefit_noise: Num = Field(0.3, ge=0, le=3)
     benefit_noise_floor: Num = Field(0.0, ge=0)
     failure_seen_after_months: Distribution | None = None
+    extend: Extension | None = None
     source: str | None = None
 
     @field_validator("setup_cost", "monthly_cost", "failure_seen_after_months")
@@ -119,13 +129,55 @@ class Pilot(Model):
         return v
 
 
+class Extension(Model):
+    """One extension of a pilot by ``months`` when its measured benefit is ambiguous (between two
+    fitted thresholds): the pilot runs on at its ``scale`` and ``monthly_cost``, plus
+    ``extra_cost`` (currency; both counted at the decision date, as the pilot's own cost), and
+    measures ``months`` more; then scale or stop, the option starting that much later."""
+
+    months: Num = Field(..., gt=0, le=24)
+    extra_cost: Distribution = fixed_default(0.0)
+    source: str | None = None
+
+    @field_validator("extra_cost")
+    @classmethod
+    def _not_negative(cls, v: Any) -> Any:
+        lo, _ = v.support()
+        if lo < 0:
+            raise input_error("negative", "a pilot's cost cannot be negative (lowest possible value {lo})", lo=lo)
+        return v
+
+
+class Defer(Model):
+    """Wait ``months`` before committing, and learn a market signal of the option's benefit (see
+    the module docstring). ``benefit_noise`` (lognormal sigma) and ``benefit_noise_floor``
+    (standard deviation, currency a year) are the signal's errors about the full-delivery benefit
+    of the option's second year; ``waiting_cost`` (currency, paid at the decision date whatever
+    follows: a study, a holding fee) is the cost of waiting beyond the delay itself."""
+
+    months: Num = Field(..., gt=0, le=36)
+    benefit_noise: Num = Field(0.3, ge=0, le=3)
+    benefit_noise_floor: Num = Field(0.0, ge=0)
+    waiting_cost: Distribution = fixed_default(0.0)
+    source: str | None = None
+
+    @field_validator("waiting_cost")
+    @classmethod
+    def _not_negative(cls, v: Any) -> Any:
+        lo, _ = v.support()
+        if lo < 0:
+            raise input_error("negative", "a waiting cost cannot be negative (lowest possible value {lo})", lo=lo)
+        return v
+
+
 class SwitchVendor(Model):
     """Switch vendor when the vendor is acquired: at the end of the year of the event of the
     vendor risk named ``risk`` (a ``price_rise`` risk that touches the option), knowing the
     acquirer's price change, the organisation may move to another vendor for ``cost`` (currency,
     paid then: migration, re-implementation, double running). From the next year the option runs
     as if the acquisition had not happened: the new vendor prices as the old one did before it
-    (the same market price list and escalator draws)."""
+    (the same market price list and escalator draws), and a roadmap loss the risk states
+    (``roadmap_loss``) no longer cuts the benefit."""
 
     risk: str
     cost: Distribution
@@ -143,11 +195,12 @@ class SwitchVendor(Model):
 class Flexibility(Model):
     """What an option keeps open after the decision. ``abandon``: a yearly stop review;
     ``pilot``: a pilot before the commitment, then scale or stop; ``switch_vendor``: switch
-    vendor after an acquisition."""
+    vendor after an acquisition; ``defer``: wait and learn, then commit or not."""
 
     abandon: Abandon | None = None
     pilot: Pilot | None = None
     switch_vendor: SwitchVendor | None = None
+    defer: Defer | None = None
     source: str | None = None
 
 

@@ -35,7 +35,14 @@ from ..errors import ScenarioError
 from .basis import Regression, check_degree, fit_regression, observable_matrix
 from .trials import mean_estimate, split_trials, trial_vector
 
-__all__ = ["LSMPolicy", "least_squares_policy", "fit_least_squares", "stopping_dates", "policy_npv"]
+__all__ = [
+    "LSMPolicy",
+    "least_squares_policy",
+    "fit_least_squares",
+    "prune_losing_dates",
+    "stopping_dates",
+    "policy_npv",
+]
 
 
 # --- kernels -------------------------------------------------------------------------------------
@@ -86,6 +93,24 @@ def policy_npv(stop_date: np.ndarray, exercise: np.ndarray, terminal: np.ndarray
     dates = exercise.shape[1]
     taken = exercise[np.arange(terminal.size), np.minimum(stop_date, dates - 1)]
     return np.where(stop_date < dates, taken, terminal)
+
+
+def prune_losing_dates(fitted, observables, exercise, terminal, eligible) -> tuple[Regression | None, ...]:
+    """``fitted`` with each date's regression dropped (never stop there) when dropping it does
+    not lower the total NPV under the rule on the given trials, tried date by date from the
+    first (kernel). A misspecified basis can make a date's stops lose money even in sample (a
+    quadratic in the observables stops trials that carrying on would pay for); on the fit
+    trials this keeps only the dates whose stops pay there. Never stopping is kept bit for bit."""
+    out = list(fitted)
+    best = policy_npv(stopping_dates(out, observables, exercise, eligible), exercise, terminal).sum()
+    for t, reg in enumerate(out):
+        if reg is None:
+            continue
+        trial = [*out[:t], None, *out[t + 1 :]]
+        total = policy_npv(stopping_dates(trial, observables, exercise, eligible), exercise, terminal).sum()
+        if total >= best:
+            out, best = trial, total
+    return tuple(out)
 
 
 # --- result ------------------------------------------------------------------------------------

@@ -23,7 +23,15 @@ import numpy as np
 from ..errors import ScenarioError
 from .trials import Estimate, mean_estimate, split_trials, trial_vector
 
-__all__ = ["ThresholdRule", "threshold_rule", "defer_rule", "fit_threshold", "threshold_npv", "go_decisions"]
+__all__ = [
+    "ThresholdRule",
+    "threshold_rule",
+    "defer_rule",
+    "fit_band",
+    "fit_threshold",
+    "threshold_npv",
+    "go_decisions",
+]
 
 
 # --- kernels -------------------------------------------------------------------------------------
@@ -72,6 +80,34 @@ def fit_threshold(signal: np.ndarray, gain: np.ndarray) -> tuple[float, int]:
     if prefix[down] > suffix[up]:
         return _cut(s, down), -1
     return _cut(s, up), 1
+
+
+def fit_band(signal: np.ndarray, gain_go: np.ndarray, gain_middle: np.ndarray) -> tuple[float, float, float]:
+    """Two thresholds ``low <= high`` on ``signal``: stop below ``low``, take the middle action
+    (extend a pilot) on ``[low, high)``, go from ``high`` on, maximising the sum over the trials
+    of ``gain_middle`` on the middle and ``gain_go`` above (each relative to stopping) (kernel).
+
+    Every pair of cuts between consecutive distinct signal values is tried at once: the best
+    ``low`` for each ``high`` is a running maximum of ``-cumsum(gain_middle)``. An empty middle
+    (``low == high``) is a single threshold. Returns ``(low, high, best sum)``; ties go to the
+    lowest cuts.
+    """
+    order = np.argsort(signal, kind="stable")
+    s, g, m = signal[order], gain_go[order], gain_middle[order]
+    n = s.size
+    valid = np.ones(n + 1, dtype=bool)
+    valid[1:n] = s[1:] > s[:-1]
+    cm = np.concatenate([[0.0], np.cumsum(m)])  # middle gain of the first i trials
+    sg = np.concatenate([np.cumsum(g[::-1])[::-1], [0.0]])  # go gain from trial j on
+    a = np.where(valid, -cm, -np.inf)
+    run = np.maximum.accumulate(a)
+    idx = np.arange(n + 1)
+    # where each running maximum is first reached, kept until it is beaten (the lowest cut on ties)
+    arg = np.maximum.accumulate(np.where(a > np.concatenate([[-np.inf], run[:-1]]), idx, 0))
+    total = np.where(valid, run + cm + sg, -np.inf)
+    high = int(np.argmax(total))
+    low = int(arg[high])
+    return _cut(s, low), _cut(s, high), float(total[high])
 
 
 # --- result ------------------------------------------------------------------------------------

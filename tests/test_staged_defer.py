@@ -1,0 +1,141 @@
+"""Defer and learn on scenarios (decision_kit.staged_defer), against closed forms.
+
+References are worked out by hand or in closed form in the comments, never by running the
+analysis twice.
+"""
+
+import textwrap
+
+import numpy as np
+import pytest
+from scipy.stats import norm
+
+import decision_kit as dk
+from decision_kit.errors import ScenarioError
+from decision_kit.loading import loads
+from decision_kit.simulation import simulate
+from decision_kit.staged_defer import deferrals
+from decision_kit.staged_flows import reviewed_options
+
+OWNER = """
+    owners:
+      shared: {launch_factor: 1, launch_extra_months: 0, integration_factor: 1, incident_frequency: 1,
+               incident_severity: 1, governance_overhead: 0, consolidation: 0, realisation_factor: 1,
+               marketing_share: 0.5}
+"""
+
+
+def _one_year(rate: float, benefit: str, defer: str, invest: float = 100.0) -> dk.Scenario:
+    """A one-year project: ``invest`` paid at the decision date, ``benefit`` earned in year 1."""
+    return loads(
+        textwrap.dedent(f"""
+        name: deferral, closed form
+        horizon_years: 1
+        discount_rate: {rate!r}
+        options:
+          buy:
+            kind: buy
+            costs:
+              invest: {{category: implementation, timing: one_off, amount: {invest!r}}}
+            benefits:
+              value: {{category: revenue, amount: {benefit}, ramp_months: 0}}
+            flexibility:
+              defer: {defer}
+    """)
+        + textwrap.dedent(OWNER)
+    )
+
+
+def test_deferral_of_a_lognormal_project_is_the_black_scholes_call():
+    # Benaroch-Kauffman's setting (design 4b test 5): V0 = I = 100, r 5% continuous, sigma 30%,
+    # T = 1: C = 100 N(d1) - 100 e^-0.05 N(d2) = 14.2313 with d1 = (0.05 + 0.045) / 0.3, d2 = d1 - 0.3.
+    # On the scenario: the discount rate e^0.05 - 1 makes (1 + r)^-1 = e^-0.05; waiting 12
+    # months and committing pays e^-0.05 (B / (1 + r) - 100), so the project's value at the end
+    # of the wait is V_T = B e^-0.05, lognormal with mean 100 e^0.05 (risk-neutral drift) when B
+    # has median 100 e^0.05 e^(0.05 - 0.045) and sigma 0.3. The signal is B itself (no noise).
+    d1 = (0.05 + 0.3**2 / 2) / 0.3
+    call = 100 * norm.cdf(d1) - 100 * np.exp(-0.05) * norm.cdf(d1 - 0.3)
+    assert round(call, 4) == 14.2313
+    median = 100 * np.exp(0.05) * np.exp(0.05 - 0.045)
+    s = _one_year(float(np.expm1(0.05)), f"{{dist: lognormal, median: {float(median)!r}, sigma: 0.3}}",
+                  "{months: 12, benefit_noise: 0}")  # fmt: skip
+    d = deferrals(s, trials=200_000, seed=7)
+    rule, row = d.rules[("buy", "shared")], d.table.loc[("buy", "shared")]
+    for value in (rule.value_out_of_sample, rule.value_in_sample):
+        assert abs(value - call) < 3 * rule.standard_error
+    # invest at the end of the wait when V_T >= I = 100, i.e. B >= 100 (1 + r) = 105.127
+    assert row.commit_if_at_least == pytest.approx(100 * np.exp(0.05), rel=2e-3)
+    # committing now is worth E[V_T] - 100 = 100 (e^0.05 - 1) = 5.127, and waiting then committing
+    # whatever loses its time value: 5.127 x (1 - e^-0.05), on the valued trials' own mean
+    assert abs(row.commit_npv - 100 * np.expm1(0.05)) < 3 * 0.3 * 105 / np.sqrt(rule.valued.size)
+    assert row.cost_of_waiting == pytest.approx(row.commit_npv * (1 - np.exp(-0.05)), rel=1e-9)
+    assert "commit if the market signal" in d.rule_words("buy", "shared")
+
+
+def test_deferral_with_a_noisy_normal_signal_is_the_preposterior_closed_form():
+    # Raiffa-Schlaifer (design 4b test 1) with no discounting: theta = B ~ N(100, 20^2), signal
+    # s = B + e, e ~ N(0, 20^2), commit pays B - 100. v = tau^2 / sqrt(tau^2 + sigma^2) =
+    # 400 / sqrt(800) = 14.142; value = v phi(0) = 5.6419 (mu = K, so committing now is worth 0);
+    # the threshold s* = K + (sigma^2 / tau^2)(K - mu) = 100.
+    v = 400 / np.sqrt(800)
+    value = v * norm.pdf(0.0)
+    assert round(value, 4) == 5.6419
+    s = _one_year(0.0, "{dist: normal, mean: 100, sd: 20}", "{months: 6, benefit_noise: 0, benefit_noise_floor: 20}")
+    d = deferrals(s, trials=200_000, seed=3)
+    row, rule = d.table.loc[("buy", "shared")], d.rules[("buy", "shared")]
+    assert abs(row.value - value) < 3 * row.value_se
+    assert abs(row.commit_if_at_least - 100) < 5  # the value is flat near the optimum: a loose check
+    assert rule.p_stop == pytest.approx(0.5, abs=0.05)
+    assert row.cost_of_waiting == 0  # no discounting, no waiting cost
+
+
+def test_a_waiting_cost_lowers_the_value_by_exactly_that_and_an_uninformative_wait_never_pays():
+    free = _one_year(0.1, "{dist: normal, mean: 150, sd: 20}", "{months: 12, benefit_noise: 0, "
+                     "benefit_noise_floor: 1e9}")  # fmt: skip
+    paid = _one_year(0.1, "{dist: normal, mean: 150, sd: 20}", "{months: 12, benefit_noise: 0, "
+                     "benefit_noise_floor: 1e9, waiting_cost: 7}")  # fmt: skip
+    a = deferrals(free, trials=20_000, seed=2).table.loc[("buy", "shared")]
+    b = deferrals(paid, trials=20_000, seed=2).table.loc[("buy", "shared")]
+    assert a.value - b.value == pytest.approx(7, rel=1e-9)
+    # a signal drowned in noise teaches nothing: the rule commits after the wait regardless, so
+    # the value is minus the time value of the life, -(150/1.1 - 100)(1 - 1/1.1) = -3.306
+    assert a.p_stop == 0
+    assert a.value == pytest.approx(-a.cost_of_waiting, rel=1e-12)
+    assert abs(a.value + (150 / 1.1 - 100) * (1 - 1 / 1.1)) < 3 * 20 / 1.1 * (1 - 1 / 1.1) / np.sqrt(10_000)
+
+
+def test_commit_now_is_the_reported_npv_bit_for_bit_and_the_value_is_never_below_minus_three_se():
+    s = dk.load_scenario("scenarios/customer_data_platform.yaml")
+    assert reviewed_options(s, "defer")
+    d = deferrals(s, trials=4_000, seed=5)
+    r = simulate(s, trials=4_000, seed=5)
+    for (o, w), rule in d.rules.items():
+        reported = r.metrics["npv"][:, list(s.options).index(o), list(s.owners).index(w)] - r.status_quo["npv"]
+        assert d.table.loc[(o, w), "commit_npv"] == reported[rule.valued].mean()
+    # the rule can always commit after the wait whatever it sees, which is worth minus the cost of
+    # waiting; committing now is not among its actions, so its value may be negative, not below that
+    t = d.table
+    assert (t.value >= -t.cost_of_waiting - 3 * t.value_se).all()
+    for o in reviewed_options(s, "defer"):
+        assert s.options[o].flexibility.defer.source
+
+
+def test_an_option_without_a_deferral_is_refused():
+    s = dk.load_scenario("scenarios/marketing_automation.yaml")
+    with pytest.raises(ScenarioError, match="does not state a deferral"):
+        deferrals(s, trials=100, seed=1, options=["buy"])
+
+
+def test_the_stages_command_and_the_memo_carry_the_deferral(capsys):
+    from decision_kit.cli import main
+    from decision_kit.report.analyses import _defer_analyses
+
+    path = "scenarios/customer_data_platform.yaml"
+    assert main(["stages", path, "--trials", "2000", "--seed", "1", "--option", "buy"]) == 0
+    out = capsys.readouterr().out
+    assert "Commit now or wait and learn" in out and "value of waiting" in out and "wait 12 months, then" in out
+    assert max(len(line) for line in out.splitlines()) <= 100
+    sections = _defer_analyses(simulate(dk.load_scenario(path), trials=500, seed=1), trials=2_000)
+    table, words = sections.values()
+    assert {"commit now", "wait first", "value of waiting", "its standard error"} <= set(table.columns)
+    assert words.startswith("buy under ") and "wait 12 months" in words
