@@ -160,6 +160,9 @@ def ownership_text(scenario, choice, contributions, option: str, what_ifs, worth
         out += [f"- {j.describe()}" for j in joint]
     out += ["", f"Judgements most worth researching before choosing the owner of {option} (EVPPI, {cur}):"]
     for path, r in worth.head(5).iterrows():
+        if not math.isfinite(r.evppi):
+            out.append(f"- {path}: not estimated (too few trials for a regression on every input at once)")
+            continue
         value = compact(r.evppi) if r.evppi >= 0.5 else "0"
         out.append(f"- {path}: {value} ({whole_percent(r.share_of_evpi)} of the owner choice's EVPI)")
     out.append(
