@@ -210,8 +210,10 @@ def staged_text(staged) -> str:
     for o in dict.fromkeys(t.index.get_level_values("option")):
         w = t.loc[o, "staged_npv"].idxmax()
         r = t.loc[(o, w)]
+        form = str(r.get("rule_form", "least squares"))
+        median = "" if form.startswith("a threshold") else ", the year's cost at its median"
         out += ["", f"{o} under {w} (the best owner with the review): {whole_percent(r.p_failure)} of deliveries "
-                f"fail; the rule fitted on the trials (a live option, the year's cost at its median):"]  # fmt: skip
+                f"fail; the rule, {form}, fitted on the trials (a live option{median}):"]  # fmt: skip
         out += [f"  {line}" for line in staged.rule_words(o, w)]
     out += ["", OWNER_GLOSSARY]
     wrapped = (textwrap.fill(line, WIDTH, subsequent_indent="    ") if len(line) > WIDTH else line for line in out)

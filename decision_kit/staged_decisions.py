@@ -51,6 +51,7 @@ from .staged_flows import (
 )
 from .staging import LSMPolicy, least_squares_policy, threshold_rule, value_of_flexibility
 from .staging.lsm import stopping_dates
+from .staging.review_rule import threshold_review_policy
 
 __all__ = ["Abandonment", "Switches", "abandonment", "reviewed_options", "switches"]
 
@@ -69,7 +70,9 @@ class Abandonment:
     ``p_loss_staged``, ``p10_commit``, ``p10_staged``, ``p_stop_regret`` (stopped although
     carrying on would have paid more), ``p_carry_on_regret`` (never stopped although stopping at
     some review would have paid more), ``p_failure`` (share of valued trials whose delivery
-    failed). ``reviews``: one row per (option, owner, year): ``p_stop`` at that review,
+    failed), ``rule_form`` (how the rule was fitted: least squares or a threshold on the
+    measured benefit at each review, whichever pays more on the fit trials). ``reviews``: one
+    row per (option, owner, year): ``p_stop`` at that review,
     ``stop_below`` (stop if the year's measured benefit is below this, currency a year, for a
     live option with no failure seen; NaN where the rule never or always stops there, see
     ``rule``), ``rule`` (the same in words), ``stop_if_failure_seen``. ``policies``: the fitted
@@ -153,6 +156,18 @@ def _summaries(when, exercise, terminal, staged, dates: int) -> dict:
     }
 
 
+def _review_policy(obs, exercise, terminal, degree: int, seed, split) -> tuple[LSMPolicy, str]:
+    """The stop rule of one cell: least squares (degree ``degree``) or a threshold on the
+    measured benefit at each date (:func:`~decision_kit.staging.review_rule.threshold_review_policy`),
+    whichever is worth more on the fit trials (both fit on the same ones, so the choice never
+    sees the valued trials), and its form in words."""
+    lsm = least_squares_policy(obs, exercise, terminal, degree=degree, seed=seed, split=split)
+    rule = threshold_review_policy(obs, exercise, terminal, seed=seed, split=split)
+    if rule.value_in_sample > lsm.value_in_sample:
+        return rule, "a threshold on the measured benefit at each review"
+    return lsm, f"least squares on a degree-{degree} polynomial of what the review sees"
+
+
 def abandonment(
     scenario: Scenario | Plan,
     *,
@@ -188,7 +203,7 @@ def abandonment(
             oi = op.index
             obs, exercise, terminal = review_cell(cost[oi, wi], benefit[oi, wi], sq, pr.launch[oi, wi], failed,
                                                    df, draws, H)  # fmt: skip
-            policy = least_squares_policy(obs, exercise, terminal, degree=degree, seed=seed, split=split)
+            policy, form = _review_policy(obs, exercise, terminal, degree, seed, split)
             v = policy.valued
             when = stopping_dates(
                 policy.regressions, [x[v] for x in obs], exercise[v], np.ones(exercise[v].shape, bool)
@@ -200,7 +215,7 @@ def abandonment(
                          "flexibility_in_sample": policy.flexibility_in_sample,
                          "significant": abs(policy.flexibility) > 2 * policy.flexibility_standard_error,
                          **_summaries(when, exercise[v], terminal[v], staged, H - 1),
-                         "p_failure": failed[v].mean()})  # fmt: skip
+                         "p_failure": failed[v].mean(), "rule_form": form})  # fmt: skip
             for j in range(H - 1):
                 threshold, rule, stop_fail = _boundary(policy, j, obs[j][v])
                 offered = bool(np.isfinite(exercise[:, j]).any())

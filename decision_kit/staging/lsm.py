@@ -242,6 +242,16 @@ def least_squares_policy(
     degree = check_degree(degree)
     fit, valued = split_trials(terminal.size, split, seed)
     fitted = fit_least_squares([x[fit] for x in obs], exercise[fit], terminal[fit], eligible[fit], degree)
+    return policy_from_rules(fitted, obs, exercise, terminal, eligible, fit, valued)
+
+
+checked_arrays = _checked
+"""The checked and shaped arrays of :func:`least_squares_policy`'s arguments."""
+
+
+def policy_from_rules(fitted, obs, exercise, terminal, eligible, fit, valued) -> LSMPolicy:
+    """The :class:`LSMPolicy` of per-date rules ``fitted`` (anything with ``predict(x)``,
+    negative where it stops, or None), valued on the ``fit`` and the ``valued`` trials."""
     parts = {}
     for name, idx in (("fit", fit), ("valued", valued)):
         when = stopping_dates(fitted, [x[idx] for x in obs], exercise[idx], eligible[idx])
