@@ -25,7 +25,7 @@ review changes no commit-now number, and owners differ only by what they do, not
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -78,7 +78,9 @@ class Abandonment:
     ``rule``), ``rule`` (the same in words), ``stop_if_failure_seen``. ``policies``: the fitted
     :class:`~decision_kit.staging.LSMPolicy` per cell. ``commit``: per cell, every trial's
     commit-now NPV versus the status quo (the reported one, bit for bit); ``staged``: per cell,
-    the NPV under the rule on the valued trials (``policies[cell].valued``).
+    the NPV under the rule on the valued trials (``policies[cell].valued``); ``stops``: per
+    cell, the review (0-based year-end index) at which each valued trial stops, the number of
+    reviews where it never does.
     """
 
     scenario: str
@@ -90,6 +92,7 @@ class Abandonment:
     policies: dict
     commit: dict
     staged: dict
+    stops: dict = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         return self.table
@@ -194,7 +197,7 @@ def abandonment(
     if H < 2:
         raise ScenarioError(f"a horizon of {H} year leaves no year-end to review before it ends")
     cost, benefit, sq, df, full = pr.cost, pr.benefit, pr.sq, pr.df, pr.values
-    rows, review_rows, policies, commit, staged_npv = [], [], {}, {}, {}
+    rows, review_rows, policies, commit, staged_npv, stops = [], [], {}, {}, {}, {}
     for o in picked:
         op = next(p for p in plan.options if p.name == o)
         failed = np.broadcast_to(np.asarray(full.get(op.realisation, 1.0), dtype=float) == 0, (n,))
@@ -223,10 +226,10 @@ def abandonment(
                                     "stop_below": threshold if offered else np.nan,
                                     "rule": rule if offered else "no review (the contract runs to the horizon)",
                                     "stop_if_failure_seen": stop_fail and offered})  # fmt: skip
-            policies[(o, w)], commit[(o, w)], staged_npv[(o, w)] = policy, terminal, staged
+            policies[(o, w)], commit[(o, w)], staged_npv[(o, w)], stops[(o, w)] = policy, terminal, staged, when
     table = pd.DataFrame(rows).set_index(["option", "owner"])
     reviews = pd.DataFrame(review_rows).set_index(["option", "owner", "year"])
-    return Abandonment(s.name, s.currency, n, seed, table, reviews, policies, commit, staged_npv)
+    return Abandonment(s.name, s.currency, n, seed, table, reviews, policies, commit, staged_npv, stops)
 
 
 # -- switch vendor after an acquisition --------------------------------------------------------------

@@ -306,7 +306,8 @@ class SuccessResult:
     def _rule_row(self, ms, cols: dict, versus: bool) -> None:
         """A stop-rule milestone's columns: its chance is the rule's chance of carrying on in
         the cells of its option (NaN elsewhere, and without :attr:`rules`); the expected NPV
-        given it missed or hit is not computed (NaN)."""
+        under the rule given it is missed (the rule stops by then) or hit, on the trials that
+        value the rule, where :attr:`rules` gives them (a yearly review; NaN for a pilot)."""
         lay = self.layout
         shape = (len(lay.options), len(lay.owners))
         p = np.full(shape, np.nan)
@@ -319,11 +320,16 @@ class SuccessResult:
         assert ms.stop_rule is not None
         what = "yearly stop review" if ms.stop_rule.rule == "yearly_review" else "pilot"
         words[words == ""] = f"the {what} of {ms.stop_rule.option} carries on"
-        nan = np.full(shape, np.nan)
-        cols["npv_mean_if_missed"].append(nan)
-        cols["npv_mean_if_hit"].append(nan)
+        got = {k: np.full(shape, np.nan) for k in ("npv_if_missed", "npv_if_hit", "npv_vs_status_quo_if_missed")}
+        if self.rules is not None:
+            for (o, w, name), r in self.rules.iterrows():
+                if name == ms.name:
+                    for k in got:
+                        got[k][lay.options.index(o), lay.owners.index(w)] = r.get(k, np.nan)
+        cols["npv_mean_if_missed"].append(got["npv_if_missed"])
+        cols["npv_mean_if_hit"].append(got["npv_if_hit"])
         if versus:
-            cols["npv_vs_status_quo_mean_if_missed"].append(nan)
+            cols["npv_vs_status_quo_mean_if_missed"].append(got["npv_vs_status_quo_if_missed"])
         cols["p_hit"].append(p)
         cols["at_month"].append(np.full(shape, float(ms.at_month)))
         cols["kpis"].append(words)

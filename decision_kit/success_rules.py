@@ -38,6 +38,23 @@ if TYPE_CHECKING:
 __all__ = ["analyse", "rule_milestones"]
 
 
+def _if_missed(a: sd.Abandonment, result: Result, option: str, owner: str, year: int) -> dict:
+    """Expected NPV under the rule on its valued trials given it stops by the review of ``year``
+    (the milestone missed) and given it carries on past it, against the status quo and plain
+    (the trial's status quo NPV added back: the result's NPV minus the commit-now NPV against
+    it); NaN where no trial is in the group."""
+    v = a.policies[(option, owner)].valued
+    staged, stopped = a.staged[(option, owner)], a.stops[(option, owner)] <= year - 1
+    lay = result.layout
+    plain = result.metrics["npv"][v, lay.options.index(option), lay.owners.index(owner)]
+    sq = plain - a.commit[(option, owner)][v]
+    out = {}
+    for name, where in (("missed", stopped), ("hit", ~stopped)):
+        out[f"npv_vs_status_quo_if_{name}"] = float(staged[where].mean()) if where.any() else math.nan
+        out[f"npv_if_{name}"] = float((staged + sq)[where].mean()) if where.any() else math.nan
+    return out
+
+
 def _yearly_rows(a: sd.Abandonment, option: str, owner: str, year: int) -> dict:
     reviews = a.cell_reviews(option, owner)
     stopped = float(reviews.loc[reviews.index <= year, "p_stop"].sum())
@@ -64,7 +81,9 @@ def rule_milestones(result: Result, plan: Plan | None = None) -> pd.DataFrame | 
     ``threshold`` (continue if the measured benefit is at least this, currency a year; NaN
     where the rule states none), ``measured`` (what the threshold is on, in words),
     ``stop_if_failure_seen``, ``p_continue`` (the milestone's chance) and ``p_continue_se``,
-    ``valued_trials`` and ``rule`` (the fitted rule at that date in words)."""
+    ``valued_trials`` and ``rule`` (the fitted rule at that date in words); for a yearly review
+    ``npv_if_missed``, ``npv_if_hit`` and ``npv_vs_status_quo_if_missed``, the expected NPV
+    under the rule given it stops by that review or carries on past it (NaN for a pilot)."""
     import pandas as pd
 
     plan = compile_plan(result.scenario) if plan is None else plan
@@ -85,6 +104,7 @@ def rule_milestones(result: Result, plan: Plan | None = None) -> pd.DataFrame | 
         for owner in plan.layout.owners:
             if rule.rule == "yearly_review":
                 row = _yearly_rows(fitted[key], rule.option, owner, int(year))
+                row.update(_if_missed(fitted[key], result, rule.option, owner, int(year)))
                 measured = f"the measured benefit of year {int(year)}"
             else:
                 row = _pilot_rows(fitted[key], rule.option, owner)
@@ -96,8 +116,8 @@ def rule_milestones(result: Result, plan: Plan | None = None) -> pd.DataFrame | 
     se = proportion_standard_error(p, n)
     frame.insert(frame.columns.get_loc("p_continue") + 1, "p_continue_se", np.asarray(se, dtype=float))
     order = ["kind", "year", "threshold", "measured", "stop_if_failure_seen", "p_continue", "p_continue_se",
-             "valued_trials", "rule"]  # fmt: skip
-    return frame[order]
+             "valued_trials", "rule", "npv_if_missed", "npv_if_hit", "npv_vs_status_quo_if_missed"]  # fmt: skip
+    return frame.reindex(columns=order)
 
 
 def analyse(result: Result, plan: Plan | None = None) -> success.SuccessResult:

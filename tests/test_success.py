@@ -360,7 +360,14 @@ def test_a_signed_stop_review_is_the_rule_that_stops_every_failure_seen(rules_ca
     ms = sr.milestones()
     assert ms.loc[("buy", "shared", "Year-1 stop review"), "p_hit"] == rules.loc["Year-1 stop review", "p_continue"]
     assert math.isnan(ms.loc[("keep", "shared", "Year-1 stop review"), "p_hit"])  # not keep's rule
-    assert math.isnan(ms.loc[("buy", "shared", "Year-1 stop review"), "npv_mean_if_missed"])
+    # missed = the rule stops: a failure stopped at the end of year 1 has paid one year's
+    # licence, -1,000 / 1.1 = -909.09; hit = a delivery, (2,250 - 1,000) / 1.1 + 2,000 / 1.1^2
+    # + 2,000 / 1.1^3 = 4,291.89 (no status quo: the NPV against it is the same)
+    for name in ("Year-1 stop review", "Year-2 stop review"):
+        row = ms.loc[("buy", "shared", name)]
+        assert row.npv_mean_if_missed == pytest.approx(-1000 / 1.1, rel=1e-9)
+        assert row.npv_mean_if_hit == pytest.approx(1250 / 1.1 + 2000 / 1.1**2 + 2000 / 1.1**3, rel=1e-9)
+    assert math.isnan(ms.loc[("buy", "shared", "Pilot decision"), "npv_mean_if_missed"])  # a pilot's: not computed
 
 
 def test_a_signed_pilot_scales_on_a_threshold_between_a_failure_and_a_delivery(rules_case):
