@@ -154,13 +154,22 @@ def loop_run(scenario, trials: int, seed: int) -> None:
     simulate_loop(scenario, trials, seed)
 
 
+def _children_cpu() -> float:
+    """CPU seconds of this process's ended child processes (the worker processes of (b2))."""
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def timed(fn, *args) -> tuple[float, float]:
-    """(wall-clock seconds, CPU seconds of this process). CPU time is the steadier number
-    when other work shares the machine; wall-clock is what a user waits."""
+    """(wall-clock seconds, CPU seconds of this process and of the worker processes it ended
+    meanwhile). CPU time is the steadier number when other work shares the machine;
+    wall-clock is what a user waits."""
     gc.collect()
-    c0, t0 = time.process_time(), time.perf_counter()
+    c0, k0, t0 = time.process_time(), _children_cpu(), time.perf_counter()
     fn(*args)
-    return time.perf_counter() - t0, time.process_time() - c0
+    return time.perf_counter() - t0, time.process_time() - c0 + _children_cpu() - k0
 
 
 # --- memory (child process) -----------------------------------------------------------------
@@ -344,14 +353,16 @@ def print_workers_table(rows: list[dict], threads: int, workers: int) -> None:
         return
     print(f"\n| trials | floor (1 thread) | simulate, 1 thread | simulate, {threads} threads | "
           f"simulate, {workers} processes | processes / floor | speed-up of {workers} processes over 1 thread | "
-          f"speed-up of {threads} threads over 1 thread | processes: min / median of repeats |")
-    print("| ---: " * 9 + "|")
+          f"speed-up of {threads} threads over 1 thread | processes: min / median of repeats | "
+          "CPU of processes (all) / of 1 thread |")
+    print("| ---: " * 10 + "|")
     for r in rows:
         procs = [w for w, _ in r["simulate_procs_all"]]
         print(f"| {r['trials']:,} | {fmt_s(r['floor'])} | {fmt_s(r['simulate_1t'])} | {fmt_s(r['simulate'])} | "
               f"{fmt_s(r['simulate_procs'])} | **{r['simulate_procs'] / r['floor']:.1f}x** | "
               f"{r['simulate_1t'] / r['simulate_procs']:.2f}x | {r['simulate_1t'] / r['simulate']:.2f}x | "
-              f"{fmt_s(min(procs))} / {fmt_s(statistics.median(procs))} |")
+              f"{fmt_s(min(procs))} / {fmt_s(statistics.median(procs))} | "
+              f"{fmt_s(r['simulate_procs_cpu'])} / {fmt_s(r['simulate_1t_cpu'])} |")
 
 
 def print_table(rows: list[dict], threads: int, a) -> None:

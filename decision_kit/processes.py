@@ -1,20 +1,21 @@
 """Worker processes for :func:`decision_kit.simulate`: chunks of trials run in forked processes
-that write their per-trial results straight into memory shared with the caller.
+that write their results straight into memory shared with the caller.
 
 Threads share one interpreter, so the engine's Python-level work (a few thousand numpy calls
 per random-number block) serialises on the GIL beyond about two threads. Processes do not: each
-runs whole chunks on its own interpreter. Nothing large crosses a pipe: the arrays a run keeps
-(per-trial metrics, bands) are allocated by :func:`shared_empty` in anonymous shared memory
-before the workers are forked, every worker writes the trials of its own chunks there, and only
-a chunk's category sums (a few kilobytes) come back, in chunk order, to be added up exactly as
-the single-process run adds them. The numbers therefore do not depend on the number of
-processes (``tests/test_engine.py`` checks them bit for bit).
+runs whole chunks on its own interpreter. Nothing crosses a pipe: the arrays a run keeps
+(per-trial metrics, bands, each block's category sums) are allocated by :func:`shared_empty` in
+anonymous shared memory before the workers are forked, and every worker writes its own chunks'
+part there. The caller then adds the category sums block by block in block order, exactly as
+a single-process run adds them, so the numbers do not depend on the number of processes
+(``tests/test_engine.py`` checks them bit for bit).
 
-Processes are started with ``fork`` (the job, the compiled plan and the shared arrays are
-inherited, nothing is pickled) and only where the platform offers it (Linux; not Windows, and
-not macOS where Python no longer forks by default): :func:`available` says whether it does.
-Each call forks its workers afresh, about 10-30 ms, and every worker allocates its own engine
-buffers, so processes pay only for runs of many blocks (docs/benchmarks.md measures where).
+:func:`fork_each` forks the workers afresh for each call with ``os.fork`` (the job, the compiled
+plan and the shared arrays are inherited, nothing is pickled; a fork takes a few
+milliseconds) and the calling process works as worker 0. Only where the platform offers fork
+(Linux; not Windows, and not macOS, where forking a process that may hold system framework
+threads is unsafe): :func:`available` says whether it does. Each forked worker allocates its
+own engine buffers, so processes pay off only for runs of many blocks (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -22,22 +23,18 @@ from __future__ import annotations
 import mmap
 import multiprocessing
 import os
+import signal
 import sys
-import threading
-from collections.abc import Callable, Generator, Iterable
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["ENV", "available", "imap", "requested_workers", "shared_empty"]
+__all__ = ["ENV", "available", "fork_each", "requested_workers", "shared_empty", "usable_cores"]
 
 ENV = "DECISION_KIT_WORKERS"
 """Environment variable giving :func:`decision_kit.simulate`'s default number of worker
 processes (a positive integer, or ``auto`` for every usable core) when neither ``workers`` nor
 ``threads`` is passed."""
-
-_JOB: Callable[[Any], Any] | None = None  # what a forked worker runs, set before forking
-_FORKING = threading.Lock()
 
 
 def available() -> bool:
@@ -82,31 +79,66 @@ def shared_empty(shape: tuple, dtype) -> np.ndarray:
     return np.frombuffer(buf, dtype=dtype, count=count).reshape(shape)
 
 
-def _call(arg):
-    assert _JOB is not None, "a decision_kit worker process was started without a job"
-    return _JOB(arg)
-
-
-def imap(job: Callable[[Any], Any], args: Iterable, workers: int) -> Generator:
-    """``job(arg)`` for each of ``args`` on ``workers`` forked processes, results in the order
-    of ``args`` (as they come: the caller may consume them while later ones run).
+def fork_each(job: Callable[[int, int], None], count: int, workers: int) -> None:
+    """Run ``job(w, i)`` for ``i`` in ``range(count)`` on ``workers`` workers: worker ``w`` takes
+    ``i = w, w + workers, w + 2 workers, ...`` in that order. Worker 0 is this process itself;
+    workers 1.. are forked from it (``os.fork``) and exit as soon as their share is done.
 
     ``job`` may be any callable, a closure included: it is inherited by the fork, not pickled.
-    Its results are pickled back, so they should be small; what it writes into arrays from
-    :func:`shared_empty` is seen by the caller. The processes are ended when the iterator is
-    exhausted or closed, or an exception is raised.
+    What it writes into arrays from :func:`shared_empty` is seen by the caller once this
+    returns; anything else a forked worker changes is lost. An exception in any worker is
+    raised here after every worker has ended (a RuntimeError naming its type and message for
+    a forked one); an interrupt ends the forked workers.
     """
-    global _JOB
-    if not available():
+    if workers > 1 and not available():
         raise RuntimeError("worker processes need the 'fork' start method, which this platform does not offer")
-    with _FORKING:  # two calls from two threads must not swap jobs between setting and forking
-        _JOB = job
-        try:
-            pool = multiprocessing.get_context("fork").Pool(workers)  # forks here, inheriting _JOB
-        finally:
-            _JOB = None  # the parent keeps no reference to the job
+    errors = shared_empty((max(workers, 1), _MESSAGE), np.uint8)  # each forked worker's error, if any
+    errors[...] = 0
+    pids: list[int] = []
     try:
-        yield from pool.imap(_call, args, chunksize=1)
+        for w in range(1, workers):
+            pid = os.fork()
+            if pid == 0:  # the worker: its share, then out at once (no atexit handlers, no flushing)
+                status = 0
+                try:
+                    for i in range(w, count, workers):
+                        job(w, i)
+                except BaseException as exc:  # reported to the caller
+                    message = f"{type(exc).__name__}: {exc}".encode(errors="replace")[: _MESSAGE - 1]
+                    errors[w, : len(message)] = np.frombuffer(message, dtype=np.uint8)
+                    status = 1
+                finally:
+                    os._exit(status)
+            pids.append(pid)
+        for i in range(0, count, workers):
+            job(0, i)
     finally:
-        pool.terminate()
-        pool.join()
+        failed = _reap(pids)
+    for w in failed:
+        text = bytes(errors[w]).rstrip(b"\0").decode(errors="replace")
+        raise RuntimeError(f"decision_kit worker process {w} failed: {text or 'it ended without a message'}")
+
+
+_MESSAGE = 2048  # bytes of a forked worker's error message
+
+
+def _reap(pids: list[int]) -> list[int]:
+    """Wait for the forked workers (worker ``w`` is ``pids[w - 1]``); if this process is being
+    interrupted or failed, end them first. Returns the workers that did not exit with 0."""
+    if sys.exc_info()[0] is not None:  # leaving on an exception: the others' work is not needed
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    failed = []
+    for w, pid in enumerate(pids, start=1):
+        while True:
+            try:
+                _, status = os.waitpid(pid, 0)
+                break
+            except InterruptedError:
+                continue
+        if status != 0:
+            failed.append(w)
+    return failed

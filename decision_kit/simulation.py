@@ -360,6 +360,7 @@ def _run_chunks(
     step = min(chunk, slice_trials or chunk)
     P = plan.layout.periods
     local = threading.local()  # per thread: the engine's buffers, reused by every chunk it runs
+    caller = os.getpid()
     taken: list = []
 
     def project(values, risks, lo, n):
@@ -376,7 +377,8 @@ def _run_chunks(
 
     def run_chunk(first):
         if not hasattr(local, "ws"):
-            local.ws = engine.Workspace() if forked else _WORKSPACES.acquire()  # a process's own
+            forked_worker = os.getpid() != caller  # a forked worker's buffers die with it: not pooled
+            local.ws = engine.Workspace() if forked_worker else _WORKSPACES.acquire()
             local.ws.fit(step)
             local.work = CellWork(P, step, local.ws)
             taken.append(local.ws)
@@ -391,11 +393,10 @@ def _run_chunks(
         return total
 
     starts = range(0, n_blocks, blocks)
+    if forked:
+        parts: Iterator = _forked(run_chunk, starts, workers, n_blocks, store)
     pool = ThreadPoolExecutor(workers, thread_name_prefix="decision_kit") if workers > 1 and not forked else None
-    forks = processes.imap(run_chunk, starts, workers) if forked else None
-    if forks is not None:
-        parts: Iterator = forks
-    else:
+    if not forked:
         parts = pool.map(run_chunk, starts) if pool is not None else map(run_chunk, starts)
     try:
         for part, status_quo_sum in parts:  # in chunk order, so the sums do not depend on thread timing
@@ -409,11 +410,36 @@ def _run_chunks(
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-        if forks is not None:
-            forks.close()  # ends the worker processes
         for ws in taken:
             ws.sum_blocks(None, 0)
             _WORKSPACES.release(ws)
+
+
+def _forked(run_chunk, starts: range, workers: int, n_blocks: int, store: _Store) -> Iterator:
+    """Every chunk run by :func:`decision_kit.processes.fork_each` on ``workers`` processes (this
+    one included), then each chunk's category sums (per block) and status quo sums, in chunk
+    order, as :func:`_run_chunks` adds them: the workers leave them in shared memory."""
+    R, P, O, W = store.rows_sum.shape
+    block_sums = processes.shared_empty((n_blocks, R, P, O, W), np.float64)
+    sq_sums = processes.shared_empty((len(starts), 2, P), np.float64)
+    has_sq = processes.shared_empty((len(starts),), np.uint8)
+
+    def job(_worker: int, c: int) -> None:
+        part, status_quo_sum = run_chunk(starts[c])
+        first = starts[c]
+        if part.ndim > store.rows_sum.ndim:  # one sum per block
+            block_sums[first : first + part.shape[-1]] = np.moveaxis(part, -1, 0)
+        else:
+            block_sums[first] = part
+        has_sq[c] = status_quo_sum is not None
+        if status_quo_sum is not None:
+            sq_sums[c] = status_quo_sum
+
+    processes.fork_each(job, len(starts), workers)
+    for c, first in enumerate(starts):
+        last = min(first + (starts.step or 1), n_blocks)
+        part = block_sums[first] if last - first == 1 else np.moveaxis(block_sums[first:last], 0, -1)
+        yield part, (sq_sums[c] if has_sq[c] else None)
 
 
 def evaluate(scenario: Scenario | Plan, values: dict, risks: RiskDraws | None = None) -> dict:

@@ -348,26 +348,31 @@ def test_workers_from_the_environment(monkeypatch):
             simulate(dk.load_scenario("benchmarks/compact_model.yaml"), trials=10)
 
 
-def test_forked_workers_write_shared_memory_and_return_in_order():
-    """processes.imap: results in the order of the arguments whatever process ran them, a
-    closure as the job (inherited, not pickled), and writes into shared_empty arrays seen here:
-    1 + 2 + ... + 8 = 36 written by the workers, squares returned in order."""
+def test_forked_workers_share_out_the_items_and_write_shared_memory():
+    """processes.fork_each: worker w takes items w, w + 3, ... (worker 0 being this process), a
+    closure as the job (inherited, not pickled), and what the workers write into shared_empty
+    arrays is seen here: 1 + 2 + ... + 8 = 36. A failing worker's error is raised here."""
     from decision_kit import processes
 
     if not processes.available():
         pytest.skip("no fork start method on this platform")
-    out = processes.shared_empty((8,), np.float64)
+    out = processes.shared_empty((8, 2), np.float64)
     out[...] = 0.0
     pid = os.getpid()
 
-    def job(i):
-        out[i] = i + 1
-        return i * i, os.getpid() != pid
+    def job(w, i):
+        out[i] = (i + 1, w + 10 * (os.getpid() != pid))
 
-    got = list(processes.imap(job, range(8), 3))
-    assert [g[0] for g in got] == [0, 1, 4, 9, 16, 25, 36, 49]
-    assert all(g[1] for g in got)  # every one ran in another process
-    assert out.sum() == 36.0
+    processes.fork_each(job, 8, 3)
+    assert out[:, 0].sum() == 36.0
+    assert out[:, 1].tolist() == [0, 11, 12, 0, 11, 12, 0, 11]  # worker 0 here, 1 and 2 forked
+
+    def bad(w, i):
+        if w == 2:
+            raise ValueError("no such trial")
+
+    with pytest.raises(RuntimeError, match="worker process 2 failed: ValueError: no such trial"):
+        processes.fork_each(bad, 8, 3)
 
 
 def test_correlation_not_psd_is_a_clear_error():
