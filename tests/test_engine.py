@@ -348,6 +348,19 @@ def test_workers_from_the_environment(monkeypatch):
             simulate(dk.load_scenario("benchmarks/compact_model.yaml"), trials=10)
 
 
+def test_workers_fall_back_to_threads_where_nothing_forks(monkeypatch):
+    """Without fork (Windows, macOS), workers=3 runs three threads: nothing is forked and the
+    numbers are those of one thread."""
+    from decision_kit import processes
+
+    monkeypatch.setattr(processes, "available", lambda: False)
+    monkeypatch.setattr(processes, "fork_each", lambda *a: pytest.fail("forked without fork"))
+    s = dk.load_scenario("benchmarks/compact_model.yaml")
+    a, b = simulate(s, trials=20_000, seed=9, threads=1), simulate(s, trials=20_000, seed=9, workers=3)
+    np.testing.assert_array_equal(a.metrics["npv"], b.metrics["npv"])
+    np.testing.assert_array_equal(a.means["rows"], b.means["rows"])
+
+
 def test_forked_workers_share_out_the_items_and_write_shared_memory():
     """processes.fork_each: worker w takes items w, w + 3, ... (worker 0 being this process), a
     closure as the job (inherited, not pickled), and what the workers write into shared_empty
