@@ -6,7 +6,7 @@ the standard build / buy / hybrid shape (3 options, one owner, 11 periods, 27 un
 the same run. ``--scenario`` (repeatable) benchmarks other files instead.
 
 For each scenario and trial count, in the same run and interleaved, median of ``--repeats`` repeats (default
-4). Each repeat runs (a), (a2), (b), (b1) and then (c), rotating the order of the first four
+4). Each repeat runs (a), (a2), (b), (b1), (b2) and then (c), rotating the order of the first five
 from one repeat to the next: on these VMs the first run after the long single-threaded loop
 (or after any pause) is slowed by the kernel handing out fresh memory again, and rotation
 spreads that over every implementation instead of always charging it to the same one.
@@ -19,7 +19,8 @@ spreads that over every implementation instead of always charging it to the same
     default (each block has its own generator), for a like-for-like ratio;
 (b) ``decision_kit.simulate`` as a user calls it (everything: draws, rank correlation, engine,
     NPV, TCO, payback, bands; worker threads as by default, see
-    ``decision_kit.simulation.default_threads``), and (b1) the same with ``threads=1``;
+    ``decision_kit.simulation.default_threads``), (b1) the same with ``threads=1``, and (b2)
+    the same on worker processes, ``workers=`` the usable cores (at least 2; ``--workers``);
 (c) a per-trial pure-Python loop (``benchmarks/loop_model.py``) timed on a subsample of
     ``--loop-trials`` trials and scaled linearly to the trial count (it ignores correlations);
 
@@ -61,8 +62,9 @@ sys.path.insert(0, str(ROOT))  # the decision_kit of this checkout, not whicheve
 
 def largest_scenario(folder: Path = ROOT / "scenarios"):
     """(path, scenario, size) of the largest shipped scenario by model size."""
-    import decision_kit as dk
     from loop_model import model_size
+
+    import decision_kit as dk
 
     best = None
     for path in sorted(folder.glob("*.yaml")):
@@ -139,10 +141,10 @@ def floor_threads_run(scenario, trials: int, seed: int) -> None:
         list(pool.map(block, range(-(-trials // BLOCK))))
 
 
-def simulate_run(scenario, trials: int, seed: int, threads: int | None = None) -> None:
+def simulate_run(scenario, trials: int, seed: int, threads: int | None = None, workers: int | None = None) -> None:
     from decision_kit import simulate
 
-    result = simulate(scenario, trials=trials, seed=seed, threads=threads)
+    result = simulate(scenario, trials=trials, seed=seed, threads=threads, workers=workers)
     del result
 
 
@@ -152,13 +154,22 @@ def loop_run(scenario, trials: int, seed: int) -> None:
     simulate_loop(scenario, trials, seed)
 
 
+def _children_cpu() -> float:
+    """CPU seconds of this process's ended child processes (the worker processes of (b2))."""
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def timed(fn, *args) -> tuple[float, float]:
-    """(wall-clock seconds, CPU seconds of this process). CPU time is the steadier number
-    when other work shares the machine; wall-clock is what a user waits."""
+    """(wall-clock seconds, CPU seconds of this process and of the worker processes it ended
+    meanwhile). CPU time is the steadier number when other work shares the machine;
+    wall-clock is what a user waits."""
     gc.collect()
-    c0, t0 = time.process_time(), time.perf_counter()
+    c0, k0, t0 = time.process_time(), _children_cpu(), time.perf_counter()
     fn(*args)
-    return time.perf_counter() - t0, time.process_time() - c0
+    return time.perf_counter() - t0, time.process_time() - c0 + _children_cpu() - k0
 
 
 # --- memory (child process) -----------------------------------------------------------------
@@ -203,7 +214,8 @@ class _Launcher:
         code = ("import subprocess, sys\n"
                 "for line in sys.stdin:\n"
                 "    args = line.split('\\t')\n"
-                "    out = subprocess.run([sys.executable] + [a.strip() for a in args], capture_output=True, text=True)\n"
+                "    out = subprocess.run([sys.executable] + [a.strip() for a in args],\n"
+                "                         capture_output=True, text=True)\n"
                 "    print((out.stdout.strip().splitlines() or ['{}'])[-1] if out.returncode == 0 else "
                 "'ERROR ' + out.stderr.replace('\\n', ' | '), flush=True)\n")
         self.proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -296,7 +308,7 @@ def describe(path: Path, scenario, size: int) -> str:
             f"{variates} variates per trial (size {size:,})")
 
 
-def bench_scenario(path: Path, scenario, a, threads: int) -> list[dict]:
+def bench_scenario(path: Path, scenario, a, threads: int, workers: int) -> list[dict]:
     """The interleaved timings of one scenario at every trial count (printed as they come)."""
     # warm-up: imports, caches, first-touch of the allocator
     floor_run(scenario, 1_000, a.seed)
@@ -306,10 +318,12 @@ def bench_scenario(path: Path, scenario, a, threads: int) -> list[dict]:
     rows = []
     med = statistics.median
     for trials in a.trials:
-        t = {"floor": [], "floor_threads": [], "simulate": [], "simulate_1t": [], "loop": []}
+        t = {"floor": [], "floor_threads": [], "simulate": [], "simulate_1t": [], "simulate_procs": [], "loop": []}
         n = min(trials, a.loop_trials)
         runs = [("floor", floor_run, ()), ("floor_threads", floor_threads_run, ()),
                 ("simulate", simulate_run, ()), ("simulate_1t", simulate_run, (1,))]
+        if workers > 1:
+            runs.append(("simulate_procs", simulate_run, (None, workers)))
         for rep in range(a.repeats):  # interleaved, the order rotated every repeat (see the module docstring)
             for name, fn, extra in runs[rep % len(runs):] + runs[:rep % len(runs)]:
                 t[name].append(timed(fn, scenario, trials, a.seed, *extra))
@@ -323,12 +337,32 @@ def bench_scenario(path: Path, scenario, a, threads: int) -> list[dict]:
             row[k + "_cpu"] = med(c for _, c in v) if v else float("nan")
             row[k + "_all"] = v
         rows.append(row)
-        print(f"  {trials:>9,} trials: floor {fmt_s(row['floor'])} ({fmt_s(row['floor_threads'])} on {threads} threads), "
-              f"simulate {fmt_s(row['simulate'])} ({fmt_s(row['simulate_1t'])} on 1 thread), "
+        print(f"  {trials:>9,} trials: floor {fmt_s(row['floor'])} "
+              f"({fmt_s(row['floor_threads'])} on {threads} threads), "
+              f"simulate {fmt_s(row['simulate'])} ({fmt_s(row['simulate_1t'])} on 1 thread, "
+              f"{fmt_s(row['simulate_procs'])} on {workers} processes), "
               f"loop {fmt_s(row['loop'])} (scaled from {n:,}) [CPU: {fmt_s(row['floor_cpu'])}, "
               f"{fmt_s(row['simulate_cpu'])}, {fmt_s(row['loop_cpu'])}]"
               + (f", peak RSS {mem['peak_kib'] / 1024:,.0f} MiB" if mem else ""), flush=True)
     return rows
+
+
+def print_workers_table(rows: list[dict], threads: int, workers: int) -> None:
+    """Worker processes (``simulate(workers=...)``) beside threads and one thread, wall-clock."""
+    if workers < 2:
+        return
+    print(f"\n| trials | floor (1 thread) | simulate, 1 thread | simulate, {threads} threads | "
+          f"simulate, {workers} processes | processes / floor | speed-up of {workers} processes over 1 thread | "
+          f"speed-up of {threads} threads over 1 thread | processes: min / median of repeats | "
+          "CPU of processes (all) / of 1 thread |")
+    print("| ---: " * 10 + "|")
+    for r in rows:
+        procs = [w for w, _ in r["simulate_procs_all"]]
+        print(f"| {r['trials']:,} | {fmt_s(r['floor'])} | {fmt_s(r['simulate_1t'])} | {fmt_s(r['simulate'])} | "
+              f"{fmt_s(r['simulate_procs'])} | **{r['simulate_procs'] / r['floor']:.1f}x** | "
+              f"{r['simulate_1t'] / r['simulate_procs']:.2f}x | {r['simulate_1t'] / r['simulate']:.2f}x | "
+              f"{fmt_s(min(procs))} / {fmt_s(statistics.median(procs))} | "
+              f"{fmt_s(r['simulate_procs_cpu'])} / {fmt_s(r['simulate_1t_cpu'])} |")
 
 
 def print_table(rows: list[dict], threads: int, a) -> None:
@@ -344,7 +378,7 @@ def print_table(rows: list[dict], threads: int, a) -> None:
                  if mem else "n/a")
         est_s = f"{mem['estimate'] / 2**20:,.0f} MiB" if mem else "n/a"
 
-        def both(k):
+        def both(k, r=r):
             return f"{fmt_s(r[k])} ({fmt_s(r[k + '_cpu'])} CPU)"
 
         loop_s = (f"{both('loop')}", f"{r['loop'] / r['simulate']:.0f}x ({r['loop_cpu'] / r['simulate_1t_cpu']:.0f}x "
@@ -375,6 +409,9 @@ def main(argv=None) -> None:
     ap.add_argument("--quick", action="store_true", help="10k and 20k trials, 1 repeat, 200 loop trials")
     ap.add_argument("--no-memory", action="store_true", help="skip the memory subprocesses")
     ap.add_argument("--profile", type=int, metavar="TRIALS", help="also cProfile simulate at this trial count")
+    ap.add_argument("--workers", type=int, default=0,
+                    help="worker processes for the (b2) run, simulate(workers=...) (default: the usable cores, "
+                         "at least 2; 1 skips it)")
     ap.add_argument("--_child-memory", nargs=3, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
 
@@ -387,8 +424,9 @@ def main(argv=None) -> None:
     if not a.no_memory:
         _LAUNCHER = _Launcher()  # before anything large is imported or allocated here
 
-    import decision_kit as dk
     from loop_model import model_size
+
+    import decision_kit as dk
 
     if a.scenario:
         chosen = [(p, dk.load_scenario(p)) for p in a.scenario]
@@ -408,25 +446,30 @@ def main(argv=None) -> None:
     print(f"machine: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), {m['memory']} RAM, "
           f"{m['os']}, Python {m['python']}, numpy {m['numpy']}")
     print(f"decision_kit hot path: sha256 of {', '.join(hot)} = {src}")
-    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (other work on the machine skews times)")
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          "(other work on the machine skews times)")
     imp = import_time()
     print(f"import decision_kit: {imp['import'] * 1e3:.0f} ms over a bare interpreter "
-          f"(-X importtime cumulative {imp['importtime_cumulative'] * 1e3 if imp['importtime_cumulative'] else float('nan'):.1f} ms; "
+          f"(-X importtime cumulative {(imp['importtime_cumulative'] or float('nan')) * 1e3:.1f} ms; "
           f"heavy modules loaded: {', '.join(imp['heavy_modules_loaded']) or 'none'}); "
           f"first use of simulate + load_scenario: {imp['first_use'] * 1e3:.0f} ms; "
           f"bare interpreter {imp['python_startup'] * 1e3:.0f} ms")
 
+    from decision_kit import processes
     from decision_kit.simulation import default_threads
 
     threads = default_threads()
+    workers = (a.workers or max(2, processes.usable_cores())) if processes.available() else 0
+    print(f"worker processes: {workers or 'not available here (no fork)'}")
     results = []
     for path, scenario, size in chosen:
         print(f"\nscenario: {describe(path, scenario, size)}", flush=True)
-        results.append((path, scenario, size, bench_scenario(path, scenario, a, threads)))
+        results.append((path, scenario, size, bench_scenario(path, scenario, a, threads, workers)))
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for path, scenario, size, rows in results:
         print(f"\n### {describe(path, scenario, size)}")
         print_table(rows, threads, a)
+        print_workers_table(rows, threads, workers)
         print("raw:", json.dumps([{"scenario": str(path), **r} for r in rows]))
 
     if _LAUNCHER is not None:

@@ -15,7 +15,7 @@ Layers, lowest first. A module imports only from layers below its own, never fro
 layer's other entries or from above, lazily inside a function or not (checked from the source
 by ``tests/test_layering.py``, with the absence of import cycles):
 
-1. errors, formatting, finance, workspace, timing
+1. errors, formatting, finance, workspace, timing, processes
 2. distributions
 3. priors, ownership
 4. schema

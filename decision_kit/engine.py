@@ -304,14 +304,21 @@ class OptionProjection:
             flows[line.name] = (r0, f)
         return r0, f
 
-    def add_lines(self, lines, active, price_mult, integ, flows, tag, total, lic, cats) -> None:
+    def add_lines(self, lines, active, price_mult, integ, flows, tag, total, lic, cats, base=None) -> None:
         """Add the lines' flows to ``total`` (P, n), to ``lic`` (license cost in the plan's
-        license periods) and their sums over trials to the category rows ``cats`` (R, P)."""
+        license periods) and their sums over trials to the category rows ``cats`` (R, P); with
+        ``base`` (P, n), ``total`` is written as ``base`` plus the lines (no copy pass first)."""
         row_index, lic_rows = self.chunk.plan.row_index, self.chunk.plan.license_periods
         for line in lines:
             r0, f = self.line_flow(line, active, price_mult, integ, flows, tag)
             r1 = r0 + len(f)
-            total[r0:r1] += f
+            if base is not None:
+                total[:r0] = base[:r0]
+                total[r1:] = base[r1:]
+                np.add(base[r0:r1], f, out=total[r0:r1])
+                base = None
+            else:
+                total[r0:r1] += f
             cats[row_index[line.category], r0:r1] += self.chunk.ws.sums(f)
             if line.category == "license":
                 for i, t in enumerate(lic_rows):
@@ -407,25 +414,27 @@ class OptionProjection:
         H, P, n, ws = chunk.H, chunk.P, chunk.n, chunk.ws
         active = np.clip(chunk.years - L / 12.0, 0.0, 1.0, out=ws("active", (H, n)))  # share of year t after go-live
         total, license_cost = ws("total", (P, n)), ws("lic", lic0.shape)
-        total[...] = total0
         license_cost[...] = lic0
-        self.add_lines(
-            self.op.own, active, price_mult, sh.integration_factor, dict(flows0), "flow", total, license_cost, cats
-        )
+        own = (self.op.own, active, price_mult, sh.integration_factor, dict(flows0), "flow", total, license_cost)
+        self.add_lines(*own, cats, base=total0)
         return total, license_cost
 
     def owner_risks(self, sh: OwnerShifts):
-        """(risk cost (H, n) or None, kept share of benefit (H, n) or None, security incidents)."""
+        """(risk cost (H, n) or None, kept share of benefit (H, n) or None, security incidents);
+        both arrays are to be read only (they may be a risk's cached effect)."""
         chunk = self.chunk
         cls = (sh.incident_frequency, sh.incident_severity)
         risk_cost = keep = None
         events = 0.0
+        owned = False  # whether risk_cost is this cell's buffer (else the first risk's cost itself)
         for r in self.op.risks:
             e = chunk.effects.effect(r, *cls)
             if "cost" in e:
                 if risk_cost is None:
-                    risk_cost = chunk.ws("risk_cost", (chunk.H, chunk.n))
-                    risk_cost[...] = e["cost"]
+                    risk_cost = e["cost"]  # read only: shared by the cells
+                elif not owned:
+                    risk_cost = np.add(risk_cost, e["cost"], out=chunk.ws("risk_cost", (chunk.H, chunk.n)))
+                    owned = True
                 else:
                     risk_cost += e["cost"]
             if "keep" in e:
@@ -439,15 +448,18 @@ class OptionProjection:
         return risk_cost, keep, events
 
     def owner_overheads(self, sh: OwnerShifts, c, total, license_cost, risk_cost, cats, mech=None) -> None:
-        """Add risk costs, governance overhead and shadow-IT consolidation to the cell's cost
-        ``c``; with an owner's mechanisms ``mech`` (:class:`~decision_kit.ownership.OwnerArrays`),
-        its explicit costs too (specialists, steering time, shadow IT's duplicates and absorption;
-        none for a do-nothing option)."""
+        """The cell's cost ``c`` (P, n, written here): its lines' ``total`` plus risk costs,
+        governance overhead and shadow-IT consolidation; with an owner's mechanisms ``mech``
+        (:class:`~decision_kit.ownership.OwnerArrays`), its explicit costs too (specialists,
+        steering time, shadow IT's duplicates and absorption; none for a do-nothing option)."""
         chunk = self.chunk
         row_index, ws, P, n = chunk.plan.row_index, chunk.ws, chunk.P, chunk.n
         if risk_cost is not None:
-            c[1:] += risk_cost
+            c[0] = total[0]
+            np.add(total[1:], risk_cost, out=c[1:])  # the copy of total and the risks' addition in one pass
             cats[row_index["risk"], 1:] += ws.sums(risk_cost)
+        else:
+            c[...] = total
         if mech is not None and self.op.kind != "do_nothing":
             explicit = (
                 ("specialists", None if self.op.pays_specialists else mech.specialists),
@@ -491,17 +503,14 @@ class OptionProjection:
             if b.category in by_cat:
                 ramp *= self.benefit_base[b.name]
                 by_cat[b.category] += ramp
-            else:
-                by_cat[b.category] = np.multiply(
-                    ramp, self.benefit_base[b.name], out=ws(("ben_cat", b.category), (H, chunk.n))
-                )
+            else:  # the first category is summed in place in ben, the others beside it
+                out = ben[1:] if not by_cat else ws(("ben_cat", b.category), (H, chunk.n))
+                by_cat[b.category] = np.multiply(ramp, self.benefit_base[b.name], out=out)
         row_index = chunk.plan.row_index
         for ci, (cat, flow) in enumerate(by_cat.items()):
             flow *= scale
             cats[row_index[cat], 1:] += ws.sums(flow)
-            if ci == 0:
-                ben[1:] = flow
-            else:
+            if ci > 0:
                 ben[1:] += flow
 
 
@@ -562,7 +571,6 @@ def project(
             risk_cost, keep, events = proj.owner_risks(sh)
             sec_events[oi, wi] += events
             c = cost[oi, wi] if cost is not None else ws("cell_cost", (P, n))
-            c[...] = total
             proj.owner_overheads(sh, c, total, license_cost, risk_cost, cats, m)
             ben = benefit[oi, wi] if benefit is not None else ws("cell_benefit", (P, n))
             proj.owner_benefits(sh, L, keep, ben, cats, None if m is None else m.realisation)
@@ -586,7 +594,6 @@ def status_quo_flows(chunk: Chunk, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
     total, license_cost = proj.owner_costs(NEUTRAL, launch, cats)
     risk_cost, keep, _ = proj.owner_risks(NEUTRAL)
     cost = ws("status_quo_cost", (P, n))
-    cost[...] = total
     proj.owner_overheads(NEUTRAL, cost, total, license_cost, risk_cost, cats)
     benefit = ws("status_quo_benefit", (P, n))
     proj.owner_benefits(NEUTRAL, launch, keep, benefit, cats)

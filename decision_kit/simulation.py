@@ -11,12 +11,12 @@ from __future__ import annotations
 import numbers
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from . import engine, finance
+from . import engine, finance, processes
 from .errors import ScenarioError
 from .plan import STATUS_QUO_CONSTANTS, Plan, compile_plan
 from .sampling import BLOCK, RiskDraws, as_seed, draw_blocks
@@ -169,10 +169,10 @@ def _positive_int(value) -> bool:
     return not isinstance(value, bool) and isinstance(value, numbers.Integral) and int(value) >= 1
 
 
-def _check_request(trials, seed, max_memory, chunk_blocks=None, threads=None):
+def _check_request(trials, seed, max_memory, chunk_blocks=None, threads=None, workers=None):
     if not _positive_int(trials):
         raise ScenarioError(f"trials must be a positive integer, got {trials!r}")
-    for name, value in (("chunk_blocks", chunk_blocks), ("threads", threads)):
+    for name, value in (("chunk_blocks", chunk_blocks), ("threads", threads), ("workers", workers)):
         if value is not None and not _positive_int(value):
             raise ScenarioError(f"{name} must be a positive integer or None, got {value!r}")
     seed = as_seed(seed)
@@ -212,19 +212,20 @@ class _Store:
     ``n_band`` trials' cumulative flows, trial-contiguous (P, O, W, n_band), the category
     sums (R, P, O, W) over all trials, and the status quo's cost and benefit sums (2, P)."""
 
-    def __init__(self, plan: Plan, trials: int):
+    def __init__(self, plan: Plan, trials: int, shared: bool = False):
         lay = plan.layout
         O, W, P = len(lay.options), len(lay.owners), lay.periods
-        self.metrics = {k: np.empty((O, W, trials), dtype=t) for k, t in _STORED.items()}
+        empty = processes.shared_empty if shared else np.empty  # shared: written by worker processes
+        self.metrics = {k: empty((O, W, trials), t) for k, t in _STORED.items()}
         self.n_band = min(trials, BAND_TRIALS)
-        self.band_net = np.empty((P, O, W, self.n_band), dtype=np.float32)
-        self.band_cost = np.empty((P, O, W, self.n_band), dtype=np.float32)
+        self.band_net = empty((P, O, W, self.n_band), np.float32)
+        self.band_cost = empty((P, O, W, self.n_band), np.float32)
         self.rows_sum = np.zeros((len(lay.rows), P, O, W))
         self.df = finance.discount_factors(plan.scenario.discount_rate, P)
         self.status_quo = (
-            {k: np.empty(trials, dtype=_STORED[k]) for k in STATUS_QUO_METRICS} if plan.status_quo is not None else None
+            {k: empty((trials,), _STORED[k]) for k in STATUS_QUO_METRICS} if plan.status_quo is not None else None
         )
-        self.terminal = np.empty((O, W, trials)) if plan.terminal is not None else None  # PV of terminal value
+        self.terminal = empty((O, W, trials), np.float64) if plan.terminal is not None else None  # PV of terminal value
         self.status_quo_sum = np.zeros((2, P))  # the status quo's cost and benefit per period, summed over trials
 
 
@@ -236,6 +237,7 @@ def simulate(
     max_memory: float | None = DEFAULT_MAX_MEMORY,
     chunk_blocks: int | None = None,
     threads: int | None = None,
+    workers: int | None = None,
 ):
     """Monte Carlo simulation of every option under every ownership model.
 
@@ -258,6 +260,14 @@ def simulate(
         depend on it: every chunk draws from its own blocks' generators and the sums over
         chunks are taken in chunk order. If the memory cap requires, fewer threads are used.
         Pass 1 where processes already use every core (``decision_kit.batch`` does).
+    workers : worker processes (default 1: none, the chunks run on ``threads`` threads here;
+        when neither ``workers`` nor ``threads`` is passed, the environment variable
+        ``DECISION_KIT_WORKERS``, an integer or ``auto`` for every usable core, may set it).
+        With 2 or more, whole chunks run in that many forked processes, one thread each, which
+        write the per-trial metrics and bands into shared memory (:mod:`decision_kit.processes`):
+        no GIL between them, so every core is used, but forking and each worker's own buffers
+        cost a few tens of milliseconds per call. Results do not depend on it, the means
+        included. Where processes cannot be forked (Windows, macOS) that many threads are used.
 
     Returns
     -------
@@ -265,14 +275,17 @@ def simulate(
     """
     from .results import Result
 
-    trials, seed = _check_request(trials, seed, max_memory, chunk_blocks, threads)
+    trials, seed = _check_request(trials, seed, max_memory, chunk_blocks, threads, workers)
     plan = compile_plan(scenario)
     n_blocks = -(-trials // BLOCK)
     blocks = int(chunk_blocks or 1)
-    workers = max(1, min(int(threads or default_threads()), -(-n_blocks // blocks)))
-    workers, blocks, slice_trials = _fit_memory(plan, trials, blocks, workers, max_memory)
-    store = _Store(plan, trials)
-    _run_chunks(plan, store, trials, seed, blocks, workers, slice_trials)
+    procs = _processes_asked(workers, threads)
+    in_flight = procs if procs > 1 else int(threads or default_threads())
+    in_flight = max(1, min(in_flight, -(-n_blocks // blocks)))
+    in_flight, blocks, slice_trials = _fit_memory(plan, trials, blocks, in_flight, max_memory)
+    forked = procs > 1 and in_flight > 1 and processes.available()
+    store = _Store(plan, trials, shared=forked)
+    _run_chunks(plan, store, trials, seed, blocks, in_flight, slice_trials, forked)
     lay = plan.layout
     means = {"rows": store.rows_sum / trials}
     # a cell's cost (benefit) is the sum of its cost (benefit) rows; marketing pays its share of
@@ -300,6 +313,17 @@ def simulate(
     )
 
 
+def _processes_asked(workers: int | None, threads: int | None) -> int:
+    """Worker processes asked for: ``workers``, else (with no ``threads`` either) the
+    environment's :data:`~decision_kit.processes.ENV`, else 1 (none)."""
+    if workers is None and threads is None:
+        try:
+            workers = processes.requested_workers()
+        except ValueError as exc:
+            raise ScenarioError(str(exc)) from None
+    return int(workers or 1)
+
+
 def _slice(values: dict, risks: RiskDraws, a: int, b: int) -> tuple[dict, RiskDraws]:
     """Trials ``a:b`` of a chunk's draws (fixed inputs stay floats)."""
 
@@ -317,18 +341,26 @@ def _slice(values: dict, risks: RiskDraws, a: int, b: int) -> tuple[dict, RiskDr
 
 
 def _run_chunks(
-    plan: Plan, store: _Store, trials: int, seed: int, blocks: int, workers: int, slice_trials: int | None = None
+    plan: Plan,
+    store: _Store,
+    trials: int,
+    seed: int,
+    blocks: int,
+    workers: int,
+    slice_trials: int | None = None,
+    forked: bool = False,
 ) -> None:
     """Draw, project and measure every chunk of ``blocks`` random-number blocks, on ``workers``
-    threads, adding the chunks' category sums to ``store.rows_sum`` in chunk order (block by
-    block within a chunk, so the sums are those of one-block chunks bit for bit). With
-    ``slice_trials``, the engine runs over that many trials of a chunk at a time (the draws are
-    the same: a block is always drawn whole)."""
+    threads (``forked``: processes, writing into a shared ``store``), adding the chunks' category
+    sums to ``store.rows_sum`` in chunk order (block by block within a chunk, so the sums are
+    those of one-block chunks bit for bit). With ``slice_trials``, the engine runs over that many
+    trials of a chunk at a time (the draws are the same: a block is always drawn whole)."""
     n_blocks = -(-trials // BLOCK)
     chunk = min(blocks * BLOCK, trials)
     step = min(chunk, slice_trials or chunk)
     P = plan.layout.periods
     local = threading.local()  # per thread: the engine's buffers, reused by every chunk it runs
+    caller = os.getpid()
     taken: list = []
 
     def project(values, risks, lo, n):
@@ -345,7 +377,8 @@ def _run_chunks(
 
     def run_chunk(first):
         if not hasattr(local, "ws"):
-            local.ws = _WORKSPACES.acquire()
+            forked_worker = os.getpid() != caller  # a forked worker's buffers die with it: not pooled
+            local.ws = engine.Workspace() if forked_worker else _WORKSPACES.acquire()
             local.ws.fit(step)
             local.work = CellWork(P, step, local.ws)
             taken.append(local.ws)
@@ -360,8 +393,11 @@ def _run_chunks(
         return total
 
     starts = range(0, n_blocks, blocks)
-    pool = ThreadPoolExecutor(workers, thread_name_prefix="decision_kit") if workers > 1 else None
-    parts = pool.map(run_chunk, starts) if pool is not None else map(run_chunk, starts)
+    if forked:
+        parts: Iterator = _forked(run_chunk, starts, workers, n_blocks, store)
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="decision_kit") if workers > 1 and not forked else None
+    if not forked:
+        parts = pool.map(run_chunk, starts) if pool is not None else map(run_chunk, starts)
     try:
         for part, status_quo_sum in parts:  # in chunk order, so the sums do not depend on thread timing
             if part.ndim > store.rows_sum.ndim:  # one sum per block: added block by block
@@ -377,6 +413,33 @@ def _run_chunks(
         for ws in taken:
             ws.sum_blocks(None, 0)
             _WORKSPACES.release(ws)
+
+
+def _forked(run_chunk, starts: range, workers: int, n_blocks: int, store: _Store) -> Iterator:
+    """Every chunk run by :func:`decision_kit.processes.fork_each` on ``workers`` processes (this
+    one included), then each chunk's category sums (per block) and status quo sums, in chunk
+    order, as :func:`_run_chunks` adds them: the workers leave them in shared memory."""
+    R, P, O, W = store.rows_sum.shape
+    block_sums = processes.shared_empty((n_blocks, R, P, O, W), np.float64)
+    sq_sums = processes.shared_empty((len(starts), 2, P), np.float64)
+    has_sq = processes.shared_empty((len(starts),), np.uint8)
+
+    def job(_worker: int, c: int) -> None:
+        part, status_quo_sum = run_chunk(starts[c])
+        first = starts[c]
+        if part.ndim > store.rows_sum.ndim:  # one sum per block
+            block_sums[first : first + part.shape[-1]] = np.moveaxis(part, -1, 0)
+        else:
+            block_sums[first] = part
+        has_sq[c] = status_quo_sum is not None
+        if status_quo_sum is not None:
+            sq_sums[c] = status_quo_sum
+
+    processes.fork_each(job, len(starts), workers)
+    for c, first in enumerate(starts):
+        last = min(first + (starts.step or 1), n_blocks)
+        part = block_sums[first] if last - first == 1 else np.moveaxis(block_sums[first:last], 0, -1)
+        yield part, (sq_sums[c] if has_sq[c] else None)
 
 
 def evaluate(scenario: Scenario | Plan, values: dict, risks: RiskDraws | None = None) -> dict:

@@ -5,6 +5,7 @@ engine twice.
 """
 
 import math
+import os
 import textwrap
 
 import numpy as np
@@ -178,9 +179,10 @@ def test_neutral_owner_changes_nothing():
 
 @pytest.mark.parametrize("path", ["scenarios/analytics_stack.yaml",  # with rank correlations and mechanisms
                                   "benchmarks/compact_model.yaml"])  # the compact benchmark (issue 18)
-def test_same_seed_same_numbers_whatever_the_chunking_and_threads(path):
-    """Bit for bit, whatever the threads and the chunks: per-trial metrics, bands, inputs, and
-    the means too (the category sums are taken block by block, Workspace.sums), on 20,000
+def test_same_seed_same_numbers_whatever_the_chunking_threads_and_processes(path):
+    """Bit for bit, whatever the threads, the worker processes and the chunks: per-trial
+    metrics, bands, inputs, the status quo's, and the means too (the category sums are taken
+    block by block, Workspace.sums, and added in chunk order whoever ran the chunk), on 20,000
     trials = two whole random-number blocks and a partial one."""
     s = dk.load_scenario(path)
     a = simulate(s, trials=20_000, seed=4, threads=1)
@@ -190,7 +192,10 @@ def test_same_seed_same_numbers_whatever_the_chunking_and_threads(path):
             simulate(s, trials=20_000, seed=4, chunk_blocks=2, threads=2),
             # a cap that leaves room for one thread's buffers only
             simulate(s, trials=20_000, seed=4, threads=2,
-                     max_memory=dk.simulation.memory_estimate(s, 20_000, 1, 1) + 1)]
+                     max_memory=dk.simulation.memory_estimate(s, 20_000, 1, 1) + 1),
+            simulate(s, trials=20_000, seed=4, workers=2),  # forked worker processes (threads where none fork)
+            simulate(s, trials=20_000, seed=4, workers=3),  # a process per chunk, more than the cores here
+            simulate(s, trials=20_000, seed=4, workers=2, chunk_blocks=2)]  # a whole and a partial chunk
     for b in runs:
         for k in a.metrics:
             np.testing.assert_array_equal(a.metrics[k], b.metrics[k])
@@ -200,6 +205,9 @@ def test_same_seed_same_numbers_whatever_the_chunking_and_threads(path):
             np.testing.assert_array_equal(a.inputs[k], b.inputs[k])
         for k in a.means:
             np.testing.assert_array_equal(a.means[k], b.means[k])
+        assert (a.status_quo is None) == (b.status_quo is None)
+        for k in a.status_quo or {}:
+            np.testing.assert_array_equal(a.status_quo[k], b.status_quo[k])
     d = simulate(s, trials=20_000, seed=5)
     assert not np.array_equal(a.metrics["npv"], d.metrics["npv"])
 
@@ -311,10 +319,73 @@ def test_slicing_a_block_changes_no_per_trial_number():
     ({"threads": 0}, "threads must be a positive integer"),
     ({"threads": 1.5}, "threads must be a positive integer"),
     ({"chunk_blocks": 0}, "chunk_blocks must be a positive integer"),
+    ({"workers": 0}, "workers must be a positive integer"),
+    ({"workers": True}, "workers must be a positive integer"),
 ])
 def test_bad_requests_fail_before_work(fixed, kwargs, message):
     with pytest.raises(dk.ScenarioError, match=message):
         simulate(fixed, **({"trials": 10} | kwargs))
+
+
+def test_workers_from_the_environment(monkeypatch):
+    """DECISION_KIT_WORKERS sets the worker processes when neither workers nor threads is
+    passed: an integer, 'auto' (the usable cores), unset or empty for none; anything else is
+    refused, naming the variable. An explicit threads= (batch passes 1) keeps the run here."""
+    from decision_kit import processes
+    from decision_kit.simulation import _processes_asked
+
+    monkeypatch.delenv(processes.ENV, raising=False)
+    assert _processes_asked(None, None) == 1
+    for text, expected in (("3", 3), (" 1 ", 1), ("", 1), ("auto", processes.usable_cores())):
+        monkeypatch.setenv(processes.ENV, text)
+        assert _processes_asked(None, None) == expected
+    monkeypatch.setenv(processes.ENV, "4")
+    assert _processes_asked(None, 1) == 1  # threads given: no processes
+    assert _processes_asked(2, None) == 2  # workers given: the environment does not count
+    for text in ("0", "-2", "two", "1.5"):
+        monkeypatch.setenv(processes.ENV, text)
+        with pytest.raises(dk.ScenarioError, match="DECISION_KIT_WORKERS must be a positive integer"):
+            simulate(dk.load_scenario("benchmarks/compact_model.yaml"), trials=10)
+
+
+def test_workers_fall_back_to_threads_where_nothing_forks(monkeypatch):
+    """Without fork (Windows, macOS), workers=3 runs three threads: nothing is forked and the
+    numbers are those of one thread."""
+    from decision_kit import processes
+
+    monkeypatch.setattr(processes, "available", lambda: False)
+    monkeypatch.setattr(processes, "fork_each", lambda *a: pytest.fail("forked without fork"))
+    s = dk.load_scenario("benchmarks/compact_model.yaml")
+    a, b = simulate(s, trials=20_000, seed=9, threads=1), simulate(s, trials=20_000, seed=9, workers=3)
+    np.testing.assert_array_equal(a.metrics["npv"], b.metrics["npv"])
+    np.testing.assert_array_equal(a.means["rows"], b.means["rows"])
+
+
+def test_forked_workers_share_out_the_items_and_write_shared_memory():
+    """processes.fork_each: worker w takes items w, w + 3, ... (worker 0 being this process), a
+    closure as the job (inherited, not pickled), and what the workers write into shared_empty
+    arrays is seen here: 1 + 2 + ... + 8 = 36. A failing worker's error is raised here."""
+    from decision_kit import processes
+
+    if not processes.available():
+        pytest.skip("no fork start method on this platform")
+    out = processes.shared_empty((8, 2), np.float64)
+    out[...] = 0.0
+    pid = os.getpid()
+
+    def job(w, i):
+        out[i] = (i + 1, w + 10 * (os.getpid() != pid))
+
+    processes.fork_each(job, 8, 3)
+    assert out[:, 0].sum() == 36.0
+    assert out[:, 1].tolist() == [0, 11, 12, 0, 11, 12, 0, 11]  # worker 0 here, 1 and 2 forked
+
+    def bad(w, i):
+        if w == 2:
+            raise ValueError("no such trial")
+
+    with pytest.raises(RuntimeError, match="worker process 2 failed: ValueError: no such trial"):
+        processes.fork_each(bad, 8, 3)
 
 
 def test_correlation_not_psd_is_a_clear_error():

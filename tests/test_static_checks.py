@@ -33,6 +33,7 @@ CHECKED = [
     "decision_kit/plan.py",
     "decision_kit/tails.py",
     "decision_kit/workspace.py",
+    "decision_kit/processes.py",
     "decision_kit/timing.py",
     "decision_kit/sampling.py",
     "decision_kit/finance",

@@ -104,6 +104,16 @@ def test_perpetuity_per_trial_follows_that_trials_last_year():
     assert (r.terminal[:, 0, 0] < 0).any()  # a losing last year is a negative perpetuity
 
 
+def test_terminal_values_do_not_depend_on_worker_processes():
+    """Written by forked workers into shared memory (simulate(workers=...)): the same bits as on
+    one thread, over three random-number blocks."""
+    s = _scenario("terminal_value: {rule: perpetuity, growth: 0.03}", benefit="{dist: uniform, low: 20, high: 120}")
+    one = dk.simulate(s, trials=20_000, seed=2, threads=1)
+    forked = dk.simulate(s, trials=20_000, seed=2, workers=3)
+    np.testing.assert_array_equal(one.terminal, forked.terminal)
+    np.testing.assert_array_equal(one.metrics["npv"], forked.metrics["npv"])
+
+
 def test_salvage_per_option_and_zero_elsewhere():
     other = "  keep:\n    kind: do_nothing\n"
     s = _scenario(
