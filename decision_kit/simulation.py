@@ -349,7 +349,7 @@ def _run_chunks(
             local.ws.fit(step)
             local.work = CellWork(P, step, local.ws)
             taken.append(local.ws)
-        values, risks, n = draw_blocks(plan, seed, trials, range(first, min(first + blocks, n_blocks)), local.ws)
+        values, risks, n = _draws(plan, seed, trials, range(first, min(first + blocks, n_blocks)), local.ws)
         lo = first * BLOCK
         if step >= n:
             return project(values, risks, lo, n)  # (R, P, O, W) sums over the chunk's trials, and the status quo's
@@ -377,6 +377,33 @@ def _run_chunks(
         for ws in taken:
             ws.sum_blocks(None, 0)
             _WORKSPACES.release(ws)
+
+
+KEPT_DRAWS = "kept_draws"
+"""The key of :attr:`Plan.cache <decision_kit.plan.Plan.cache>` under which a plan marked by
+:func:`keep_draws` keeps the draws of its last one-block run."""
+
+
+def keep_draws(plan: Plan) -> Plan:
+    """Mark ``plan`` to keep the draws of its runs of one random-number block (at most
+    :data:`~decision_kit.sampling.BLOCK` trials: a dashboard's interactive runs), the last seed
+    and trial count only, so that :func:`simulate` of it, or of a plan sharing its cache
+    (:meth:`~decision_kit.plan.Plan.at_rate`), draws nothing again. The draws are the ones
+    :func:`~decision_kit.sampling.draw_blocks` returns, so the results are identical."""
+    plan.cache.setdefault(KEPT_DRAWS, {})
+    return plan
+
+
+def _draws(plan: Plan, seed: int, trials: int, blocks: range, ws) -> tuple[dict, RiskDraws, int]:
+    """The draws of ``blocks``: kept ones where the plan keeps them (:func:`keep_draws`), else drawn."""
+    kept = plan.cache.get(KEPT_DRAWS)
+    if kept is None or trials > BLOCK:  # a run of several blocks draws as always
+        return draw_blocks(plan, seed, trials, blocks, ws)
+    key = (seed, trials, blocks[0])
+    if key not in kept:
+        kept.clear()
+        kept[key] = draw_blocks(plan, seed, trials, blocks)  # one block: its own arrays, never ws's buffers
+    return kept[key]
 
 
 def evaluate(scenario: Scenario | Plan, values: dict, risks: RiskDraws | None = None) -> dict:
@@ -467,8 +494,9 @@ class _RedrawnInputs(Mapping):
         with self._lock:
             if self._values is None:
                 plan, trials, seed, n = self._args
-                # whole blocks, drawn as simulate drew them (a block's size depends on ``trials``)
-                values, _, _ = draw_blocks(plan, seed, trials, range(-(-n // BLOCK)))
+                # whole blocks, drawn as simulate drew them (a block's size depends on ``trials``),
+                # or the ones the plan keeps
+                values, _, _ = _draws(plan, seed, trials, range(-(-n // BLOCK)), None)
                 out = {}
                 for k in self._keys:
                     v = values[k]

@@ -1,8 +1,13 @@
-"""The dashboard's charts: kept matplotlib figures, redrawn and shown as PNG in Image widgets.
+"""The dashboard's charts: kept matplotlib figures, redrawn and shown as SVG in Image widgets.
 
-What is here: :class:`Chart`, one figure drawn by a function of :mod:`decision_kit.plots` with
-matplotlib's Agg renderer, cleared and redrawn on each update rather than rebuilt; and
-:data:`_RC`, the chart style (fonts for a projector, fixed title and legend places).
+What is here: :class:`Chart`, one figure drawn by a function of :mod:`decision_kit.plots`,
+cleared and redrawn on each update rather than rebuilt, and written as SVG with its text left
+as text (the browser sets it); :data:`_RC`, the chart style (fonts for a projector, fixed title
+and legend places, the SVG settings).
+
+SVG rather than PNG because a redraw is then about half as long: matplotlib's Agg renderer
+spent most of a PNG redraw rasterising the glyphs of the tick labels and the legend, and the
+picture is a quarter of the bytes (``benchmarks/bench_dashboard.py`` times both parts).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 import matplotlib
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 
 from ..results import Result
@@ -27,13 +32,15 @@ _RC = {
     "ytick.labelsize": 13,
     "axes.titley": 1.0,
     "legend.loc": "upper left",
+    "svg.fonttype": "none",  # text as <text>, set by the browser: no glyph paths to draw or send
+    "svg.hashsalt": "decision_kit",  # ids from the content only: the same drawing, the same bytes
 }
 """Chart style: fonts large enough for a projector; a fixed title position and legend corner
 (matplotlib's automatic placement measures the artists on every redraw: about 6 % of it)."""
 
 
 class Chart:
-    """A kept figure drawn by one of :mod:`decision_kit.plots` and shown as PNG in an Image widget.
+    """A kept figure drawn by one of :mod:`decision_kit.plots` and shown as SVG in an Image widget.
 
     A redraw removes the previous drawing's artists (and any colorbar) but keeps the figure,
     the axes and their ticks: rebuilding ticks and axes costs about a quarter of a redraw.
@@ -44,13 +51,13 @@ class Chart:
         self.key, self.title, self._draw = key, title, draw
         self._rc = {**_RC, **(rc or {})}
         self.figure = Figure(figsize=figsize, dpi=80)
-        FigureCanvasAgg(self.figure)
+        FigureCanvasSVG(self.figure)
         self.figure.subplots_adjust(**{"left": 0.09, "right": 0.97, "bottom": 0.14, "top": 0.9, **(margins or {})})
         with matplotlib.rc_context(self._rc):
             self.ax = self.figure.add_subplot()
         self._spec = self.ax.get_subplotspec()
         width = int(figsize[0] * 80 * 1.25)  # at most a quarter larger than drawn
-        self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width=f"{width}px"))
+        self.image = widgets.Image(format="svg+xml", layout=widgets.Layout(width="100%", max_width=f"{width}px"))
         self.image.add_class(css_class(f"chart.{key}"))
         self.drawn: tuple | None = None  # what the picture shows: (simulation serial number, owner)
 
@@ -74,5 +81,5 @@ class Chart:
             self._strip()
             self._draw(result, self.ax, owner)
             buf = io.BytesIO()
-            self.figure.savefig(buf, format="png", pil_kwargs={"compress_level": 1})  # speed over size
+            self.figure.savefig(buf, format="svg", metadata={"Date": None})
         self.image.value = buf.getvalue()

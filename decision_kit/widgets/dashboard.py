@@ -31,6 +31,7 @@ from .charts import Chart
 from .controls import Control, can_shift, get_path, key_cost_line, scaled, set_path, shifted, slider, tidy
 from .markup import CSS, css_class, escape, owner_label, recommendation_html, summary_table, words
 from .organisation import ORGANISATION_SECTION, add_organisation_controls
+from .runs import Runs
 from .session import DEFAULT_SAVE_DIR, REFINE_TRIALS, default_interactive_trials
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,8 @@ class Dashboard:
         self.record: list[dict] = []
         self.whatifs: list[dict] = []
         self._scenario = scenario
-        self._result = simulate(scenario, self.interactive_trials, seed)
+        self._runs = Runs(self.interactive_trials, seed)  # reuses the plan and the draws between updates
+        self._result = self._runs.first(scenario)
         self._baseline = self._result
         self._invalid = ""
         self._holding = False  # True while reset() moves several controls
@@ -382,11 +384,8 @@ class Dashboard:
         # lines dated beyond a shortened horizon are dropped (and named in a note), so that
         # shortening it never leaves the dashboard stuck; they return as it grows again
         scenario, self._dropped = fit_horizon(data, lambda d: loading.validate(d, Scenario, "<dashboard>"))
-        if self._result.simulates_alike(scenario):  # the same simulation, its tables carried over
-            result = self._result.with_scenario(scenario)
-        else:
-            result = simulate(scenario, self.interactive_trials, self.seed)
-            self._run += 1
+        result, simulated = self._runs.run(scenario, self._result)  # reusing what the change left valid
+        self._run += simulated
         self._scenario, self._result = scenario, result
         self._invalid = ""
         self._show_error("")
