@@ -65,6 +65,7 @@ CHECKED = [
     "decision_kit/widgets/markup.py",
     "decision_kit/widgets/session.py",
     "decision_kit/widgets/runs.py",
+    "decision_kit/widgets/layout.py",
     "decision_kit/cli.py",
     "tests/test_layering.py",
     "tests/test_timing.py",

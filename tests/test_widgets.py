@@ -511,6 +511,23 @@ def test_hidden_charts_are_drawn_when_their_tab_opens(dash):
     dash.chart_tabs.selected_index = 0
 
 
+def test_a_rate_change_keeps_the_cost_chart_which_it_cannot_move(dash):
+    """The cumulative cost is undiscounted: at a new discount rate its picture is kept, not
+    drawn again, and it is the picture a fresh figure draws for the new result."""
+    from decision_kit.widgets.charts import cost_bands
+
+    chart = dash.charts[0]
+    before = bytes(chart.image.value)
+    dash.controls["discount_rate"].value = 12.0
+    assert bytes(chart.image.value) == before
+    fresh = Chart("c", "c", lambda r, ax, o: plots.cumulative_cost(r, owner=o, ax=ax), depends=cost_bands)
+    fresh.render(dash.result, dash._owner())
+    assert bytes(fresh.image.value) == before
+    key = next(k for k in dash.controls if k.startswith("cost."))
+    dash.controls[key].value = 1.5  # a cost: the bands move, the picture is drawn again
+    assert bytes(chart.image.value) != before
+
+
 def test_a_reused_figure_draws_the_same_picture_as_a_fresh_one():
     s = dk.load_scenario(SCENARIO)
     a = dk.simulate(s, 300, 1)

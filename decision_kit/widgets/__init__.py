@@ -36,8 +36,9 @@ controls' records and the scenario edits they make, :func:`scaled`, :func:`shift
 (``organisation``); the trial counts :data:`REFINE_TRIALS`,
 :data:`INTERACTIVE_BUDGET` and :func:`default_interactive_trials`, and the working folder
 :data:`DEFAULT_SAVE_DIR` (``session``); the
-simulations between updates (``runs``); the kept figures of the charts (``charts``); the stylesheet and the HTML pieces of the tables and the
-decision record (``markup``). The simulations' tables are kept by the
+simulations between updates (``runs``); the kept figures of the charts (``charts``); the
+stylesheet and the HTML pieces of the tables and the decision record (``markup``); the layout
+and the sliders' boxes to type values in (``layout``). The simulations' tables are kept by the
 :class:`~decision_kit.results.Result` itself.
 """
 

@@ -12,11 +12,13 @@ picture is a quarter of the bytes (``benchmarks/bench_dashboard.py`` times both 
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable
 
 import ipywidgets as widgets
 import matplotlib
+import numpy as np
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 
@@ -45,10 +47,17 @@ class Chart:
     A redraw removes the previous drawing's artists (and any colorbar) but keeps the figure,
     the axes and their ticks: rebuilding ticks and axes costs about a quarter of a redraw.
     The picture is the same as on a fresh figure (``tests/test_widgets.py`` checks it).
+
+    ``depends``, if given, is a function of ``(result, owner)`` returning what the picture is
+    drawn from (e.g. :func:`cost_bands`); a render whose ``depends`` equals the last one's keeps
+    the picture without drawing it (a change of the discount rate leaves the cost bands as
+    they are).
     """
 
-    def __init__(self, key: str, title: str, draw: Callable, figsize=(10, 4.8), rc=None, margins=None):
-        self.key, self.title, self._draw = key, title, draw
+    def __init__(self, key: str, title: str, draw: Callable, figsize=(10, 4.8), rc=None, margins=None,
+                 depends: Callable | None = None):  # fmt: skip
+        self.key, self.title, self._draw, self._depends = key, title, draw, depends
+        self._drawn_from: object = None
         self._rc = {**_RC, **(rc or {})}
         self.figure = Figure(figsize=figsize, dpi=80)
         FigureCanvasSVG(self.figure)
@@ -77,9 +86,26 @@ class Chart:
         ax.relim()
 
     def render(self, result: Result, owner: str | None) -> None:
+        if self._depends is not None:
+            source = self._depends(result, owner)
+            if source == self._drawn_from:
+                return
+            self._drawn_from = source
         with matplotlib.rc_context(self._rc):
             self._strip()
             self._draw(result, self.ax, owner)
             buf = io.BytesIO()
             self.figure.savefig(buf, format="svg", metadata={"Date": None})
         self.image.value = buf.getvalue()
+
+
+def cost_bands(result: Result, owner: str | None) -> tuple:
+    """What :func:`decision_kit.plots.cumulative_cost` draws from: the owner shown (None: the
+    best cell's), the scenario's name, currency and years, the options, and a digest of the mean
+    cost and the cumulative-cost bands (undiscounted: the discount rate does not move them)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for a in (result.means["cost"], result.band_cost):
+        digest.update(np.ascontiguousarray(a).tobytes())
+    s = result.scenario
+    return (owner or result.best_cell[1], s.name, s.currency, s.start_year, result.layout.options,
+            tuple(s.options[o].kind for o in result.layout.options), digest.digest())  # fmt: skip

@@ -57,6 +57,8 @@ class Runs:
         still valid; ``simulated`` is False when ``current`` was read under ``scenario``."""
         if current.simulates_alike(scenario):
             self.last = "reused"
+            if self.plan is not None and self._rate_only(scenario):  # the plan analyses of it compile
+                self.plan = self.plan.at_rate(scenario)
             return current.with_scenario(scenario), False
         if self.plan is not None and self._rate_only(scenario):
             self.plan = self.plan.at_rate(scenario)
