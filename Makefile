@@ -65,3 +65,4 @@ bench: $(BIN)/.installed-test
 	$(BIN)/python benchmarks/bench_analyses.py
 	$(BIN)/python benchmarks/bench_allocation.py
 	$(BIN)/python benchmarks/bench_dashboard.py
+	$(BIN)/python benchmarks/bench_dashboard_browser.py

@@ -5,6 +5,7 @@ control the way a leader would and reads what the dashboard built: the adjusted 
 HTML outputs, the error box, the saved files and the decision record.
 """
 
+import re
 import shutil
 from pathlib import Path
 
@@ -579,3 +580,24 @@ def test_scaling_multiplies_every_quantile(spec):
     else:
         np.testing.assert_allclose(adapter.validate_python(widgets.shifted(d.model_dump(), 0.02)).ppf(q),
                                    d.ppf(q) + 0.02, rtol=1e-9, atol=1e-12)
+
+
+def test_the_saved_notebook_shows_a_static_preview_not_a_widget_repr(dash):
+    """Issue 17 item 4: where widgets do not run (the committed notebook before Run All,
+    GitHub, an HTML export) the dashboard's output is a picture of it: the title, the
+    recommendation, the table and the chart, never ``VBox(children=(HTML(value='<style>...``."""
+    import base64
+    import json
+
+    bundle = dash._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle  # a live kernel shows the widget
+    html = bundle["text/html"]
+    assert dash.recommendation.value in html and dash.summary.value in html and "dk-preview" in html
+    image = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', html).group(1)
+    assert base64.b64decode(image) == bytes(dash.charts[0].image.value)
+    assert bundle["text/plain"] == f"Dashboard of {dash.scenario.name}: {dash.result.recommendation()}"
+    nb = json.loads((ROOT / "notebooks" / "dashboard.ipynb").read_text())
+    (output,) = [o for c in nb["cells"] if "Dashboard.from_file" in "".join(c["source"]) for o in c["outputs"]]
+    saved = "".join(output["data"]["text/html"])
+    assert "dk-preview" in saved and "Recommend " in saved and "<table" in saved and "image/svg+xml" in saved
+    assert not "".join(output["data"]["text/plain"]).startswith("VBox(")

@@ -29,7 +29,7 @@ from ..simulation import simulate
 from .adapt import fit_horizon, group_aggregation, plain_message, stakeholders_html, tail_note
 from .charts import Chart, cost_bands
 from .controls import Control, can_shift, get_path, key_cost_line, scaled, set_path, shifted, slider, tidy
-from .layout import arrange, shown
+from .layout import arrange, preview, shown
 from .markup import css_class, escape, owner_label, recommendation_html, summary_table, words
 from .organisation import ORGANISATION_SECTION, add_organisation_controls
 from .runs import Runs
@@ -126,10 +126,16 @@ class Dashboard:
         """The message on show in the ``dk-error`` box ('' when none)."""
         return self._error_text
 
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
+    def _repr_mimebundle_(self, **kwargs) -> dict:
+        """The widget, and where widgets do not run (a saved notebook before Run All, GitHub, an
+        HTML export) a static preview instead of the widget's repr (:func:`~.layout.preview`)."""
+        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
+        chart = self.charts[0]
+        chart.render(self._result, self._owner())  # kept if already drawn from the same numbers
+        bundle["text/html"] = preview(self.title.value, self.recommendation.value, self.summary.value,
+                                      bytes(chart.image.value))
+        bundle["text/plain"] = f"Dashboard of {self._scenario.name}: {self._recommendation_text}"
+        return bundle
 
     # -- outputs --------------------------------------------------------------------------
     def _build_outputs(self):

@@ -6,6 +6,7 @@ What is here:
   value typed into a slider's own readout to the slider's range before Python sees it (a horizon
   typed as 500 arrived as 30, without a word); the box sends what was typed, so the slider's
   range check (:class:`~decision_kit.widgets.controls.FloatSlider`) can say so in the dashboard.
+- :func:`preview`: the static HTML a saved notebook shows where widgets do not run.
 - :func:`arrange`: the top-level box. The title, the recommendation and its buttons come
   first; under them the results (the summary table, the charts, the saved what-ifs) and the
   controls, side by side where the dashboard is wide and stacked (results first) where it is
@@ -16,9 +17,26 @@ What is here:
 
 from __future__ import annotations
 
+import base64
+
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_description import DescriptionStyle
 
 from .markup import CSS
+
+_SHARED: dict = {}
+
+
+def _shared(name: str) -> widgets.Widget:
+    """One layout (or style) model for every typed box and row: a saved notebook keeps one
+    model per widget, and the dashboard has dozens of sliders."""
+    if name not in _SHARED or _SHARED[name].comm is None:  # closed with its kernel's widgets
+        _SHARED[name] = {
+            "typed": lambda: widgets.Layout(width="76px", flex="0 0 auto"),
+            "row": lambda: widgets.Layout(width="100%"),
+            "style": lambda: DescriptionStyle(),
+        }[name]()
+    return _SHARED[name]
 
 
 def typed_row(slider: widgets.ValueWidget) -> widgets.Box:
@@ -31,7 +49,7 @@ def typed_row(slider: widgets.ValueWidget) -> widgets.Box:
     """
     slider.readout = False
     kind = widgets.IntText if isinstance(slider.value, int) else widgets.FloatText
-    box = kind(value=slider.value, layout=widgets.Layout(width="76px", flex="0 0 auto"))
+    box = kind(value=slider.value, layout=_shared("typed"), style=_shared("style"))
     box.add_class("dk-typed")
     for cls in slider._dom_classes:
         if cls.startswith("dk-") and cls != "dk-control":
@@ -43,7 +61,7 @@ def typed_row(slider: widgets.ValueWidget) -> widgets.Box:
 
     box.observe(typed, "value")
     slider.observe(lambda change: setattr(box, "value", change["new"]), "value")
-    row = widgets.HBox([slider, box], layout=widgets.Layout(width="100%"))
+    row = widgets.HBox([slider, box], layout=_shared("row"))
     row.add_class("dk-row")
     return row
 
@@ -73,3 +91,21 @@ def arrange(title, answer: list, buttons, sections: dict[str, list], results: li
     top = widgets.VBox([widgets.HTML(CSS), title, widgets.VBox(answer), main], layout=widgets.Layout(width="100%"))
     top.add_class("dk-dashboard")
     return top
+
+
+def preview(title: str, recommendation: str, summary: str, chart_svg: bytes) -> str:
+    """A static picture of the dashboard as first shown: the stylesheet, the title, the
+    recommendation, the summary table and the first chart (inline SVG as an image), with a note
+    that the controls need a running kernel. A saved notebook shows it before Run All, as do
+    GitHub and an HTML export, which cannot run widgets."""
+    image = base64.b64encode(chart_svg).decode("ascii")
+    return (
+        f'{CSS}<div class="dk-dashboard dk-preview">'
+        f'<div class="dk-title">{title}</div><div class="dk-recommendation">{recommendation}</div>'
+        f'<p class="dk-status"><i>A picture of the dashboard as saved: run the notebook (or serve it with '
+        f"Voil&agrave;) to move the controls.</i></p>"
+        f'<div class="dk-summary">{summary}</div>'
+        f'<img alt="cumulative cost" style="max-width: 100%; max-height: 320px"'
+        f' src="data:image/svg+xml;base64,{image}">'
+        "</div>"
+    )
