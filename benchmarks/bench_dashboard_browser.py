@@ -91,7 +91,7 @@ def machine() -> dict:
             "load_average": os.getloadavg()}  # fmt: skip
 
 
-def serve(log: Path) -> tuple[subprocess.Popen, str]:
+def serve(log: Path, extra: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str]:
     """Voilà serving the dashboard notebook on a free port; (process, url) once it listens."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -99,7 +99,7 @@ def serve(log: Path) -> tuple[subprocess.Popen, str]:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "voila", str(NOTEBOOK), "--no-browser", f"--port={port}",
-                                 "--Voila.ip=127.0.0.1"], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                 "--Voila.ip=127.0.0.1", *extra], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
                                 env=env, start_new_session=True)  # fmt: skip
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -188,18 +188,19 @@ def controls(page, steps: int) -> dict[str, list[tuple[float, float, bool]]]:
     return out
 
 
-def run(steps: int, loads: int) -> dict:
+def run(steps: int, loads: int, extra: tuple[str, ...] = (), pause: float = 0.0) -> dict:
     from playwright.sync_api import sync_playwright
 
     before = machine()
     with tempfile.TemporaryDirectory() as tmp:
-        proc, url = serve(Path(tmp) / "voila.log")
+        proc, url = serve(Path(tmp) / "voila.log", extra)
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
                 try:
                     renders = []
                     for _ in range(loads):
+                        time.sleep(pause)  # a preheated kernel (--voila-arg=--preheat_kernel=True) is ready again
                         page = browser.new_page(viewport=VIEWPORT)
                         renders.append(first_render(page, url))
                         page.close()
@@ -255,11 +256,14 @@ def main(argv=None) -> int:
     ap.add_argument("--steps", type=int, default=30, help="changes per control (alternating two values)")
     ap.add_argument("--loads", type=int, default=3, help="page loads timed for the first render")
     ap.add_argument("--json", default=None, help="also write the results to this JSON file")
+    ap.add_argument("--voila-arg", action="append", default=[], help="an extra Voila option (repeatable)")
+    ap.add_argument("--pause", type=float, default=0.0, help="seconds to wait before each timed page load")
     args = ap.parse_args(argv)
     if not os.access(CHROMIUM, os.X_OK):
         print(f"skipped: the browser benchmark needs Debian's chromium at {CHROMIUM} (make browser)")
         return 0
-    res = run(args.steps, args.loads)
+    res = run(args.steps, args.loads, tuple(args.voila_arg), args.pause)
+    res["voila_args"] = args.voila_arg
     report(res)
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
