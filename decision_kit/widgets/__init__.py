@@ -26,8 +26,8 @@ Conventions: sliders do not recompute while dragged (``continuous_update=False``
 factors multiply every parameter of a distribution (its median scales by the factor); a growth
 shift adds percentage points to every location parameter of the growth distribution. Each
 control and output carries a stable CSS class (``dk-<name>``, see :attr:`Dashboard.controls`)
-for browser tests and styling. Figures are drawn with matplotlib's Agg renderer into kept
-figures and shown as PNG in Image widgets. ipywidgets and matplotlib are imported here only.
+for browser tests and styling. Figures are drawn by matplotlib into kept figures and shown as
+SVG in Image widgets. ipywidgets and matplotlib are imported here only.
 
 The package holds (submodule in brackets): :class:`Dashboard` itself (``dashboard``); the
 controls' records and the scenario edits they make, :func:`scaled`, :func:`shifted` and

@@ -61,7 +61,7 @@ class Dashboard:
         (percentage points added), ``profile``, ``organisation.<field>`` and ``mechanisms.embedded_fte``
         (scale factors; :mod:`~decision_kit.widgets.organisation`), ``stakeholder`` (view),
         ``weight.<stakeholder>.<criterion>``, ``whatif_name``. Each widget has the CSS class
-        ``dk-<name>`` (dots become dashes).
+        ``dk-<name>`` (dots become dashes); a slider's box to type its value in has ``dk-<name>-typed``.
     record : list of dicts, one per change: ``time`` (UTC, ISO 8601), ``control``, ``old``,
         ``new``, ``recommendation`` (after the change) and ``note`` (an error, a saved file).
     whatifs : list of dicts, one per saved what-if: ``name``, ``path``, ``scenario`` (as
