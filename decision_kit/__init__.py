@@ -21,7 +21,7 @@ by ``tests/test_layering.py``, with the absence of import cycles):
 4. schema
 5. loading, plan, tails, dominance
 6. sampling, adoption, plausibility, owner_plans
-7. engine, trial_metrics
+7. engine, trial_metrics, kept_draws
 8. results
 9. simulation
 10. sensitivity, voi, mcda, allocation, test_functions, staging, review, success, staged_flows

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -264,6 +264,14 @@ class Plan:
         if constants:
             out.update(STATUS_QUO_CONSTANTS)
         return out
+
+    def at_rate(self, scenario: Scenario) -> Plan:
+        """This plan for ``scenario``, which must differ from :attr:`scenario` only in its
+        discount rate and in fields no plan reads (the caller checks). Nothing drawn or projected
+        reads the rate, only the terminal value's discounting (and the metrics, from
+        ``scenario``), so the structure is reused and :attr:`cache` is shared, with any draws
+        kept in it (:func:`decision_kit.kept_draws.keep_draws`)."""
+        return remember(replace(self, scenario=scenario, terminal=_terminal(scenario), cache=self.cache))
 
     @property
     def horizon(self) -> int:
@@ -562,9 +570,14 @@ def compile_plan(scenario: Scenario | Plan) -> Plan:
         if plan is not None and plan.scenario is scenario:
             _PLANS.move_to_end(key)
             return plan
-    plan = build_plan(scenario)
+    return remember(build_plan(scenario))
+
+
+def remember(plan: Plan) -> Plan:
+    """Keep ``plan`` as its scenario's plan for :func:`compile_plan` (most recently used)."""
     with _PLANS_LOCK:
-        _PLANS[key] = plan
+        _PLANS[id(plan.scenario)] = plan
+        _PLANS.move_to_end(id(plan.scenario))
         while len(_PLANS) > PLAN_CACHE_SIZE:
             _PLANS.popitem(last=False)
     return plan

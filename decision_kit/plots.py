@@ -52,15 +52,15 @@ def cumulative_cost(result, owner: str | None = None, ax=None, percentiles=(10, 
     """
     ax = _axes(ax)
     owner = owner or result.best_cell[1]
-    cf = result.cashflows(percentiles=percentiles)
     lay = result.layout
-    for o in lay.options:
-        d = cf[(cf.option == o) & (cf.owner == owner)]
+    wi = lay.owners.index(owner)
+    # the owner's columns of Result.cashflows, without building the table of every cell
+    bands = np.percentile(result.band_cost[..., wi], percentiles, axis=0)  # (2, P, O)
+    years = result.scenario.start_year - 1 + np.arange(lay.periods)
+    for oi, o in enumerate(lay.options):
         colour = OPTION_COLOURS.get(result.scenario.options[o].kind)
-        ax.plot(d.year, d.cost_mean.cumsum(), label=o, color=colour, lw=2)
-        ax.fill_between(
-            d.year, d[f"cum_cost_p{percentiles[0]}"], d[f"cum_cost_p{percentiles[1]}"], color=colour, alpha=0.15
-        )
+        ax.plot(years, np.cumsum(result.means["cost"][:, oi, wi]), label=o, color=colour, lw=2)
+        ax.fill_between(years, bands[0, :, oi], bands[1, :, oi], color=colour, alpha=0.15)
     ax.yaxis.set_major_formatter(money_formatter(result.scenario.currency))
     ax.set_xlabel("year (first point: decision date)")
     ax.set_ylabel(f"cumulative cost ({result.scenario.currency})")

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import engine, finance, processes
 from .errors import ScenarioError
+from .kept_draws import kept_or_drawn as _draws
 from .plan import STATUS_QUO_CONSTANTS, Plan, compile_plan
 from .sampling import BLOCK, RiskDraws, as_seed, draw_blocks
 from .schema import Scenario
@@ -382,7 +383,7 @@ def _run_chunks(
             local.ws.fit(step)
             local.work = CellWork(P, step, local.ws)
             taken.append(local.ws)
-        values, risks, n = draw_blocks(plan, seed, trials, range(first, min(first + blocks, n_blocks)), local.ws)
+        values, risks, n = _draws(plan, seed, trials, range(first, min(first + blocks, n_blocks)), local.ws)
         lo = first * BLOCK
         if step >= n:
             return project(values, risks, lo, n)  # (R, P, O, W) sums over the chunk's trials, and the status quo's
@@ -530,8 +531,9 @@ class _RedrawnInputs(Mapping):
         with self._lock:
             if self._values is None:
                 plan, trials, seed, n = self._args
-                # whole blocks, drawn as simulate drew them (a block's size depends on ``trials``)
-                values, _, _ = draw_blocks(plan, seed, trials, range(-(-n // BLOCK)))
+                # whole blocks, drawn as simulate drew them (a block's size depends on ``trials``),
+                # or the ones the plan keeps
+                values, _, _ = _draws(plan, seed, trials, range(-(-n // BLOCK)), None)
                 out = {}
                 for k in self._keys:
                     v = values[k]

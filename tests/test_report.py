@@ -335,7 +335,7 @@ def test_certainty_equivalents_that_do_not_exist_are_never_numbers():
     (the CLI, the workbook and a capped loss are in tests/test_risk_figures.py)."""
     import re
 
-    from decision_kit.widgets.markup import ce_cell
+    from decision_kit.widgets.markup import ce_cell, summary_table
 
     r = dk.simulate(dk.load_scenario("scenarios/marketing_automation.yaml"), 2000, seed=1)
     s = r.summary()
@@ -351,9 +351,18 @@ def test_certainty_equivalents_that_do_not_exist_are_never_numbers():
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))
         assert cells[3] == s.loc[(o, w), "ce_note"], cells
 
+    # the dashboard's cell is short (the table must fit a laptop's screen): the sentence on
+    # hover, and every input named once under the table
     note = "not defined: risks.x.impact has an unbounded loss tail"
-    assert ce_cell(note) == f'<span title="{note}">{note}</span>'
+    assert ce_cell(note) == f'<span title="{note}">not defined*</span>'
     assert ce_cell(1.5e6) == "1.50M"
+    table = summary_table(r, None)
+    (footnote,) = re.findall(r'<p class="dk-ce-note">(.*?)</p>', table)
+    owner = r.best_cell[1]
+    for o in r.layout.options:
+        if undefined[(o, owner)]:
+            path = s.loc[(o, owner), "ce_note"].removeprefix("not defined: ").removesuffix(" has an unbounded loss tail")
+            assert path in footnote and "an unbounded loss tail" in footnote, (path, footnote)
 
 
 def test_no_library_module_chooses_a_matplotlib_backend():

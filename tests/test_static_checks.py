@@ -26,6 +26,7 @@ def _run(*args: str) -> subprocess.CompletedProcess:
 
 CHECKED = [
     "decision_kit/errors.py",
+    "decision_kit/kept_draws.py",
     "decision_kit/distributions",
     "decision_kit/priors.py",
     "decision_kit/schema",
@@ -73,6 +74,8 @@ CHECKED = [
     "decision_kit/widgets/controls.py",
     "decision_kit/widgets/markup.py",
     "decision_kit/widgets/session.py",
+    "decision_kit/widgets/runs.py",
+    "decision_kit/widgets/layout.py",
     "decision_kit/cli.py",
     "tests/test_layering.py",
     "tests/test_timing.py",

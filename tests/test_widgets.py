@@ -5,6 +5,7 @@ control the way a leader would and reads what the dashboard built: the adjusted 
 HTML outputs, the error box, the saved files and the decision record.
 """
 
+import re
 import shutil
 from pathlib import Path
 
@@ -177,6 +178,75 @@ def test_weights_and_risk_tolerance_reuse_the_simulation_and_match_a_fresh_one(d
     assert dash.scenario.risk_tolerance == 1.5e6 and dash.scenario.stakeholders[who].weights is not None
     fresh = dk.simulate(dash.scenario, TRIALS, 3)
     pd.testing.assert_frame_equal(dash.result.summary(), fresh.summary())
+
+
+def _same_simulation(a, b) -> None:
+    """Two results hold the same numbers, bit for bit (NaNs in the same places)."""
+    assert a.scenario == b.scenario and a.trials == b.trials and a.seed == b.seed
+    for name in a.metrics:
+        np.testing.assert_array_equal(a.metrics[name], b.metrics[name], err_msg=name)
+    for name in a.means:
+        np.testing.assert_array_equal(a.means[name], b.means[name], err_msg=name)
+    np.testing.assert_array_equal(a.band_net, b.band_net)
+    np.testing.assert_array_equal(a.band_cost, b.band_cost)
+    for x, y in ((a.status_quo, b.status_quo), (a.status_quo_means, b.status_quo_means)):
+        assert (x is None) == (y is None)
+        for k in x or {}:
+            np.testing.assert_array_equal(x[k], y[k], err_msg=k)
+    assert (a.terminal is None) == (b.terminal is None)
+    if a.terminal is not None:
+        np.testing.assert_array_equal(a.terminal, b.terminal)
+    for k in a.inputs:
+        np.testing.assert_array_equal(a.inputs[k], b.inputs[k], err_msg=k)
+
+
+@pytest.mark.parametrize("name", ["analytics_stack", "customer_data_platform", "marketing_automation",
+                                  "webinar_platform", "perpetuity"])
+def test_a_rate_change_reuses_the_plan_and_the_draws_and_matches_a_fresh_simulation(name, monkeypatch):
+    """Issue 18 item 4: at a new discount rate the dashboard's runs reuse the compiled plan and
+    the draws (nothing is drawn again); every other change compiles and draws anew. Each result
+    is a fresh ``simulate`` of its scenario, bit for bit (terminal values and status quo too)."""
+    from decision_kit import kept_draws
+    from decision_kit.plan import compile_plan
+    from decision_kit.widgets.runs import Runs
+
+    if name == "perpetuity":  # a terminal value, discounted at the scenario's rate
+        s = dk.load_scenario(SCENARIO).replace(terminal_value={"rule": "perpetuity", "growth": 0.02})
+    else:
+        s = dk.load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+    runs = Runs(300, 5)
+    first = runs.first(s)
+    draws = []
+    real = kept_draws.draw_blocks
+    monkeypatch.setattr(kept_draws, "draw_blocks", lambda *a, **k: draws.append(1) or real(*a, **k))
+    plan = runs.plan
+    steps = [("rate", s.replace(discount_rate=s.discount_rate + 0.013), 0),
+             ("rate", s.replace(discount_rate=0.05), 0),
+             ("new", s.replace(discount_rate=0.05, horizon_years=s.horizon_years + 2), 1),
+             ("rate", s.replace(discount_rate=0.21, horizon_years=s.horizon_years + 2), 0),
+             ("reused", s.replace(discount_rate=0.21, horizon_years=s.horizon_years + 2, risk_tolerance=3e6), 0)]
+    current = first
+    for kind, scenario, drawn in steps:
+        before = len(draws)
+        current, simulated = runs.run(scenario, current)
+        assert runs.last == kind and simulated == (kind != "reused")
+        assert len(draws) - before == drawn, kind  # the rate changes drew nothing
+        if kind == "rate":
+            assert runs.plan.cache is plan.cache  # the compiled plan's structure and its draws
+            assert compile_plan(scenario) is runs.plan  # the plan every analysis of it gets
+        plan = runs.plan
+        _same_simulation(current, dk.simulate(scenario, 300, 5))
+
+
+def test_the_dashboard_updates_through_its_runs(dash):
+    """A discount-rate change in the dashboard reuses the plan and the draws; a scale factor does not."""
+    dash.controls["discount_rate"].value = 11.5
+    assert dash._runs.last == "rate"
+    _same_simulation(dash.result, dk.simulate(dash.scenario, TRIALS, 3))
+    key = next(k for k in dash.controls if k.startswith("cost."))
+    dash.controls[key].value = 1.5
+    assert dash._runs.last == "new"
+    _same_simulation(dash.result, dk.simulate(dash.scenario, TRIALS, 3))
 
 
 def test_invalid_values_show_a_message_not_a_traceback(dash):
@@ -437,8 +507,26 @@ def test_hidden_charts_are_drawn_when_their_tab_opens(dash):
     hidden = dash.charts[2]
     before = bytes(hidden.image.value)
     dash.chart_tabs.selected_index = 2
-    assert bytes(hidden.image.value) != before and hidden.image.value[:4] == b"\x89PNG"
+    assert bytes(hidden.image.value) != before and bytes(hidden.image.value).lstrip().startswith(b"<?xml")
+    assert b"<svg" in bytes(hidden.image.value) and hidden.image.format == "svg+xml"
     dash.chart_tabs.selected_index = 0
+
+
+def test_a_rate_change_keeps_the_cost_chart_which_it_cannot_move(dash):
+    """The cumulative cost is undiscounted: at a new discount rate its picture is kept, not
+    drawn again, and it is the picture a fresh figure draws for the new result."""
+    from decision_kit.widgets.charts import cost_bands
+
+    chart = dash.charts[0]
+    before = bytes(chart.image.value)
+    dash.controls["discount_rate"].value = 12.0
+    assert bytes(chart.image.value) == before
+    fresh = Chart("c", "c", lambda r, ax, o: plots.cumulative_cost(r, owner=o, ax=ax), depends=cost_bands)
+    fresh.render(dash.result, dash._owner())
+    assert bytes(fresh.image.value) == before
+    key = next(k for k in dash.controls if k.startswith("cost."))
+    dash.controls[key].value = 1.5  # a cost: the bands move, the picture is drawn again
+    assert bytes(chart.image.value) != before
 
 
 def test_a_reused_figure_draws_the_same_picture_as_a_fresh_one():
@@ -492,3 +580,24 @@ def test_scaling_multiplies_every_quantile(spec):
     else:
         np.testing.assert_allclose(adapter.validate_python(widgets.shifted(d.model_dump(), 0.02)).ppf(q),
                                    d.ppf(q) + 0.02, rtol=1e-9, atol=1e-12)
+
+
+def test_the_saved_notebook_shows_a_static_preview_not_a_widget_repr(dash):
+    """Issue 17 item 4: where widgets do not run (the committed notebook before Run All,
+    GitHub, an HTML export) the dashboard's output is a picture of it: the title, the
+    recommendation, the table and the chart, never ``VBox(children=(HTML(value='<style>...``."""
+    import base64
+    import json
+
+    bundle = dash._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle  # a live kernel shows the widget
+    html = bundle["text/html"]
+    assert dash.recommendation.value in html and dash.summary.value in html and "dk-preview" in html
+    image = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', html).group(1)
+    assert base64.b64decode(image) == bytes(dash.charts[0].image.value)
+    assert bundle["text/plain"] == f"Dashboard of {dash.scenario.name}: {dash.result.recommendation()}"
+    nb = json.loads((ROOT / "notebooks" / "dashboard.ipynb").read_text())
+    (output,) = [o for c in nb["cells"] if "Dashboard.from_file" in "".join(c["source"]) for o in c["outputs"]]
+    saved = "".join(output["data"]["text/html"])
+    assert "dk-preview" in saved and "Recommend " in saved and "<table" in saved and "image/svg+xml" in saved
+    assert not "".join(output["data"]["text/plain"]).startswith("VBox(")

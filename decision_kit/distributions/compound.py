@@ -85,6 +85,15 @@ class Mixture(DistributionBase):
         ends = [c.dist.bracket if isinstance(c.dist, Mixture) else _ends(c.dist) for c in self.components]
         return min(lo for lo, _ in ends), max(hi for _, hi in ends)
 
+    @functools.cached_property
+    def _support(self) -> tuple[float, float]:
+        return float(self.ppf(0.0)), float(self.ppf(1.0))
+
+    def support(self) -> tuple[float, float]:
+        """:meth:`ppf` at 0 and 1, as for every distribution, found once per mixture (each end is
+        200 CDF evaluations; a shipped prior's mixture is one object shared by every scenario)."""
+        return self._support
+
     def ppf(self, q):
         """Quantiles by bisection on the mixture CDF within :attr:`bracket`."""
         q = np.asarray(q, dtype=float)
@@ -137,6 +146,9 @@ class PriorRef(DistributionBase):
 
     def ppf(self, q):
         return self.resolved.ppf(q)
+
+    def support(self) -> tuple[float, float]:
+        return self.resolved.support()  # the prior's own (a mixture finds it once)
 
     def cdf(self, x):
         return self.resolved.cdf(x)
@@ -226,6 +238,12 @@ class Shared(DistributionBase):
         if self._target is None:  # unresolved: no bound to check against
             return np.full(np.shape(q), np.nan) if np.ndim(q) else float("nan")
         return self.target.ppf(q) * self.scale
+
+    def support(self) -> tuple[float, float]:
+        if self._target is None:
+            return float("nan"), float("nan")
+        lo, hi = self.target.support()  # the quantity's own (a mixture finds it once)
+        return lo * self.scale, hi * self.scale
 
     def cdf(self, x):
         if self._target is None:

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import brentq
 
 from ..errors import ScenarioError
 from .matrix import alternative_label, check_choice, checked_matrix, normalised_weights
@@ -195,6 +194,8 @@ class _Flipper:
         if k == 0:
             root = 0.0
         else:
+            from scipy.optimize import brentq  # here: importing scipy.optimize slows the dashboard's start
+
             f = lambda t: float(self.margin(self.score((w0 + t * (w1 - w0))[None, :]))[0])
             root = brentq(f, s[k - 1], s[k], xtol=1e-12, rtol=1e-12)
         S = self.score((w0 + root * (w1 - w0))[None, :])[:, 0]

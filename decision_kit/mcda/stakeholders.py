@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.stats import kendalltau
 
 from ..errors import ScenarioError
 from ..schema import COMPUTED_CRITERIA, Scenario
@@ -193,6 +192,8 @@ class StakeholderView:
     @property
     def concordance(self) -> pd.DataFrame:
         """Kendall's tau between the stakeholders' scores (1: same order, -1: reversed)."""
+        from scipy.stats import kendalltau  # here: importing scipy.stats costs the dashboard ~1 s to start
+
         names = list(self.scores.columns)
         out = pd.DataFrame(1.0, index=names, columns=names)
         for i, a in enumerate(names):

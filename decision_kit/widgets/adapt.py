@@ -127,16 +127,24 @@ def plain_message(exc: Exception, labels: dict[str, str]) -> str:
     return "; ".join(out)
 
 
+_AGGREGATION: dict = {}  # the last scenario asked about and its answer (the stakeholder view and the notes ask)
+
+
 def group_aggregation(scenario: Scenario) -> str:
     """``geometric`` (the default of :mod:`decision_kit.mcda`), or ``arithmetic`` when no
-    criterion is weighted by every stakeholder (the geometric mean would be zero everywhere)."""
+    criterion is weighted by every stakeholder (the geometric mean would be zero everywhere).
+    The answer for the last scenario object asked about is kept."""
+    if _AGGREGATION.get("scenario") is scenario:
+        return _AGGREGATION["answer"]
     try:
         mcda.stakeholder_weights(scenario)
+        answer = "geometric"
     except ScenarioError as exc:
-        if "geometric mean" in str(exc):
-            return "arithmetic"
-        raise
-    return "geometric"
+        if "geometric mean" not in str(exc):
+            raise
+        answer = "arithmetic"
+    _AGGREGATION.update(scenario=scenario, answer=answer)
+    return answer
 
 
 def tail_note(r: Result, owner: str) -> str:

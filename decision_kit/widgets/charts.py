@@ -1,18 +1,25 @@
-"""The dashboard's charts: kept matplotlib figures, redrawn and shown as PNG in Image widgets.
+"""The dashboard's charts: kept matplotlib figures, redrawn and shown as SVG in Image widgets.
 
-What is here: :class:`Chart`, one figure drawn by a function of :mod:`decision_kit.plots` with
-matplotlib's Agg renderer, cleared and redrawn on each update rather than rebuilt; and
-:data:`_RC`, the chart style (fonts for a projector, fixed title and legend places).
+What is here: :class:`Chart`, one figure drawn by a function of :mod:`decision_kit.plots`,
+cleared and redrawn on each update rather than rebuilt, and written as SVG with its text left
+as text (the browser sets it); :data:`_RC`, the chart style (fonts for a projector, fixed title
+and legend places, the SVG settings).
+
+SVG rather than PNG because a redraw is then about half as long: matplotlib's Agg renderer
+spent most of a PNG redraw rasterising the glyphs of the tick labels and the legend, and the
+picture is a quarter of the bytes (``benchmarks/bench_dashboard.py`` times both parts).
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable
 
 import ipywidgets as widgets
 import matplotlib
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+import numpy as np
+from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 
 from ..results import Result
@@ -27,30 +34,39 @@ _RC = {
     "ytick.labelsize": 13,
     "axes.titley": 1.0,
     "legend.loc": "upper left",
+    "svg.fonttype": "none",  # text as <text>, set by the browser: no glyph paths to draw or send
+    "svg.hashsalt": "decision_kit",  # ids from the content only: the same drawing, the same bytes
 }
 """Chart style: fonts large enough for a projector; a fixed title position and legend corner
 (matplotlib's automatic placement measures the artists on every redraw: about 6 % of it)."""
 
 
 class Chart:
-    """A kept figure drawn by one of :mod:`decision_kit.plots` and shown as PNG in an Image widget.
+    """A kept figure drawn by one of :mod:`decision_kit.plots` and shown as SVG in an Image widget.
 
     A redraw removes the previous drawing's artists (and any colorbar) but keeps the figure,
     the axes and their ticks: rebuilding ticks and axes costs about a quarter of a redraw.
     The picture is the same as on a fresh figure (``tests/test_widgets.py`` checks it).
+
+    ``depends``, if given, is a function of ``(result, owner)`` returning what the picture is
+    drawn from (e.g. :func:`cost_bands`); a render whose ``depends`` equals the last one's keeps
+    the picture without drawing it (a change of the discount rate leaves the cost bands as
+    they are).
     """
 
-    def __init__(self, key: str, title: str, draw: Callable, figsize=(10, 4.8), rc=None, margins=None):
-        self.key, self.title, self._draw = key, title, draw
+    def __init__(self, key: str, title: str, draw: Callable, figsize=(10, 4.8), rc=None, margins=None,
+                 depends: Callable | None = None):  # fmt: skip
+        self.key, self.title, self._draw, self._depends = key, title, draw, depends
+        self._drawn_from: object = None
         self._rc = {**_RC, **(rc or {})}
         self.figure = Figure(figsize=figsize, dpi=80)
-        FigureCanvasAgg(self.figure)
+        FigureCanvasSVG(self.figure)
         self.figure.subplots_adjust(**{"left": 0.09, "right": 0.97, "bottom": 0.14, "top": 0.9, **(margins or {})})
         with matplotlib.rc_context(self._rc):
             self.ax = self.figure.add_subplot()
         self._spec = self.ax.get_subplotspec()
         width = int(figsize[0] * 80 * 1.25)  # at most a quarter larger than drawn
-        self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width=f"{width}px"))
+        self.image = widgets.Image(format="svg+xml", layout=widgets.Layout(width="100%", max_width=f"{width}px"))
         self.image.add_class(css_class(f"chart.{key}"))
         self.drawn: tuple | None = None  # what the picture shows: (simulation serial number, owner)
 
@@ -70,9 +86,26 @@ class Chart:
         ax.relim()
 
     def render(self, result: Result, owner: str | None) -> None:
+        if self._depends is not None:
+            source = self._depends(result, owner)
+            if source == self._drawn_from:
+                return
+            self._drawn_from = source
         with matplotlib.rc_context(self._rc):
             self._strip()
             self._draw(result, self.ax, owner)
             buf = io.BytesIO()
-            self.figure.savefig(buf, format="png", pil_kwargs={"compress_level": 1})  # speed over size
+            self.figure.savefig(buf, format="svg", metadata={"Date": None})
         self.image.value = buf.getvalue()
+
+
+def cost_bands(result: Result, owner: str | None) -> tuple:
+    """What :func:`decision_kit.plots.cumulative_cost` draws from: the owner shown (None: the
+    best cell's), the scenario's name, currency and years, the options, and a digest of the mean
+    cost and the cumulative-cost bands (undiscounted: the discount rate does not move them)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for a in (result.means["cost"], result.band_cost):
+        digest.update(np.ascontiguousarray(a).tobytes())
+    s = result.scenario
+    return (owner or result.best_cell[1], s.name, s.currency, s.start_year, result.layout.options,
+            tuple(s.options[o].kind for o in result.layout.options), digest.digest())  # fmt: skip

@@ -27,10 +27,12 @@ from ..results import Result
 from ..schema import Scenario
 from ..simulation import simulate
 from .adapt import fit_horizon, group_aggregation, plain_message, stakeholders_html, tail_note
-from .charts import Chart
+from .charts import Chart, cost_bands
 from .controls import Control, can_shift, get_path, key_cost_line, scaled, set_path, shifted, slider, tidy
-from .markup import CSS, css_class, escape, owner_label, recommendation_html, summary_table, words
+from .layout import arrange, preview, shown
+from .markup import css_class, escape, owner_label, recommendation_html, summary_table, words
 from .organisation import ORGANISATION_SECTION, add_organisation_controls
+from .runs import Runs
 from .session import DEFAULT_SAVE_DIR, REFINE_TRIALS, default_interactive_trials
 
 log = logging.getLogger(__name__)
@@ -59,7 +61,7 @@ class Dashboard:
         (percentage points added), ``profile``, ``organisation.<field>`` and ``mechanisms.embedded_fte``
         (scale factors; :mod:`~decision_kit.widgets.organisation`), ``stakeholder`` (view),
         ``weight.<stakeholder>.<criterion>``, ``whatif_name``. Each widget has the CSS class
-        ``dk-<name>`` (dots become dashes).
+        ``dk-<name>`` (dots become dashes); a slider's box to type its value in has ``dk-<name>-typed``.
     record : list of dicts, one per change: ``time`` (UTC, ISO 8601), ``control``, ``old``,
         ``new``, ``recommendation`` (after the change) and ``note`` (an error, a saved file).
     whatifs : list of dicts, one per saved what-if: ``name``, ``path``, ``scenario`` (as
@@ -81,7 +83,8 @@ class Dashboard:
         self.record: list[dict] = []
         self.whatifs: list[dict] = []
         self._scenario = scenario
-        self._result = simulate(scenario, self.interactive_trials, seed)
+        self._runs = Runs(self.interactive_trials, seed)  # reuses the plan and the draws between updates
+        self._result = self._runs.first(scenario)
         self._baseline = self._result
         self._invalid = ""
         self._holding = False  # True while reset() moves several controls
@@ -123,15 +126,21 @@ class Dashboard:
         """The message on show in the ``dk-error`` box ('' when none)."""
         return self._error_text
 
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
+    def _repr_mimebundle_(self, **kwargs) -> dict:
+        """The widget, and where widgets do not run (a saved notebook before Run All, GitHub, an
+        HTML export) a static preview instead of the widget's repr (:func:`~.layout.preview`)."""
+        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
+        chart = self.charts[0]
+        chart.render(self._result, self._owner())  # kept if already drawn from the same numbers
+        bundle["text/html"] = preview(self.title.value, self.recommendation.value, self.summary.value,
+                                      bytes(chart.image.value))
+        bundle["text/plain"] = f"Dashboard of {self._scenario.name}: {self._recommendation_text}"
+        return bundle
 
     # -- outputs --------------------------------------------------------------------------
     def _build_outputs(self):
         def box(cls):
-            w = widgets.HTML(layout=widgets.Layout(width="100%"))
+            w = widgets.HTML(layout=widgets.Layout(width="calc(100% - 4px)"))  # inside its 2px margins
             w.add_class(cls)
             return w
 
@@ -139,7 +148,7 @@ class Dashboard:
         self.title = box("dk-title")
         self.title.value = (f"<h1>{escape(s.name)}</h1><p>{len(s.options)} options x {len(s.owners)} "
                             f"ownership models, decided in {s.start_year}, money in {s.currency}. Move a control "
-                            "on the left: the answer below updates.</p>")
+                            "or type a value: the answer, the table and the chart follow.</p>")
         self.recommendation = box("dk-recommendation")
         self.stakeholders = box("dk-stakeholders")
         self.rankings = box("dk-rankings")
@@ -152,7 +161,7 @@ class Dashboard:
         self.comparison = box("dk-whatifs")
         self.charts = [
             Chart("cumulative_cost", "Cumulative cost",
-                   lambda r, ax, owner: plots.cumulative_cost(r, owner=owner, ax=ax)),
+                   lambda r, ax, owner: plots.cumulative_cost(r, owner=owner, ax=ax), depends=cost_bands),
             Chart("npv", "Net value (NPV)", lambda r, ax, owner: plots.npv_distributions(r, ax=ax, owner=owner),
                    rc={"legend.loc": "upper right"}),
             Chart("p_best", "Chance each is best", lambda r, ax, owner: plots.probability_best(r, ax=ax),
@@ -167,11 +176,11 @@ class Dashboard:
         self.chart_tabs.observe(self._on_tab, "selected_index")
         self.refine_button = widgets.Button(description=f"Refine ({self.refine_trials:,} trials)",
                                             button_style="primary",
-                                            layout=widgets.Layout(width="230px", flex="0 0 auto"))
+                                            layout=widgets.Layout(width="200px", flex="0 0 auto"))
         self.refine_button.add_class("dk-refine")
         self.refine_button.on_click(lambda _: self.refine())
         self.reset_button = widgets.Button(description="Reset", tooltip="Every control back to the scenario as written",
-                                           layout=widgets.Layout(width="110px", flex="0 0 auto"))
+                                           layout=widgets.Layout(width="100px", flex="0 0 auto"))
         self.reset_button.add_class("dk-reset")
         self.reset_button.on_click(lambda _: self.reset())
         self.save_button = widgets.Button(description="Save what-if", button_style="success")
@@ -200,7 +209,7 @@ class Dashboard:
 
         def add(section, key, widget, label, path=None, write=None):
             self._add(key, widget, label, widget.value, path, write)
-            self._sections[section].append(widget)
+            self._sections[section].append(shown(widget))  # a slider with a box to type its value in
 
         horizon_max = max(30, s.horizon_years)
         add("Money and time", "horizon", slider("Horizon (years)", s.horizon_years, 1, horizon_max, 1, "d",
@@ -286,7 +295,7 @@ class Dashboard:
                     self._add(key, w, f"{who} weight of {words(crit)}", w.value,
                               ("stakeholders", who, "weights", crit),
                               lambda d, v, who=who: self._write_weights(d, who))
-                    sliders.append(w)
+                    sliders.append(shown(w))
                 self.weight_boxes[who] = widgets.VBox(sliders, layout=widgets.Layout(width="100%"))
             self.weight_area = widgets.VBox([self.weight_boxes[names[0]]], layout=widgets.Layout(width="100%"))
             self._sections["Stakeholder priorities"].append(self.weight_area)
@@ -312,22 +321,10 @@ class Dashboard:
 
     # -- layout ---------------------------------------------------------------------------
     def _layout(self) -> widgets.Box:
-        sections = [(t, ws) for t, ws in self._sections.items() if ws]
-        accordion = widgets.Accordion(children=[widgets.VBox(ws) for _, ws in sections],
-                                      titles=[t for t, _ in sections], selected_index=0)
-        accordion.add_class("dk-controls")
-        left = widgets.VBox([accordion], layout=widgets.Layout(width="35%", min_width="380px"))
-        right = widgets.VBox([self.summary, self.chart_tabs, self.comparison],
-                             layout=widgets.Layout(width="64%", min_width="560px", margin="0 0 0 1%",
-                                                   overflow="auto"))
-        answer = widgets.VBox([self.recommendation, self.stakeholders, self.error_box, self.notes,
-                               widgets.HBox([self.refine_button, self.reset_button, self.status],
-                                            layout=widgets.Layout(align_items="center"))])
-        top = widgets.VBox([widgets.HTML(CSS), self.title, answer,
-                            widgets.HBox([left, right], layout=widgets.Layout(flex_flow="row wrap", width="100%"))],
-                           layout=widgets.Layout(width="100%"))
-        top.add_class("dk-dashboard")
-        return top
+        buttons = widgets.HBox([self.refine_button, self.reset_button, self.status])
+        buttons.add_class("dk-buttons")
+        return arrange(self.title, [self.recommendation, self.stakeholders, self.error_box, self.notes], buttons,
+                       self._sections, [self.summary, self.chart_tabs, self.comparison])
 
     # -- changes --------------------------------------------------------------------------
     def _on_change(self, key: str, old, new) -> None:
@@ -382,11 +379,8 @@ class Dashboard:
         # lines dated beyond a shortened horizon are dropped (and named in a note), so that
         # shortening it never leaves the dashboard stuck; they return as it grows again
         scenario, self._dropped = fit_horizon(data, lambda d: loading.validate(d, Scenario, "<dashboard>"))
-        if self._result.simulates_alike(scenario):  # the same simulation, its tables carried over
-            result = self._result.with_scenario(scenario)
-        else:
-            result = simulate(scenario, self.interactive_trials, self.seed)
-            self._run += 1
+        result, simulated = self._runs.run(scenario, self._result)  # reusing what the change left valid
+        self._run += simulated
         self._scenario, self._result = scenario, result
         self._invalid = ""
         self._show_error("")

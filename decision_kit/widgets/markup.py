@@ -18,27 +18,52 @@ from ..formatting import money, months, percent, rate, years
 from ..results import Result, shown_certainty_equivalent
 
 CSS = """<style>
-.dk-dashboard { --jp-widgets-font-size: 15px; --jp-widgets-inline-height: 30px;
-  --jp-widgets-horizontal-tab-width: 200px; font-size: 16px; max-width: 1400px; }
-.dk-dashboard .lm-TabBar-tab { font-size: 15px; }
-.dk-dashboard .widget-label, .dk-dashboard .widget-readout { font-size: 15px; }
-.dk-title h1 { font-size: 26px; margin: 4px 0 0 0; }
-.dk-title p { font-size: 15px; color: #555; margin: 2px 0 6px 0; }
-.dk-recommendation .dk-headline { font-size: 32px; font-weight: 700; line-height: 1.2; color: #0b3d91; }
-.dk-recommendation .dk-reason { font-size: 20px; line-height: 1.4; margin-top: 4px; }
-.dk-stakeholders, .dk-status { font-size: 16px; line-height: 1.4; }
+.dk-dashboard { container: dk / inline-size; --jp-widgets-font-size: 14px; --jp-widgets-inline-height: 28px;
+  --jp-widgets-horizontal-tab-width: 170px; font-size: 15px; max-width: 1500px; }
+.dk-dashboard .lm-TabBar-tab { font-size: 14px; }
+.dk-dashboard .widget-label, .dk-dashboard .widget-readout { font-size: 14px; }
+.dk-title h1 { display: inline; font-size: 20px; margin: 0 10px 0 0; line-height: 1.3; }
+.dk-title p { display: inline; font-size: 13px; color: #555; margin: 0; }
+.dk-recommendation .dk-headline { font-size: 24px; font-weight: 700; line-height: 1.2; color: #0b3d91; }
+.dk-recommendation .dk-reason { font-size: 15px; line-height: 1.3; margin-top: 2px; }
+.dk-stakeholders, .dk-status, .dk-notes { font-size: 14px; line-height: 1.35; }
 .dk-status { color: #555; }
-.dk-error .dk-message { font-size: 18px; color: #8a1c1c; background: #fdecea; border-left: 5px solid #c62828;
-  padding: 8px 12px; margin: 4px 0; white-space: pre-wrap; }
-.dk-dashboard table.dk-table { border-collapse: collapse; font-size: 17px; margin: 4px 0 10px 0; width: 100%; }
-.dk-dashboard table.dk-table th { text-align: right; padding: 3px 7px; border-bottom: 2px solid #333;
-  font-weight: 600; }
-.dk-dashboard table.dk-table td { text-align: right; padding: 3px 7px; border-bottom: 1px solid #ddd;
-  white-space: nowrap; }
+.dk-buttons { flex-wrap: wrap; align-items: center; gap: 4px 6px; margin-bottom: 4px; }
+.dk-buttons .dk-status { font-size: 13px; line-height: 1.25; }
+.dk-error .dk-message { font-size: 16px; color: #8a1c1c; background: #fdecea; border-left: 5px solid #c62828;
+  padding: 6px 10px; margin: 4px 0; white-space: pre-wrap; }
+.dk-main { display: flex; flex-flow: row nowrap; align-items: flex-start; gap: 14px; width: 100%; margin-top: 4px; }
+.dk-main > .dk-left { order: 1; flex: 0 0 300px; width: 300px; }
+.dk-main > .dk-right { order: 2; flex: 1 1 0; min-width: 0; }
+@container dk (max-width: 1100px) {
+  .dk-main { flex-direction: column; }
+  .dk-main > .dk-right { order: 1; flex: 0 0 auto; width: 100%; }
+  .dk-main > .dk-left { order: 2; flex: 0 0 auto; width: 100%; max-width: 640px; }
+}
+.dk-row { align-items: flex-end; width: 100%; gap: 6px; }
+.dk-controls .widget-inline-hbox.dk-control { flex-wrap: wrap !important; height: auto !important;
+  width: 100% !important; min-width: 0; margin: 2px 0; }
+.dk-row > .widget-inline-hbox.dk-control { flex: 1 1 auto; width: auto !important; }
+.dk-controls .dk-control > .widget-label { width: 100% !important; max-width: none; text-align: left !important;
+  height: auto !important; line-height: 18px !important; margin: 0; white-space: normal; }
+.dk-controls .dk-control > .slider-container { flex: 1 1 auto; min-width: 0; height: 26px; }
+.dk-controls .dk-control > select, .dk-controls .dk-control > input { flex: 1 1 auto; margin-left: 0; }
+.dk-row > .dk-typed { margin-bottom: 1px; }
+.dk-row > .dk-typed input { text-align: right; }
+.dk-dashboard .dk-charts .widget-tab-contents { padding: 4px; }
+.dk-dashboard .dk-charts .widget-image { width: auto !important; max-width: 100% !important; max-height: 260px; }
+.dk-dashboard table.dk-table { border-collapse: collapse; font-size: 13px; margin: 2px 0 6px 0; width: 100%;
+  font-variant-numeric: tabular-nums; }
+.dk-dashboard table.dk-table th { text-align: right; vertical-align: bottom; padding: 2px 4px;
+  border-bottom: 2px solid #333; font-weight: 600; line-height: 1.2; }
+.dk-dashboard table.dk-table td { text-align: right; padding: 2px 4px; border-bottom: 1px solid #ddd;
+  white-space: nowrap; line-height: 1.25; }
 .dk-dashboard table.dk-table th:first-child, .dk-dashboard table.dk-table td:first-child { text-align: left; }
 .dk-dashboard table.dk-table tr.dk-best td { background: #e3eefb; font-weight: 700; }
-.dk-dashboard h3 { font-size: 19px; margin: 8px 0 2px 0; }
-.dk-dashboard table.dk-small { font-size: 15px; }
+.dk-dashboard h3 { font-size: 16px; margin: 4px 0 2px 0; }
+.dk-summary p { font-size: 13px; margin: 2px 0; line-height: 1.3; }
+.dk-summary p.dk-ce-note { font-size: 12px; color: #444; }
+.dk-dashboard table.dk-small { font-size: 13px; }
 .dk-dashboard table.dk-small td { white-space: normal; }
 </style>"""
 
@@ -56,10 +81,12 @@ def escape(text) -> str:
 
 
 def ce_cell(ce: float | str) -> str:
-    """A certainty equivalent for the table: the number, or 'not defined' with the reason on
-    hover where it does not exist (:func:`~decision_kit.results.shown_certainty_equivalent`)."""
+    """A certainty equivalent for the table: the number, or 'not defined*' with the reason on
+    hover where it does not exist (:func:`~decision_kit.results.shown_certainty_equivalent`);
+    :func:`summary_table` states the reasons under the table (a reason is a sentence: in the
+    cell it would widen the table past the screen)."""
     if isinstance(ce, str):
-        return f'<span title="{escape(ce)}">{escape(ce)}</span>'
+        return f'<span title="{escape(ce)}">not defined*</span>'
     return money(ce, "")
 
 
@@ -80,6 +107,23 @@ def recommendation_html(text: str) -> str:
     )
 
 
+def _range(lo: float, hi: float) -> str:
+    """A P10 - P90 range in a table cell (thin spaces: the table must fit a laptop's screen)."""
+    return f"{money(lo, '')}&thinsp;&ndash;&thinsp;{money(hi, '')}"
+
+
+def _ce_notes(ce, options, owner: str) -> str:
+    """The reasons behind the table's 'not defined*' certainty equivalents, each once (the
+    inputs behind unbounded loss tails named together)."""
+    reasons = dict.fromkeys(ce.loc[(o, owner)] for o in options if isinstance(ce.loc[(o, owner)], str))
+    if not reasons:
+        return ""
+    tails = [m.group(1) for r in reasons if (m := re.fullmatch(r"not defined: (.+) has an unbounded loss tail", r))]
+    rest = [r.removeprefix("not defined: ") for r in reasons if "unbounded loss tail" not in r]
+    parts = ([f"an unbounded loss tail ({', '.join(tails)})"] if tails else []) + rest
+    return f'<p class="dk-ce-note">* Certainty equivalent not defined: {escape("; ".join(parts))}.</p>'
+
+
 def summary_table(r: Result, owner: str | None) -> str:
     """The summary table of ``r`` for one owner (None: the owner of the best cell), the best
     cell's row highlighted."""
@@ -95,12 +139,12 @@ def summary_table(r: Result, owner: str | None) -> str:
         if r.status_quo is not None:  # the difference from the status quo leads; the absolute follows
             versus = (
                 f"<td>{money(x.npv_vs_status_quo_mean, '')}</td>"
-                f"<td>{money(x.npv_vs_status_quo_p10, '')} &ndash; {money(x.npv_vs_status_quo_p90, '')}</td>"
+                f"<td>{_range(x.npv_vs_status_quo_p10, x.npv_vs_status_quo_p90)}</td>"
                 f"<td>{percent(x.p_worse_than_status_quo)}</td>"
             )
         rows.append(
             f"<tr{cls}><td>{escape(option)}</td>{versus}<td>{money(x.npv_mean, '')}</td>"
-            f"<td>{money(x.npv_p10, '')} &ndash; {money(x.npv_p90, '')}</td>"
+            f"<td>{_range(x.npv_p10, x.npv_p90)}</td>"
             f"<td>{percent(x.p_best)} &plusmn; {rate(x.p_best_se)}</td><td>{percent(x.p_loss)}</td>"
             f"<td>{years(x.payback_p50)}</td>"
             f"<td>{months(x.launch_months_p50)}</td><td>{ce_cell(ce.loc[(option, owner)])}</td></tr>"
@@ -124,5 +168,5 @@ def summary_table(r: Result, owner: str | None) -> str:
     return (
         f"<h3>If {escape(owner_label(owner))} owns the budget: {r.scenario.horizon_years} years at "
         f"{rate(r.scenario.discount_rate)}, money in {r.scenario.currency}</h3>"
-        f'{status_quo}<table class="dk-table">{head}{"".join(rows)}</table>'
+        f'{status_quo}<table class="dk-table">{head}{"".join(rows)}</table>{_ce_notes(ce, r.layout.options, owner)}'
     )

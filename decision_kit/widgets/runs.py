@@ -1,0 +1,76 @@
+"""The dashboard's simulations between updates: what a change of controls leaves valid is reused.
+
+:class:`Runs` simulates successive adjusted scenarios of one dashboard at its interactive
+trial count and seed. For a new scenario it reuses, from the last one:
+
+- everything, when the two differ only in fields the simulation never reads (the risk
+  tolerance, the stakeholders' weights: :meth:`~decision_kit.results.Result.simulates_alike`):
+  the current result is read under the new scenario, its tables carried over;
+- the compiled plan and the draws, when they differ only in the discount rate (and such
+  fields): the plan at the new rate (:meth:`~decision_kit.plan.Plan.at_rate`) keeps its draws
+  (:func:`~decision_kit.kept_draws.keep_draws`), so only the engine and the metrics run again;
+- nothing otherwise: the new scenario is compiled, drawn and simulated, and its plan keeps its
+  draws for the next change.
+
+Every result is the one a fresh ``simulate(scenario, trials, seed)`` gives, bit for bit
+(``tests/test_widgets.py`` checks it). The first run checks the memory estimate as
+:func:`~decision_kit.simulation.simulate` always does; the later ones skip it (it projects the
+plan once more at its inputs' medians), since the interactive trial count is bounded by
+:data:`~decision_kit.widgets.session.INTERACTIVE_BUDGET` and the controls change the sizes by
+at most the horizon.
+"""
+
+from __future__ import annotations
+
+from ..kept_draws import KEPT_DRAWS, keep_draws
+from ..plan import Plan, compile_plan
+from ..results import UNSIMULATED_FIELDS, Result
+from ..schema import Scenario
+from ..simulation import simulate
+
+_RATE_ONLY = set(UNSIMULATED_FIELDS) | {"discount_rate"}
+
+
+class Runs:
+    """Simulations of one dashboard's adjusted scenarios at ``trials`` trials and ``seed``.
+
+    Attributes
+    ----------
+    plan : the compiled plan of the last scenario simulated here (it keeps its draws).
+    last : how the last result was obtained: ``"first"``, ``"reused"`` (nothing simulated),
+        ``"rate"`` (plan and draws reused) or ``"new"``.
+    """
+
+    def __init__(self, trials: int, seed: int):
+        self.trials, self.seed = trials, seed
+        self.plan: Plan | None = None
+        self.last = ""
+
+    def first(self, scenario: Scenario) -> Result:
+        """The simulation of the scenario as written (memory checked as usual)."""
+        self.plan = keep_draws(compile_plan(scenario))
+        self.last = "first"
+        return simulate(self.plan, self.trials, self.seed)
+
+    def run(self, scenario: Scenario, current: Result) -> tuple[Result, bool]:
+        """``(result, simulated)``: the simulation of ``scenario``, reusing ``current`` (the
+        result on show, at any trial count) or this object's plan and draws where they are
+        still valid; ``simulated`` is False when ``current`` was read under ``scenario``."""
+        if current.simulates_alike(scenario):
+            self.last = "reused"
+            if self.plan is not None and self._rate_only(scenario):  # the plan analyses of it compile
+                self.plan = self.plan.at_rate(scenario)
+            return current.with_scenario(scenario), False
+        if self.plan is not None and self._rate_only(scenario):
+            self.plan = self.plan.at_rate(scenario)
+            self.last = "rate"
+        else:
+            if self.plan is not None:  # the old draws go (plans are kept by compile_plan for a while)
+                self.plan.cache.pop(KEPT_DRAWS, None)
+            self.plan = keep_draws(compile_plan(scenario))
+            self.last = "new"
+        return simulate(self.plan, self.trials, self.seed, max_memory=None), True
+
+    def _rate_only(self, scenario: Scenario) -> bool:
+        assert self.plan is not None
+        return scenario.model_dump(exclude=_RATE_ONLY) == self.plan.scenario.model_dump(exclude=_RATE_ONLY)
