@@ -114,7 +114,7 @@ def test_batch_notebook_cli(tmp_path, capsys):
 
 def test_allocate_cli(capsys):
     portfolio = str(ROOT / "scenarios" / "digital_budget_2027.yaml")
-    assert main(["allocate", portfolio, "--trials", "500"]) == 0
+    assert main(["allocate", portfolio, "--trials", "500", "--year", "2"]) == 0  # 2028: the shared pot binds
     out = capsys.readouterr().out
     assert "marketing automation" in out and "one more USD in it adds" in out  # words, not code names
     assert main(["allocate", portfolio, "--budget", "100k", "--trials", "500"]) == 2
