@@ -48,7 +48,9 @@ class Pilots(CellRules):
     ``scale_if_at_least`` (the threshold on the pilot's measured benefit, annualised at full
     scale, currency a year) and ``at_pilot_scale`` (the same on the pilot's own scale),
     ``p_stop_when_scaling_pays``, ``p_scale_when_stopping_pays`` (the rule's errors, shares of
-    the valued trials), ``pilot_cost`` (mean, currency), ``months``, ``scale``. When the option
+    the valued trials), ``pilot_cost`` (mean, currency), ``months``, ``scale``; ``npv_if_stopped``,
+    ``npv_if_scaled`` and their ``npv_vs_status_quo_if_*`` (expected NPV under the rule on the
+    valued trials it stops or scales). When the option
     also states a yearly stop review, a scaled option keeps it: ``reviewed_npv``,
     ``value_with_reviews`` (± ``value_with_reviews_se``, ``value_with_reviews_in_sample``),
     ``reviews_add`` ± ``reviews_add_se`` (with the reviews minus the pilot alone, paired) and
@@ -179,12 +181,27 @@ def _pilot_row(pr, oi, wi, draws, months, scale, seed, split, reviewed=None, ext
            "scale_if_at_least": t, "at_pilot_scale": t * scale,
            "p_stop_when_scaling_pays": rule.p_stop_when_go_pays, "p_scale_when_stopping_pays": rule.p_go_when_stop_pays,
            "pilot_cost": pilot_cost.mean(), "months": months, "scale": scale,
-           "p_failure_seen": shown[v].mean()}  # fmt: skip
+           "p_failure_seen": shown[v].mean(), **_if_stopped(pr, rule, signal, go, pilot_cost)}  # fmt: skip
     if reviewed is not None:
         row.update(_with_reviews(c, rule, reviewed, months, pr.plan.scenario.discount_rate, seed, split))
     if extension is not None:
         row.update(_extended(c, rule, extension, months, scale, pr.plan.scenario.discount_rate))
     return row, rule
+
+
+def _if_stopped(pr, rule, signal, go, pilot_cost) -> dict:
+    """Expected NPV under the pilot's rule on its valued trials given it stops and given it
+    scales, against the status quo (``*_vs_status_quo``) and plain (the trial's status quo NPV
+    added back); NaN where no trial is in the group."""
+    v = rule.valued
+    staged = rule.npv(signal[v], go[v], np.zeros(v.size), pilot_cost[v])
+    sq = np.broadcast_to(npv(pr.sq[1] - pr.sq[0], pr.df), go.shape)[v]
+    scaled = rule.decide(signal[v])
+    out = {}
+    for name, where in (("stopped", ~scaled), ("scaled", scaled)):
+        out[f"npv_vs_status_quo_if_{name}"] = float(staged[where].mean()) if where.any() else np.nan
+        out[f"npv_if_{name}"] = float((staged + sq)[where].mean()) if where.any() else np.nan
+    return out
 
 
 def _with_reviews(c: _Cell, alone, review, months: float, rate: float, seed, split) -> dict:

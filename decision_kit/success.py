@@ -307,7 +307,7 @@ class SuccessResult:
         """A stop-rule milestone's columns: its chance is the rule's chance of carrying on in
         the cells of its option (NaN elsewhere, and without :attr:`rules`); the expected NPV
         under the rule given it is missed (the rule stops by then) or hit, on the trials that
-        value the rule, where :attr:`rules` gives them (a yearly review; NaN for a pilot)."""
+        value the rule, where :attr:`rules` gives them."""
         lay = self.layout
         shape = (len(lay.options), len(lay.owners))
         p = np.full(shape, np.nan)

@@ -83,7 +83,8 @@ def rule_milestones(result: Result, plan: Plan | None = None) -> pd.DataFrame | 
     ``stop_if_failure_seen``, ``p_continue`` (the milestone's chance) and ``p_continue_se``,
     ``valued_trials`` and ``rule`` (the fitted rule at that date in words); for a yearly review
     ``npv_if_missed``, ``npv_if_hit`` and ``npv_vs_status_quo_if_missed``, the expected NPV
-    under the rule given it stops by that review or carries on past it (NaN for a pilot)."""
+    under the rule given it stops by that review or carries on past it (for a pilot: given it
+    stops or scales)."""
     import pandas as pd
 
     plan = compile_plan(result.scenario) if plan is None else plan
@@ -108,6 +109,9 @@ def rule_milestones(result: Result, plan: Plan | None = None) -> pd.DataFrame | 
                 measured = f"the measured benefit of year {int(year)}"
             else:
                 row = _pilot_rows(fitted[key], rule.option, owner)
+                t = fitted[key].table.loc[(rule.option, owner)]
+                row.update({"npv_if_missed": t.npv_if_stopped, "npv_if_hit": t.npv_if_scaled,
+                            "npv_vs_status_quo_if_missed": t.npv_vs_status_quo_if_stopped})  # fmt: skip
                 measured = "the pilot's measured benefit, annualised at full scale"
             rows.append({"option": rule.option, "owner": owner, "milestone": ms.name, "kind": rule.rule,
                          "year": year, "measured": measured, **row})  # fmt: skip

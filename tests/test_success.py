@@ -367,7 +367,11 @@ def test_a_signed_stop_review_is_the_rule_that_stops_every_failure_seen(rules_ca
         row = ms.loc[("buy", "shared", name)]
         assert row.npv_mean_if_missed == pytest.approx(-1000 / 1.1, rel=1e-9)
         assert row.npv_mean_if_hit == pytest.approx(1250 / 1.1 + 2000 / 1.1**2 + 2000 / 1.1**3, rel=1e-9)
-    assert math.isnan(ms.loc[("buy", "shared", "Pilot decision"), "npv_mean_if_missed"])  # a pilot's: not computed
+    # the pilot stops a failure seen at its 100 set-up cost; a delivery scales to the same life a
+    # year later, 4,291.89 / 1.1 - 100 = 3,801.72
+    pilot = ms.loc[("buy", "shared", "Pilot decision")]
+    assert pilot.npv_mean_if_missed == pytest.approx(-100, rel=1e-9)
+    assert pilot.npv_mean_if_hit == pytest.approx((1250 / 1.1 + 2000 / 1.1**2 + 2000 / 1.1**3) / 1.1 - 100, rel=1e-9)
 
 
 def test_a_signed_pilot_scales_on_a_threshold_between_a_failure_and_a_delivery(rules_case):
