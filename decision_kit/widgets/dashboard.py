@@ -34,6 +34,7 @@ from .markup import css_class, escape, owner_label, recommendation_html, summary
 from .organisation import ORGANISATION_SECTION, add_organisation_controls
 from .runs import Runs
 from .session import DEFAULT_SAVE_DIR, REFINE_TRIALS, default_interactive_trials
+from .stages import StagesPanel
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ class Dashboard:
         self._run = 0  # serial number of the simulation behind the outputs
         self._recommendation_text = ""
         self._build_outputs()
+        self.stages = StagesPanel(lambda: self._scenario, seed=seed)  # on demand: fitting rules takes seconds
         self._controls: dict[str, Control] = {}
         self._build_controls()
         self.widget = self._layout()
@@ -324,7 +326,7 @@ class Dashboard:
         buttons = widgets.HBox([self.refine_button, self.reset_button, self.status])
         buttons.add_class("dk-buttons")
         return arrange(self.title, [self.recommendation, self.stakeholders, self.error_box, self.notes], buttons,
-                       self._sections, [self.summary, self.chart_tabs, self.comparison])
+                       self._sections, [self.summary, self.chart_tabs, self.comparison, self.stages.widget])
 
     # -- changes --------------------------------------------------------------------------
     def _on_change(self, key: str, old, new) -> None:
@@ -382,6 +384,7 @@ class Dashboard:
         result, simulated = self._runs.run(scenario, self._result)  # reusing what the change left valid
         self._run += simulated
         self._scenario, self._result = scenario, result
+        self.stages.clear()
         self._invalid = ""
         self._show_error("")
 
