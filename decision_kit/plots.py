@@ -367,3 +367,22 @@ def stop_boundary(staged, option: str, owner: str, ax=None):
     ax.legend(lines, [h.get_label() for h in lines], frameon=False, loc="upper left")
     ax.set_title(f"Stop rule of {option} under {owner} (a live option with no failure seen)")
     return ax
+
+
+def pilot_design(design, currency: str, ax=None):
+    """The pilot-design curve of one cell (:func:`decision_kit.staged_pilot.pilot_design`): the
+    pilot's value net of its cost and its delay against its length in months, one line per
+    scale (share of contacts or seats), with two standard errors as a band."""
+    ax = _axes(ax)
+    for scale, rows in design.groupby(level="scale"):
+        months = rows.index.get_level_values("months").to_numpy(dtype=float)
+        value, se = rows["value"].to_numpy(dtype=float), rows["value_se"].to_numpy(dtype=float)
+        (line,) = ax.plot(months, value, marker="o", label=f"on {scale:.0%}")
+        ax.fill_between(months, value - 2 * se, value + 2 * se, color=line.get_color(), alpha=0.12)
+    ax.axhline(0, color="#888", lw=0.8)
+    ax.yaxis.set_major_formatter(money_formatter(currency))
+    ax.set_xlabel("pilot length (months)")
+    ax.set_ylabel(f"value of the pilot ({currency}), net of its cost and delay")
+    ax.legend(frameon=False, title="pilot scale")
+    ax.set_title("Pilot design: value against length and scale (bands: two standard errors)")
+    return ax

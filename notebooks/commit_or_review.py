@@ -204,7 +204,7 @@ print(f"Best cell on the valued trials: committing now {'/'.join(commit_best)} (
 # - *Judgement inputs.* The review's own inputs (exit cost, contract years still due, when a failure becomes visible, how noisily benefit is measured) are judgements (grade J), stated with their reasons in `source:` above. They are drawn on a stream of their own, apart from `simulate`, so they are not in the tornado, the Sobol indices or the value of information: how much the review is worth is only as good as those judgements.
 # - *Estimates, not truths.* The out-of-sample value is biased low and the in-sample value high; the standard error is the Monte Carlo error of the valued half only. The rule is fitted, not chosen by the organisation: a real review that stops less readily than the fitted rule, or later, is worth less.
 # - *Judgement inputs, measured.* The last section shows how much the review's value (and a pilot's) moves with each of those judgement inputs.
-# - *Not built yet* (#14): choosing among the options after a wait (a deferral is commit-or-not on one option, `flexibility: defer`, in `decision-kit stages`), and the stages in the dashboard.
+# - *Not built yet* (#14): choosing among the options after a wait (a deferral is commit-or-not on one option, `flexibility: defer`, in `decision-kit stages`). The dashboard values the reviews and pilots on demand (its "commit now or stage it" panel).
 
 # %% [markdown]
 # ## Beyond the review: a pilot first, with the review kept once scaled
@@ -228,6 +228,20 @@ if option in reviewed_options(scenario, "pilot"):
     print(f"{option} under {rule_owner}: {piloted.rule_words(option, rule_owner)}.")
 else:
     print(f"{option} states no pilot.")
+
+# %% [markdown]
+# ### How long, and on how many: the pilot-design curve
+#
+# The pilot's value net of its cost and its delay for other lengths and scales, on the same trials and measurement errors (so the differences between designs are the design's, not noise). A longer pilot measures better and sees more failures, but delays the benefit of every delivery; a larger one measures better but costs more.
+
+# %% tags=["nbval-ignore-output"]
+from decision_kit.staged_pilot import pilot_design
+
+if option in reviewed_options(scenario, "pilot"):
+    design = pilot_design(scenario, option, rule_owner, trials=min(trials, 4_000), seed=seed)
+    best_design = design["value"].idxmax()
+    print(f"best design: {best_design[1]:g} months on {best_design[0]:.0%}, worth {compact(design['value'].max())} {cur}")
+    ax = plots.pilot_design(design, cur)
 
 # %% [markdown]
 # ## What the value of the review depends on: its own inputs

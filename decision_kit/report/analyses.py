@@ -192,10 +192,24 @@ def _pilot_analyses(result, *, trials: int) -> dict[str, Any]:
     cols = {k: v for k, v in cols.items() if k in p.table.columns}
     best = {o: str(p.table.loc[o, "piloted_npv"].idxmax()) for o in dict.fromkeys(p.table.index.get_level_values(0))}
     words = " ".join(f"{o} under {w}: {p.rule_words(o, w)}." for o, w in best.items())
+    option = max(best, key=lambda o: float(p.table.loc[(o, best[o]), "value"]))
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from .. import plots
+    from ..staged_pilot import pilot_design
+
+    fig = Figure(figsize=(8, 4.5))
+    FigureCanvasAgg(fig)
+    design = pilot_design(s, option, best[option], trials=min(trials, 4_000), seed=result.seed)
+    plots.pilot_design(design, s.currency, ax=fig.subplots())
+    fig.tight_layout()
     return {
         f"Commit now or pilot first ({p.trials:,} trials; NPV versus the status quo, {s.currency}, the pilot's "
         "cost and delay included)": p.table[list(cols)].rename(columns=cols),
         "The scale-or-stop rule of each pilot, fitted on the trials": words,
+        f"Pilot design for {option} under {best[option]}: value against length and scale "
+        f"({min(trials, 4_000):,} trials, the same for every design)": fig,
     }
 
 
