@@ -82,6 +82,10 @@ class Pilots(CellRules):
                 else ("scale whatever it measures" if r.p_stop == 0 else "stop whatever it measures")
             )
             return f"{head}{rest}; it stops in {whole_percent(r.p_stop)} of trials"
+        if r.scale_if_at_least < 0:  # the measurement is too noisy for a cut a working delivery would meet
+            return (f"{head}{'scale otherwise' if seen else 'scale'}: the measurement is too noisy to stop on (the "
+                    f"fitted cut, {compact(r.scale_if_at_least)} {self.currency} a year at full scale, is below "
+                    f"zero); it stops in {whole_percent(r.p_stop)} of trials")  # fmt: skip
         return (f"{head}scale if its measured benefit is at least {compact(r.at_pilot_scale)} {self.currency} a year "
                 f"({compact(r.scale_if_at_least)} a year at full scale), otherwise stop; it stops in "
                 f"{whole_percent(r.p_stop)} of trials")  # fmt: skip
