@@ -185,9 +185,10 @@ def test_the_memo_carries_the_review_table_rule_and_chart(shipped):
     s, _ = shipped
     sections = staged_analyses(simulate(s, trials=2_000, seed=5), trials=2_000)
     kinds = [type(v).__name__ for v in sections.values()]
-    # review (table, rule, chart, stage tornado), pilot, switch
-    assert kinds == ["DataFrame", "str", "Figure", "DataFrame", "DataFrame", "str", "DataFrame", "str"]
-    table, words, fig, tornado, piloted, pilot_words, switched, switch_words = sections.values()
+    # review (table, rule, chart, stage tornado), pilot (table, rule, design curve), switch
+    assert kinds == ["DataFrame", "str", "Figure", "DataFrame", "DataFrame", "str", "Figure", "DataFrame", "str"]
+    table, words, fig, tornado, piloted, pilot_words, design, switched, switch_words = sections.values()
+    assert isinstance(design, Figure) and design.axes[0].get_xlabel() == "pilot length (months)"
     assert set(tornado.stage) == {"abandon", "pilot", "switch_vendor"}
     assert "abandon.exit_cost" in set(tornado.input) and "switch_vendor.cost" in set(tornado.input)
     assert "value of switching" in switched.columns and "buy under" in switch_words
