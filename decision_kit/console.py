@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import textwrap
 
-from .formatting import amount, compact, finite, months, percent, rate, whole_percent, years
+from .formatting import amount, compact, finite, months, percent, rate, value_within_error, whole_percent, years
 from .results import Result, shown_certainty_equivalent
 
 WIDTH = 100
@@ -172,14 +172,6 @@ def ownership_text(scenario, choice, contributions, option: str, what_ifs, worth
                      for line in out)  # fmt: skip
 
 
-def _value_words(value: float, se: float, significant: bool) -> str:
-    """A value of flexibility with its standard error, signed, or "within MC error" when it is
-    within two standard errors of zero (a difference that does not exist is not a number)."""
-    if not significant:
-        return f"within MC error (±{compact(2 * se)})"
-    return f"+{compact(value)} ± {compact(se)}".replace("+-", "-")
-
-
 def staged_text(staged) -> str:
     """Commit now versus a yearly stop review, for a terminal: per option x owner the expected
     NPV versus the status quo either way, the value of the review with its standard error (or
@@ -197,7 +189,7 @@ def staged_text(staged) -> str:
               [10, 10, 10, 11, 26, 6, 15]),
     ]  # fmt: skip
     for (o, w), r in t.iterrows():
-        value = _value_words(r.flexibility, r.flexibility_se, r.significant)
+        value = value_within_error(r.flexibility, r.flexibility_se, r.significant)
         regret = f"{whole_percent(r.p_stop_regret)} / {whole_percent(r.p_carry_on_regret)}"
         out.append(_line([str(o), str(w), compact(r.commit_npv), compact(r.staged_npv), value,
                           whole_percent(r.p_stop), regret], [10, 10, 10, 11, 26, 6, 15]))  # fmt: skip
@@ -237,7 +229,7 @@ def pilot_text(piloted) -> str:
         ),
     ]
     for (o, w), r in t.iterrows():
-        value = _value_words(r.value, r.value_se, r.significant)
+        value = value_within_error(r.value, r.value_se, r.significant)
         errors = f"{whole_percent(r.p_stop_when_scaling_pays)} / {whole_percent(r.p_scale_when_stopping_pays)}"
         out.append(_line([str(o), str(w), compact(r.commit_npv), compact(r.piloted_npv), value,
                           whole_percent(r.p_stop), errors], widths))  # fmt: skip
@@ -247,14 +239,14 @@ def pilot_text(piloted) -> str:
         r = t.loc[(o, w)]
         out += ["", f"{o} under {w}: pilot cost {compact(r.pilot_cost)} {cur} on average; {piloted.rule_words(o, w)}."]
         if finite(r.get("value_with_reviews", math.nan)):
-            value = _value_words(r.value_with_reviews, r.value_with_reviews_se,
+            value = value_within_error(r.value_with_reviews, r.value_with_reviews_se,
                                  abs(r.value_with_reviews) > 2 * r.value_with_reviews_se)  # fmt: skip
-            added = _value_words(r.reviews_add, r.reviews_add_se, abs(r.reviews_add) > 2 * r.reviews_add_se)
+            added = value_within_error(r.reviews_add, r.reviews_add_se, abs(r.reviews_add) > 2 * r.reviews_add_se)
             out.append(f"  Scaled, it keeps its yearly stop review: the pilot is then worth {value}, the reviews "
                        f"adding {added} to the pilot alone (stops {whole_percent(r.p_stop_with_reviews)} at the "
                        "pilot).")  # fmt: skip
         if finite(r.get("value_extended", math.nan)):
-            value = _value_words(r.value_extended, r.value_extended_se,
+            value = value_within_error(r.value_extended, r.value_extended_se,
                                  abs(r.value_extended) > 2 * r.value_extended_se)  # fmt: skip
             band = "" if finite(r.extend_from) else " (no ambiguous band pays: the pilot alone)"
             out.append(f"  With the extension it may take, the pilot is worth {value}{band}.")
@@ -277,7 +269,7 @@ def defer_text(deferred) -> str:
         _line(["option", "owner", "commit now", "wait first", "value of waiting", "stays", "errors stop/go"], widths),
     ]
     for (o, w), r in t.iterrows():
-        value = _value_words(r.value, r.value_se, r.significant)
+        value = value_within_error(r.value, r.value_se, r.significant)
         errors = f"{whole_percent(r.p_stop_when_commit_pays)} / {whole_percent(r.p_commit_when_stop_pays)}"
         out.append(_line([str(o), str(w), compact(r.commit_npv), compact(r.deferred_npv), value,
                           whole_percent(r.p_stop), errors], widths))  # fmt: skip
@@ -570,7 +562,7 @@ def switch_text(sw) -> str:
         _line(["option", "owner", "never switch", "with switch", "value of switching", "acquired", "switch"], widths),
     ]
     for (o, w), r in t.iterrows():
-        value = _value_words(r.value, r.value_se, r.significant)
+        value = value_within_error(r.value, r.value_se, r.significant)
         cells = [str(o), str(w), compact(r.commit_npv), compact(r.switch_npv), value, whole_percent(r.p_acquired),
                  whole_percent(r.p_switch)]  # fmt: skip
         out.append(_line(cells, widths))

@@ -164,3 +164,17 @@ def months(x) -> str:
     ('7.2', '12.0')
     """
     return f"{float(x):.1f}" if finite(x) else "n/a"
+
+
+def value_within_error(value: float, se: float, significant: bool, unit: str = "") -> str:
+    """A value (of flexibility, of a stage) with its standard error, signed, or "within MC
+    error" when it is within two standard errors of zero (a difference that does not exist is
+    not a number); ``unit`` (a currency) follows each amount.
+
+    >>> value_within_error(88_488.0, 6_320.0, True, "USD"), value_within_error(100.0, 400.0, False)
+    ('+88.5k ± 6.32k USD', 'within MC error (±800)')
+    """
+    u = f" {unit}" if unit else ""
+    if not significant:
+        return f"within MC error (±{compact(2 * se)}{u})"
+    return f"+{compact(value)} ± {compact(se)}{u}".replace("+-", "-")

@@ -45,6 +45,7 @@ import numpy as np
 
 from ..ownership import MECHANISM_FIELDS, ORGANISATION_FIELDS, owner_arrays, scalar_effects
 from ..sampling import draw_inputs
+from ..schema.organisation import fixed_numbers
 
 CELLS: dict[str, tuple[str, str]] = {
     "marketing": ("marketing", "marketing_ops"),
@@ -84,8 +85,6 @@ class OwnerEffects:
 def owner_effects(portfolio, trials: int, rng: np.random.Generator) -> OwnerEffects | None:
     """Every owner's per-trial effects for a portfolio with ``organisation:`` (None without),
     the profile's and the coefficients' draws taken from ``rng`` in field order."""
-    from ..schema.organisation import fixed_numbers
-
     org, mech = portfolio.organisation, portfolio.mechanisms
     if org is None or mech is None:
         return None

@@ -59,6 +59,15 @@ from ..errors import input_error
 from .base import Model, fixed_default
 
 
+def lowest_not_negative(v: Any, what: str) -> Any:
+    """``v`` unchanged, or a located error naming ``what`` where its support reaches below zero
+    (a stage's costs and months cannot be negative in any draw)."""
+    lo, _ = v.support()
+    if lo < 0:
+        raise input_error("negative", "{what} cannot be negative (lowest possible value {lo})", what=what, lo=lo)
+    return v
+
+
 class Abandon(Model):
     """A yearly review at which the option may be stopped (see the module docstring).
 
@@ -87,11 +96,9 @@ class Abandon(Model):
     @field_validator("exit_cost", "failure_seen_after_months")
     @classmethod
     def _not_negative(cls, v: Any, info: Any) -> Any:
-        lo, _ = v.support()
-        if lo < 0:
-            what = {"exit_cost": "an exit cost", "failure_seen_after_months": "months"}[info.field_name]
-            raise input_error("negative", "{what} cannot be negative (lowest possible value {lo})", what=what, lo=lo)
-        return v
+        return lowest_not_negative(
+            v, {"exit_cost": "an exit cost", "failure_seen_after_months": "months"}[info.field_name]
+        )
 
 
 class Pilot(Model):
@@ -122,11 +129,7 @@ class Pilot(Model):
     @field_validator("setup_cost", "monthly_cost", "failure_seen_after_months")
     @classmethod
     def _not_negative(cls, v: Any, info: Any) -> Any:
-        lo, _ = v.support()
-        if lo < 0:
-            what = "months" if info.field_name == "failure_seen_after_months" else "a pilot's cost"
-            raise input_error("negative", "{what} cannot be negative (lowest possible value {lo})", what=what, lo=lo)
-        return v
+        return lowest_not_negative(v, "months" if info.field_name == "failure_seen_after_months" else "a pilot's cost")
 
 
 class Extension(Model):
@@ -142,10 +145,7 @@ class Extension(Model):
     @field_validator("extra_cost")
     @classmethod
     def _not_negative(cls, v: Any) -> Any:
-        lo, _ = v.support()
-        if lo < 0:
-            raise input_error("negative", "a pilot's cost cannot be negative (lowest possible value {lo})", lo=lo)
-        return v
+        return lowest_not_negative(v, "a pilot's cost")
 
 
 class Defer(Model):
@@ -164,10 +164,7 @@ class Defer(Model):
     @field_validator("waiting_cost")
     @classmethod
     def _not_negative(cls, v: Any) -> Any:
-        lo, _ = v.support()
-        if lo < 0:
-            raise input_error("negative", "a waiting cost cannot be negative (lowest possible value {lo})", lo=lo)
-        return v
+        return lowest_not_negative(v, "a waiting cost")
 
 
 class SwitchVendor(Model):
@@ -186,10 +183,7 @@ class SwitchVendor(Model):
     @field_validator("cost")
     @classmethod
     def _not_negative(cls, v: Any) -> Any:
-        lo, _ = v.support()
-        if lo < 0:
-            raise input_error("negative", "a switching cost cannot be negative (lowest possible value {lo})", lo=lo)
-        return v
+        return lowest_not_negative(v, "a switching cost")
 
 
 class Flexibility(Model):

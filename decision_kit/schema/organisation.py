@@ -202,6 +202,14 @@ class Mechanisms(Model):
         return self
 
 
+def with_mechanisms(data: Any) -> Any:
+    """A document's raw data with ``mechanisms: {}`` (the shipped coefficients) where it states
+    an organisation profile and no ``mechanisms`` block (a scenario's or a portfolio's)."""
+    if isinstance(data, dict) and data.get("organisation") is not None and data.get("mechanisms") is None:
+        return {**data, "mechanisms": {}}
+    return data
+
+
 def fixed_numbers(org: Organisation, mech: Mechanisms) -> Fixed:
     """The fixed numbers :func:`decision_kit.ownership.owner_arrays` and
     :func:`~decision_kit.ownership.scalar_effects` read."""

@@ -9,7 +9,7 @@ from pydantic import Field, field_validator, model_validator
 from ..distributions import Distribution, Num
 from ..errors import input_error
 from .base import Document, FieldPath, Model
-from .organisation import Mechanisms, Organisation
+from .organisation import Mechanisms, Organisation, with_mechanisms
 
 
 class ResponseCurve(Model):
@@ -93,9 +93,7 @@ class Portfolio(Document):
     @classmethod
     def _mechanisms(cls, data: Any) -> Any:
         """An organisation profile without a ``mechanisms`` block takes the shipped coefficients."""
-        if isinstance(data, dict) and data.get("organisation") is not None and data.get("mechanisms") is None:
-            return {**data, "mechanisms": {}}
-        return data
+        return with_mechanisms(data)
 
     @field_validator("owner_budgets", mode="after")
     @classmethod

@@ -18,7 +18,7 @@ from .caps import RiskCap
 from .correlations import correlation_problems
 from .flexibility import switch_problems
 from .options import STATUS_QUO, CostLine, Driver, Option, StatusQuo
-from .organisation import Mechanisms, Organisation, fixed_numbers
+from .organisation import Mechanisms, Organisation, fixed_numbers, with_mechanisms
 from .stakeholders import COMPUTED_CRITERIA, Criterion, Stakeholder
 from .success import Success, success_problems
 from .terminal import TerminalValue, terminal_problems
@@ -188,9 +188,7 @@ class Scenario(Document):
     @classmethod
     def _mechanisms(cls, data: Any) -> Any:
         """An organisation profile without a ``mechanisms`` block takes the shipped coefficients."""
-        if isinstance(data, dict) and data.get("organisation") is not None and data.get("mechanisms") is None:
-            return {**data, "mechanisms": {}}
-        return data
+        return with_mechanisms(data)
 
     @model_validator(mode="wrap")
     @classmethod

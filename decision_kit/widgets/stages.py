@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from ..formatting import compact, whole_percent
+from ..formatting import compact, value_within_error, whole_percent
 from ..schema import Scenario
 from .markup import escape, owner_label, words
 
@@ -26,12 +26,8 @@ _STALE = ("<p class=\"dk-stages-note\"><i>The scenario changed: press the button
           "pilots again.</i></p>")  # fmt: skip
 
 
-def value_text(value: float, se: float, significant: bool, currency: str) -> str:
-    """A stage's value with its standard error, or "within MC error" inside two of them."""
-    if not significant:
-        return f"within MC error (±{compact(2 * se)} {currency})"
-    sign = "+" if value >= 0 else "-"
-    return f"{sign}{compact(abs(value))} ± {compact(se)} {currency}"
+value_text = value_within_error
+"""A stage's value with its standard error and currency, or "within MC error" inside two of them."""
 
 
 def _rows(table, commit: str, staged: str, value: str, currency: str) -> str:
