@@ -439,9 +439,10 @@ def _drawn_curves(portfolio: Portfolio, trials: int, rng: np.random.Generator, u
 
 def _with_owner_effects(portfolio: Portfolio, curves: Curves, eff: OwnerEffects, shifts) -> Curves:
     """Curves with each owner's mechanisms applied (:mod:`decision_kit.allocation.owners`):
-    ``max_value`` times the owner's realisation and share of the year after its start delay,
-    ``scale`` times ``1 + integration_share x rework``. Owners named in ``shifts`` keep round
-    one's constants instead (the legacy override): their curves are left as drawn."""
+    ``max_value`` times the owner's realisation factor, ``scale`` times ``1 + integration_share
+    x rework``; the start delay acts in an initiative's first plan year only
+    (:meth:`PortfolioModel.curves_in`). Owners named in ``shifts`` keep round one's constants
+    instead (the legacy override): their curves are left as drawn."""
     m, s = curves.m.copy(), curves.s.copy()
     for i, ini in enumerate(portfolio.initiatives.values()):
         o = ini.owner
