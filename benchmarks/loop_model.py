@@ -241,9 +241,18 @@ def _owner_mechanisms(s: Scenario, owner: str, v: dict, fx, H: int) -> dict:
                            for t in range(1, H + 1)] if delivery == "embedded_it" else [0.0] * (H + 1)
     steering = (fx.steering_meetings_per_month * fx.steering_attendees * fx.steering_hours * 12 * o["steering_rate"]
                 if holder == "shared_pot" else 0.0)
+    # rework and security: the integration lines' factor, the security events' frequency and severity
+    sens = {"low": 0.0, "medium": 0.5, "high": 1.0}[fx.data_sensitivity]
+    r = {"marketing_ops": o["rework_marketing_ops"] * (5 - o["marketing_maturity"]) / 4,
+         "shadow": o["rework_shadow"]}.get(delivery, 0.0)
+    integration = 1 + r * math.log(1 + o["stack_size"] / 10)
+    reviewed = holder != "marketing" or delivery in ("central_it", "embedded_it")
+    frequency = 1.0 if reviewed else 1 + o[f"security_{delivery}"] * sens
+    severity = o["shadow_severity"] * (1 + o["shadow_regulatory_uplift"] * sens) if delivery == "shadow" else 1.0
     return {"delay": delay, "speed": speed, "real": real, "specialists": specialists, "steering": steering,
             "shadow": delivery == "shadow", "discovery": discovery,
-            "duplicate": o["shadow_duplicate_share"], "absorb": o["shadow_absorb_ratio"]}  # fmt: skip
+            "duplicate": o["shadow_duplicate_share"], "absorb": o["shadow_absorb_ratio"],
+            "integration": integration, "frequency": frequency, "severity": severity}  # fmt: skip
 
 
 def simulate_loop(scenario: Scenario, trials: int, seed: int = 0) -> LoopResult:
@@ -271,12 +280,15 @@ def simulate_loop(scenario: Scenario, trials: int, seed: int = 0) -> LoopResult:
 
     # which risks need which draws
     one_off = {r: k for r, k in s.risks.items() if k.effect == "one_off"}
-    lasting = {r: k for r, k in s.risks.items() if k.effect != "one_off"}
 
-    def p_scale(risk, sh):
-        return sh.incident_frequency if risk.type == "security" else 1.0
-
-    max_scale = {r: max(p_scale(k, sh) for sh in shifts.values()) for r, k in s.risks.items()}
+    def factors(w, mech):  # (integration, frequency, severity): a stated constant wins over the mechanism
+        sh = shifts[w]
+        if mech is None:
+            return sh.integration_factor, sh.incident_frequency, sh.incident_severity
+        stated = s.owners[w] if w in s.owners else None
+        return tuple(getattr(sh, k) if stated is not None and getattr(stated, k) is not None else mech[m]
+                     for k, m in (("integration_factor", "integration"), ("incident_frequency", "frequency"),
+                                  ("incident_severity", "severity")))  # fmt: skip
     caps = {r: _cap(k, s.revenue) for r, k in s.risks.items()}
 
     for i in range(trials):
@@ -287,9 +299,12 @@ def simulate_loop(scenario: Scenario, trials: int, seed: int = 0) -> LoopResult:
         # risk events: one uniform per risk and year; a one-off event's impact drawn when it
         # happens for at least one owner (its probability is scaled per owner below)
         u = {r: [rnd.random() for _ in range(H)] for r in s.risks}
+        mechs = {w: _owner_mechanisms(s, w, v, fixed, H) if fixed is not None else None for w in owners}
+        fac = {w: factors(w, mechs[w]) for w in owners}
         one_off_impact = {}
         for r, risk in one_off.items():
-            p_max = v[f"risks.{r}.probability"] * max_scale[r]
+            scale = max(fac[w][1] for w in owners) if risk.type == "security" else 1.0
+            p_max = v[f"risks.{r}.probability"] * scale
             one_off_impact[r] = [draw(risk.impact, rnd) if u[r][t] < p_max else 0.0 for t in range(H)]
 
         driver_level = {}
@@ -302,7 +317,8 @@ def simulate_loop(scenario: Scenario, trials: int, seed: int = 0) -> LoopResult:
             my_risks = [(r, k) for r, k in s.risks.items() if risk_touches(s, k, oname)]
             for w in owners:
                 sh = shifts[w]
-                mech = _owner_mechanisms(s, w, v, fixed, H) if fixed is not None else None
+                mech = mechs[w]
+                integration_factor, incident_frequency, incident_severity = fac[w]
                 base = v[f"{pre}.launch_months"]
                 if mech is not None:
                     h = opt.in_house_share if opt.in_house_share is not None else _IN_HOUSE[opt.kind]
@@ -317,8 +333,8 @@ def simulate_loop(scenario: Scenario, trials: int, seed: int = 0) -> LoopResult:
                     p = v[f"risks.{r}.probability"]
                     sev = 1.0
                     if risk.type == "security":
-                        p *= sh.incident_frequency
-                        sev = sh.incident_severity
+                        p *= incident_frequency
+                        sev = incident_severity
                     if risk.effect == "one_off":
                         for t in range(1, H + 1):
                             if u[r][t - 1] < p:
@@ -368,7 +384,7 @@ def simulate_loop(scenario: Scenario, trials: int, seed: int = 0) -> LoopResult:
                     if line.overrun:
                         f = [x * v[f"{pre}.cost_overrun"] for x in f]
                     if line.category in ("integration", "customisation"):
-                        f = [x * sh.integration_factor for x in f]
+                        f = [x * integration_factor for x in f]
                     if lname in price_mult:
                         f = [x * m for x, m in zip(f, price_mult[lname])]
                     line_flow[lname] = f

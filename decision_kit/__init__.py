@@ -20,7 +20,7 @@ by ``tests/test_layering.py``, with the absence of import cycles):
 3. priors, ownership
 4. schema
 5. loading, plan, tails, dominance
-6. sampling, adoption, plausibility, owner_plans
+6. sampling, adoption, plausibility, owner_plans, risk_effects
 7. engine, trial_metrics, kept_draws
 8. results
 9. simulation

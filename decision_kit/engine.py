@@ -14,11 +14,7 @@ term in :mod:`decision_kit.timing`): period 0 is the decision date, period ``t``
 ``t``. A line that starts ``m`` months after the decision pays the fraction
 ``clip((12 t - m) / 12, 0, 1)`` of year ``t``. Benefits ramp linearly from go-live ``L`` to full
 adoption at ``L + R`` months; year ``t`` gets the average adoption over its twelve months.
-Risk events happen in years 1..horizon; lasting effects (price rise, benefit loss) apply from
-the year after the first event. A risk's cap bounds the loss of each event after the owner's
-severity (``min(impact x severity, cap)``; see :mod:`decision_kit.schema.caps`). The first
-event year is drawn as a geometric waiting time (exact for a constant probability per year);
-one-off events are drawn year by year.
+Risk events and their effects are :mod:`decision_kit.risk_effects`'.
 
 Common random numbers: every owner sees the same draws; an owner's shifts act
 deterministically on them, so differences between cells are not sampling noise.
@@ -26,7 +22,7 @@ deterministically on them, so differences between cells are not sampling noise.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +31,7 @@ from . import ownership, timing
 from .adoption import edges, year_fraction_ramped
 from .plan import FLOW_COST_EXTRA, INTEGRATION_CATEGORIES, NEUTRAL, Layout, LinePlan, OptionPlan, Plan, compile_plan
 from .priors import OwnerShifts
+from .risk_effects import RiskEffects, first_event_year
 from .sampling import RiskDraws
 from .schema import Scenario
 from .workspace import Workspace
@@ -46,6 +43,7 @@ __all__ = [
     "RiskDraws",
     "Workspace",
     "edges",
+    "first_event_year",
     "layout",
     "project",
     "uncertain_inputs",
@@ -115,85 +113,41 @@ def _growth(rate, H: int, out: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
-def first_event_year(u, p, horizon: int):
-    """First year (1-based) with an event, from one uniform per trial: geometric waiting time.
-
-    Returns ``horizon + 1`` when no event happens within the horizon.
-    """
-    p = np.clip(np.asarray(p, dtype=float), 0.0, 1.0)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # a tiny p waits past the horizon
-        k = np.floor(np.log1p(-u) / np.log1p(-p)) + 1  # P(k) = (1-p)^(k-1) p
-    k = np.where(p >= 1, 1, np.where(p <= 0, horizon + 1, k))
-    return np.minimum(k, horizon + 1)
+def _is_one(x) -> bool:
+    """Whether a factor is the number 1 (an array is never taken as one: it varies by trial)."""
+    return np.ndim(x) == 0 and float(x) == 1.0
 
 
-class RiskEffects:
-    """Risk-event effects, time-major ((H, n) arrays over years 1..H), computed once and shared.
+@dataclass(frozen=True)
+class OwnerFactors:
+    """An owner's rework and security factors as the engine applies them: ``integration``
+    (integration and customisation lines), incident ``frequency`` and ``severity`` (security
+    events), each a number or an (n,) array, with the keys that name them in the caches (the
+    number itself, so owners with equal numbers share flows, or the owner's index)."""
 
-    Only ``security`` events depend on the owner (incident frequency and severity), so the
-    effects are cached by (risk, frequency, severity): every owner with the same shifts, and
-    every option, reuses them.
-    """
+    integration: float | np.ndarray
+    frequency: float | np.ndarray
+    severity: float | np.ndarray
+    integration_key: Hashable
+    incident_key: Hashable
 
-    def __init__(self, plan: Plan, values: dict, risks: RiskDraws, n: int, ws: Workspace):
-        self.plan, self.values, self.risks, self.n, self.ws = plan, values, risks, n, ws
-        self.H = plan.horizon
-        self.years = np.arange(1, self.H + 1, dtype=float).reshape(-1, 1)
-        self._cache: dict = {}
-        self._yearly: dict = {}  # one-off risks: (uniforms, impacts) transposed to (H, n), per risk
-
-    def effect(self, risk, freq: float, sev: float) -> dict:
-        """The effect of ``risk`` (a :class:`~decision_kit.plan.RiskPlan`) under an owner's
-        incident frequency and severity: some of ``cost``, ``mult``, ``keep`` ((H, n)) and
-        ``events`` ((n,) count)."""
-        key = (risk.name, freq, sev) if risk.is_security else (risk.name,)
-        if key not in self._cache:
-            self._cache[key] = self._compute(key, risk, freq, sev)
-        return self._cache[key]
-
-    def _transposed(self, rname: str):
-        if rname not in self._yearly:
-            H, n = self.H, self.n
-            u = self.ws(("yearly", rname), (H, n))
-            u[...] = self.risks.yearly[rname].T
-            impact = _vec(self.risks.impact[rname])
-            if impact.ndim == 2:
-                impact = self.ws(("impact", rname), (H, n))
-                impact[...] = self.risks.impact[rname].T
-            self._yearly[rname] = (u, impact)
-        return self._yearly[rname]
-
-    def _compute(self, key, risk, freq, sev):
-        H, n = self.H, self.n
-        p = _vec(self.values[risk.probability])
-        if risk.is_security:
-            p = p * freq
+    @classmethod
+    def of(cls, sh: OwnerShifts, m=None, kept: frozenset[str] = frozenset(), w: int = -1) -> OwnerFactors:
+        """The factors of shifts ``sh`` (round one's constants), or of an owner by mechanism
+        ``m`` (:class:`~decision_kit.ownership.OwnerArrays`) with the shifts named in ``kept``
+        stated as constants by the scenario instead (:data:`decision_kit.ownership.OVERRIDABLE`)."""
+        if m is None:
+            g, fq, sv = sh.integration_factor, sh.incident_frequency, sh.incident_severity
         else:
-            sev = 1.0
-        if risk.effect == "one_off":
-            u, impact = self._transposed(risk.name)
-            hit = u < p  # (H, n)
-            cost = np.multiply(impact, sev, out=self.ws(("effect", key), (H, n)))
-            if risk.cap is not None:
-                np.minimum(cost, risk.cap, out=cost)
-            cost *= hit
-            return {"cost": cost, "events": hit.sum(axis=0)}
-        k = first_event_year(self.risks.first[risk.name], p, H)  # (n,)
-        impact = _vec(self.risks.impact[risk.name]) * sev
-        if risk.cap is not None:
-            impact = np.minimum(impact, risk.cap)
-        out = {"events": (k <= H).astype(float)}
-        after = self.years > k
-        buf = self.ws(("effect", key), (H, n))
-        if risk.effect == "price_rise":
-            out["mult"] = np.add(1.0, np.multiply(after, impact, out=buf), out=buf)
-            if risk.roadmap_loss:  # the benefits fall by that share after the event
-                out["keep"] = np.subtract(1.0, after * risk.roadmap_loss, out=self.ws(("roadmap", key), (H, n)))
-        elif risk.effect == "benefit_loss":
-            out["keep"] = np.subtract(1.0, np.multiply(after, impact, out=buf), out=buf)
-        else:  # forced_migration: a one-off cost in the year of the first event
-            out["cost"] = np.multiply(self.years == k, impact, out=buf)
-        return out
+            g, fq, sv = (
+                float(getattr(sh, name)) if name in kept else getattr(m, field)
+                for name, field in ownership.OVERRIDABLE.items()
+            )
+
+        def key(x, what: str) -> Hashable:
+            return float(x) if np.ndim(x) == 0 else (what, w)
+
+        return cls(g, fq, sv, key(g, "integration"), (key(fq, "frequency"), key(sv, "severity")))
 
 
 class Chunk:
@@ -273,7 +227,7 @@ class OptionProjection:
         self._shared: dict = {}
 
     # -- cost lines -------------------------------------------------------------------------
-    def line_flow(self, line: LinePlan, active, price_mult: dict, integ: float, flows: dict, tag):
+    def line_flow(self, line: LinePlan, active, price_mult: dict, integ, flows: dict, tag):
         """(first period, flow over the periods from it) of one line; kept in ``flows`` if
         a percent_of line refers to it."""
         ws, P, n = self.chunk.ws, self.chunk.P, self.chunk.n
@@ -292,7 +246,7 @@ class OptionProjection:
                 f[...] = self.shape[line.name]
         if line.overrun:
             f *= self.overrun
-        if line.category in INTEGRATION_CATEGORIES and integ != 1.0:
+        if line.category in INTEGRATION_CATEGORIES and not _is_one(integ):
             f *= integ
         if line.name in price_mult and r0 + len(f) > 1:
             lo = max(r0, 1)
@@ -304,10 +258,11 @@ class OptionProjection:
             flows[line.name] = (r0, f)
         return r0, f
 
-    def add_lines(self, lines, active, price_mult, integ, flows, tag, total, lic, cats, base=None) -> None:
+    def add_lines(self, lines, active, price_mult, integ, flows, tag, total, lic, cats, base=None, rows=None) -> None:
         """Add the lines' flows to ``total`` (P, n), to ``lic`` (license cost in the plan's
         license periods) and their sums over trials to the category rows ``cats`` (R, P); with
-        ``base`` (P, n), ``total`` is written as ``base`` plus the lines (no copy pass first)."""
+        ``base`` (P, n), ``total`` is written as ``base`` plus the lines (no copy pass first);
+        with ``rows`` (a dict), each category's per-trial flow (P, n) is added up there too."""
         row_index, lic_rows = self.chunk.plan.row_index, self.chunk.plan.license_periods
         for line in lines:
             r0, f = self.line_flow(line, active, price_mult, integ, flows, tag)
@@ -320,32 +275,40 @@ class OptionProjection:
             else:
                 total[r0:r1] += f
             cats[row_index[line.category], r0:r1] += self.chunk.ws.sums(f)
+            if rows is not None:
+                if line.category not in rows:
+                    rows[line.category] = np.zeros((self.chunk.P, self.chunk.n))
+                rows[line.category][r0:r1] += f
             if line.category == "license":
                 for i, t in enumerate(lic_rows):
                     if r0 <= t < r1:
                         lic[i] += f[t - r0]
 
-    def price_multipliers(self, freq: float, sev: float) -> dict:
-        """Line name -> (H, n) price multiplier of the price-rise risks, for an incident class."""
-        if (freq, sev) not in self._price:
+    def price_multipliers(self, fx: OwnerFactors) -> dict:
+        """Line name -> (H, n) price multiplier of the price-rise risks, for an owner's incident factors."""
+        if fx.incident_key not in self._price:
             out: dict = {}
             for r in self.op.price_risks:
-                m = self.chunk.effects.effect(r, freq, sev)["mult"]
+                m = self.chunk.effects.effect(r, fx.frequency, fx.severity, fx.incident_key)["mult"]
                 for lname in r.lines:
                     if lname in self.line_names:
                         out[lname] = out[lname] * m if lname in out else m
-            self._price[freq, sev] = out
-        return self._price[freq, sev]
+            self._price[fx.incident_key] = out
+        return self._price[fx.incident_key]
 
-    def unit_parts(self, cls_key, price_mult):
+    def unit_parts(self, cls_key, price_mult, by_trial: bool = False):
         """The owner-independent lines at integration factor 1: (kept flows, {exponent e:
-        (total (P, n), license rows, category sums (R, P))})."""
-        if cls_key not in self._unit:
+        (total (P, n), license rows, category sums (R, P))}, {exponent e > 0: {category: its
+        flow per trial (P, n)}}, the last kept only once ``by_trial`` asks for it (an owner
+        whose integration factor varies by trial needs it for its category sums)."""
+        key = (cls_key, by_trial)
+        if key not in self._unit:
             ws, P, n = self.chunk.ws, self.chunk.P, self.chunk.n
             n_lic, n_rows = len(self.chunk.plan.license_periods), len(self.chunk.plan.layout.rows)
             u = len(self._unit)
             flows_u: dict = {}
             parts: dict = {}
+            rows: dict = {}
             for line in self.op.shared:
                 e = line.integration_exponent
                 if e not in parts:
@@ -353,34 +316,36 @@ class OptionProjection:
                     tot[...] = 0.0
                     lic[...] = 0.0
                     parts[e] = (tot, lic, np.zeros(ws.sum_shape((n_rows, P))))
-                self.add_lines([line], None, price_mult, 1.0, flows_u, ("flow_u", u), *parts[e])
-            self._unit[cls_key] = (flows_u, parts)
-        return self._unit[cls_key]
+                by_row = rows.setdefault(e, {}) if by_trial and e > 0 else None
+                tot, lic, cats = parts[e]
+                self.add_lines([line], None, price_mult, 1.0, flows_u, ("flow_u", u), tot, lic, cats, rows=by_row)
+            self._unit[key] = (flows_u, parts, rows)
+        return self._unit[key]
 
-    def shared_flows(self, g: float, cls_key, price_mult):
+    def shared_flows(self, fx: OwnerFactors, cls_key, price_mult):
         """(kept flows, total (P, n), category sums (R, P), license rows) of the
-        owner-independent lines at integration factor ``g``: an owner's sums are
-        sum_e g ** e x part_e, and the flows percent_of lines refer to are scaled alike."""
-        if (g, cls_key) not in self._shared:
-            flows_u, parts = self.unit_parts(cls_key, price_mult)
-            factor = {e: g**e for e in parts}
-            if len(parts) == 1 and factor[next(iter(parts))] == 1.0:  # the unit sums as they are
+        owner-independent lines at the owner's integration factor ``g`` (a number or per
+        trial): an owner's sums are sum_e g ** e x part_e, and the flows percent_of lines refer
+        to are scaled alike."""
+        g = fx.integration
+        if (fx.integration_key, cls_key) not in self._shared:
+            flows_u, parts, rows = self.unit_parts(cls_key, price_mult, by_trial=np.ndim(g) > 0)
+            factor = {e: 1.0 if e == 0 else g**e for e in parts}
+            if len(parts) == 1 and _is_one(factor[next(iter(parts))]):  # the unit sums as they are
                 ((total0, lic0, cats0),) = parts.values()
             else:
-                total0, lic0, cats0 = self._scaled_parts(parts, factor)
+                total0, lic0, cats0 = self._scaled_parts(parts, factor, rows)
             flows0 = {}
             for lname, (r0, f) in flows_u.items():
-                x = g ** self.op.line(lname).integration_exponent
-                flows0[lname] = (
-                    r0,
-                    f
-                    if x == 1.0
-                    else np.multiply(f, x, out=self.chunk.ws(("flow0", len(self._shared), lname), f.shape)),
-                )
-            self._shared[g, cls_key] = (flows0, total0, cats0, lic0)
-        return self._shared[g, cls_key]
+                e = self.op.line(lname).integration_exponent
+                x = 1.0 if e == 0 else g**e
+                if not _is_one(x):
+                    f = np.multiply(f, x, out=self.chunk.ws(("flow0", len(self._shared), lname), f.shape))
+                flows0[lname] = (r0, f)
+            self._shared[fx.integration_key, cls_key] = (flows0, total0, cats0, lic0)
+        return self._shared[fx.integration_key, cls_key]
 
-    def _scaled_parts(self, parts: dict, factor: dict):
+    def _scaled_parts(self, parts: dict, factor: dict, rows: dict):
         ws, P, n = self.chunk.ws, self.chunk.P, self.chunk.n
         n_lic = len(self.chunk.plan.license_periods)
         k = len(self._shared)
@@ -390,24 +355,28 @@ class OptionProjection:
         cats0 = np.zeros(ws.sum_shape((len(self.chunk.plan.layout.rows), P)))
         scratch = ws("scratch", (P, n))
         for e, (tot, lic, cats) in parts.items():
-            if factor[e] == 1.0:
+            x = factor[e]
+            if _is_one(x):
                 total0 += tot
                 lic0 += lic
             else:
-                total0 += np.multiply(tot, factor[e], out=scratch)
-                lic0 += np.multiply(lic, factor[e], out=scratch[:n_lic])
-            cats0 += cats * factor[e]
+                total0 += np.multiply(tot, x, out=scratch)
+                lic0 += np.multiply(lic, x, out=scratch[:n_lic])
+            if np.ndim(x) == 0:
+                cats0 += cats * x
+            else:  # a factor per trial: the category sums are taken again from the per-trial flows
+                for cat, flow in rows.get(e, {}).items():
+                    cats0[self.chunk.plan.row_index[cat]] += ws.sums(np.multiply(flow, x, out=scratch))
         return total0, lic0, cats0
 
     # -- one owner ----------------------------------------------------------------------------
-    def owner_costs(self, sh: OwnerShifts, L, cats):
-        """Cost lines of the cell under shifts ``sh`` with go-live ``L``: (total (P, n), license
-        rows); category sums go into ``cats`` (R, P)."""
+    def owner_costs(self, fx: OwnerFactors, L, cats):
+        """Cost lines of the cell under an owner's factors ``fx`` with go-live ``L``: (total
+        (P, n), license rows); category sums go into ``cats`` (R, P)."""
         chunk = self.chunk
-        cls = (sh.incident_frequency, sh.incident_severity)
-        price_mult = self.price_multipliers(*cls)
-        cls_key = cls if self.op.price_risk_security else ()
-        flows0, total0, cats0, lic0 = self.shared_flows(sh.integration_factor, cls_key, price_mult)
+        price_mult = self.price_multipliers(fx)
+        cls_key = fx.incident_key if self.op.price_risk_security else ()
+        flows0, total0, cats0, lic0 = self.shared_flows(fx, cls_key, price_mult)
         cats += cats0
         if not self.op.own:
             return total0, lic0
@@ -415,15 +384,16 @@ class OptionProjection:
         active = np.clip(chunk.years - L / 12.0, 0.0, 1.0, out=ws("active", (H, n)))  # share of year t after go-live
         total, license_cost = ws("total", (P, n)), ws("lic", lic0.shape)
         license_cost[...] = lic0
-        own = (self.op.own, active, price_mult, sh.integration_factor, dict(flows0), "flow", total, license_cost)
+        own = (self.op.own, active, price_mult, fx.integration, dict(flows0), "flow", total, license_cost)
         self.add_lines(*own, cats, base=total0)
         return total, license_cost
 
-    def owner_risks(self, sh: OwnerShifts):
-        """(risk cost (H, n) or None, kept share of benefit (H, n) or None, security incidents);
-        both arrays are to be read only (they may be a risk's cached effect)."""
+    def owner_risks(self, fx: OwnerFactors):
+        """(risk cost (H, n) or None, kept share of benefit (H, n) or None, security incidents)
+        under an owner's incident factors ``fx``; both arrays are to be read only (they may be
+        a risk's cached effect)."""
         chunk = self.chunk
-        cls = (sh.incident_frequency, sh.incident_severity)
+        cls = (fx.frequency, fx.severity, fx.incident_key)
         risk_cost = keep = None
         events = 0.0
         owned = False  # whether risk_cost is this cell's buffer (else the first risk's cost itself)
@@ -562,13 +532,14 @@ def project(
         for wi, sh in enumerate(plan.shifts):
             cats = rows_sum[:, :, oi, wi]
             m = None if mech is None else mech[wi]
+            fx = OwnerFactors.of(sh, m, own.kept_constants(wi) if own is not None else frozenset(), wi)
             if m is None:
                 L = proj.base_launch * sh.launch_factor + sh.launch_extra_months
             else:
                 L = m.launch(proj.base_launch, op.in_house_share) * sh.launch_factor + sh.launch_extra_months
             launch_all[oi, wi] = L
-            total, license_cost = proj.owner_costs(sh, L, cats)
-            risk_cost, keep, events = proj.owner_risks(sh)
+            total, license_cost = proj.owner_costs(fx, L, cats)
+            risk_cost, keep, events = proj.owner_risks(fx)
             sec_events[oi, wi] += events
             c = cost[oi, wi] if cost is not None else ws("cell_cost", (P, n))
             proj.owner_overheads(sh, c, total, license_cost, risk_cost, cats, m)
@@ -591,8 +562,9 @@ def status_quo_flows(chunk: Chunk, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
     proj = OptionProjection(chunk, op)
     cats = np.zeros(ws.sum_shape((len(plan.layout.rows), P)))
     launch = proj.base_launch
-    total, license_cost = proj.owner_costs(NEUTRAL, launch, cats)
-    risk_cost, keep, _ = proj.owner_risks(NEUTRAL)
+    neutral = OwnerFactors.of(NEUTRAL)
+    total, license_cost = proj.owner_costs(neutral, launch, cats)
+    risk_cost, keep, _ = proj.owner_risks(neutral)
     cost = ws("status_quo_cost", (P, n))
     proj.owner_overheads(NEUTRAL, cost, total, license_cost, risk_cost, cats)
     benefit = ws("status_quo_benefit", (P, n))

@@ -480,8 +480,9 @@ def ownership_value_of_information(
     exactly would be worth before choosing the owner, in currency, largest first. Columns
     ``evppi`` and ``share_of_evpi`` (of the owner choice's EVPI on the same trials), indexed
     by input. The first row, :data:`TOGETHER`, is the value of learning all of them together
-    (:func:`decision_kit.voi.group_evppi_kernel`; NaN where the trials are too few for its
-    regression, about 2,800 for the 22 inputs of a shipped profile): no single judgement may flip the owner
+    (:func:`decision_kit.voi.group_evppi_kernel`, on the inputs some owner reads; NaN where the
+    trials are too few for its regression, about 4,600 for the 29 inputs of a shipped profile
+    under the five preset owners): no single judgement may flip the owner
     while the profile as a whole does, so the row says whether measuring the organisation is
     worth it even where every input alone is worth nothing."""
     from .voi import evpi_kernel, evppi_kernel, group_evppi_kernel
@@ -497,7 +498,9 @@ def ownership_value_of_information(
     out = pd.DataFrame({"evppi": pd.Series(rows, dtype=float)})
     out.loc[out["evppi"].abs() < 1e-6 * max(total, 1.0), "evppi"] = 0.0  # rounding noise of the smoother
     out = out.sort_values("evppi", ascending=False)
-    inputs = np.column_stack([np.asarray(r.inputs[p], dtype=float) for p in out.index]) if len(out) else None
+    plan = compile_plan(sub)
+    read = [p for p in out.index if ownership.reads(plan, p, plan.layout.owners)]  # the others cannot move a cell
+    inputs = np.column_stack([np.asarray(r.inputs[p], dtype=float) for p in read]) if read else None
     try:
         together = max(group_evppi_kernel(inputs, x[:n]), 0.0) if inputs is not None else 0.0
     except ValueError:  # too few trials for the group's regression: not estimated, never a guess

@@ -59,15 +59,16 @@ Units: months, weeks, currency per year.
    year's licence) in the year of discovery, and central IT's change cycle (so its
    realisation factor) from the year after.
 
-Rework and security act through factors the engine applies by owner, so their coefficients
-and the profile's ``stack_size``, ``marketing_maturity`` and ``data_sensitivity`` are fixed
-numbers (:func:`scalar_effects`); the other mechanisms take distributions.
+Every coefficient above, and the profile's ``stack_size`` and ``marketing_maturity``, may be
+a distribution: rework and security are per-trial factors like the rest (:func:`rework_and_security`;
+a factor whose inputs are all fixed numbers is a number, so the engine shares its flows between
+owners). ``data_sensitivity`` is a class the organisation knows (low, medium, high), and who
+pays (:func:`who_pays`) is a fixed share.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -114,6 +115,8 @@ ORGANISATION_FIELDS = (
     "agency_change_failure_rate",
     "agency_onboarding_months",
     "agency_fee",
+    "marketing_maturity",
+    "stack_size",
 )
 """The profile's inputs that may be uncertain (read as ``organisation.<field>``)."""
 
@@ -131,6 +134,14 @@ MECHANISM_FIELDS = (
     "shadow_absorb_ratio",
     "shadow_duplicate_share",
     "shadow_discovery_draw",
+    "rework_marketing_ops",
+    "rework_shadow",
+    "rework_agency",
+    "security_marketing_ops",
+    "security_shadow",
+    "security_agency",
+    "shadow_severity",
+    "shadow_regulatory_uplift",
 )
 """The mechanisms' coefficients that may be uncertain (read as ``mechanisms.<field>``)."""
 
@@ -155,80 +166,72 @@ def share_path(t, rho0, phi, kappa, delta):
 @dataclass(frozen=True)
 class Fixed:
     """The mechanisms' fixed numbers (``fixed`` in ``data/ownership.yaml``, overridable in the
-    scenario's ``mechanisms`` block) and the reference delivery."""
+    scenario's ``mechanisms`` block), the reference delivery and the profile's data sensitivity."""
 
     steering_meetings_per_month: float
     steering_attendees: float
     steering_hours: float
-    rework_marketing_ops: float
-    rework_shadow: float
-    security_marketing_ops: float
-    security_shadow: float
-    rework_agency: float
-    security_agency: float
-    shadow_severity: float
-    shadow_regulatory_uplift: float
     shared_pot_marketing_share: float
     holder_approval_share: float
     embedded_new_hires: bool
     reference_cycle_weeks: float
     reference_change_failure_rate: float
     reference_change_rate_per_month: float
-    marketing_maturity: float
     data_sensitivity: str
-    stack_size: float
 
 
-@dataclass(frozen=True)
-class ScalarEffects:
-    """What an owner's cell changes through fixed factors: the engine's integration factor,
-    incident frequency and severity, and the share of cost marketing pays."""
-
-    integration_factor: float
-    incident_frequency: float
-    incident_severity: float
-    marketing_share: float
+def who_pays(holder: str, fx: Fixed) -> float:
+    """The share of an owner's cost paid from marketing's budget: 1 when marketing holds it, 0
+    when IT does, ``shared_pot_marketing_share`` for a shared pot."""
+    return {"marketing": 1.0, "it": 0.0, "shared_pot": fx.shared_pot_marketing_share}[holder]
 
 
-def scalar_effects(cell: tuple[str, str], fx: Fixed, off: frozenset[str] = frozenset()) -> ScalarEffects:
-    """Rework (mechanism 4), security (5) and who pays, for one (holder, delivery) cell (the
-    groups named in ``off`` neutral)."""
+Factor = float | np.ndarray
+"""A per-trial factor: an (n,) array, or a number where every input it reads is fixed."""
+
+
+def _factor(x: Any) -> Factor:
+    a = np.asarray(x, dtype=float)
+    return float(a) if a.ndim == 0 else a
+
+
+def rework_and_security(
+    cell: tuple[str, str], values: dict[str, Any], fx: Fixed, off: frozenset[str] = frozenset()
+) -> tuple[Factor, Factor, Factor]:
+    """``(integration factor, incident frequency, incident severity)`` of one (holder, delivery)
+    cell (mechanisms 4 and 5), per trial from ``values`` (input path -> (n,) draws or a number);
+    a number where every input read is fixed, exactly 1 for a mechanism group in ``off``:
+
+    - integration ``1 + r x ln(1 + stack_size / 10)``, ``r`` 0 for IT delivery,
+      ``rework_marketing_ops x (5 - maturity) / 4`` for marketing operations, ``rework_agency``
+      for an agency, ``rework_shadow`` for shadow IT;
+    - frequency ``1 + s x sensitivity``, ``s`` 0 where IT delivers, holds or co-holds the
+      budget (it reviews the vendor and the data's access), else ``security_<delivery>``;
+    - severity ``shadow_severity x (1 + shadow_regulatory_uplift x sensitivity)`` for shadow IT,
+      1 otherwise.
+    """
     holder, delivery = cell
-    if "rework" in off:
-        fx = replace(fx, rework_marketing_ops=0.0, rework_shadow=0.0, rework_agency=0.0)
-    if "security" in off:
-        fx = replace(
-            fx,
-            security_marketing_ops=0.0,
-            security_shadow=0.0,
-            security_agency=0.0,
-            shadow_severity=1.0,
-            shadow_regulatory_uplift=0.0,
-        )
-    stack = math.log1p(fx.stack_size / 10.0)
-    rework = {
-        "marketing_ops": fx.rework_marketing_ops * (5.0 - fx.marketing_maturity) / 4.0,
-        "shadow": fx.rework_shadow,
-        "agency": fx.rework_agency,
-    }.get(delivery, 0.0)
-    security = {
-        "marketing_ops": fx.security_marketing_ops,
-        "shadow": fx.security_shadow,
-        "agency": fx.security_agency,
-    }.get(delivery, 0.0)
-    if holder in ("it", "shared_pot"):
-        security = 0.0  # IT signs the contract, so it reviews the vendor and the data's access
-    share = {"marketing": 1.0, "it": 0.0, "shared_pot": fx.shared_pot_marketing_share}[holder]
-    return ScalarEffects(
-        integration_factor=1.0 + rework * stack,
-        incident_frequency=1.0 + security * SENSITIVITY[fx.data_sensitivity],
-        incident_severity=(
-            fx.shadow_severity * (1.0 + fx.shadow_regulatory_uplift * SENSITIVITY[fx.data_sensitivity])
-            if delivery == "shadow"
-            else 1.0
-        ),
-        marketing_share=share,
-    )
+
+    def get(path: str) -> Any:
+        return values[path]
+
+    rework: Any = 0.0
+    if "rework" not in off and delivery in ("marketing_ops", "shadow", "agency"):
+        r = get(f"mechanisms.rework_{delivery}")
+        if delivery == "marketing_ops":
+            r = np.multiply(r, (5.0 - np.asarray(get("organisation.marketing_maturity"), dtype=float)) / 4.0)
+        rework = np.multiply(r, np.log1p(np.asarray(get("organisation.stack_size"), dtype=float) / 10.0))
+    sensitivity = SENSITIVITY[fx.data_sensitivity]
+    frequency: Any = 1.0
+    severity: Any = 1.0
+    if "security" not in off:
+        reviewed = holder in ("it", "shared_pot") or delivery in ("central_it", "embedded_it")
+        if not reviewed:  # IT signs the contract where it holds the budget, so it reviews the vendor
+            frequency = 1.0 + np.multiply(get(f"mechanisms.security_{delivery}"), sensitivity)
+        if delivery == "shadow":
+            uplift = 1.0 + np.multiply(get("mechanisms.shadow_regulatory_uplift"), sensitivity)
+            severity = np.multiply(get("mechanisms.shadow_severity"), uplift)
+    return _factor(1.0 + rework), _factor(frequency), _factor(severity)
 
 
 @dataclass
@@ -240,6 +243,8 @@ class OwnerArrays:
     by year for shadow IT (central IT's after discovery). ``specialists``, ``steering``: yearly
     cost over years 1..H, (H, n) or None. ``discovery``: shadow IT's discovery year (1-based,
     H + 1 when never), (n,) or None; with ``duplicate_share`` and ``absorb_ratio`` (n,).
+    ``integration``, ``frequency``, ``severity``: the rework and security factors
+    (:func:`rework_and_security`), (n,) or a number.
     """
 
     delay: np.ndarray
@@ -250,6 +255,9 @@ class OwnerArrays:
     discovery: np.ndarray | None = None
     duplicate_share: np.ndarray | None = None
     absorb_ratio: np.ndarray | None = None
+    integration: Factor = 1.0
+    frequency: Factor = 1.0
+    severity: Factor = 1.0
 
     def launch(self, base: np.ndarray, in_house_share: float) -> np.ndarray:
         """Months to go-live of an option with months ``base`` and in-house share ``h``:
@@ -336,7 +344,7 @@ def realisation_factor(cell: tuple[str, str], v: dict[str, np.ndarray], fx: Fixe
 
 
 MECHANISMS = ("launch", "realisation", "rework", "security", "explicit_costs")
-"""The mechanism groups, as :func:`owner_arrays` and :func:`scalar_effects` can switch them off
+"""The mechanism groups, as :func:`owner_arrays` can switch them off
 (to attribute an owner's NPV to them): go-live (1-2), realisation (3), rework (4), security
 (5) and the explicit costs (6)."""
 
@@ -363,7 +371,8 @@ def owner_arrays(
     -> (n,) draws or a number), in ``cells`` order; the groups in ``off`` (of
     :data:`MECHANISMS`) neutral."""
     out = _owner_arrays(cells, values, fx, n, H)
-    for a in out:
+    for cell, a in zip(cells, out, strict=True):
+        a.integration, a.frequency, a.severity = rework_and_security(cell, values, fx, off)
         if "launch" in off:
             a.delay, a.speed = np.zeros(n), np.ones(n)
         if "realisation" in off:
@@ -429,7 +438,7 @@ def _discovery_year(u: np.ndarray, hazard: np.ndarray, H: int) -> np.ndarray:
     return np.minimum(k, H + 1.0)
 
 
-def _worse_parts(a: OwnerArrays, sa: ScalarEffects) -> list[tuple[np.ndarray | float, int]]:
+def _worse_parts(a: OwnerArrays) -> list[tuple[Factor, int]]:
     """The mechanisms of one owner as (value, sign): sign +1 where more is worse for the option."""
     zero = 0.0
     return [
@@ -440,13 +449,13 @@ def _worse_parts(a: OwnerArrays, sa: ScalarEffects) -> list[tuple[np.ndarray | f
         (zero if a.steering is None else a.steering, 1),
         (zero if a.duplicate_share is None else a.duplicate_share, 1),
         (zero if a.absorb_ratio is None else a.absorb_ratio, 1),
-        (sa.integration_factor, 1),
-        (sa.incident_frequency, 1),
-        (sa.incident_severity, 1),
+        (a.integration, 1),
+        (a.frequency, 1),
+        (a.severity, 1),
     ]
 
 
-def dominates(a: OwnerArrays, sa: ScalarEffects, b: OwnerArrays, sb: ScalarEffects) -> bool:
+def dominates(a: OwnerArrays, b: OwnerArrays) -> bool:
     """Whether owner ``a`` is at least as favourable as ``b`` on every mechanism in every trial
     of the arrays (start delay, speed, realisation, specialists, steering, shadow IT's shares,
     rework, incident frequency and severity) and more favourable somewhere: then ``a`` beats
@@ -454,7 +463,7 @@ def dominates(a: OwnerArrays, sa: ScalarEffects, b: OwnerArrays, sb: ScalarEffec
     (A shadow tool's discovery year is compared through its shares: an owner that is not
     shadow pays none.)"""
     no_worse, differs = True, False
-    for (x, sign), (y, _) in zip(_worse_parts(a, sa), _worse_parts(b, sb), strict=True):
+    for (x, sign), (y, _) in zip(_worse_parts(a), _worse_parts(b), strict=True):
         d = sign * (np.asarray(x, dtype=float) - np.asarray(y, dtype=float))
         no_worse = no_worse and bool(np.all(d <= 1e-12))
         differs = differs or bool(np.any(np.abs(d) > 1e-12))
@@ -473,17 +482,30 @@ def dominated(plan: Any, kept: Any, owner: str) -> tuple[str, ...]:
     """The owners that ``owner`` dominates (:func:`dominates`) in a compiled plan
     (:class:`~decision_kit.plan.Plan`) on the kept draws ``kept`` (input path -> (n,) draws; an
     input not kept is taken at its median), with each owner's rework and incident factors as
-    the engine applies them; () where the plan's owners are not computed by mechanism."""
+    the engine applies them (a constant the scenario's ``owners:`` states replaces its
+    factor); () where the plan's owners are not computed by mechanism."""
     own = plan.ownership
     if own is None:
         return ()
     values = {p: kept[p] if p in kept else m for p, m in _medians(plan).items()}
     n = max((np.size(v) for v in values.values()), default=1)
     arrays = owner_arrays(own.cells, values, own.fixed, n, plan.horizon)
-    eff = [ScalarEffects(sh.integration_factor, sh.incident_frequency, sh.incident_severity, 1.0) for sh in plan.shifts]
+    for a, sh, kept_fixed in zip(arrays, plan.shifts, own.overridden, strict=True):
+        _apply_overrides(a, sh, kept_fixed)
     owners = plan.layout.owners
     a = owners.index(owner)
-    return tuple(w for b, w in enumerate(owners) if b != a and dominates(arrays[a], eff[a], arrays[b], eff[b]))
+    return tuple(w for b, w in enumerate(owners) if b != a and dominates(arrays[a], arrays[b]))
+
+
+OVERRIDABLE = {"integration_factor": "integration", "incident_frequency": "frequency", "incident_severity": "severity"}
+"""The owner shifts a scenario's ``owners:`` may state as constants over the mechanisms'
+factors (the legacy override), with the :class:`OwnerArrays` field each replaces."""
+
+
+def _apply_overrides(a: OwnerArrays, shifts: Any, overridden: frozenset[str]) -> None:
+    """Replace ``a``'s rework and security factors by the constants ``shifts`` states for them."""
+    for name in overridden:
+        setattr(a, OVERRIDABLE[name], float(getattr(shifts, name)))
 
 
 def reads(plan: Any, path: str, owners: tuple[str, ...]) -> bool:
@@ -507,6 +529,9 @@ def reads(plan: Any, path: str, owners: tuple[str, ...]) -> bool:
         "discovery",
         "duplicate_share",
         "absorb_ratio",
+        "integration",
+        "frequency",
+        "severity",
     )
     for x, y in zip(a, b, strict=True):
         for f in fields:

@@ -24,7 +24,7 @@ import numpy as np
 
 from . import finance, timing
 from .errors import ScenarioError
-from .ownership import DEFAULT_IN_HOUSE_SHARE, PRESETS, Fixed
+from .ownership import DEFAULT_IN_HOUSE_SHARE, OVERRIDABLE, PRESETS, Fixed
 from .priors import OWNERS, OwnerShifts
 from .schema import CATEGORIES, STATUS_QUO, Scenario, derived_inputs, input_paths, repeated_paths, risk_touches
 from .schema.organisation import fixed_numbers
@@ -468,18 +468,30 @@ def _kind(s: Scenario, name: str) -> dict:
 @dataclass(frozen=True)
 class OwnershipPlan:
     """Owners computed by mechanism (:mod:`decision_kit.ownership`): each owner's (holder,
-    delivery) cell, in :attr:`Layout.owners` order, the mechanisms' fixed numbers, and the
-    mechanism groups switched off (:func:`decision_kit.owner_plans.without_mechanisms`)."""
+    delivery) cell, in :attr:`Layout.owners` order, the mechanisms' fixed numbers, the
+    mechanism groups switched off (:func:`decision_kit.owner_plans.without_mechanisms`), and per
+    owner the shifts the scenario's ``owners:`` states as constants over the mechanisms' factors
+    (of :data:`decision_kit.ownership.OVERRIDABLE`; empty for every owner when none are stated)."""
 
     cells: tuple[tuple[str, str], ...]
     fixed: Fixed
     off: frozenset[str] = frozenset()
+    overridden: tuple[frozenset[str], ...] = ()
+
+    def kept_constants(self, w: int) -> frozenset[str]:
+        """The shifts owner ``w`` keeps as the scenario's constants (the legacy override)."""
+        return self.overridden[w] if w < len(self.overridden) else frozenset()
 
 
 def _ownership(s: Scenario, owners: tuple[str, ...]) -> OwnershipPlan | None:
     if s.organisation is None or s.mechanisms is None:
         return None
-    return OwnershipPlan(tuple(PRESETS[w] for w in owners), fixed_numbers(s.organisation, s.mechanisms))
+    stated = tuple(
+        frozenset(k for k in OVERRIDABLE if getattr(s.owners[w], k, None) is not None) if w in s.owners else frozenset()
+        for w in owners
+    )
+    cells = tuple(PRESETS[w] for w in owners)
+    return OwnershipPlan(cells, fixed_numbers(s.organisation, s.mechanisms), overridden=stated)
 
 
 def _options(s: Scenario, risks: tuple[RiskPlan, ...]) -> tuple[OptionPlan, ...]:

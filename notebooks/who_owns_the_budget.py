@@ -66,7 +66,7 @@ table(presets, caption="Each owner's budget holder and delivery team")
 # 2. **Go-live**: $L = D + b\,(1-h) + b\,h\,S$, where $b$ is the option's launch months, $h$ its in-house share (the vendor's configuration time does not depend on the owner) and $S = (w_d / w_\mathrm{ref})^{\varepsilon}$ the delivery team's speed from its weeks per change. The start delay $D$ is IT's queue for central IT, the hiring lag for new embedded specialists, plus the funding delay of a shared pot.
 # 3. **Realised benefit (the trial-and-error loop)**: successful course corrections arrive at $\kappa = (1-f)/c$ a month, each closing a share $\varphi$ of the gap to what marketing needs, while needs drift at $\delta = \text{change rate} \times \text{drift per change}$. The realised share follows $\dot\rho = \varphi\kappa(1-\rho) - \delta\rho$, with steady state $\rho^* = \dfrac{\varphi\kappa}{\varphi\kappa + \delta}$. The owner's realisation factor is $\rho^*_w / \rho^*_\mathrm{ref}$ against the reference delivery the benefit-realisation prior describes, times the co-ownership uplift for a shared pot.
 # 4. **Integration rework**: integration and customisation lines scale by $1 + r \ln(1 + \text{stack size}/10)$, with $r = 0$ for IT delivery, $r_\mathrm{mops}\,(5 - \text{maturity})/4$ for marketing operations and $r_\mathrm{shadow}$ for shadow IT.
-# 5. **Incidents**: the probability of security events scales by $1 + s \times \text{sensitivity}$ (sensitivity 0, 0.5, 1 for low, medium, high; $s = 0$ where IT reviews security), their impact by a severity factor for shadow IT.
+# 5. **Incidents**: the probability of security events scales by $1 + s \times \text{sensitivity}$ (sensitivity 0, 0.5, 1 for low, medium, high; $s = 0$ where IT reviews security), their impact by a severity factor for shadow IT. The coefficients $r$ and $s$, the severity, the stack size and the maturity are uncertain inputs like the rest, so they appear in the value-of-information and break-even tables below.
 # 6. **Explicit costs**: embedded specialists (FTE x loaded cost a year, from their hiring), a shared pot's steering time (meetings a month x attendees x hours x 12 x rate a year), shadow IT's duplicate licences until IT discovers the tool (a yearly hazard), the cost of absorbing it in that year, and central IT's change cycle after it.
 #
 # The fixed numbers of this scenario's mechanisms, and the profile's uncertain inputs as P10, P50, P90:
@@ -75,14 +75,9 @@ table(presets, caption="Each owner's budget holder and delivery team")
 org, mech = scenario.organisation, scenario.mechanisms
 fixed = {
     "data sensitivity": org.data_sensitivity,
-    "stack size (tools to integrate)": org.stack_size,
-    "marketing maturity (1-5)": org.marketing_maturity,
-    "rework coefficient, marketing ops at maturity 1": mech.rework_marketing_ops,
-    "rework coefficient, shadow IT": mech.rework_shadow,
-    "incident coefficient, marketing ops": mech.security_marketing_ops,
-    "incident coefficient, shadow IT": mech.security_shadow,
-    "incident severity, shadow IT": mech.shadow_severity,
     "steering: meetings a month x attendees x hours": f"{mech.steering_meetings_per_month:g} x {mech.steering_attendees:g} x {mech.steering_hours:g}",
+    "marketing's share of a shared pot's cost": f"{mech.shared_pot_marketing_share:.0%}",
+    "IT's sign-off, as a share of the joint approval time": f"{mech.holder_approval_share:g}",
 }
 display(table(pd.Series(fixed, dtype=object).map(str).rename('value').to_frame(),
               caption="The organisation's fixed inputs"))
@@ -103,14 +98,13 @@ values = {f: np.asarray([medians[f"organisation.{f}"]]) for f in ownership.ORGAN
 values.update({f: np.asarray([medians[f"mechanisms.{f}"]]) for f in ownership.MECHANISM_FIELDS})
 rows = {}
 for w, cell, a in zip(plan.layout.owners, cells, ownership.owner_arrays(cells, medians, fx, 1, plan.horizon)):
-    eff = ownership.scalar_effects(cell, fx)
     rows[w] = {
         "start delay (months)": a.delay[0],
         "in-house speed x": a.speed[0],
         "months per change": ownership.cycle_months(cell, values)[0],
         "realisation factor": np.asarray(a.realisation).reshape(-1)[0],
-        "rework factor": eff.integration_factor,
-        "incident frequency x": eff.incident_frequency,
+        "rework factor": float(np.asarray(a.integration).reshape(-1)[0]),
+        "incident frequency x": float(np.asarray(a.frequency).reshape(-1)[0]),
         f"specialists ({scenario.currency} a year)": 0.0 if a.specialists is None else a.specialists[-1, 0],
         f"steering ({scenario.currency} a year)": 0.0 if a.steering is None else a.steering[-1, 0],
     }

@@ -118,11 +118,11 @@ def test_the_owner_map_marks_the_profiles_own_range():
     lo, mid, hi = m.x_band
     assert m.x[0] <= lo <= mid <= hi <= m.x[-1]
     with pytest.raises(ScenarioError, match="not an uncertain input"):
-        ot.owner_map(s, "build", x_input="organisation.stack_size")
+        ot.owner_map(s, "build", x_input="mechanisms.steering_hours")
 
 
 def test_value_of_information_ranks_the_ownership_inputs():
-    v = ot.ownership_value_of_information(scenario(), "build", 4_000, 1)
+    v = ot.ownership_value_of_information(scenario(), "build", 6_000, 1)  # the group needs 10 x 496 trials
     assert v.index[0] == ot.TOGETHER and set(v.index[1:]) == set(ot.ownership_inputs(scenario()))
     each = v["evppi"].iloc[1:]
     assert (v["evppi"] >= 0).all() and list(each) == sorted(each, reverse=True)

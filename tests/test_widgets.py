@@ -431,7 +431,7 @@ def test_choosing_a_profile_replaces_the_organisation_and_moves_the_answer(dash)
     assert org.profile == "regulated_enterprise"
     # the regulated enterprise's figures of data/ownership.yaml: IT lead time pert(4, 10, 26) weeks, high sensitivity
     assert (org.it_lead_time_weeks.low, org.it_lead_time_weeks.mode, org.it_lead_time_weeks.high) == (4, 10, 26)
-    assert org.data_sensitivity == "high" and org.stack_size == 60
+    assert org.data_sensitivity == "high" and (org.stack_size.low, org.stack_size.mode, org.stack_size.high) == (45, 60, 80)
     assert dash.recommendation.value != answer
     assert not np.allclose(dash.result.summary()["npv_mean"], summary["npv_mean"])
     # the same as a scenario file that states the profile, simulated afresh

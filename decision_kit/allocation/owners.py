@@ -25,8 +25,8 @@ s`` (currency per year)::
   before go-live), so a share ``D / 12`` of that year's value is lost while its spend is
   committed for the whole year; later years run on. The build time itself (the speed
   mechanism) has no counterpart: a curve says what a year's spend buys, not how long it takes.
-- ``r_o`` is the owner's integration rework (mechanism 4: ``integration_factor - 1``, 0 for IT
-  delivery) and ``h_i`` the initiative's ``integration_share`` of spend (default
+- ``r_o`` is the owner's integration rework in trial ``k`` (mechanism 4: the integration
+  factor less 1, 0 for IT delivery) and ``h_i`` the initiative's ``integration_share`` of spend (default
   :data:`DEFAULT_INTEGRATION_SHARE`): that share of the spend buys ``1 / (1 + r_o)`` of the
   work, so the same value costs more.
 - The shared pot's steering time (mechanism 6: meetings x attendees x hours x 12 x rate a
@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..ownership import MECHANISM_FIELDS, ORGANISATION_FIELDS, owner_arrays, scalar_effects
+from ..ownership import MECHANISM_FIELDS, ORGANISATION_FIELDS, owner_arrays
 from ..sampling import draw_inputs
 from ..schema.organisation import fixed_numbers
 
@@ -66,7 +66,7 @@ class OwnerEffects:
 
     ``value``: (K,) multiplier of ``max_value`` in every plan year (the realisation factor);
     ``launch``: (K,) the extra multiplier of an initiative's first active plan year, the share
-    of it left after the start delay ``delay`` (K,) months. ``rework``:
+    of it left after the start delay ``delay`` (K,) months. ``rework``: (K,)
     ``r_o``, the extra work per unit of integration work. ``steering``: (K,) fixed yearly cost
     (currency per year), 0 for owners without one.
     """
@@ -74,7 +74,7 @@ class OwnerEffects:
     value: dict[str, np.ndarray]
     launch: dict[str, np.ndarray]
     delay: dict[str, np.ndarray]
-    rework: dict[str, float]
+    rework: dict[str, np.ndarray]
     steering: dict[str, np.ndarray]
 
     def steering_mean(self, owner: str) -> float:
@@ -95,13 +95,13 @@ def owner_effects(portfolio, trials: int, rng: np.random.Generator) -> OwnerEffe
     cells = tuple(CELLS.values())
     arrays = owner_arrays(cells, values, fx, trials, 1)
     out = OwnerEffects({}, {}, {}, {}, {})
-    for owner, cell, a in zip(CELLS, cells, arrays, strict=True):
+    for owner, a in zip(CELLS, arrays, strict=True):
         realisation = np.broadcast_to(np.asarray(a.realisation, dtype=float), (trials,))
         delay = np.broadcast_to(np.asarray(a.delay, dtype=float), (trials,))
         out.value[owner] = realisation
         out.delay[owner] = delay
         out.launch[owner] = 1.0 - np.minimum(delay, 12.0) / 12.0
-        out.rework[owner] = scalar_effects(cell, fx).integration_factor - 1.0
+        out.rework[owner] = np.broadcast_to(np.asarray(a.integration, dtype=float) - 1.0, (trials,))
         steering = np.zeros(trials) if a.steering is None else a.steering[0]
         out.steering[owner] = np.broadcast_to(np.asarray(steering, dtype=float), (trials,))
     return out

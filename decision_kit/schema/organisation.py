@@ -61,10 +61,12 @@ class Organisation(Model):
     marketing_change_failure_rate : share of marketing's own changes that fail.
     marketing_it_dependency : share of marketing's changes that need IT (integrations, data,
         security review) and so wait for IT's lead time.
-    marketing_maturity : 1-5 (martech operations team, admin certifications, testing).
+    marketing_maturity : 1-5 (martech operations team, admin certifications, testing); an
+        assessment, so it may be a distribution within 1-5.
     change_rate_per_month : changes in marketing's needs a month that need technical work.
     data_sensitivity : low, medium or high (PII, regulated data, cross-border transfers).
-    stack_size : tools the new system must integrate with.
+    stack_size : tools the new system must integrate with (a count, or a distribution where
+        what counts as an integration is not settled).
     hire_lag_months : months to recruit embedded specialists.
     specialist_cost : loaded cost of one specialist a year (currency).
     agency_lead_time_weeks, agency_change_failure_rate : an outside agency's time to ship a
@@ -88,10 +90,10 @@ class Organisation(Model):
     marketing_lead_time_weeks: Distribution
     marketing_change_failure_rate: Distribution
     marketing_it_dependency: Distribution
-    marketing_maturity: Num = Field(ge=1, le=5)
+    marketing_maturity: Distribution
     change_rate_per_month: Distribution
     data_sensitivity: Literal["low", "medium", "high"]
-    stack_size: Num = Field(ge=0, le=10_000)
+    stack_size: Distribution
     hire_lag_months: Distribution
     specialist_cost: Distribution
     agency_lead_time_weeks: Distribution
@@ -130,6 +132,12 @@ class Organisation(Model):
                   "change_rate_per_month", "hire_lag_months", "specialist_cost", "agency_lead_time_weeks",
                   "agency_onboarding_months", "agency_fee"):  # fmt: skip
             not_negative(getattr(self, f), f.replace("_", " "))
+        for f, lo_ok, hi_ok in (("marketing_maturity", 1, 5), ("stack_size", 0, 10_000)):
+            lo, hi = getattr(self, f).support()
+            if lo < lo_ok or hi > hi_ok:
+                raise input_error(
+                    "range", "{what} must lie between {a} and {b}", what=f.replace("_", " "), a=lo_ok, b=hi_ok
+                )
         return self
 
 
@@ -168,14 +176,14 @@ class Mechanisms(Model):
     steering_meetings_per_month: Num = Field(ge=0)
     steering_attendees: Num = Field(ge=0)
     steering_hours: Num = Field(ge=0)
-    rework_marketing_ops: Num = Field(ge=0)
-    rework_shadow: Num = Field(ge=0)
-    rework_agency: Num = Field(ge=0)
-    security_marketing_ops: Num = Field(ge=0)
-    security_shadow: Num = Field(ge=0)
-    security_agency: Num = Field(ge=0)
-    shadow_severity: Num = Field(ge=0)
-    shadow_regulatory_uplift: Num = Field(ge=0)
+    rework_marketing_ops: Distribution
+    rework_shadow: Distribution
+    rework_agency: Distribution
+    security_marketing_ops: Distribution
+    security_shadow: Distribution
+    security_agency: Distribution
+    shadow_severity: Distribution
+    shadow_regulatory_uplift: Distribution
     shared_pot_marketing_share: Num = Field(ge=0, le=1)
     holder_approval_share: Num = Field(ge=0, le=10)
     source: str | None = None
@@ -192,7 +200,9 @@ class Mechanisms(Model):
     @model_validator(mode="after")
     def _ranges(self):
         for f in ("speed_elasticity", "embedded_handoff_weeks", "embedded_fte", "funding_delay_months",
-                  "drift_per_change", "steering_rate", "embedded_speed_ratio", "co_ownership_uplift"):  # fmt: skip
+                  "drift_per_change", "steering_rate", "embedded_speed_ratio", "co_ownership_uplift",
+                  "rework_marketing_ops", "rework_shadow", "rework_agency", "security_marketing_ops",
+                  "security_shadow", "security_agency", "shadow_severity", "shadow_regulatory_uplift"):  # fmt: skip
             not_negative(getattr(self, f), f.replace("_", " "))
         for f in ("correction_share", "shadow_discovery_hazard", "shadow_absorb_ratio", "shadow_duplicate_share",
                   "shadow_discovery_draw"):  # fmt: skip
@@ -211,28 +221,18 @@ def with_mechanisms(data: Any) -> Any:
 
 
 def fixed_numbers(org: Organisation, mech: Mechanisms) -> Fixed:
-    """The fixed numbers :func:`decision_kit.ownership.owner_arrays` and
-    :func:`~decision_kit.ownership.scalar_effects` read."""
+    """The fixed numbers :func:`decision_kit.ownership.owner_arrays` reads (the per-trial
+    inputs are read from the draws)."""
     ref = ownership_file()["reference"]
     return Fixed(
         steering_meetings_per_month=float(mech.steering_meetings_per_month),
         steering_attendees=float(mech.steering_attendees),
         steering_hours=float(mech.steering_hours),
-        rework_marketing_ops=float(mech.rework_marketing_ops),
-        rework_shadow=float(mech.rework_shadow),
-        rework_agency=float(mech.rework_agency),
-        security_agency=float(mech.security_agency),
-        security_marketing_ops=float(mech.security_marketing_ops),
-        security_shadow=float(mech.security_shadow),
-        shadow_severity=float(mech.shadow_severity),
-        shadow_regulatory_uplift=float(mech.shadow_regulatory_uplift),
         shared_pot_marketing_share=float(mech.shared_pot_marketing_share),
         holder_approval_share=float(mech.holder_approval_share),
         embedded_new_hires=bool(mech.embedded_new_hires),
         reference_cycle_weeks=float(ref["cycle_weeks"]),
         reference_change_failure_rate=float(ref["change_failure_rate"]),
         reference_change_rate_per_month=float(ref["change_rate_per_month"]),
-        marketing_maturity=float(org.marketing_maturity),
         data_sensitivity=org.data_sensitivity,
-        stack_size=float(org.stack_size),
     )

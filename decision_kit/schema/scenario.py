@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, Field, TypeAdapter, ValidationEr
 
 from ..distributions import Distribution, DistributionBase, Num, Shared, parse_number, shared_scope
 from ..errors import input_error
-from ..ownership import PRESETS, scalar_effects
+from ..ownership import PRESETS, who_pays
 from ..priors import OWNERS, PRIORS, Owner, OwnerShifts, is_owner
 from .base import Document, FieldPath, Model, Name
 from .caps import RiskCap
@@ -233,20 +233,16 @@ class Scenario(Document):
 
     def owner_shifts(self, owner: str) -> OwnerShifts:
         """The constant shifts of ``owner`` with this scenario's overrides: round one's shipped
-        defaults, or with an organisation profile the fixed factors of its mechanisms
-        (rework, security, who pays; :func:`decision_kit.ownership.scalar_effects`) and every
-        other shift neutral, the mechanisms acting per trial in the engine."""
+        defaults, or with an organisation profile who pays (:func:`decision_kit.ownership.who_pays`)
+        and every other shift neutral, the mechanisms acting per trial in the engine (rework and
+        security included; a constant stated here replaces the mechanism's factor)."""
         if not is_owner(owner):
             raise KeyError(owner)
         if self.organisation is None or self.mechanisms is None:
             return self.owners[owner].apply(PRIORS.ownership[owner])
         fx = fixed_numbers(self.organisation, self.mechanisms)
-        eff = scalar_effects(PRESETS[owner], fx)
         base = OwnerShifts(
-            integration_factor=eff.integration_factor,
-            incident_frequency=eff.incident_frequency,
-            incident_severity=eff.incident_severity,
-            marketing_share=eff.marketing_share,
+            marketing_share=who_pays(PRESETS[owner][0], fx),
             source="mechanisms (decision_kit.ownership) for this organisation profile",
         )
         return self.owners[owner].apply(base)
