@@ -248,8 +248,8 @@ class Switches(CellRules):
     switches; NaN if it never does); ``p_switch_regret`` (switched although staying paid more),
     ``p_stay_regret`` (acquired, stayed, and switching paid more); ``switching_cost`` (mean of
     the migration cost, currency); ``double_running_months`` (mean); ``double_running_cost``
-    (what the old vendor is paid during the double running, currency as paid, mean over the
-    valued trials acquired with a year left); ``new_vendor_price`` (mean of the new vendor's
+    (what a switch would pay the old vendor during the double running, currency as paid, mean
+    over the valued trials acquired with a year left); ``new_vendor_price`` (mean of the new vendor's
     price relative to the old one's before the acquisition); ``roadmap_loss`` (the risk's share
     of benefit lost after the acquisition, which switching restores; known, so the rule on the
     price change accounts for it). ``rules``: the fitted
