@@ -83,6 +83,39 @@ def test_stating_the_defaults_on_the_shipped_scenario_changes_nothing_bit_for_bi
     pd.testing.assert_frame_equal(a, b, check_exact=True)
 
 
+def test_no_double_running_and_the_old_price_pin_the_switch_before_them():
+    # A switch with drawn inputs (licence, switching cost, acquisition and price change), the
+    # new fields stated as 0 and 1: the value, commit-now NPV and switch rate the code before
+    # double running and the new vendor's price gave on the same scenario, seed and trials
+    # (commit b13c9e5, the fields absent), printed with repr: a regression pin.
+    s = loads(
+        textwrap.dedent("""
+        name: switch pinned
+        horizon_years: 4
+        discount_rate: 0.08
+        options:
+          buy:
+            kind: buy
+            costs:
+              licence: {category: license, timing: recurring, escalation: 0.05,
+                        amount: {dist: triangular, low: 800, mode: 1000, high: 1500}}
+            benefits:
+              uplift: {category: revenue, amount: 3000, ramp_months: 0}
+            flexibility:
+              switch_vendor: {risk: acquired, cost: {dist: lognormal, median: 900, sigma: 0.6},
+                              double_running_months: 0, new_vendor_price: 1}
+        risks:
+          acquired: {type: vendor, effect: price_rise, probability: 0.3, lines: [licence],
+                     impact: {dist: discrete, values: [0, 0.2, 1.0], probs: [0.5, 0.3, 0.2]}}
+    """)
+        + textwrap.dedent(OWNER)
+    )
+    row = _row(s, trials=4_000, seed=3)
+    assert row.value == pytest.approx(151.80429022855077, rel=1e-12)
+    assert row.commit_npv == pytest.approx(5679.635324147822, rel=1e-12)
+    assert row.p_switch == 0.137 and row.switch_if_rise_at_least == 1.0
+
+
 # -- double running --------------------------------------------------------------------------------------
 
 
@@ -249,3 +282,12 @@ def test_the_stage_tornado_moves_the_double_running_and_the_new_vendors_price():
     assert months.value_at_low >= months.value_at_high  # more double running, less worth switching
     price = rows.loc["switch_vendor.new_vendor_price"]
     assert price.value_at_low >= price.value_at_high  # a dearer new vendor, less worth switching
+
+
+def test_the_new_draws_come_after_the_switching_cost():
+    # The cost is drawn first from the switch's stream, so drawing months and a price after it
+    # leaves every cost draw, and so their mean, as it was.
+    cost = "{dist: lognormal, median: 300, sigma: 0.6}"
+    months, price = "{dist: uniform, low: 0, high: 6}", "{dist: uniform, low: 0.8, high: 1.2}"
+    drawn = f"double_running_months: {months}, new_vendor_price: {price}"
+    assert _row(_acquired("1.0", drawn, cost=cost)).switching_cost == _row(_acquired("1.0", cost=cost)).switching_cost
