@@ -552,7 +552,8 @@ def switch_text(sw) -> str:
     """Stay with an acquired vendor or switch, for a terminal: per option x owner the expected NPV
     versus the status quo never switching and under the fitted rule, the value of the option to
     switch with its standard error, how often the vendor is acquired and the rule switches, then
-    each option's rule in business units (:class:`~decision_kit.staged_decisions.Switches`)."""
+    each option's costs of a switch (migration, double running, the new vendor's price) and its
+    rule in business units (:class:`~decision_kit.staged_decisions.Switches`)."""
     cur, t = sw.currency, sw.table
     widths = [10, 10, 11, 11, 26, 9, 8]
     out = [
@@ -568,7 +569,6 @@ def switch_text(sw) -> str:
         out.append(_line(cells, widths))
     for o in dict.fromkeys(t.index.get_level_values("option")):
         w = t.loc[o, "switch_npv"].idxmax()
-        out += ["", f"{o} under {w}: switching costs {compact(t.loc[(o, w), 'switching_cost'])} {cur} on average; "
-                f"{sw.rule_words(o, w)}."]  # fmt: skip
+        out += ["", f"{o} under {w}: {sw.cost_words(o, w)}; {sw.rule_words(o, w)}."]
     wrapped = (textwrap.fill(line, WIDTH, subsequent_indent="    ") if len(line) > WIDTH else line for line in out)
     return "\n".join(wrapped)

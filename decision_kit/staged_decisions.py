@@ -42,6 +42,7 @@ from .staged_flows import (
     Projected,
     chosen,
     draw,
+    licence_flows,
     npv,
     project,
     review_cell,
@@ -245,10 +246,14 @@ class Switches(CellRules):
     (share of valued trials whose vendor is acquired with at least a year left), ``p_switch``;
     ``switch_if_rise_at_least`` (the smallest price change, a fraction, at which the rule
     switches; NaN if it never does); ``p_switch_regret`` (switched although staying paid more),
-    ``p_stay_regret`` (acquired, stayed, and switching paid more); ``switching_cost`` (mean);
-    ``roadmap_loss`` (the risk's share of benefit lost after the acquisition, which switching
-    restores; known, so the rule on the price change accounts for it).
-    ``rules``: the fitted :class:`~decision_kit.staging.ThresholdRule` per cell.
+    ``p_stay_regret`` (acquired, stayed, and switching paid more); ``switching_cost`` (mean of
+    the migration cost, currency); ``double_running_months`` (mean); ``double_running_cost``
+    (what a switch would pay the old vendor during the double running, currency as paid, mean
+    over the valued trials acquired with a year left); ``new_vendor_price`` (mean of the new vendor's
+    price relative to the old one's before the acquisition); ``roadmap_loss`` (the risk's share
+    of benefit lost after the acquisition, which switching restores; known, so the rule on the
+    price change accounts for it). ``rules``: the fitted
+    :class:`~decision_kit.staging.ThresholdRule` per cell.
     """
 
     def rule_words(self, option: str, owner: str) -> str:
@@ -261,11 +266,26 @@ class Switches(CellRules):
         lost = f" (and the roadmap loss cuts the benefit by {r.roadmap_loss:.0%})" if r.roadmap_loss else ""
         return f"switch vendor when an acquirer raises the price by {rise} or more{lost}; {seen}, {switch} switch"
 
+    def cost_words(self, option: str, owner: str) -> str:
+        """What a switch costs in one cell, in words: the migration, the double running (only if
+        stated) and the new vendor's price (only if not exactly the old one's)."""
+        r, cur = self.table.loc[(option, owner)], self.currency
+        out = f"switching costs {compact(r.switching_cost)} {cur} on average"
+        if r.double_running_months > 0:
+            out += (f" plus {r.double_running_months:.1f} months of double running (the old vendor's licence, "
+                    f"{compact(r.double_running_cost)} {cur} on average)")  # fmt: skip
+        if r.new_vendor_price != 1:
+            out += (f"; the new vendor charges {r.new_vendor_price:.0%} of the old vendor's price before the "
+                    "acquisition on average (not known when deciding)")  # fmt: skip
+        return out
 
-def _switch_cell(pr: Projected, quiet: tuple, oi: int, wi: int, k: np.ndarray, cost: np.ndarray) -> tuple:
+
+def _switch_cell(pr: Projected, quiet: tuple, oi: int, wi: int, k: np.ndarray, cost: np.ndarray, running=None):
     """Commit-now NPV and switching NPV of one cell: the flows as drawn through the year of the
-    acquisition ``k``, then those of the same trial without it, less the switching cost in
-    year ``k``. Trials acquired in the last year or never switch to themselves."""
+    acquisition ``k``, then those of the same trial without it (``quiet``: cost, benefit, status
+    quo; the new vendor's prices in them), less the switching cost in year ``k`` and the present
+    value of the double running ``running`` (per trial, or None for none). Trials acquired in
+    the last year or never switch to themselves."""
     H, df = pr.plan.horizon, pr.df
     d = (pr.benefit[oi, wi] - pr.cost[oi, wi]) - (pr.sq[1] - pr.sq[0])
     q_cost, q_benefit, q_sq = quiet
@@ -277,6 +297,8 @@ def _switch_cell(pr: Projected, quiet: tuple, oi: int, wi: int, k: np.ndarray, c
     kk = np.minimum(k, H - 1).astype(int)
     cols = np.arange(terminal.size)
     switched = cum[kk, cols] + tail[kk + 1, cols] - cost * df[kk]
+    if running is not None:
+        switched = switched - running
     return terminal, np.where(can, switched, terminal), can
 
 
@@ -298,6 +320,48 @@ def _switch_row(terminal, go, can, signal, cost, seed, split):
     return row, rule
 
 
+def double_running(licence: np.ndarray, months: np.ndarray, k: np.ndarray, df: np.ndarray) -> tuple:
+    """Per trial, what the old vendor is paid during ``months`` of double running after an
+    acquisition in year ``k``: (as paid, currency; its present value at the decision date).
+    Year ``k + j`` (j = 1, 2, ...) pays the share ``clip(months / 12 - (j - 1), 0, 1)`` of that
+    year's licence ``licence`` ((P, n): the cell's licence as drawn, at the acquirer's price);
+    nothing beyond the horizon, nor for a trial never acquired."""
+    H, n = licence.shape[0] - 1, licence.shape[1]
+    paid, pv, cols = np.zeros(n), np.zeros(n), np.arange(n)
+    for j in range(1, int(np.ceil(float(months.max(initial=0.0)) / 12)) + 1):
+        t = k + j
+        on = t <= H
+        tt = np.where(on, t, 0).astype(int)
+        x = np.clip(months / 12 - (j - 1), 0.0, 1.0) * on * licence[tt, cols]
+        paid += x
+        pv += x * df[tt]
+    return paid, pv
+
+
+def _quiet(plan: Plan, values: dict, risks: RiskDraws, n: int) -> tuple:
+    """(cost, benefit, status quo) of every cell on these draws (the status quo zero if none)."""
+    flows = engine.project(plan, values, risks, n)
+    zero = np.zeros((plan.layout.periods, n))
+    return (*flows.flows(), flows.status_quo if flows.status_quo is not None else (zero, zero))
+
+
+def new_vendor_values(plan: Plan, option: str, values: dict, price: np.ndarray) -> dict:
+    """``values`` with the licence lines (category ``license``) of ``option`` at ``price`` (n,)
+    times their amounts: each licence flow is ``price`` times what it was, from year 1 on
+    (escalators as drawn); a line stated as a percent of a licence line follows it, and a licence
+    line that is a percent of one is not scaled twice. What an owner pays in proportion to cost
+    or licence (a governance overhead, shadow IT's duplicate licences) follows in the engine."""
+    out, scaled = dict(values), set()  # the lines whose flows are scaled
+    for line in next(p for p in plan.options if p.name == option).lines:  # a percent_of line after its source
+        inherited = line.timing == "percent_of" and line.of in scaled
+        if line.category == "license" and not inherited:
+            a = np.asarray(values[line.amount], dtype=float)
+            out[line.amount] = a * price.reshape((-1,) + (1,) * max(a.ndim - 1, 0))
+        if line.category == "license" or inherited:
+            scaled.add(line.name)
+    return out
+
+
 def switches(
     scenario: Scenario | Plan,
     *,
@@ -311,27 +375,47 @@ def switches(
     under every owner, on :func:`~decision_kit.simulation.simulate`'s trials: a threshold on
     the acquirer's price change, fitted on a share ``split`` of the trials and valued on the
     others, against never switching on the same trials. Money in the scenario's currency, NPV
-    versus the status quo at the decision date. ``pinned``: as :func:`abandonment`'s."""
+    versus the status quo at the decision date. ``pinned``: as :func:`abandonment`'s.
+
+    The switch's own draws, per option from ``default_rng([seed, STREAM + 2, option index])``:
+    the cost, then the months of double running, then the new vendor's price
+    (:class:`~decision_kit.schema.flexibility.SwitchVendor`). The switched flows come from a
+    second engine pass on the same draws without the acquisition (its probability and price
+    change at 0), shared by the options on the same risk; an option whose new vendor's price
+    is not exactly 1 has a pass of its own with its licence amounts scaled
+    (:func:`new_vendor_values`). Double running reads the cells' licence flows per trial
+    (:func:`~decision_kit.staged_flows.licence_flows`), computed only if some months are drawn."""
     pr = project(scenario, trials, seed)
     plan, lay, n = pr.plan, pr.plan.layout, pr.n
-    rows, rules, quiet_of = [], {}, {}
+    rows, rules, quiet_of, licence = [], {}, {}, None
     for o in chosen(plan, options, "switch_vendor"):
         sw = stated(plan, o, "switch_vendor")
         risk = next(r for r in plan.risks if r.name == sw.risk)
-        if sw.risk not in quiet_of:  # the same trials without this acquisition
-            calm = RiskDraws(pr.risks.first, pr.risks.yearly, {**pr.risks.impact, sw.risk: 0.0})  # no price change
-            unacquired = {**pr.values, risk.probability: 0.0}  # and no roadmap loss either
-            flows = engine.project(plan, unacquired, calm, n)
-            zero = np.zeros((lay.periods, n))
-            quiet_of[sw.risk] = (*flows.flows(), flows.status_quo if flows.status_quo is not None else (zero, zero))
+        calm = RiskDraws(pr.risks.first, pr.risks.yearly, {**pr.risks.impact, sw.risk: 0.0})  # no price change
+        unacquired = {**pr.values, risk.probability: 0.0}  # and no roadmap loss either
         k = engine.first_event_year(pr.risks.first[sw.risk], pr.values[risk.probability], plan.horizon)
         signal = np.broadcast_to(np.asarray(pr.risks.impact[sw.risk], dtype=float), (n,)).copy()
         rng = np.random.default_rng([seed, STREAM + 2, list(plan.scenario.options).index(o)])
         cost = draw(sw, "cost", rng, n, pinned)
+        months = draw(sw, "double_running_months", rng, n, pinned)
+        price = draw(sw, "new_vendor_price", rng, n, pinned)
+        if np.all(price == 1.0):  # the same trials without this acquisition, shared by its options
+            if sw.risk not in quiet_of:
+                quiet_of[sw.risk] = _quiet(plan, unacquired, calm, n)
+            quiet = quiet_of[sw.risk]
+        else:
+            quiet = _quiet(plan, new_vendor_values(plan, o, unacquired, price), calm, n)
+        if np.any(months > 0) and licence is None:
+            licence = licence_flows(plan, pr.values, pr.risks, n)
         oi = next(p.index for p in plan.options if p.name == o)
         for wi, w in enumerate(lay.owners):
-            terminal, go, can = _switch_cell(pr, quiet_of[sw.risk], oi, wi, k, cost)
+            paid, running = double_running(licence[oi, wi], months, k, pr.df) if licence is not None else (None, None)
+            terminal, go, can = _switch_cell(pr, quiet, oi, wi, k, cost, running)
             row, rules[(o, w)] = _switch_row(terminal, go, can, signal, cost, seed, split)
-            rows.append({"option": o, "owner": w, **row, "roadmap_loss": risk.roadmap_loss})
+            acquired = can[rules[(o, w)].valued]
+            paid_mean = paid[rules[(o, w)].valued][acquired].mean() if paid is not None and acquired.any() else 0.0
+            rows.append({"option": o, "owner": w, **row, "double_running_months": months.mean(),
+                         "double_running_cost": paid_mean, "new_vendor_price": price.mean(),
+                         "roadmap_loss": risk.roadmap_loss})  # fmt: skip
     s = plan.scenario
     return Switches(s.name, s.currency, n, seed, pd.DataFrame(rows).set_index(["option", "owner"]), rules)

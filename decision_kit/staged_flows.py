@@ -24,11 +24,13 @@ from .plan import Plan, compile_plan
 from .sampling import RiskDraws
 from .schema import Scenario
 from .simulation import draw_trials
+from .workspace import Workspace
 
 __all__ = [
     "CellRules",
     "Projected",
     "chosen",
+    "licence_flows",
     "npv",
     "project",
     "review_cell",
@@ -98,6 +100,40 @@ def project(scenario: Scenario | Plan, trials: int, seed: int) -> Projected:
     sq = flows.status_quo if flows.status_quo is not None else (zero, zero)
     df = finance.discount_factors(plan.scenario.discount_rate, plan.layout.periods)
     return Projected(plan, n, cost, benefit, sq, flows.launch, plan.complete(values), df, risks)
+
+
+LICENCE_CHUNK = 2_048  # trials per engine pass of licence_flows (its per-trial sums take R x P x O x W floats each)
+
+
+def _trials(x: Any, a: int, b: int) -> Any:
+    return x[a:b] if isinstance(x, np.ndarray) and x.ndim else x
+
+
+def licence_flows(plan: Plan, values: dict, risks: RiskDraws, n: int) -> np.ndarray:
+    """Every cell's licence cost (category ``license``: the sum of its licence lines' flows, as
+    the engine puts it in that category's row) per period and trial, (O, W, P, n), currency.
+
+    The engine keeps category rows as sums over trials only; here it is run again on the same
+    ``values`` and ``risks`` with a workspace that takes those sums per trial (a block of one
+    trial, :meth:`~decision_kit.workspace.Workspace.sum_blocks`), :data:`LICENCE_CHUNK` trials
+    at a time. Each trial's row is then that trial's licence flow exactly (a sum of one term).
+    Zero where no line of the scenario is a licence."""
+    lay = plan.layout
+    out = np.zeros((len(lay.options), len(lay.owners), lay.periods, n))
+    row = plan.row_index.get("license")
+    if row is None:
+        return out
+    ws = Workspace()
+    for a in range(0, n, LICENCE_CHUNK):
+        b = min(n, a + LICENCE_CHUNK)
+        ws.sum_blocks(1, b - a)
+        drawn = (risks.first, risks.yearly, risks.impact)
+        cut = RiskDraws(*({k: _trials(v, a, b) for k, v in d.items()} for d in drawn))
+        chunk = {k: _trials(v, a, b) for k, v in values.items()}
+        flows = engine.project(plan, chunk, cut, b - a, ws, on_cell=lambda *_: None)
+        sums = flows.rows_sum[row]  # (P, O, W, trials), or (P, O, W) for a chunk of one trial
+        out[..., a:b] = np.moveaxis(sums.reshape(sums.shape[:3] + (b - a,)), 0, 2)
+    return out
 
 
 def stated_or_none(plan: Plan, option: str, kind: str) -> Any:
@@ -205,7 +241,7 @@ STAGE_INPUTS = {
         ("setup_cost", "monthly_cost", "failure_seen_after_months"),
         ("benefit_noise", "benefit_noise_floor"),
     ),
-    "switch_vendor": ("value", ("cost",), ()),
+    "switch_vendor": ("value", ("cost", "double_running_months", "new_vendor_price"), ()),
     "defer": ("value", ("waiting_cost",), ("benefit_noise", "benefit_noise_floor")),
 }
 """Per kind of stage: the column of its analysis's table holding the value of flexibility, its
@@ -230,9 +266,10 @@ def stage_tornado(
     tornado and the value of information do not see: the stages' inputs are drawn apart from
     :func:`~decision_kit.simulation.simulate`). ``analyse`` is the stage's analysis
     (:func:`~decision_kit.staged_decisions.abandonment` for ``kind="abandon"``, ``pilots``,
-    ``switches``, ``deferrals``). A drawn input (exit cost, a pilot's or switching cost, months
-    until a failure is seen) goes to its P10 and P90, every trial at that value, on the same
-    trials and the stage's other draws (common random numbers); a measurement error (lognormal
+    ``switches``, ``deferrals``). A drawn input (exit cost, a pilot's or switching cost, months of
+    double running, a new vendor's price, months until a failure is seen) goes to its P10 and
+    P90, every trial at that value, on the same trials and the stage's other draws (common random
+    numbers); a measurement error (lognormal
     sigma, additive floor) to half and twice its stated value (a judgement range: no prior
     states them). Rows sorted by ``swing`` (``|value_at_high - value_at_low|``), currency;
     columns ``input``, ``low``, ``high``, ``value_at_low``, ``value_at_high``, ``swing``,

@@ -53,6 +53,7 @@ CHECKED = [
     "decision_kit/staged_pilot.py",
     "decision_kit/staged_defer.py",
     "tests/test_staged_defer.py",
+    "tests/test_staged_switch.py",
     "decision_kit/review",
     "decision_kit/review_scenario.py",
     "decision_kit/review_milestones.py",

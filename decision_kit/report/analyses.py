@@ -223,13 +223,14 @@ def _switch_analyses(result, *, trials: int) -> dict[str, Any]:
     sw = switches(s, trials=trials, seed=result.seed)
     cols = {"commit_npv": "never switch", "switch_npv": "with the switch", "value": "value of switching",
             "value_se": "its standard error", "p_acquired": "vendor acquired", "p_switch": "switches",
-            "switching_cost": "switching cost"}  # fmt: skip
+            "switching_cost": "switching cost", "double_running_cost": "double running",
+            "new_vendor_price": "new vendor's price"}  # fmt: skip
     best = {o: str(sw.table.loc[o, "switch_npv"].idxmax()) for o in dict.fromkeys(sw.table.index.get_level_values(0))}
     return {
         f"Stay or switch vendor after an acquisition ({sw.trials:,} trials; NPV versus the status quo, "
         f"{s.currency})": sw.table[list(cols)].rename(columns=cols),
         "The stay-or-switch rule, fitted on the trials": " ".join(
-            f"{o} under {w}: {sw.rule_words(o, w)}." for o, w in best.items()
+            f"{o} under {w}: {sw.cost_words(o, w)}; {sw.rule_words(o, w)}." for o, w in best.items()
         ),
     }
 

@@ -168,22 +168,39 @@ class Defer(Model):
 
 
 class SwitchVendor(Model):
-    """Switch vendor when the vendor is acquired: at the end of the year of the event of the
-    vendor risk named ``risk`` (a ``price_rise`` risk that touches the option), knowing the
-    acquirer's price change, the organisation may move to another vendor for ``cost`` (currency,
-    paid then: migration, re-implementation, double running). From the next year the option runs
-    as if the acquisition had not happened: the new vendor prices as the old one did before it
-    (the same market price list and escalator draws), and a roadmap loss the risk states
-    (``roadmap_loss``) no longer cuts the benefit."""
+    """Switch vendor when the vendor is acquired: at the end of the year ``k`` of the event of
+    the vendor risk named ``risk`` (a ``price_rise`` risk that touches the option), knowing the
+    acquirer's price change, the organisation may move to another vendor for ``cost``
+    (currency, paid then: migration and re-implementation). From the next year the option runs
+    as if the acquisition had not happened (a roadmap loss the risk states, ``roadmap_loss``, no
+    longer cuts the benefit), with two differences:
+
+    - ``double_running_months``: months of the migration year ``k + 1`` (and on, beyond 12)
+      during which both vendors are paid: the old vendor's licence of that year as the trial
+      drew it (at the acquirer's price) x months / 12, on top of the new vendor's. Default 0.
+    - ``new_vendor_price``: the new vendor's price relative to the old vendor's before the
+      acquisition (a ratio, drawn per trial): the option's licence lines (category ``license``)
+      cost that multiple of what they would have cost without the acquisition, from year
+      ``k + 1`` on (the same market price list and escalator draws, scaled). Default exactly 1:
+      the new vendor prices as the old one did before.
+
+    The rule sees the acquirer's price change, not these two: they are what the migration turns
+    out to take and what the new vendor charges over the remaining years (a quote before the
+    move is not the price path after it), drawn per trial, so the rule is fitted on their
+    spread. Both are drawn after ``cost`` from the switch's own stream."""
 
     risk: str
     cost: Distribution
+    double_running_months: Distribution = fixed_default(0.0)
+    new_vendor_price: Distribution = fixed_default(1.0)
     source: str | None = None
 
-    @field_validator("cost")
+    @field_validator("cost", "double_running_months", "new_vendor_price")
     @classmethod
-    def _not_negative(cls, v: Any) -> Any:
-        return lowest_not_negative(v, "a switching cost")
+    def _not_negative(cls, v: Any, info: Any) -> Any:
+        what = {"cost": "a switching cost", "double_running_months": "months of double running",
+                "new_vendor_price": "a new vendor's price"}[info.field_name]  # fmt: skip
+        return lowest_not_negative(v, what)
 
 
 class Flexibility(Model):
