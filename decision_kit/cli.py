@@ -142,6 +142,7 @@ def _analysis_parsers(sub) -> None:
     w.add_argument("--trials", type=_count, default=10_000)
     w.add_argument("--break-even-trials", type=_count, default=2_000, help="trials per break-even (default 2,000)")
     w.add_argument("--seed", type=_seed, default=0)
+    w.add_argument("--profile", help="replace the scenario's organisation by this shipped profile (a what-if)")
 
     g = sub.add_parser(
         "stages", help="commit now, review yearly, pilot first, switch vendor or wait: the value of each and its rule"
@@ -258,6 +259,18 @@ def _run(args) -> int:
     return 0
 
 
+def _with_profile(scenario, profile: str):
+    """``scenario`` with its organisation replaced by the shipped ``profile`` (its mechanisms
+    block kept), said on standard error; an unknown name is a ScenarioError naming the profiles."""
+    from .schema.organisation import profile_names
+
+    if profile not in profile_names():
+        raise ScenarioError(f"no shipped organisation profile '{profile}' (profiles: {', '.join(profile_names())})")
+    note = f"organisation replaced by the shipped profile '{profile}' (a what-if; the file is unchanged)"
+    print(note, file=sys.stderr)
+    return scenario.replace(organisation={"profile": profile})
+
+
 def _owners(args) -> int:
     from . import owner_tradeoffs as ot
     from .console import ownership_text
@@ -265,6 +278,8 @@ def _owners(args) -> int:
 
     scenario = load_scenario(args.scenario)
     _warn(args.scenario, scenario)
+    if args.profile is not None:
+        scenario = _with_profile(scenario, args.profile)
     choice = ot.owner_choice(scenario, args.trials, args.seed)
     best = choice.table.sort_values("npv_mean", ascending=False)
     option = args.option or str(best.index[0])

@@ -104,3 +104,18 @@ def test_the_owners_command_refuses_a_scenario_without_an_organisation(tmp_path,
     f.write_text(text.replace("organisation:\n  profile: mid_size_b2b\n", "").replace("  data_sensitivity: high", "#"))
     assert main(["owners", str(f), "--trials", "200"]) == 2
     assert "states no organisation" in capsys.readouterr().err
+
+
+def test_the_owners_command_answers_for_another_shipped_profile(capsys):
+    from decision_kit import owner_tradeoffs as ot
+    from decision_kit.cli import main
+
+    args = ["owners", "scenarios/webinar_platform.yaml", "--trials", "600", "--break-even-trials", "200"]
+    assert main([*args, "--profile", "digital_native"]) == 0
+    out, err = capsys.readouterr()
+    assert "organisation profile digital_native" in out and "shipped profile 'digital_native'" in err
+    s = dk.load_scenario("scenarios/webinar_platform.yaml").replace(organisation={"profile": "digital_native"})
+    for option, row in ot.owner_choice(s, 600, 0).table.iterrows():  # the same as a file stating the profile
+        assert any(line.startswith(str(option)) and f" {row.owner} " in line for line in out.splitlines())
+    assert main([*args, "--profile", "startup"]) == 2
+    assert "no shipped organisation profile 'startup'" in capsys.readouterr().err
