@@ -29,9 +29,10 @@ The model, as stated in ``decision_kit/schema.py`` and the ``engine.py`` docstri
   reaches its variants;
 - risks in years 1..H (``type: security`` probability x ``incident_frequency``, impact x
   ``incident_severity``): ``one_off``: an independent Bernoulli each year, a fresh impact
-  for each event; ``price_rise`` / ``benefit_loss``: effect from the year after the first
-  event year; ``forced_migration``: one cost of ``impact`` in the first event year; each
-  event's loss (impact x severity) at most the risk's ``cap`` (amount or share of revenue);
+  for each event; ``price_rise`` (with its ``roadmap_loss`` on the benefits) /
+  ``benefit_loss``: effect from the year after the first event year; ``forced_migration``:
+  one cost of ``impact`` in the first event year; each event's loss (impact x severity) at
+  most the risk's ``cap`` (amount or share of revenue);
 - governance overhead = ``governance_overhead`` x the sum of the cost lines (not of risk
   costs or consolidation); consolidation = ``consolidation`` x license-category cost in
   years 2 and 3;
@@ -356,6 +357,9 @@ def simulate_loop(scenario: Scenario, trials: int, seed: int = 0) -> LoopResult:
                                 m = price_mult.setdefault(lname, [1.0] * (H + 1))
                                 for t in range(first + 1, H + 1):
                                     m[t] *= 1 + impact
+                        if risk.roadmap_loss is not None:  # the acquirer's stalled roadmap: benefits fall too
+                            for t in range(first + 1, H + 1):
+                                keep[t] *= 1 - v[f"risks.{r}.roadmap_loss"]
                     elif risk.effect == "benefit_loss":
                         for t in range(first + 1, H + 1):
                             keep[t] *= 1 - impact

@@ -123,7 +123,7 @@ class RiskPlan:
     impact: str
     impact_dist: Any  # the impact's Distribution: one-off impacts are drawn per year
     cap: float | None = None  # the most one event costs, after the owner's severity (RiskCap.limit)
-    roadmap_loss: float = 0.0  # a price rise's cut of the benefits after the event (a fraction)
+    roadmap_loss: str | None = None  # the input path of a price rise's cut of the benefits after the event
 
     @property
     def is_security(self) -> bool:
@@ -423,7 +423,7 @@ def _risks(s: Scenario) -> tuple[RiskPlan, ...]:
             impact=f"risks.{name}.impact",
             impact_dist=risk.impact,
             cap=None if risk.cap is None else risk.cap.limit(s.revenue),
-            roadmap_loss=float(risk.roadmap_loss),
+            roadmap_loss=None if risk.roadmap_loss is None else f"risks.{name}.roadmap_loss",
         )
         for name, risk in s.risks.items()
     )

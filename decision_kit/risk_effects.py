@@ -102,8 +102,9 @@ class RiskEffects:
         buf = self.ws(("effect", key), (H, n))
         if risk.effect == "price_rise":
             out["mult"] = np.add(1.0, np.multiply(after, impact, out=buf), out=buf)
-            if risk.roadmap_loss:  # the benefits fall by that share after the event
-                out["keep"] = np.subtract(1.0, after * risk.roadmap_loss, out=self.ws(("roadmap", key), (H, n)))
+            if risk.roadmap_loss is not None:  # the benefits fall by that share (per trial) after the event
+                loss = np.multiply(after, _vec(self.values[risk.roadmap_loss]), out=self.ws(("roadmap", key), (H, n)))
+                out["keep"] = np.subtract(1.0, loss, out=loss)
         elif risk.effect == "benefit_loss":
             out["keep"] = np.subtract(1.0, np.multiply(after, impact, out=buf), out=buf)
         else:  # forced_migration: a one-off cost in the year of the first event

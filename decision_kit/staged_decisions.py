@@ -250,9 +250,10 @@ class Switches(CellRules):
     the migration cost, currency); ``double_running_months`` (mean); ``double_running_cost``
     (what a switch would pay the old vendor during the double running, currency as paid, mean
     over the valued trials acquired with a year left); ``new_vendor_price`` (mean of the new vendor's
-    price relative to the old one's before the acquisition); ``roadmap_loss`` (the risk's share
-    of benefit lost after the acquisition, which switching restores; known, so the rule on the
-    price change accounts for it). ``rules``: the fitted
+    price relative to the old one's before the acquisition); ``roadmap_loss`` (mean of the
+    risk's share of benefit lost after the acquisition, which switching restores; the rule on
+    the price change accounts for its distribution, not for the trial's own draw, which is
+    not seen when deciding). ``rules``: the fitted
     :class:`~decision_kit.staging.ThresholdRule` per cell.
     """
 
@@ -263,7 +264,7 @@ class Switches(CellRules):
         if not finite(r.switch_if_rise_at_least):
             return f"stay whatever the acquirer does to the price ({seen})"
         rise, switch = f"{r.switch_if_rise_at_least:.0%}", whole_percent(r.p_switch)
-        lost = f" (and the roadmap loss cuts the benefit by {r.roadmap_loss:.0%})" if r.roadmap_loss else ""
+        lost = f" (and the roadmap loss cuts the benefit by {r.roadmap_loss:.0%} on average)" if r.roadmap_loss else ""
         return f"switch vendor when an acquirer raises the price by {rise} or more{lost}; {seen}, {switch} switch"
 
     def cost_words(self, option: str, owner: str) -> str:
@@ -362,6 +363,11 @@ def new_vendor_values(plan: Plan, option: str, values: dict, price: np.ndarray) 
     return out
 
 
+def _mean_of(values: dict, path: str | None) -> float:
+    """The mean of input ``path``'s draws, 0 for no input."""
+    return 0.0 if path is None else float(np.mean(values[path]))
+
+
 def switches(
     scenario: Scenario | Plan,
     *,
@@ -416,6 +422,6 @@ def switches(
             paid_mean = paid[rules[(o, w)].valued][acquired].mean() if paid is not None and acquired.any() else 0.0
             rows.append({"option": o, "owner": w, **row, "double_running_months": months.mean(),
                          "double_running_cost": paid_mean, "new_vendor_price": price.mean(),
-                         "roadmap_loss": risk.roadmap_loss})  # fmt: skip
+                         "roadmap_loss": _mean_of(pr.values, risk.roadmap_loss)})  # fmt: skip
     s = plan.scenario
     return Switches(s.name, s.currency, n, seed, pd.DataFrame(rows).set_index(["option", "owner"]), rules)

@@ -452,6 +452,20 @@ def test_a_roadmap_loss_cuts_the_benefit_after_the_acquisition_and_switching_res
     assert row.p_switch == 1
 
 
+def test_an_uncertain_roadmap_loss_cuts_each_trials_benefit_by_its_own_draw():
+    # As above with the loss uniform on 0-0.6: trial k's NPV is 2,000/1.1 + (3,000 x (1 - L_k)
+    # - 1,000) (1/1.1^2 + 1/1.1^3), L_k its own draw of the loss (simulate's inputs)
+    raw = _acquired("0").model_dump(exclude_none=True)
+    raw["risks"]["acquired"]["roadmap_loss"] = {"dist": "uniform", "low": 0, "high": 0.6}
+    r = simulate(dk.Scenario.model_validate(raw), trials=1_000, seed=1)
+    loss = np.asarray(r.inputs["risks.acquired.roadmap_loss"])
+    assert loss.std() > 0.1
+    expected = 2000 / 1.1 + (3000 * (1 - loss) - 1000) * (1 / 1.1**2 + 1 / 1.1**3)
+    np.testing.assert_allclose(r.metrics["npv"][:, 0, 0], expected, rtol=1e-9)
+    row = switches(dk.Scenario.model_validate(raw), trials=2_000, seed=1).table.loc[("buy", "shared")]
+    assert row.roadmap_loss == pytest.approx(0.3, abs=0.02)
+
+
 def test_a_roadmap_loss_of_zero_is_the_model_without_it_bit_for_bit():
     a, b = simulate(_acquired("1.0"), trials=1_000, seed=2), simulate(_roadmap("0", "1.0"), trials=1_000, seed=2)
     assert np.array_equal(a.metrics["npv"], b.metrics["npv"])

@@ -54,9 +54,9 @@ class Risk(Model):
 
     - ``one_off``: a cost of ``impact`` (currency) in each year the event happens;
     - ``price_rise``: from the first event on, cost lines ``lines`` rise by ``impact`` (a fraction),
-      and, with ``roadmap_loss`` (a fraction, default 0), the benefits of the options it touches
-      fall by that share from the year after the event (an acquirer that lets the product's
-      roadmap stall: the Eloqua concern);
+      and, with ``roadmap_loss`` (a fraction, or a distribution of one; default none), the
+      benefits of the options it touches fall by that share from the year after the event (an
+      acquirer that lets the product's roadmap stall: the Eloqua concern);
     - ``forced_migration``: at the first event, a one-off cost of ``impact`` (currency);
     - ``benefit_loss``: from the first event on, benefits fall by ``impact`` (a fraction).
 
@@ -72,14 +72,19 @@ class Risk(Model):
     impact: Distribution
     options: list[str] | None = None
     lines: list[str] | None = None
-    roadmap_loss: Num = Field(0.0, ge=0, le=1)
+    roadmap_loss: Distribution | None = None
     cap: RiskCap | None = None
     source: str | None = None
 
     @model_validator(mode="after")
     def _check(self):
-        if self.roadmap_loss and self.effect != "price_rise":
-            raise input_error("roadmap", "'roadmap_loss' applies only to a price_rise risk (an acquisition)")
+        if self.roadmap_loss is not None:
+            if self.effect != "price_rise":
+                raise input_error("roadmap", "'roadmap_loss' applies only to a price_rise risk (an acquisition)")
+            lo, hi = self.roadmap_loss.support()
+            if lo < 0 or hi > 1:
+                message = "a roadmap loss is a fraction between 0 and 1 (this one ranges {lo} to {hi})"
+                raise input_error("roadmap", message, lo=round(lo, 6), hi=round(hi, 6))
         lo, hi = self.probability.support()
         if lo < 0 or hi > 1:
             raise input_error(
