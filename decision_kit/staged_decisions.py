@@ -363,6 +363,18 @@ def new_vendor_values(plan: Plan, option: str, values: dict, price: np.ndarray) 
     return out
 
 
+def _double_running_base(pr: Projected, option: str, lines: list[str] | None, cache: dict) -> np.ndarray:
+    """Every cell's licence flows per trial (O, W, P, n) on simulate's draws, of ``option``'s
+    licence lines named in ``lines`` only (all of them when None): the others' amounts are 0 in
+    a licence pass of their own (a licence line stated as a percent of one of them goes with it).
+    ``cache`` keeps the passes by the amounts set to 0."""
+    op = next(p for p in pr.plan.options if p.name == option)
+    off = () if lines is None else tuple(x.amount for x in op.lines if x.category == "license" and x.name not in lines)
+    if off not in cache:
+        cache[off] = licence_flows(pr.plan, {**pr.values, **dict.fromkeys(off, 0.0)}, pr.risks, pr.n)
+    return cache[off]
+
+
 def _mean_of(values: dict, path: str | None) -> float:
     """The mean of input ``path``'s draws, 0 for no input."""
     return 0.0 if path is None else float(np.mean(values[path]))
@@ -390,10 +402,12 @@ def switches(
     change at 0), shared by the options on the same risk; an option whose new vendor's price
     is not exactly 1 has a pass of its own with its licence amounts scaled
     (:func:`new_vendor_values`). Double running reads the cells' licence flows per trial
-    (:func:`~decision_kit.staged_flows.licence_flows`), computed only if some months are drawn."""
+    (:func:`~decision_kit.staged_flows.licence_flows`; those of ``double_running_lines`` where
+    the switch names them), computed only if some months are drawn."""
     pr = project(scenario, trials, seed)
     plan, lay, n = pr.plan, pr.plan.layout, pr.n
-    rows, rules, quiet_of, licence = [], {}, {}, None
+    rows, rules, quiet_of = [], {}, {}
+    licences: dict[tuple, np.ndarray] = {}
     for o in chosen(plan, options, "switch_vendor"):
         sw = stated(plan, o, "switch_vendor")
         risk = next(r for r in plan.risks if r.name == sw.risk)
@@ -411,8 +425,7 @@ def switches(
             quiet = quiet_of[sw.risk]
         else:
             quiet = _quiet(plan, new_vendor_values(plan, o, unacquired, price), calm, n)
-        if np.any(months > 0) and licence is None:
-            licence = licence_flows(plan, pr.values, pr.risks, n)
+        licence = _double_running_base(pr, o, sw.double_running_lines, licences) if np.any(months > 0) else None
         oi = next(p.index for p in plan.options if p.name == o)
         for wi, w in enumerate(lay.owners):
             paid, running = double_running(licence[oi, wi], months, k, pr.df) if licence is not None else (None, None)

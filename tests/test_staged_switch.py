@@ -130,6 +130,21 @@ def test_six_months_of_double_running_cost_half_a_year_of_the_old_licence_in_yea
     assert row.p_switch == 1 and row.double_running_cost == pytest.approx(1000, rel=1e-15)
 
 
+def test_double_running_pays_only_the_licence_lines_it_names():
+    # A usage fee of 500 a year beside the licence, not raised by the acquirer. Double running of
+    # 6 months on the licence alone pays 0.5 x 2,000 in year 2, as above; on both lines it also
+    # pays 0.5 x 500: 250/1.1^2 = 206.61 more. The fee is paid in every branch, so the switching
+    # value is otherwise the same.
+    usage = "\n" + " " * 14 + "usage: {category: license, timing: recurring, amount: 500}"
+    named = _row(_acquired("1.0", "double_running_months: 6, double_running_lines: [licence]", lines=usage))
+    both = _row(_acquired("1.0", "double_running_months: 6", lines=usage))
+    assert named.value == pytest.approx(SWITCH_SAVES - 1000 / 1.1**2, rel=1e-12)
+    assert both.value == pytest.approx(SWITCH_SAVES - 1250 / 1.1**2, rel=1e-12)
+    assert named.double_running_cost == pytest.approx(1000, rel=1e-15)
+    with pytest.raises(ScenarioError, match=r"double_running_lines\[0\]: 'uplift' is not a licence line"):
+        _acquired("1.0", "double_running_months: 6, double_running_lines: [uplift]", lines=usage)
+
+
 def test_double_running_beyond_a_year_pays_on_into_the_next():
     # The acquirer quadruples the price (impact 3): staying pays 4,000 in years 2 and 3.
     # Switching for 300 with 15 months of double running pays the old vendor all of year 2

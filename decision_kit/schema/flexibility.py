@@ -56,7 +56,7 @@ from pydantic import Field, field_validator
 
 from ..distributions import Distribution, Num
 from ..errors import input_error
-from .base import Model, fixed_default
+from .base import Model, Name, fixed_default
 
 
 def lowest_not_negative(v: Any, what: str) -> Any:
@@ -178,6 +178,9 @@ class SwitchVendor(Model):
     - ``double_running_months``: months of the migration year ``k + 1`` (and on, beyond 12)
       during which both vendors are paid: the old vendor's licence of that year as the trial
       drew it (at the acquirer's price) x months / 12, on top of the new vendor's. Default 0.
+      ``double_running_lines`` names the licence lines paid twice (default: every licence line
+      of the option); leave out what follows usage, such as fees per registrant, which go to
+      the new vendor alone once traffic moves.
     - ``new_vendor_price``: the new vendor's price relative to the old vendor's before the
       acquisition (a ratio, drawn per trial): the option's licence lines (category ``license``)
       cost that multiple of what they would have cost without the acquisition, from year
@@ -193,6 +196,7 @@ class SwitchVendor(Model):
     cost: Distribution
     double_running_months: Distribution = fixed_default(0.0)
     new_vendor_price: Distribution = fixed_default(1.0)
+    double_running_lines: list[Name] | None = None
     source: str | None = None
 
     @field_validator("cost", "double_running_months", "new_vendor_price")
@@ -215,9 +219,9 @@ class Flexibility(Model):
     source: str | None = None
 
 
-def switch_problems(scenario: Any) -> list[tuple[tuple[str, ...], str]]:
+def switch_problems(scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
     """Each ``switch_vendor.risk`` that is not a price-rise risk touching its option: (path, message)."""
-    out: list[tuple[tuple[str, ...], str]] = []
+    out: list[tuple[tuple[str | int, ...], str]] = []
     for name, opt in scenario.options.items():
         sw = opt.flexibility.switch_vendor if opt.flexibility is not None else None
         if sw is None:
@@ -230,4 +234,9 @@ def switch_problems(scenario: Any) -> list[tuple[tuple[str, ...], str]]:
             out.append((at, f"'{sw.risk}' is not a price-rise risk of this scenario (those: {those})"))
         elif risk.options is not None and name not in risk.options and opt.extends not in risk.options:
             out.append((at, f"risk '{sw.risk}' does not touch option '{name}' (it touches {', '.join(risk.options)})"))
+        licences = [line for line, c in opt.costs.items() if c.category == "license"]
+        for i, line in enumerate(sw.double_running_lines or ()):
+            if line not in licences:
+                where = ("options", name, "flexibility", "switch_vendor", "double_running_lines", i)
+                out.append((where, f"'{line}' is not a licence line of option '{name}' (those: {', '.join(licences)})"))
     return out
