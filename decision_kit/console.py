@@ -166,7 +166,7 @@ def ownership_text(scenario, choice, contributions, option: str, what_ifs, worth
         value = compact(r.evppi) if r.evppi >= 0.5 else "0"
         out.append(f"- {path}: {value} ({whole_percent(r.share_of_evpi)} of the owner choice's EVPI)")
     out.append(
-        "Data sensitivity is the profile's class (low, medium, high), not varied here; every other input above is."
+        "Data sensitivity is the profile's class (low, medium, high), not varied; every other profile input is."
     )
     return "\n".join("\n".join(textwrap.wrap(line, WIDTH, subsequent_indent="  ")) if len(line) > WIDTH else line
                      for line in out)  # fmt: skip
