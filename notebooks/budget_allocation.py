@@ -100,7 +100,7 @@ owners_table = pd.DataFrame(
     {
         "realisation factor (mean)": [f"{eff.value[o].mean():.2f}" for o in allocation.OWNERS],
         "start delay (months, mean)": [f"{eff.delay[o].mean():.1f}" for o in allocation.OWNERS],
-        "integration rework": [f"{eff.rework[o]:.0%}" for o in allocation.OWNERS],
+        "integration rework (mean)": [f"{eff.rework[o].mean():.0%}" for o in allocation.OWNERS],
         "steering (USD a year)": [compact(eff.steering_mean(o)) for o in allocation.OWNERS],
     },
     index=pd.Index(["marketing", "IT", "shared"], name="owner"),
