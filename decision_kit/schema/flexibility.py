@@ -46,6 +46,9 @@ benefit at full delivery (peers' results, analyst benchmarks: the cell's second-
 the benefit-realisation input at 1, so the organisation's own delivery risk is not learned),
 with the errors stated; then the option is committed (``months`` later, the same flows over the
 same life) or the status quo goes on, by a threshold on the signal fitted on the trials.
+With ``choose_among: [buy, build]`` the wait ends in a choice instead: a market signal of each
+listed option (with the same errors), then a commitment to the one whose expected NPV given all
+the signals is highest, or to none when none is positive (:mod:`decision_kit.staged_defer`).
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ from pydantic import Field, field_validator
 
 from ..distributions import Distribution, Num
 from ..errors import input_error
-from .base import Model, fixed_default
+from .base import FieldPath, Model, fixed_default
 
 
 def lowest_not_negative(v: Any, what: str) -> Any:
@@ -153,12 +156,16 @@ class Defer(Model):
     the module docstring). ``benefit_noise`` (lognormal sigma) and ``benefit_noise_floor``
     (standard deviation, currency a year) are the signal's errors about the full-delivery benefit
     of the option's second year; ``waiting_cost`` (currency, paid at the decision date whatever
-    follows: a study, a holding fee) is the cost of waiting beyond the delay itself."""
+    follows: a study, a holding fee) is the cost of waiting beyond the delay itself.
+    ``choose_among``: the options one may commit to after the wait (option names, this one
+    among them; each gets its own market signal with the same errors); without it, this option
+    alone (commit to it or keep the status quo)."""
 
     months: Num = Field(..., gt=0, le=36)
     benefit_noise: Num = Field(0.3, ge=0, le=3)
     benefit_noise_floor: Num = Field(0.0, ge=0)
     waiting_cost: Distribution = fixed_default(0.0)
+    choose_among: list[str] | None = None
     source: str | None = None
 
     @field_validator("waiting_cost")
@@ -213,4 +220,24 @@ def switch_problems(scenario: Any) -> list[tuple[tuple[str, ...], str]]:
             out.append((at, f"'{sw.risk}' is not a price-rise risk of this scenario (those: {those})"))
         elif risk.options is not None and name not in risk.options and opt.extends not in risk.options:
             out.append((at, f"risk '{sw.risk}' does not touch option '{name}' (it touches {', '.join(risk.options)})"))
+    return out
+
+
+def defer_problems(scenario: Any) -> list[tuple[FieldPath, str]]:
+    """Each ``defer.choose_among`` that names no option of the scenario, names one twice, or
+    leaves out the option stating it: (path, message)."""
+    out: list[tuple[FieldPath, str]] = []
+    names = list(scenario.options)
+    for name, opt in scenario.options.items():
+        de = opt.flexibility.defer if opt.flexibility is not None else None
+        if de is None or de.choose_among is None:
+            continue
+        at: FieldPath = ("options", name, "flexibility", "defer", "choose_among")
+        for i, other in enumerate(de.choose_among):
+            if other not in names:
+                out.append(((*at, i), f"'{other}' is not an option of this scenario (those: {', '.join(names)})"))
+            elif other in de.choose_among[:i]:
+                out.append(((*at, i), f"'{other}' is listed twice"))
+        if name not in de.choose_among:
+            out.append((at, f"the options to choose among after the wait must include '{name}', which states it"))
     return out
