@@ -23,6 +23,21 @@ The rule is a threshold on the signal (:func:`~decision_kit.staging.threshold_ru
 optimum on the fit trials), fitted on one half of the trials and valued on the other; both
 values are reported. The deferral's own draws come from ``default_rng([seed, STREAM + 3,
 option index])``, shared by an option's owners: stating it changes no commit-now number.
+
+A choice among several options (``choose_among``). Each listed option gets a market signal of
+its own, built as above (its cell's second-year benefit at full delivery, the same errors
+``benefit_noise`` and ``benefit_noise_floor``); the stating option's errors are the draws it
+has alone, and the others' are drawn after them on the same stream, in the scenario's option
+order (so the stating option's draws do not depend on the list, nor anyone's on the list's
+order; the others' errors are independent of the stating option's and of each other's). The
+wait, its months and its waiting cost are the stating option's. After the wait the rule commits
+to the option with the highest expected NPV given all the signals, by a least-squares regression
+of each option's deferred NPV on the signals (:func:`~decision_kit.staging.choice_rule`), or
+keeps the status quo when none is positive. Committing now is then the option, or the status
+quo, with the highest mean NPV on the valued trials: the value of waiting is the choice against
+the best commitment one could make today. With one option listed, everything is as above, bit
+for bit. Each cell is the stating option's list under one owner: every listed option runs under
+that owner.
 """
 
 from __future__ import annotations
@@ -241,8 +256,10 @@ def deferrals(
 ) -> Deferrals:
     """Value the deferral of each option stating one (or of ``options``) under every owner: wait,
     observe the market signal, commit by a threshold on it fitted on a share ``split`` of the
-    trials and valued on the others, against committing now on the same trials. Money in the
-    scenario's currency, NPV versus the status quo at the decision date (see the module).
+    trials and valued on the others, against committing now on the same trials; or, for a
+    deferral that chooses among several options, observe each one's signal and commit to the one
+    with the highest fitted expected NPV, or to none, against committing now to the best of them.
+    Money in the scenario's currency, NPV versus the status quo at the decision date (see the module).
     ``pinned`` fixes stage inputs for the stage tornado (:func:`~decision_kit.staged_flows.draw`)."""
     pr = project(scenario, trials, seed)
     plan, lay = pr.plan, pr.plan.layout

@@ -244,3 +244,9 @@ def test_an_unknown_option_to_choose_among_is_a_located_error(choose, message):
     with pytest.raises(ScenarioError, match=message) as err:
         _two_options(0.0, choose)
     assert "options.buy.flexibility.defer.choose_among" in str(err.value)
+
+
+def test_the_order_of_the_list_changes_nothing():
+    a = deferrals(_two_options(20.0, "[buy, build]"), trials=4_000, seed=2).table.iloc[0]
+    b = deferrals(_two_options(20.0, "[build, buy]"), trials=4_000, seed=2).table.iloc[0]
+    assert a.value == pytest.approx(b.value, rel=1e-12) and a.p_stop == b.p_stop
