@@ -95,6 +95,19 @@ def test_one_option_ends_where_the_exact_threshold_does():
     assert np.array_equal(rule.valued, exact.valued)  # the same split of the trials for the same seed
 
 
+def test_a_regression_that_loses_on_the_fit_trials_gives_way_to_the_best_constant_choice():
+    # y = s below 1, 0 from 1 to 3, -100 above 3: a straight line in s has mean
+    # E[s; s < 1] - 100 P(s > 3) = -phi(1) - 100 (1 - Phi(3)) = -0.377 and a positive slope
+    # (cov(s, y) = E[s^2; s < 1] - 100 phi(3) = 0.60 - 0.44 = 0.16), so it commits from s = 2.4,
+    # where y is 0 or -100: a loss. Always staying pays 0, the best constant (the mean is negative).
+    assert -norm.pdf(1) - 100 * norm.sf(3) == pytest.approx(-0.377, abs=1e-3)
+    s = np.random.default_rng(3).standard_normal(100_000)
+    y = np.where(s < 1, s, 0.0) - 100 * (s > 3)
+    rule = choice_rule(s, y, seed=1, degree=1)
+    assert rule.constant == 1 and rule.regressions is None
+    assert rule.value_in_sample == 0 and rule.value_out_of_sample == 0 and rule.shares.tolist() == [0.0, 1.0]
+
+
 def test_the_choice_kernel_takes_the_highest_fitted_payoff_or_none():
     class Fixed:
         def __init__(self, values):
