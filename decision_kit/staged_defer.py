@@ -81,12 +81,13 @@ class Deferrals(CellRules):
     :class:`~decision_kit.staging.ThresholdRule` (one option) or
     :class:`~decision_kit.staging.ChoiceRule` (several, the options in ``choose_among`` order).
     ``shares``: per cell the share of valued trials ending in each option and in the status quo
-    (NaN for options outside the cell's set). ``boundaries``: per cell of several options and
-    per option it may choose (``choice``), the market signal of that option (currency a year)
-    from which the rule chooses it, the others at their median on the fit trials (``cut``), at
-    their P25 (``cut_others_low``) and at their P75 (``cut_others_high``); NaN where it is not
-    chosen at any signal; ``threshold``: whether at the others' median it is chosen exactly from
-    the cut up.
+    (the options in the scenario's order, then the status quo; NaN for options outside the
+    cell's set). ``boundaries``: per cell of several options and per option it may choose
+    (``choice``), the market signal of that option (currency a year) from which the rule chooses
+    it, the others at their median on the fit trials (``cut``), at their P25
+    (``cut_others_low``) and at their P75 (``cut_others_high``); NaN where it is not chosen at
+    any signal, ``-inf`` where it is at every signal (both over the signal's P0.5 to P99.5);
+    ``threshold``: whether at the others' median it is chosen exactly from the cut up.
     """
 
     shares: pd.DataFrame
@@ -288,7 +289,9 @@ def deferrals(
     s, index = plan.scenario, ["option", "owner"]
     table = pd.DataFrame(rows, columns=[*index, *COLUMNS]).set_index(index)
     cut_frame = pd.DataFrame(cuts, columns=[*index, *CUT_COLUMNS]).set_index([*index, "choice"])
-    return Deferrals(s.name, s.currency, pr.n, seed, table, rules, pd.DataFrame(shares).set_index(index), cut_frame)
+    ended = [x for x in s.options if any(x in r for r in shares)] + [STATUS_QUO]
+    share_frame = pd.DataFrame(shares, columns=[*index, *ended]).set_index(index)
+    return Deferrals(s.name, s.currency, pr.n, seed, table, rules, share_frame, cut_frame)
 
 
 def members(plan: Plan, option: str) -> list[str]:
