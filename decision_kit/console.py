@@ -299,7 +299,7 @@ def _choice_lines(deferred, option: str) -> list[str]:
     now = ", ".join(f"{w} {c}" for w, c in t.commit_to.items())
     now = f"{t.commit_to.iloc[0]} for every owner" if t.commit_to.nunique() == 1 else now
     widths = [10, *[10] * (len(among) + 1), 18]
-    out = ["", f"{option}: wait, then choose among {', '.join(among)} (a market signal of each, the same errors); "
+    out = ["", f"{option}: wait, then choose among {', '.join(among)} ({deferred.errors_words(option)}); "
            f"commit now is the best of them, or the status quo, on the valued trials ({now}).",
            _line(["owner", "ends in:", *among, "status quo", "another paid more"], [10, *widths])]  # fmt: skip
     for w, share in deferred.shares.loc[option, [*among, "status quo"]].iterrows():

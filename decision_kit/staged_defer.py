@@ -25,19 +25,39 @@ values are reported. The deferral's own draws come from ``default_rng([seed, STR
 option index])``, shared by an option's owners: stating it changes no commit-now number.
 
 A choice among several options (``choose_among``). Each listed option gets a market signal of
-its own, built as above (its cell's second-year benefit at full delivery, the same errors
-``benefit_noise`` and ``benefit_noise_floor``); the stating option's errors are the draws it
-has alone, and the others' are drawn after them on the same stream, in the scenario's option
-order (so the stating option's draws do not depend on the list, nor anyone's on the list's
-order; the others' errors are independent of the stating option's and of each other's). The
-wait, its months and its waiting cost are the stating option's. After the wait the rule commits
-to the option with the highest expected NPV given all the signals, by a least-squares regression
-of each option's deferred NPV on the signals (:func:`~decision_kit.staging.choice_rule`), or
-keeps the status quo when none is positive. Committing now is then the option, or the status
-quo, with the highest mean NPV on the valued trials: the value of waiting is the choice against
-the best commitment one could make today. With one option listed, everything is as above, bit
-for bit. Each cell is the stating option's list under one owner: every listed option runs under
-that owner.
+its own, built as above (its cell's second-year benefit at full delivery, with errors of the
+sizes ``benefit_noise`` and ``benefit_noise_floor``). Which error draws (``signal_errors``):
+
+- ``common`` (the default): every listed option's signal has the stating option's own draws, the
+  same lognormal factor and the same floor error in each trial, so the signals differ only
+  through the options' own benefits. Why both are common: the options' benefits rest on the same
+  physical market response (the scenario's ``shared:`` quantities), and what a year of waiting
+  shows is that market measured once (peers' results, analysts' benchmarks, which cover the kinds
+  of CDP together); a measurement read 20% high reads every option 20% high (the lognormal
+  factor, attribution and the peers' sample), and its additive error (what a benefit of zero can
+  look like) is the same error whichever option it is read for. Making one of the two common and
+  the other independent would leave that one as further independent looks at the same market,
+  the artefact below, in whichever error dominates (in the shipped scenario the lognormal 0.5 on
+  benefits of several hundred thousand a year, next to a 75k floor). What waiting reveals is then
+  which option is better, not more about the market: two options whose benefits are the same
+  function of the same inputs add nothing to one. A limit of this reading: where two options'
+  benefits differ in scale (not by a shift), the difference of their signals cancels the common
+  floor error, which a single measurement in the market's own units would not; the shipped
+  scenario's choice is within Monte Carlo error of buy alone all the same (docs/staging.md).
+- ``independent``: the stating option's errors are the draws it has alone, and the others' are
+  drawn after them on the same stream, in the scenario's option order (so the stating option's
+  draws do not depend on the list, nor anyone's on the list's order), independent of each other.
+  For options that share their market response this counts each option's signal as another
+  independent look at the same market, so the value of the choice is an upper bound.
+
+The wait, its months and its waiting cost are the stating option's. After the wait the rule
+commits to the option with the highest expected NPV given all the signals, by a least-squares
+regression of each option's deferred NPV on the signals
+(:func:`~decision_kit.staging.choice_rule`), or keeps the status quo when none is positive.
+Committing now is then the option, or the status quo, with the highest mean NPV on the valued
+trials: the value of waiting is the choice against the best commitment one could make today.
+With one option listed, everything is as above, bit for bit, for either ``signal_errors``. Each
+cell is the stating option's list under one owner: every listed option runs under that owner.
 """
 
 from __future__ import annotations
@@ -77,7 +97,8 @@ class Deferrals(CellRules):
     ``commit_to`` (what committing now means: the option itself for a deferral of one option,
     else the option, or the status quo, with the highest mean NPV on the valued trials) and
     ``p_other_paid_more`` (commits to an option when another would have paid more than it and
-    than staying; 0 for one option). ``rules``: per cell the fitted
+    than staying; 0 for one option) and ``signal_errors`` (``common`` or ``independent``: whether
+    the listed options' signals share the stating option's error draws). ``rules``: per cell the fitted
     :class:`~decision_kit.staging.ThresholdRule` (one option) or
     :class:`~decision_kit.staging.ChoiceRule` (several, the options in ``choose_among`` order).
     ``shares``: per cell the share of valued trials ending in each option and in the status quo
@@ -105,6 +126,12 @@ class Deferrals(CellRules):
         return (f"{head}commit if the market signal of the yearly benefit is at least "
                 f"{compact(r.commit_if_at_least)} {self.currency} a year, otherwise stay with the status quo; "
                 f"it stays in {whole_percent(r.p_stop)} of trials")  # fmt: skip
+
+    def errors_words(self, option: str) -> str:
+        """The market signals of ``option``'s choice and how they err, in words (see the module docstring)."""
+        if self.table.loc[option, "signal_errors"].iloc[0] == "independent":
+            return "a market signal of each, with independent errors: more looks at a shared market, an upper bound"
+        return "a market signal of each, with the same error draws: the market measured once"
 
     def _choice_words(self, option: str, owner: str) -> str:
         """The choice among several options of one cell, after "wait N months, then"."""
@@ -152,7 +179,7 @@ class Deferrals(CellRules):
 STATUS_QUO = "status quo"
 COLUMNS = ["commit_npv", "deferred_npv", "value", "value_se", "value_in_sample", "significant", "p_stop",
            "commit_if_at_least", "p_stop_when_commit_pays", "p_commit_when_stop_pays", "cost_of_waiting",
-           "waiting_cost", "months", "choose_among", "commit_to", "p_other_paid_more"]  # fmt: skip
+           "waiting_cost", "months", "choose_among", "commit_to", "p_other_paid_more", "signal_errors"]  # fmt: skip
 """The columns of :attr:`Deferrals.table`, today's single-option ones first."""
 CUT_COLUMNS = ["choice", "cut", "cut_others_low", "cut_others_high", "threshold"]
 """The columns of :attr:`Deferrals.boundaries` after its index (option, owner)."""
@@ -269,9 +296,11 @@ def deferrals(
     for o in chosen(plan, options, "defer"):
         among = members(plan, o)
         others = [x for x in plan.scenario.options if x in among and x != o]
-        de, waiting, z, extra = _draws(plan, o, pr.n, seed, pinned, len(others))
+        apart = stated(plan, o, "defer").signal_errors == "independent"
+        de, waiting, z, extra = _draws(plan, o, pr.n, seed, pinned, len(others) if apart else 0)
         noise = (float(de.benefit_noise), float(de.benefit_noise_floor))
-        signals = {o: market_signal(pr, o, noise, z), **{x: market_signal(pr, x, noise, extra[j])
+        errors = list(extra) if apart else [z] * len(others)
+        signals = {o: market_signal(pr, o, noise, z), **{x: market_signal(pr, x, noise, errors[j])
                                                           for j, x in enumerate(others)}}  # fmt: skip
         months = float(de.months)
         for wi, w in enumerate(lay.owners):
@@ -284,7 +313,8 @@ def deferrals(
                 row, rules[(o, w)], cut = choice_row(among, sig, later, terminal, waiting, seed, split)
                 cuts += [{"option": o, "owner": w, **c} for c in cut]
             rows.append({"option": o, "owner": w, "commit_to": o, **row, "waiting_cost": waiting.mean(),
-                         "months": months, "choose_among": ", ".join(among)})  # fmt: skip
+                         "months": months, "choose_among": ", ".join(among),
+                         "signal_errors": de.signal_errors})  # fmt: skip
             shares.append(_shares(o, w, among, rules[(o, w)]))
     s, index = plan.scenario, ["option", "owner"]
     table = pd.DataFrame(rows, columns=[*index, *COLUMNS]).set_index(index)

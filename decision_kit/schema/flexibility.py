@@ -47,13 +47,16 @@ the benefit-realisation input at 1, so the organisation's own delivery risk is n
 with the errors stated; then the option is committed (``months`` later, the same flows over the
 same life) or the status quo goes on, by a threshold on the signal fitted on the trials.
 With ``choose_among: [buy, build]`` the wait ends in a choice instead: a market signal of each
-listed option (with the same errors), then a commitment to the one whose expected NPV given all
-the signals is highest, or to none when none is positive (:mod:`decision_kit.staged_defer`).
+listed option, then a commitment to the one whose expected NPV given all the signals is highest,
+or to none when none is positive (:mod:`decision_kit.staged_defer`). ``signal_errors: common``
+(the default) gives every listed option's signal the same error draws, one measurement of the
+market seen through each option's benefit; ``independent`` draws each option's errors apart,
+which counts the options' shared market response as several looks (an upper bound).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
@@ -158,14 +161,18 @@ class Defer(Model):
     of the option's second year; ``waiting_cost`` (currency, paid at the decision date whatever
     follows: a study, a holding fee) is the cost of waiting beyond the delay itself.
     ``choose_among``: the options one may commit to after the wait (option names, this one
-    among them; each gets its own market signal with the same errors); without it, this option
-    alone (commit to it or keep the status quo)."""
+    among them; each gets its own market signal of the same error sizes); without it, this option
+    alone (commit to it or keep the status quo). ``signal_errors``: ``common`` (default), every
+    listed option's signal has this option's error draws (the same lognormal factor and floor
+    error per trial); ``independent``, each option's errors are drawn apart. Either is the same
+    with one option."""
 
     months: Num = Field(..., gt=0, le=36)
     benefit_noise: Num = Field(0.3, ge=0, le=3)
     benefit_noise_floor: Num = Field(0.0, ge=0)
     waiting_cost: Distribution = fixed_default(0.0)
     choose_among: list[str] | None = None
+    signal_errors: Literal["common", "independent"] = "common"
     source: str | None = None
 
     @field_validator("waiting_cost")
