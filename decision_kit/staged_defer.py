@@ -37,13 +37,14 @@ sizes ``benefit_noise`` and ``benefit_noise_floor``). Which error draws (``signa
   factor, attribution and the peers' sample), and its additive error (what a benefit of zero can
   look like) is the same error whichever option it is read for. Making one of the two common and
   the other independent would leave that one as further independent looks at the same market,
-  the artefact below, in whichever error dominates (in the shipped scenario the lognormal 0.5 on
-  benefits of several hundred thousand a year, next to a 75k floor). What waiting reveals is then
-  which option is better, not more about the market: two options whose benefits are the same
-  function of the same inputs add nothing to one. A limit of this reading: where two options'
+  the artefact below, in whichever error dominates (in the shipped scenario the lognormal: 0.5
+  on a second-year benefit of about 1.2M a year, some 620k, next to a 75k floor). What waiting
+  reveals is then which option is better, not more about the market: two options whose benefits
+  are the same function of the same inputs add nothing to one. A limit of this reading: where two options'
   benefits differ in scale (not by a shift), the difference of their signals cancels the common
-  floor error, which a single measurement in the market's own units would not; the shipped
-  scenario's choice is within Monte Carlo error of buy alone all the same (docs/staging.md).
+  floor error, which a single measurement in the market's own units would not, and the ratio of
+  two signals is the ratio of the benefits without error; on the shipped scenario the choice adds
+  little over buy alone all the same (docs/staging.md).
 - ``independent``: the stating option's errors are the draws it has alone, and the others' are
   drawn after them on the same stream, in the scenario's option order (so the stating option's
   draws do not depend on the list, nor anyone's on the list's order), independent of each other.

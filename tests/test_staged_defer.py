@@ -142,10 +142,12 @@ def test_the_stages_command_and_the_memo_carry_the_deferral(capsys):
     assert "Commit now or wait and learn" in out and "value of waiting" in out and "wait 12 months, then" in out
     assert max(len(line) for line in out.splitlines()) <= 100
     assert "then choose among buy, build, hybrid" in out and "commit to the option with the highest" in out
+    assert "with the same error draws: the market measured once" in " ".join(out.split())  # the default, common
     sections = _defer_analyses(simulate(dk.load_scenario(path), trials=500, seed=1), trials=2_000)
     table, words, shares = sections.values()
     assert {"commit now", "wait first", "value of waiting", "its standard error", "chooses among"} <= set(table.columns)
     assert words.startswith("buy under ") and "wait 12 months" in words and "at their median: buy " in words
+    assert words.endswith("(a market signal of each, with the same error draws: the market measured once).")
     assert list(shares.columns) == ["build", "buy", "hybrid", "status quo"]  # file order
     assert shares.sum(axis=1).to_numpy() == pytest.approx(1.0)
 
