@@ -165,9 +165,7 @@ def ownership_text(scenario, choice, contributions, option: str, what_ifs, worth
             continue
         value = compact(r.evppi) if r.evppi >= 0.5 else "0"
         out.append(f"- {path}: {value} ({whole_percent(r.share_of_evpi)} of the owner choice's EVPI)")
-    out.append(
-        "Data sensitivity is the profile's class (low, medium, high), not varied; every other profile input is."
-    )
+    out.append("Data sensitivity is the profile's class (low, medium, high), not varied; every other profile input is.")
     return "\n".join("\n".join(textwrap.wrap(line, WIDTH, subsequent_indent="  ")) if len(line) > WIDTH else line
                      for line in out)  # fmt: skip
 
@@ -278,13 +276,34 @@ def defer_text(deferred) -> str:
             "committed although staying would. What is learned: a market signal of the benefit at full delivery, "
             "not the organisation's own delivery."]  # fmt: skip
     for o in dict.fromkeys(t.index.get_level_values("option")):
+        out += _choice_lines(deferred, o)
         w = t.loc[o, "deferred_npv"].idxmax()
         r = t.loc[(o, w)]
-        cost = f"{compact(r.cost_of_waiting)} {cur} if one commits anyway"
+        cost = f"{compact(r.cost_of_waiting)} {cur} if one commits anyway" + (
+            f" to {r.commit_to}" if r.commit_to != o else "")  # fmt: skip
         wait = f"the life's time value and {compact(r.waiting_cost)} of waiting cost"
         out += ["", f"{o} under {w}: waiting costs {cost} ({wait}); {deferred.rule_words(o, w)}."]
     wrapped = (textwrap.fill(line, WIDTH, subsequent_indent="    ") if len(line) > WIDTH else line for line in out)
     return "\n".join(wrapped)
+
+
+def _choice_lines(deferred, option: str) -> list[str]:
+    """For a deferral that ends in a choice among several options: what committing now is, and
+    per owner the share of trials ending in each option (none for one option)."""
+    t = deferred.table.loc[option]
+    among = str(t.choose_among.iloc[0]).split(", ")
+    if len(among) == 1:
+        return []
+    now = ", ".join(f"{w} {c}" for w, c in t.commit_to.items())
+    now = f"{t.commit_to.iloc[0]} for every owner" if t.commit_to.nunique() == 1 else now
+    widths = [10, *[10] * (len(among) + 1), 18]
+    out = ["", f"{option}: wait, then choose among {', '.join(among)} ({deferred.errors_words(option)}); "
+           f"commit now is the best of them, or the status quo, on the valued trials ({now}).",
+           _line(["owner", "ends in:", *among, "status quo", "another paid more"], [10, *widths])]  # fmt: skip
+    for w, share in deferred.shares.loc[option, [*among, "status quo"]].iterrows():
+        cells = [str(w), "", *map(whole_percent, share), whole_percent(t.loc[w, "p_other_paid_more"])]
+        out.append(_line(cells, [10, *widths]))
+    return out
 
 
 _STAGE_NAMES = {"abandon": "yearly stop review", "pilot": "pilot", "switch_vendor": "vendor switch",

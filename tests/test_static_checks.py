@@ -54,6 +54,7 @@ CHECKED = [
     "decision_kit/staged_defer.py",
     "tests/test_staged_defer.py",
     "tests/test_staged_switch.py",
+    "tests/test_staging_choice.py",
     "decision_kit/review",
     "decision_kit/review_scenario.py",
     "decision_kit/review_milestones.py",

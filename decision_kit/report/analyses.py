@@ -249,16 +249,25 @@ def _defer_analyses(result, *, trials: int) -> dict[str, Any]:
             "value_se": "its standard error", "value_in_sample": "in sample (biased high)",
             "p_stop": "stays with the status quo", "p_stop_when_commit_pays": "stayed, committing paid more",
             "p_commit_when_stop_pays": "committed, staying paid more",
-            "cost_of_waiting": "cost of waiting, committing anyway"}  # fmt: skip
+            "cost_of_waiting": "cost of waiting, committing anyway", "choose_among": "chooses among",
+            "commit_to": "committing now is to", "p_other_paid_more": "committed, another paid more"}  # fmt: skip
     best = {o: str(d.table.loc[o, "deferred_npv"].idxmax()) for o in dict.fromkeys(d.table.index.get_level_values(0))}
-    return {
+
+    def errors(o: str) -> str:  # how a choice's several signals err; nothing for one option
+        return f" ({d.errors_words(o)})" if "," in d.table.loc[o, "choose_among"].iloc[0] else ""
+
+    out = {
         f"Commit now or wait and learn ({d.trials:,} trials; NPV versus the status quo, {s.currency}, the delay "
         "and waiting cost included; what is learned is a market signal of the benefit at full delivery, not "
-        "the organisation's own delivery)": d.table[list(cols)].rename(columns=cols),
+        "the organisation's own delivery; a wait that chooses among several options is compared with committing "
+        "now to the best of them)": d.table[list(cols)].rename(columns=cols),
         "The commit-or-not rule after the wait, fitted on the trials": " ".join(
-            f"{o} under {w}: {d.rule_words(o, w)}." for o, w in best.items()
+            f"{o} under {w}: {d.rule_words(o, w)}{errors(o)}." for o, w in best.items()
         ),
     }
+    if (d.table.choose_among.str.contains(",")).any():
+        out["Where the wait ends: share of trials in each option and in the status quo"] = d.shares
+    return out
 
 
 def success_analyses(result) -> dict[str, Any]:

@@ -46,17 +46,23 @@ benefit at full delivery (peers' results, analyst benchmarks: the cell's second-
 the benefit-realisation input at 1, so the organisation's own delivery risk is not learned),
 with the errors stated; then the option is committed (``months`` later, the same flows over the
 same life) or the status quo goes on, by a threshold on the signal fitted on the trials.
+With ``choose_among: [buy, build]`` the wait ends in a choice instead: a market signal of each
+listed option, then a commitment to the one whose expected NPV given all the signals is highest,
+or to none when none is positive (:mod:`decision_kit.staged_defer`). ``signal_errors: common``
+(the default) gives every listed option's signal the same error draws, one measurement of the
+market seen through each option's benefit; ``independent`` draws each option's errors apart,
+which counts the options' shared market response as several looks (an upper bound).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
 from ..distributions import Distribution, Num
 from ..errors import input_error
-from .base import Model, Name, fixed_default
+from .base import FieldPath, Model, Name, fixed_default
 
 
 def lowest_not_negative(v: Any, what: str) -> Any:
@@ -153,12 +159,20 @@ class Defer(Model):
     the module docstring). ``benefit_noise`` (lognormal sigma) and ``benefit_noise_floor``
     (standard deviation, currency a year) are the signal's errors about the full-delivery benefit
     of the option's second year; ``waiting_cost`` (currency, paid at the decision date whatever
-    follows: a study, a holding fee) is the cost of waiting beyond the delay itself."""
+    follows: a study, a holding fee) is the cost of waiting beyond the delay itself.
+    ``choose_among``: the options one may commit to after the wait (option names, this one
+    among them; each gets its own market signal of the same error sizes); without it, this option
+    alone (commit to it or keep the status quo). ``signal_errors``: ``common`` (default), every
+    listed option's signal has this option's error draws (the same lognormal factor and floor
+    error per trial); ``independent``, each option's errors are drawn apart. Either is the same
+    with one option."""
 
     months: Num = Field(..., gt=0, le=36)
     benefit_noise: Num = Field(0.3, ge=0, le=3)
     benefit_noise_floor: Num = Field(0.0, ge=0)
     waiting_cost: Distribution = fixed_default(0.0)
+    choose_among: list[str] | None = None
+    signal_errors: Literal["common", "independent"] = "common"
     source: str | None = None
 
     @field_validator("waiting_cost")
@@ -239,4 +253,24 @@ def switch_problems(scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
             if line not in licences:
                 where = ("options", name, "flexibility", "switch_vendor", "double_running_lines", i)
                 out.append((where, f"'{line}' is not a licence line of option '{name}' (those: {', '.join(licences)})"))
+    return out
+
+
+def defer_problems(scenario: Any) -> list[tuple[FieldPath, str]]:
+    """Each ``defer.choose_among`` that names no option of the scenario, names one twice, or
+    leaves out the option stating it: (path, message)."""
+    out: list[tuple[FieldPath, str]] = []
+    names = list(scenario.options)
+    for name, opt in scenario.options.items():
+        de = opt.flexibility.defer if opt.flexibility is not None else None
+        if de is None or de.choose_among is None:
+            continue
+        at: FieldPath = ("options", name, "flexibility", "defer", "choose_among")
+        for i, other in enumerate(de.choose_among):
+            if other not in names:
+                out.append(((*at, i), f"'{other}' is not an option of this scenario (those: {', '.join(names)})"))
+            elif other in de.choose_among[:i]:
+                out.append(((*at, i), f"'{other}' is listed twice"))
+        if name not in de.choose_among:
+            out.append((at, f"the options to choose among after the wait must include '{name}', which states it"))
     return out

@@ -16,7 +16,7 @@ from ..priors import OWNERS, PRIORS, Owner, OwnerShifts, is_owner
 from .base import Document, FieldPath, Model, Name
 from .caps import RiskCap
 from .correlations import correlation_problems
-from .flexibility import switch_problems
+from .flexibility import defer_problems, switch_problems
 from .options import STATUS_QUO, CostLine, Driver, Option, StatusQuo
 from .organisation import Mechanisms, Organisation, fixed_numbers, with_mechanisms
 from .stakeholders import COMPUTED_CRITERIA, Criterion, Stakeholder
@@ -273,6 +273,7 @@ class Scenario(Document):
             + _stakeholder_references(self)
             + _estimate_references(self)
             + switch_problems(self)
+            + defer_problems(self)
             + terminal_problems(self)
             + success_problems(self)
             + _ownership_problems(self)

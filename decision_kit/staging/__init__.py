@@ -6,6 +6,8 @@ a named result):
 - :func:`threshold_rule`: one decision date and a scalar signal (a pilot's measurement): go or
   stop by a threshold fitted on the trials, as :class:`ThresholdRule`; :func:`defer_rule` is
   the option to wait, learn a project's value and invest only if it pays;
+- :func:`choice_rule`: one decision date and several options (defer, then commit to one of
+  them or to none) by least squares on every option's signal, as :class:`ChoiceRule`;
 - :func:`least_squares_policy`: several decision dates (abandon or switch at any year-end), by
   least-squares Monte Carlo (Longstaff and Schwartz 2001), as :class:`LSMPolicy`;
 - :func:`value_of_flexibility`: staged minus commit-now NPV on the same trials, as an
@@ -24,19 +26,23 @@ Modules:
 
 - :mod:`~decision_kit.staging.threshold`: :func:`threshold_rule`, :func:`defer_rule` and
   their kernels;
+- :mod:`~decision_kit.staging.choice`: :func:`choice_rule` and its kernels;
 - :mod:`~decision_kit.staging.lsm`: :func:`least_squares_policy` and its kernels;
 - :mod:`~decision_kit.staging.basis`: the regression basis of observables;
 - :mod:`~decision_kit.staging.trials`: checks, the fit/value split, :class:`Estimate`.
 """
 
+from .choice import ChoiceRule, choice_rule
 from .lsm import LSMPolicy, least_squares_policy
 from .threshold import ThresholdRule, defer_rule, threshold_rule
 from .trials import Estimate, value_of_flexibility
 
 __all__ = [
+    "ChoiceRule",
     "Estimate",
     "LSMPolicy",
     "ThresholdRule",
+    "choice_rule",
     "defer_rule",
     "least_squares_policy",
     "threshold_rule",
