@@ -10,6 +10,7 @@ from pathlib import Path
 
 import decision_kit as dk
 from decision_kit import staged_decisions as sd
+from decision_kit import staged_defer as sdf
 from decision_kit import staged_pilot as sp
 from decision_kit.formatting import compact
 from decision_kit.widgets.dashboard import Dashboard
@@ -37,6 +38,23 @@ def test_the_panel_shows_the_staged_analyses_of_the_scenario_on_show():
     assert a.rule_words("buy", best)[0].replace("'", "&#x27;").split(";")[0] in d.stages.output.value
 
 
+def test_the_panel_shows_the_vendor_switch_and_the_deferral_too():
+    d = Dashboard.from_file(ROOT / "scenarios" / "customer_data_platform.yaml")  # its buy waits and chooses
+    text = _text(d.stages.run())
+    f = sdf.deferrals(d.scenario, trials=STAGE_TRIALS, seed=d.seed)
+    for (option, owner), r in f.table.iterrows():
+        shown = value_text(r.value, r.value_se, bool(r.significant), "USD")
+        assert f"{compact(r.commit_npv)} {compact(r.deferred_npv)} {shown}" in text, (option, owner)
+    assert "Commit now or wait and learn" in text
+    d = Dashboard.from_file(ROOT / "scenarios" / "marketing_automation.yaml")  # its buy may switch vendor
+    text = _text(d.stages.run())
+    w = sd.switches(d.scenario, trials=STAGE_TRIALS, seed=d.seed)
+    for (option, owner), r in w.table.iterrows():
+        shown = value_text(r.value, r.value_se, bool(r.significant), "USD")
+        assert f"{compact(r.commit_npv)} {compact(r.switch_npv)} {shown}" in text, (option, owner)
+    assert "Stay or switch vendor after an acquisition" in text
+
+
 def test_a_control_change_marks_the_panel_stale_and_the_next_press_values_the_new_scenario():
     d = Dashboard.from_file(ROOT / "scenarios" / "marketing_automation.yaml")
     d.stages.run()
@@ -54,7 +72,7 @@ def test_a_scenario_without_stages_says_so():
     for option in bare["options"].values():
         option["flexibility"] = None
     d = Dashboard(dk.loading.validate(bare, dk.Scenario, "<test>"))
-    assert "No option states a stop review or a pilot" in d.stages.run()
+    assert "No option states a stage" in d.stages.run()
 
 
 def test_value_words():
