@@ -50,7 +50,7 @@ from .staged_flows import (
     reviewed_options,
     stated,
 )
-from .staging import LSMPolicy, least_squares_policy, threshold_rule, value_of_flexibility
+from .staging import Estimate, LSMPolicy, ThresholdRule, least_squares_policy, threshold_rule, value_of_flexibility
 from .staging.lsm import stopping_dates
 from .staging.review_rule import threshold_review_policy
 
@@ -251,9 +251,10 @@ class Switches(CellRules):
     (what a switch would pay the old vendor during the double running, currency as paid, mean
     over the valued trials acquired with a year left); ``new_vendor_price`` (mean of the new vendor's
     price relative to the old one's before the acquisition); ``roadmap_loss`` (mean of the
-    risk's share of benefit lost after the acquisition, which switching restores; the rule on
-    the price change accounts for its distribution, not for the trial's own draw, which is
-    not seen when deciding). ``rules``: the fitted
+    risk's share of benefit lost after the acquisition, which switching restores); ``rule_on``
+    (``"price change"``, or ``"price change and roadmap loss"`` where the trial's loss is seen
+    and a rule on both paid more on the fit trials; then ``switch_if_rise_at_least`` is the cut
+    at the median loss and ``switch_if_loss_at_least`` the cut in the loss at no price change). ``rules``: the fitted
     :class:`~decision_kit.staging.ThresholdRule` per cell.
     """
 
@@ -261,9 +262,16 @@ class Switches(CellRules):
         """The fitted stay-or-switch rule of one cell in business units."""
         r = self.table.loc[(option, owner)]
         seen = f"{whole_percent(r.p_acquired)} of trials see an acquisition"
+        switch = whole_percent(r.p_switch)
+        if r.get("rule_on") == "price change and roadmap loss":
+            rise = "never" if not finite(r.switch_if_rise_at_least) else f"{r.switch_if_rise_at_least:.0%}"
+            loss = "never" if not finite(r.switch_if_loss_at_least) else f"{r.switch_if_loss_at_least:.0%}"
+            return (f"switch vendor when the acquirer's price rise and the roadmap loss it brings pay for the move "
+                    f"(a rule on both): at the median roadmap loss from a rise of {rise}, with the price kept from "
+                    f"a loss of {loss} of the benefit; {seen}, {switch} switch")  # fmt: skip
         if not finite(r.switch_if_rise_at_least):
             return f"stay whatever the acquirer does to the price ({seen})"
-        rise, switch = f"{r.switch_if_rise_at_least:.0%}", whole_percent(r.p_switch)
+        rise = f"{r.switch_if_rise_at_least:.0%}"
         lost = f" (and the roadmap loss cuts the benefit by {r.roadmap_loss:.0%} on average)" if r.roadmap_loss else ""
         return f"switch vendor when an acquirer raises the price by {rise} or more{lost}; {seen}, {switch} switch"
 
@@ -303,13 +311,29 @@ def _switch_cell(pr: Projected, quiet: tuple, oi: int, wi: int, k: np.ndarray, c
     return terminal, np.where(can, switched, terminal), can
 
 
-def _switch_row(terminal, go, can, signal, cost, seed, split):
-    rule = threshold_rule(signal, go, terminal, seed=seed, split=split)
+def _switch_row(terminal, go, can, signal, cost, seed, split, loss=None):
+    """One cell's row and rule: a threshold on the acquirer's price change ``signal``; with the
+    trial's roadmap loss ``loss`` seen too (None: not seen, or the same in every trial), a rule
+    on both by least squares (one date of :func:`~decision_kit.staging.least_squares_policy`,
+    a quadratic in the two) where it pays more than the threshold on the fit trials."""
+    threshold = threshold_rule(signal, go, terminal, seed=seed, split=split)
     out = {}
-    for name, idx in (("in_sample", rule.fit), ("", rule.valued)):
-        out[name] = value_of_flexibility(terminal[idx], rule.npv(signal[idx], go[idx], terminal[idx]))
-    v = rule.valued
-    moved = rule.decide(signal[v]) & can[v]
+    for name, idx in (("in_sample", threshold.fit), ("", threshold.valued)):
+        out[name] = value_of_flexibility(terminal[idx], threshold.npv(signal[idx], go[idx], terminal[idx]))
+    v = threshold.valued
+    moved = threshold.decide(signal[v]) & can[v]
+    rule: ThresholdRule | LSMPolicy = threshold
+    on, both = "price change", None
+    if loss is not None:
+        seen = np.column_stack([signal, loss])
+        switch = np.where(can, go, -np.inf)[:, None]
+        lsm = least_squares_policy([seen], switch, terminal, eligible_by_date=can[:, None], degree=2, seed=seed,
+                                   split=split)  # fmt: skip
+        if lsm.flexibility_in_sample > out["in_sample"].mean:
+            rule, on, both = lsm, "price change and roadmap loss", lsm
+            out = {"in_sample": Estimate(lsm.flexibility_in_sample, np.nan, lsm.fit.size),
+                   "": Estimate(lsm.flexibility, lsm.flexibility_standard_error, lsm.valued.size)}  # fmt: skip
+            moved = lsm.decide(0, seen[v], can[v])
     rises = signal[v][moved]
     row = {"commit_npv": terminal[v].mean(), "switch_npv": terminal[v].mean() + out[""].mean, "value": out[""].mean,
            "value_se": out[""].standard_error, "value_in_sample": out["in_sample"].mean,
@@ -317,8 +341,27 @@ def _switch_row(terminal, go, can, signal, cost, seed, split):
            "p_switch": moved.mean(), "switch_if_rise_at_least": rises.min() if rises.size else np.nan,
            "p_switch_regret": (moved & (go[v] < terminal[v])).mean(),
            "p_stay_regret": (~moved & can[v] & (go[v] > terminal[v])).mean(),
-           "switching_cost": cost.mean()}  # fmt: skip
+           "switching_cost": cost.mean(), "rule_on": on}  # fmt: skip
+    if both is not None:
+        row.update(_cuts(both, signal, loss))
     return row, rule
+
+
+def _cuts(rule: LSMPolicy, signal: np.ndarray, loss: np.ndarray) -> dict:
+    """Where a rule on the price change and the roadmap loss starts switching: along the rise at
+    the median loss (``switch_if_rise_at_least``), and along the loss at no price change
+    (``switch_if_loss_at_least``); NaN where it does not switch on the grid (P0-P100 of the draws)."""
+
+    def first(x: np.ndarray) -> float:
+        return float(x.min()) if x.size else np.nan
+
+    grid = np.linspace(0.0, 1.0, 201)
+    rise = np.quantile(signal, grid)
+    lost = np.quantile(loss, grid)
+    at_median = np.column_stack([rise, np.full(grid.size, np.median(loss))])
+    at_no_rise = np.column_stack([np.zeros(grid.size), lost])
+    return {"switch_if_rise_at_least": first(rise[rule.decide(0, at_median)]),
+            "switch_if_loss_at_least": first(lost[rule.decide(0, at_no_rise)])}  # fmt: skip
 
 
 def double_running(licence: np.ndarray, months: np.ndarray, k: np.ndarray, df: np.ndarray) -> tuple:
@@ -375,6 +418,15 @@ def _double_running_base(pr: Projected, option: str, lines: list[str] | None, ca
     return cache[off]
 
 
+def _seen_loss(values: dict, path: str | None, n: int) -> np.ndarray | None:
+    """The trial's roadmap loss as the switch rule sees it, (n,); None where the risk states
+    none or the same loss in every trial (nothing to tell trials apart)."""
+    if path is None:
+        return None
+    loss = np.broadcast_to(np.asarray(values[path], dtype=float), (n,))
+    return None if np.ptp(loss) == 0 else loss
+
+
 def _mean_of(values: dict, path: str | None) -> float:
     """The mean of input ``path``'s draws, 0 for no input."""
     return 0.0 if path is None else float(np.mean(values[path]))
@@ -419,6 +471,7 @@ def switches(
         cost = draw(sw, "cost", rng, n, pinned)
         months = draw(sw, "double_running_months", rng, n, pinned)
         price = draw(sw, "new_vendor_price", rng, n, pinned)
+        loss = _seen_loss(pr.values, risk.roadmap_loss, n) if sw.roadmap_loss_seen else None
         if np.all(price == 1.0):  # the same trials without this acquisition, shared by its options
             if sw.risk not in quiet_of:
                 quiet_of[sw.risk] = _quiet(plan, unacquired, calm, n)
@@ -430,7 +483,7 @@ def switches(
         for wi, w in enumerate(lay.owners):
             paid, running = double_running(licence[oi, wi], months, k, pr.df) if licence is not None else (None, None)
             terminal, go, can = _switch_cell(pr, quiet, oi, wi, k, cost, running)
-            row, rules[(o, w)] = _switch_row(terminal, go, can, signal, cost, seed, split)
+            row, rules[(o, w)] = _switch_row(terminal, go, can, signal, cost, seed, split, loss)
             acquired = can[rules[(o, w)].valued]
             paid_mean = paid[rules[(o, w)].valued][acquired].mean() if paid is not None and acquired.any() else 0.0
             rows.append({"option": o, "owner": w, **row, "double_running_months": months.mean(),

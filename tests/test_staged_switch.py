@@ -306,3 +306,42 @@ def test_the_new_draws_come_after_the_switching_cost():
     months, price = "{dist: uniform, low: 0, high: 6}", "{dist: uniform, low: 0.8, high: 1.2}"
     drawn = f"double_running_months: {months}, new_vendor_price: {price}"
     assert _row(_acquired("1.0", drawn, cost=cost)).switching_cost == _row(_acquired("1.0", cost=cost)).switching_cost
+
+
+# -- the roadmap loss seen when deciding -------------------------------------------------------------
+
+
+def _losing(seen: bool) -> dk.Scenario:
+    # The tiny scenario with the price kept (impact 0) and a roadmap loss L uniform on 0-0.6 cutting
+    # the 3,000 benefit from year 2; switching for 1,500 at the end of year 1 restores it.
+    raw = _acquired("0", f"roadmap_loss_seen: {str(seen).lower()}", cost="1500").model_dump(exclude_none=True)
+    raw["risks"]["acquired"]["roadmap_loss"] = {"dist": "uniform", "low": 0, "high": 0.6}
+    return dk.Scenario.model_validate(raw)
+
+
+def test_a_rule_that_sees_the_roadmap_loss_switches_where_the_loss_pays_for_the_move():
+    # The gain of switching is a L - c, a = 3,000 (1/1.1^2 + 1/1.1^3) = 4,733.28, c = 1,500/1.1 =
+    # 1,363.64, so it pays for L > c/a = 0.2881. Seeing L: E[max(a L - c, 0)] = (a/2 (0.36 - L*^2)
+    # - c (0.6 - L*)) / 0.6 = 383.73. Not seeing it (the price change, always 0, tells nothing):
+    # switch always or never, max(E[a L - c], 0) = max(0.3 a - c, 0) = 56.35.
+    a, c = 3000 * (1 / 1.1**2 + 1 / 1.1**3), 1500 / 1.1
+    cut = c / a
+    seen_value = (a / 2 * (0.36 - cut**2) - c * (0.6 - cut)) / 0.6
+    assert seen_value == pytest.approx(383.73, abs=0.01) and 0.3 * a - c == pytest.approx(56.35, abs=0.01)
+    sw = switches(_losing(True), trials=20_000, seed=2)
+    row = sw.table.loc[("buy", "shared")]
+    assert row.rule_on == "price change and roadmap loss"
+    assert abs(row.value - seen_value) < 3 * row.value_se, (row.value, row.value_se)
+    assert row.switch_if_loss_at_least == pytest.approx(cut, abs=0.02)  # the fitted cut in the loss
+    assert row.p_switch == pytest.approx((0.6 - cut) / 0.6, abs=0.03)
+    assert "from a loss of 29% of the benefit" in sw.rule_words("buy", "shared")
+    blind = switches(_losing(False), trials=20_000, seed=2).table.loc[("buy", "shared")]
+    assert blind.rule_on == "price change"
+    assert abs(blind.value - (0.3 * a - c)) < 3 * blind.value_se + 1e-9
+
+
+def test_a_roadmap_loss_the_same_in_every_trial_keeps_the_threshold_on_the_price():
+    raw = _acquired("1.0").model_dump(exclude_none=True)
+    raw["risks"]["acquired"]["roadmap_loss"] = 0.2
+    row = _row(dk.Scenario.model_validate(raw))
+    assert row.rule_on == "price change" and row.switch_if_rise_at_least == 1.0

@@ -201,7 +201,11 @@ class SwitchVendor(Model):
       ``k + 1`` on (the same market price list and escalator draws, scaled). Default exactly 1:
       the new vendor prices as the old one did before.
 
-    The rule sees the acquirer's price change, not these two: they are what the migration turns
+    The rule sees the acquirer's price change and, with ``roadmap_loss_seen`` (default true:
+    the acquirer's plans for the product are known when deciding, as MODEL_DESIGN 4b has it),
+    the trial's roadmap loss where the risk states one that varies: then a rule on both, by
+    least squares, where it pays more than the threshold on the price change alone on the fit
+    trials. It does not see these two: they are what the migration turns
     out to take and what the new vendor charges over the remaining years (a quote before the
     move is not the price path after it), drawn per trial, so the rule is fitted on their
     spread. Both are drawn after ``cost`` from the switch's own stream."""
@@ -211,6 +215,7 @@ class SwitchVendor(Model):
     double_running_months: Distribution = fixed_default(0.0)
     new_vendor_price: Distribution = fixed_default(1.0)
     double_running_lines: list[Name] | None = None
+    roadmap_loss_seen: bool = True
     source: str | None = None
 
     @field_validator("cost", "double_running_months", "new_vendor_price")
