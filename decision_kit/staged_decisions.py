@@ -389,18 +389,33 @@ def _quiet(plan: Plan, values: dict, risks: RiskDraws, n: int) -> tuple:
     return (*flows.flows(), flows.status_quo if flows.status_quo is not None else (zero, zero))
 
 
-def new_vendor_values(plan: Plan, option: str, values: dict, price: np.ndarray) -> dict:
+def new_vendor_values(plan: Plan, option: str, values: dict, price: np.ndarray, escalation=None, k=None) -> dict:
     """``values`` with the licence lines (category ``license``) of ``option`` at ``price`` (n,)
     times their amounts: each licence flow is ``price`` times what it was, from year 1 on
     (escalators as drawn); a line stated as a percent of a licence line follows it, and a licence
     line that is a percent of one is not scaled twice. What an owner pays in proportion to cost
-    or licence (a governance overhead, shadow IT's duplicate licences) follows in the engine."""
+    or licence (a governance overhead, shadow IT's duplicate licences) follows in the engine.
+
+    With the new vendor's own ``escalation`` (n,) (a fresh price path) and the switch year ``k``
+    (n,): each licence line with an escalator escalates at that rate instead, from the price it
+    had in year ``k + 1``: its amount becomes ``amount x price x ((1 + e) / (1 + g)) ** k`` and
+    its escalator ``g``, so year ``t`` pays ``amount x price x (1 + e) ** k x (1 + g) ** (t - 1 -
+    k)``. A line without an escalator stays flat; a line escalating by contract term is an error
+    (the fresh path is stated for yearly escalators)."""
     out, scaled = dict(values), set()  # the lines whose flows are scaled
     for line in next(p for p in plan.options if p.name == option).lines:  # a percent_of line after its source
         inherited = line.timing == "percent_of" and line.of in scaled
         if line.category == "license" and not inherited:
             a = np.asarray(values[line.amount], dtype=float)
-            out[line.amount] = a * price.reshape((-1,) + (1,) * max(a.ndim - 1, 0))
+            factor = price
+            if escalation is not None and line.escalation is not None:
+                if not line.legacy_escalation:
+                    raise ScenarioError(f"option '{option}': new_vendor_escalation is stated for yearly escalators; "
+                                        f"licence line '{line.name}' escalates by contract term")  # fmt: skip
+                old = np.asarray(values[line.escalation], dtype=float)
+                factor = price * ((1.0 + old) / (1.0 + escalation)) ** np.asarray(k, dtype=float)
+                out[line.escalation] = escalation
+            out[line.amount] = a * factor.reshape((-1,) + (1,) * max(a.ndim - 1, 0))
         if line.category == "license" or inherited:
             scaled.add(line.name)
     return out
@@ -471,13 +486,15 @@ def switches(
         cost = draw(sw, "cost", rng, n, pinned)
         months = draw(sw, "double_running_months", rng, n, pinned)
         price = draw(sw, "new_vendor_price", rng, n, pinned)
+        fresh = None if sw.new_vendor_escalation is None else draw(sw, "new_vendor_escalation", rng, n, pinned)
         loss = _seen_loss(pr.values, risk.roadmap_loss, n) if sw.roadmap_loss_seen else None
-        if np.all(price == 1.0):  # the same trials without this acquisition, shared by its options
+        if np.all(price == 1.0) and fresh is None:  # the same trials without this acquisition, shared by its options
             if sw.risk not in quiet_of:
                 quiet_of[sw.risk] = _quiet(plan, unacquired, calm, n)
             quiet = quiet_of[sw.risk]
         else:
-            quiet = _quiet(plan, new_vendor_values(plan, o, unacquired, price), calm, n)
+            new = new_vendor_values(plan, o, unacquired, price, fresh, np.minimum(k, plan.horizon))
+            quiet = _quiet(plan, new, calm, n)
         licence = _double_running_base(pr, o, sw.double_running_lines, licences) if np.any(months > 0) else None
         oi = next(p.index for p in plan.options if p.name == o)
         for wi, w in enumerate(lay.owners):

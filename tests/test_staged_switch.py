@@ -345,3 +345,37 @@ def test_a_roadmap_loss_the_same_in_every_trial_keeps_the_threshold_on_the_price
     raw["risks"]["acquired"]["roadmap_loss"] = 0.2
     row = _row(dk.Scenario.model_validate(raw))
     assert row.rule_on == "price change" and row.switch_if_rise_at_least == 1.0
+
+
+# -- a fresh price path for the new vendor -----------------------------------------------------------
+
+
+def _escalating(old: float, new) -> dk.Scenario:
+    raw = _acquired("1.0").model_dump(exclude_none=True)
+    raw["options"]["buy"]["costs"]["licence"]["escalation"] = old
+    if new is not None:
+        raw["options"]["buy"]["flexibility"]["switch_vendor"]["new_vendor_escalation"] = new
+    return dk.Scenario.model_validate(raw)
+
+
+def test_a_new_vendor_escalating_at_its_own_rate_from_its_first_years_price():
+    # The doubled licence (2,000 from year 2) against a new vendor at the old price, 1,000 in year 2,
+    # then rising 10% a year: 1,100 in year 3. Value (2,000 - 1,000)/1.1^2 + (2,000 - 1,100)/1.1^3
+    # - 300/1.1 = 1,229.90, that is 1,305.03 - 100/1.1^3.
+    row = _row(_escalating(0.0, 0.10))
+    assert row.value == pytest.approx(SWITCH_SAVES - 100 / 1.1**3, rel=1e-12)
+    assert row.value == pytest.approx(1229.9023, abs=1e-4)
+
+
+def test_a_new_vendor_escalating_as_the_old_one_did_is_the_switch_without_it():
+    # The old licence rises 5% a year; a new vendor at 5% too prices exactly as without the field.
+    a, b = _row(_escalating(0.05, 0.05)), _row(_escalating(0.05, None))
+    assert a.value == b.value and a.switch_npv == b.switch_npv
+
+
+def test_a_new_vendors_escalation_at_or_below_minus_100_percent_is_a_located_error():
+    raw = _acquired("1.0").model_dump(exclude_none=True)
+    raw["options"]["buy"]["flexibility"]["switch_vendor"]["new_vendor_escalation"] = {
+        "dist": "uniform", "low": -1.5, "high": 0.1}  # fmt: skip
+    with pytest.raises(ScenarioError, match="new_vendor_escalation: a new vendor's escalation must stay above"):
+        dk.loading.validate(raw, dk.Scenario, "<test>")

@@ -199,7 +199,10 @@ class SwitchVendor(Model):
       acquisition (a ratio, drawn per trial): the option's licence lines (category ``license``)
       cost that multiple of what they would have cost without the acquisition, from year
       ``k + 1`` on (the same market price list and escalator draws, scaled). Default exactly 1:
-      the new vendor prices as the old one did before.
+      the new vendor prices as the old one did before. ``new_vendor_escalation`` (a
+      distribution, drawn per trial; default none: the old escalators' draws) gives the new
+      vendor a fresh price path: from its price in year ``k + 1`` its licence lines escalate at
+      that rate each year (lines with a yearly escalator; :func:`~decision_kit.staged_decisions.new_vendor_values`).
 
     The rule sees the acquirer's price change and, with ``roadmap_loss_seen`` (default true:
     the acquirer's plans for the product are known when deciding, as MODEL_DESIGN 4b has it),
@@ -215,6 +218,7 @@ class SwitchVendor(Model):
     double_running_months: Distribution = fixed_default(0.0)
     new_vendor_price: Distribution = fixed_default(1.0)
     double_running_lines: list[Name] | None = None
+    new_vendor_escalation: Distribution | None = None
     roadmap_loss_seen: bool = True
     source: str | None = None
 
@@ -224,6 +228,13 @@ class SwitchVendor(Model):
         what = {"cost": "a switching cost", "double_running_months": "months of double running",
                 "new_vendor_price": "a new vendor's price"}[info.field_name]  # fmt: skip
         return lowest_not_negative(v, what)
+
+    @field_validator("new_vendor_escalation")
+    @classmethod
+    def _above_minus_one(cls, v: Any) -> Any:
+        if v is not None and v.support()[0] <= -1:
+            raise input_error("escalation", "a new vendor's escalation must stay above -100% a year")
+        return v
 
 
 class Flexibility(Model):
