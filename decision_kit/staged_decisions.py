@@ -250,7 +250,8 @@ class Switches(CellRules):
     the migration cost, currency); ``double_running_months`` (mean); ``double_running_cost``
     (what a switch would pay the old vendor during the double running, currency as paid, mean
     over the valued trials acquired with a year left); ``new_vendor_price`` (mean of the new vendor's
-    price relative to the old one's before the acquisition); ``roadmap_loss`` (mean of the
+    price relative to the old one's before the acquisition); ``migration_benefit_loss`` (mean
+    share of the migration year's benefit lost); ``roadmap_loss`` (mean of the
     risk's share of benefit lost after the acquisition, which switching restores); ``rule_on``
     (``"price change"``, or ``"price change and roadmap loss"`` where the trial's loss is seen
     and a rule on both paid more on the fit trials; then ``switch_if_rise_at_least`` is the cut
@@ -264,11 +265,14 @@ class Switches(CellRules):
         seen = f"{whole_percent(r.p_acquired)} of trials see an acquisition"
         switch = whole_percent(r.p_switch)
         if r.get("rule_on") == "price change and roadmap loss":
-            rise = "never" if not finite(r.switch_if_rise_at_least) else f"{r.switch_if_rise_at_least:.0%}"
-            loss = "never" if not finite(r.switch_if_loss_at_least) else f"{r.switch_if_loss_at_least:.0%}"
+            rise = ("never at the median roadmap loss" if not finite(r.switch_if_rise_at_least)
+                    else f"at the median roadmap loss from a rise of {r.switch_if_rise_at_least:.0%}")  # fmt: skip
+            kept = r.switch_if_loss_at_least
+            loss = "never with the price kept"
+            if finite(kept):
+                loss = f"with the price kept from a loss of {kept:.0%} of the benefit"
             return (f"switch vendor when the acquirer's price rise and the roadmap loss it brings pay for the move "
-                    f"(a rule on both): at the median roadmap loss from a rise of {rise}, with the price kept from "
-                    f"a loss of {loss} of the benefit; {seen}, {switch} switch")  # fmt: skip
+                    f"(a rule on both): {rise}, {loss}; {seen}, {switch} switch")  # fmt: skip
         if not finite(r.switch_if_rise_at_least):
             return f"stay whatever the acquirer does to the price ({seen})"
         rise = f"{r.switch_if_rise_at_least:.0%}"
@@ -277,7 +281,8 @@ class Switches(CellRules):
 
     def cost_words(self, option: str, owner: str) -> str:
         """What a switch costs in one cell, in words: the migration, the double running (only if
-        stated) and the new vendor's price (only if not exactly the old one's)."""
+        stated), the new vendor's price (only if not exactly the old one's) and the migration
+        year's benefit loss (only if stated)."""
         r, cur = self.table.loc[(option, owner)], self.currency
         out = f"switching costs {compact(r.switching_cost)} {cur} on average"
         if r.double_running_months > 0:
@@ -286,15 +291,19 @@ class Switches(CellRules):
         if r.new_vendor_price != 1:
             out += (f"; the new vendor charges {r.new_vendor_price:.0%} of the old vendor's price before the "
                     "acquisition on average (not known when deciding)")  # fmt: skip
+        if r.get("migration_benefit_loss", 0) > 0:
+            out += f"; the migration year loses {r.migration_benefit_loss:.0%} of its benefit on average"
         return out
 
 
-def _switch_cell(pr: Projected, quiet: tuple, oi: int, wi: int, k: np.ndarray, cost: np.ndarray, running=None):
+def _switch_cell(pr: Projected, quiet: tuple, oi: int, wi: int, k: np.ndarray, cost: np.ndarray, running=None,
+                 dip=None):  # fmt: skip
     """Commit-now NPV and switching NPV of one cell: the flows as drawn through the year of the
     acquisition ``k``, then those of the same trial without it (``quiet``: cost, benefit, status
-    quo; the new vendor's prices in them), less the switching cost in year ``k`` and the present
-    value of the double running ``running`` (per trial, or None for none). Trials acquired in
-    the last year or never switch to themselves."""
+    quo; the new vendor's prices in them), less the switching cost in year ``k``, the present
+    value of the double running ``running`` (per trial, or None for none) and the share ``dip``
+    (per trial, or None) of the migration year's benefit lost while the new system beds in.
+    Trials acquired in the last year or never switch to themselves."""
     H, df = pr.plan.horizon, pr.df
     d = (pr.benefit[oi, wi] - pr.cost[oi, wi]) - (pr.sq[1] - pr.sq[0])
     q_cost, q_benefit, q_sq = quiet
@@ -308,6 +317,9 @@ def _switch_cell(pr: Projected, quiet: tuple, oi: int, wi: int, k: np.ndarray, c
     switched = cum[kk, cols] + tail[kk + 1, cols] - cost * df[kk]
     if running is not None:
         switched = switched - running
+    if dip is not None:
+        migration = np.minimum(kk + 1, H)
+        switched = switched - dip * q_benefit[oi, wi][migration, cols] * df[migration]
     return terminal, np.where(can, switched, terminal), can
 
 
@@ -487,6 +499,7 @@ def switches(
         months = draw(sw, "double_running_months", rng, n, pinned)
         price = draw(sw, "new_vendor_price", rng, n, pinned)
         fresh = None if sw.new_vendor_escalation is None else draw(sw, "new_vendor_escalation", rng, n, pinned)
+        dip = draw(sw, "migration_benefit_loss", rng, n, pinned)
         loss = _seen_loss(pr.values, risk.roadmap_loss, n) if sw.roadmap_loss_seen else None
         if np.all(price == 1.0) and fresh is None:  # the same trials without this acquisition, shared by its options
             if sw.risk not in quiet_of:
@@ -499,12 +512,13 @@ def switches(
         oi = next(p.index for p in plan.options if p.name == o)
         for wi, w in enumerate(lay.owners):
             paid, running = double_running(licence[oi, wi], months, k, pr.df) if licence is not None else (None, None)
-            terminal, go, can = _switch_cell(pr, quiet, oi, wi, k, cost, running)
+            terminal, go, can = _switch_cell(pr, quiet, oi, wi, k, cost, running, dip if np.any(dip > 0) else None)
             row, rules[(o, w)] = _switch_row(terminal, go, can, signal, cost, seed, split, loss)
             acquired = can[rules[(o, w)].valued]
             paid_mean = paid[rules[(o, w)].valued][acquired].mean() if paid is not None and acquired.any() else 0.0
             rows.append({"option": o, "owner": w, **row, "double_running_months": months.mean(),
                          "double_running_cost": paid_mean, "new_vendor_price": price.mean(),
+                         "migration_benefit_loss": dip.mean(),
                          "roadmap_loss": _mean_of(pr.values, risk.roadmap_loss)})  # fmt: skip
     s = plan.scenario
     return Switches(s.name, s.currency, n, seed, pd.DataFrame(rows).set_index(["option", "owner"]), rules)

@@ -241,7 +241,11 @@ STAGE_INPUTS = {
         ("setup_cost", "monthly_cost", "failure_seen_after_months"),
         ("benefit_noise", "benefit_noise_floor"),
     ),
-    "switch_vendor": ("value", ("cost", "double_running_months", "new_vendor_price", "new_vendor_escalation"), ()),
+    "switch_vendor": (
+        "value",
+        ("cost", "double_running_months", "new_vendor_price", "new_vendor_escalation", "migration_benefit_loss"),
+        (),
+    ),
     "defer": ("value", ("waiting_cost",), ("benefit_noise", "benefit_noise_floor")),
 }
 """Per kind of stage: the column of its analysis's table holding the value of flexibility, its

@@ -379,3 +379,15 @@ def test_a_new_vendors_escalation_at_or_below_minus_100_percent_is_a_located_err
         "dist": "uniform", "low": -1.5, "high": 0.1}  # fmt: skip
     with pytest.raises(ScenarioError, match="new_vendor_escalation: a new vendor's escalation must stay above"):
         dk.loading.validate(raw, dk.Scenario, "<test>")
+
+
+def test_a_migration_that_loses_a_fifth_of_its_years_benefit_costs_exactly_that():
+    # The doubled licence, switching for 300: 1,305.03 less 0.2 x the 3,000 benefit of year 2,
+    # discounted: 600/1.1^2 = 495.87, so 809.17, still worth switching in every trial.
+    sw = switches(_acquired("1.0", "migration_benefit_loss: 0.2"), trials=2_000, seed=1)
+    row = sw.table.loc[("buy", "shared")]
+    assert row.value == pytest.approx(SWITCH_SAVES - 600 / 1.1**2, rel=1e-12)
+    assert row.value == pytest.approx(809.1660, abs=1e-4) and row.p_switch == 1
+    assert "the migration year loses 20% of its benefit" in sw.cost_words("buy", "shared")
+    with pytest.raises(ScenarioError, match="a share of a year's benefit"):
+        _acquired("1.0", "migration_benefit_loss: 1.5")

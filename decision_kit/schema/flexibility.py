@@ -187,7 +187,7 @@ class SwitchVendor(Model):
     acquirer's price change, the organisation may move to another vendor for ``cost``
     (currency, paid then: migration and re-implementation). From the next year the option runs
     as if the acquisition had not happened (a roadmap loss the risk states, ``roadmap_loss``, no
-    longer cuts the benefit), with two differences:
+    longer cuts the benefit), with these differences:
 
     - ``double_running_months``: months of the migration year ``k + 1`` (and on, beyond 12)
       during which both vendors are paid: the old vendor's licence of that year as the trial
@@ -203,6 +203,9 @@ class SwitchVendor(Model):
       distribution, drawn per trial; default none: the old escalators' draws) gives the new
       vendor a fresh price path: from its price in year ``k + 1`` its licence lines escalate at
       that rate each year (lines with a yearly escalator; :func:`~decision_kit.staged_decisions.new_vendor_values`).
+    - ``migration_benefit_loss``: the share of the migration year's benefit (year ``k + 1``,
+      the new system's) lost while it beds in (the users' re-ramp, campaigns rebuilt, data
+      re-synchronised; a dip in the ramp). Default 0.
 
     The rule sees the acquirer's price change and, with ``roadmap_loss_seen`` (default true:
     the acquirer's plans for the product are known when deciding, as MODEL_DESIGN 4b has it),
@@ -219,6 +222,7 @@ class SwitchVendor(Model):
     new_vendor_price: Distribution = fixed_default(1.0)
     double_running_lines: list[Name] | None = None
     new_vendor_escalation: Distribution | None = None
+    migration_benefit_loss: Distribution = fixed_default(0.0)
     roadmap_loss_seen: bool = True
     source: str | None = None
 
@@ -228,6 +232,14 @@ class SwitchVendor(Model):
         what = {"cost": "a switching cost", "double_running_months": "months of double running",
                 "new_vendor_price": "a new vendor's price"}[info.field_name]  # fmt: skip
         return lowest_not_negative(v, what)
+
+    @field_validator("migration_benefit_loss")
+    @classmethod
+    def _a_share(cls, v: Any) -> Any:
+        lo, hi = v.support()
+        if lo < 0 or hi > 1:
+            raise input_error("share", "a migration's benefit loss is a share of a year's benefit, between 0 and 1")
+        return v
 
     @field_validator("new_vendor_escalation")
     @classmethod
