@@ -8,6 +8,10 @@ and legend places, the SVG settings).
 SVG rather than PNG because a redraw is then about half as long: matplotlib's Agg renderer
 spent most of a PNG redraw rasterising the glyphs of the tick labels and the legend, and the
 picture is a quarter of the bytes (``benchmarks/bench_dashboard.py`` times both parts).
+
+Text sizes are kept between drawings (:class:`_KeptTextSizes`): matplotlib measures every
+label to place it, and keeps the measurements only for one drawing; measuring the same tick
+labels, legend entries and titles again was about 5 ms of each redraw.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from collections.abc import Callable
 import ipywidgets as widgets
 import matplotlib
 import numpy as np
-from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.backends.backend_svg import FigureCanvasSVG, RendererSVG
 from matplotlib.figure import Figure
+from matplotlib.textpath import TextToPath
 
 from ..results import Result
 from .markup import css_class
@@ -41,6 +46,43 @@ _RC = {
 (matplotlib's automatic placement measures the artists on every redraw: about 6 % of it)."""
 
 
+class _KeptTextSizes(TextToPath):
+    """matplotlib's text measurer for the SVG writer, keeping what it measured: the size of a
+    string depends only on the string, the font properties and whether it is math text, so
+    the numbers are those a new measurer gives. At most :attr:`LIMIT` strings are kept (then
+    the store starts again)."""
+
+    LIMIT = 4096
+
+    def __init__(self):
+        super().__init__()
+        self._sizes: dict = {}
+
+    def get_text_width_height_descent(self, s, prop, ismath):
+        key = (s, ismath, tuple(prop.get_family()), prop.get_style(), prop.get_variant(), prop.get_weight(),
+               prop.get_stretch(), prop.get_file(), prop.get_size(), prop.get_math_fontfamily())  # fmt: skip
+        size = self._sizes.get(key)
+        if size is None:
+            if len(self._sizes) >= self.LIMIT:
+                self._sizes.clear()
+            size = self._sizes[key] = super().get_text_width_height_descent(s, prop, ismath)
+        return size
+
+
+_TEXT_SIZES = _KeptTextSizes()
+
+
+class _Figure(Figure):
+    """A figure whose drawings measure text with the kept measurer :data:`_TEXT_SIZES`
+    (the SVG writer makes a new renderer, and with it a new measurer, for every picture)."""
+
+    def draw(self, renderer):
+        svg = getattr(renderer, "_renderer", renderer)  # the SVG renderer behind a mixed one
+        if isinstance(svg, RendererSVG):
+            svg._text2path = _TEXT_SIZES
+        super().draw(renderer)
+
+
 class Chart:
     """A kept figure drawn by one of :mod:`decision_kit.plots` and shown as SVG in an Image widget.
 
@@ -59,7 +101,7 @@ class Chart:
         self.key, self.title, self._draw, self._depends = key, title, draw, depends
         self._drawn_from: object = None
         self._rc = {**_RC, **(rc or {})}
-        self.figure = Figure(figsize=figsize, dpi=80)
+        self.figure = _Figure(figsize=figsize, dpi=80)
         FigureCanvasSVG(self.figure)
         self.figure.subplots_adjust(**{"left": 0.09, "right": 0.97, "bottom": 0.14, "top": 0.9, **(margins or {})})
         with matplotlib.rc_context(self._rc):

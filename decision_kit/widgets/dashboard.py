@@ -32,7 +32,7 @@ from .controls import Control, can_shift, get_path, key_cost_line, scaled, set_p
 from .layout import arrange, preview, shown
 from .markup import css_class, escape, owner_label, recommendation_html, summary_table, words
 from .organisation import ORGANISATION_SECTION, add_organisation_controls
-from .runs import Runs
+from .runs import LastViews, Runs
 from .session import DEFAULT_SAVE_DIR, REFINE_TRIALS, default_interactive_trials
 from .stages import StagesPanel
 
@@ -85,6 +85,7 @@ class Dashboard:
         self.whatifs: list[dict] = []
         self._scenario = scenario
         self._runs = Runs(self.interactive_trials, seed)  # reuses the plan and the draws between updates
+        self._views = LastViews(lambda r: (r.recommendation(), *self._stakeholders_html(r)))  # once per result
         self._result = self._runs.first(scenario)
         self._baseline = self._result
         self._invalid = ""
@@ -428,9 +429,8 @@ class Dashboard:
     def _refresh(self, start: float) -> None:
         """Redraw the text outputs and the visible chart from the current result."""
         r = self._result
-        self._recommendation_text = r.recommendation()
+        self._recommendation_text, self.stakeholders.value, self.rankings.value = self._views.of(r)
         self.recommendation.value = recommendation_html(self._recommendation_text)
-        self.stakeholders.value, self.rankings.value = self._stakeholders_html(r)
         self.summary.value = self._summary_html(r)
         self.notes.value = self._notes_html(r)
         if (self.chart_tabs.selected_index or 0) < len(self.charts):
