@@ -117,13 +117,26 @@ def _plain_svg(result, owner) -> bytes:
     return buf.getvalue()
 
 
-def test_kept_text_sizes_draw_the_picture_a_new_figure_draws():
-    """The chart keeps matplotlib's text measurements between drawings; the pictures are
-    byte for byte those of a new figure, whose renderer measures everything afresh."""
+def test_kept_text_sizes_and_a_refilled_drawing_draw_the_picture_a_new_figure_draws():
+    """The chart keeps matplotlib's text measurements between drawings, and moves the kept
+    cumulative-cost drawing to new numbers in place (other horizons, owners, a currency); the
+    pictures are byte for byte those of a new figure, whose renderer measures everything afresh.
+    Another set of options is drawn anew."""
     s = dk.load_scenario(ROOT / "scenarios" / "analytics_stack.yaml")
-    results = [dk.simulate(s, 300, 1), dk.simulate(s.replace(horizon_years=9, currency="EUR"), 300, 2)]
-    chart = charts.Chart("c", "c", lambda r, ax, o: plots.cumulative_cost(r, owner=o, ax=ax))
-    for r, owner in [(results[0], None), (results[1], "it"), (results[0], "marketing"), (results[1], None)]:
-        chart.render(r, owner)
-        assert bytes(chart.image.value) == _plain_svg(r, owner)
+    other = dk.load_scenario(ROOT / "scenarios" / "marketing_automation.yaml")
+    results = [dk.simulate(s, 300, 1), dk.simulate(s.replace(horizon_years=14, currency="EUR"), 300, 2),
+               dk.simulate(s.replace(horizon_years=9), 300, 3), dk.simulate(other, 300, 1)]  # fmt: skip
+    refilled = []
+
+    def refill(r, ax, owner):
+        refilled.append(charts.refill_cumulative_cost(r, ax, owner))
+        return refilled[-1]
+
+    chart = charts.Chart("c", "c", lambda r, ax, o: plots.cumulative_cost(r, owner=o, ax=ax), refill=refill)
+    steps = [(0, None), (2, "it"), (0, "marketing"), (2, None), (1, None), (1, "shared"), (3, None), (0, "it")]
+    for i, owner in steps:
+        chart.render(results[i], owner)
+        assert bytes(chart.image.value) == _plain_svg(results[i], owner), (i, owner)
+    # drawn anew: the first time, at a new currency, for other options and back to the first ones
+    assert refilled == [False, True, True, True, False, True, False, False]
     assert charts._TEXT_SIZES._sizes  # the sizes were kept, and read by the later drawings

@@ -186,10 +186,10 @@ def stakeholders_html(r: Result) -> tuple[str, str]:
     line = f"First choice by stakeholder (they {agree}): " + " &middot; ".join(parts)
     head = "".join(f"<th>{escape(who)}</th>" for who in view.scores.columns)
     rows = []
+    ranked = {who: view.scores[who].sort_values(ascending=False, kind="stable") for who in view.scores.columns}
     for rank in range(min(3, len(view.scores))):
         cells = []
-        for who in view.scores.columns:
-            ordered = view.scores[who].sort_values(ascending=False, kind="stable")
+        for ordered in ranked.values():
             cells.append(f"<td>{escape(cell_label(ordered.index[rank]))} {ordered.iloc[rank]:.3f}</td>")
         rows.append(f"<tr><td>{rank + 1}</td>{''.join(cells)}</tr>")
     table = (

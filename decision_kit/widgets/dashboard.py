@@ -27,7 +27,7 @@ from ..results import Result
 from ..schema import Scenario
 from ..simulation import simulate
 from .adapt import fit_horizon, group_aggregation, plain_message, stakeholders_html, tail_note
-from .charts import Chart, cost_bands
+from .charts import Chart, cost_bands, refill_cumulative_cost
 from .controls import Control, can_shift, get_path, key_cost_line, scaled, set_path, shifted, slider, tidy
 from .layout import arrange, preview, shown
 from .markup import css_class, escape, owner_label, recommendation_html, summary_table, words
@@ -164,7 +164,8 @@ class Dashboard:
         self.comparison = box("dk-whatifs")
         self.charts = [
             Chart("cumulative_cost", "Cumulative cost",
-                   lambda r, ax, owner: plots.cumulative_cost(r, owner=owner, ax=ax), depends=cost_bands),
+                   lambda r, ax, owner: plots.cumulative_cost(r, owner=owner, ax=ax), depends=cost_bands,
+                   refill=refill_cumulative_cost),  # the drawing kept, its numbers moved
             Chart("npv", "Net value (NPV)", lambda r, ax, owner: plots.npv_distributions(r, ax=ax, owner=owner),
                    rc={"legend.loc": "upper right"}),
             Chart("p_best", "Chance each is best", lambda r, ax, owner: plots.probability_best(r, ax=ax),
