@@ -127,14 +127,16 @@ def plain_message(exc: Exception, labels: dict[str, str]) -> str:
     return "; ".join(out)
 
 
-_AGGREGATION: dict = {}  # the last scenario asked about and its answer (the stakeholder view and the notes ask)
+_AGGREGATION: dict = {}  # the last stakeholders and criteria asked about and the answer (the view and the notes ask)
 
 
 def group_aggregation(scenario: Scenario) -> str:
     """``geometric`` (the default of :mod:`decision_kit.mcda`), or ``arithmetic`` when no
     criterion is weighted by every stakeholder (the geometric mean would be zero everywhere).
-    The answer for the last scenario object asked about is kept."""
-    if _AGGREGATION.get("scenario") is scenario:
+    The answer for the last stakeholders and criteria asked about is kept (it depends on
+    nothing else: a change of the horizon or a cost keeps it)."""
+    key = (scenario.stakeholders, scenario.criteria)
+    if "key" in _AGGREGATION and _AGGREGATION["key"] == key:
         return _AGGREGATION["answer"]
     try:
         mcda.stakeholder_weights(scenario)
@@ -143,7 +145,7 @@ def group_aggregation(scenario: Scenario) -> str:
         if "geometric mean" not in str(exc):
             raise
         answer = "arithmetic"
-    _AGGREGATION.update(scenario=scenario, answer=answer)
+    _AGGREGATION.update(key=key, answer=answer)
     return answer
 
 

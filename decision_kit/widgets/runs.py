@@ -35,8 +35,6 @@ from ..results import UNSIMULATED_FIELDS, Result
 from ..schema import Scenario
 from ..simulation import simulate
 
-_RATE_ONLY = set(UNSIMULATED_FIELDS) | {"discount_rate"}
-
 
 class Runs:
     """Simulations of one dashboard's adjusted scenarios at ``trials`` trials and ``seed``.
@@ -52,6 +50,7 @@ class Runs:
         self.trials, self.seed = trials, seed
         self.plan: Plan | None = None
         self.last = ""
+        self._dumps: list[tuple[Scenario, dict]] = []
 
     def first(self, scenario: Scenario) -> Result:
         """The simulation of the scenario as written (memory checked as usual)."""
@@ -63,7 +62,7 @@ class Runs:
         """``(result, simulated)``: the simulation of ``scenario``, reusing ``current`` (the
         result on show, at any trial count) or this object's plan and draws where they are
         still valid; ``simulated`` is False when ``current`` was read under ``scenario``."""
-        if current.simulates_alike(scenario):
+        if self._dump(scenario) == self._dump(current.scenario):  # current.simulates_alike(scenario)
             self.last = "reused"
             if self.plan is not None and self._rate_only(scenario):  # the plan analyses of it compile
                 self.plan = self.plan.at_rate(scenario)
@@ -80,7 +79,18 @@ class Runs:
 
     def _rate_only(self, scenario: Scenario) -> bool:
         assert self.plan is not None
-        return scenario.model_dump(exclude=_RATE_ONLY) == self.plan.scenario.model_dump(exclude=_RATE_ONLY)
+        new, old = self._dump(scenario), self._dump(self.plan.scenario)
+        return all(new[k] == old[k] for k in new if k != "discount_rate")  # the same keys: a scenario's fields
+
+    def _dump(self, scenario: Scenario) -> dict:
+        """``scenario.model_dump()`` without :data:`~decision_kit.results.UNSIMULATED_FIELDS`, kept
+        for the last two scenarios asked about (each update compares the new one with the last)."""
+        for kept, dumped in self._dumps:
+            if kept is scenario:
+                return dumped
+        dumped = scenario.model_dump(exclude=set(UNSIMULATED_FIELDS))
+        self._dumps = [(scenario, dumped), *self._dumps[:1]]
+        return dumped
 
 
 class LastViews:
