@@ -494,6 +494,7 @@ def percent_cycle(costs: dict[str, CostLine]) -> list[str]:
 
 
 Path = tuple[str | int, ...]
+_WALKED: list = []  # the last scenario _distributions walked and what it found (validation and compiling ask 7 times)
 
 
 def repeated_paths(s: Scenario) -> tuple[str, ...]:
@@ -523,6 +524,8 @@ def _distributions(s: Scenario) -> list[tuple[Path, DistributionBase]]:
     """Every distribution-valued field of ``s`` with its field path, in file order: the shared
     block, drivers, options, risks. An option's ``flexibility`` is left out: the staged-decision
     analysis draws it from its own stream, so stating it leaves every commit-now draw as it was."""
+    if _WALKED and _WALKED[0] is s:  # a scenario is never changed once made
+        return list(_WALKED[1])
     out: list[tuple[Path, DistributionBase]] = []
 
     def walk(obj: Any, path: Path) -> None:
@@ -539,7 +542,8 @@ def _distributions(s: Scenario) -> list[tuple[Path, DistributionBase]]:
     sections = ("shared", "drivers", "options", "status_quo", "risks", "terminal_value", "organisation", "mechanisms")
     for section in sections:
         walk(getattr(s, section), (section,))
-    return out
+    _WALKED[:] = [s, out]
+    return list(out)
 
 
 def _inherited(s: Scenario, path: Path) -> bool:
