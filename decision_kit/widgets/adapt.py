@@ -153,11 +153,8 @@ def tail_note(r: Result, owner: str) -> str:
     """HTML for the cells of ``owner`` whose expected NPV lies outside their P10-P90, with the
     average of the other 98% of trials (without the worst and best 1%); '' when there are none."""
     s = r.summary()
-    odd = [
-        o
-        for o in r.layout.options
-        if not (s.loc[(o, owner), "npv_p10"] <= s.loc[(o, owner), "npv_mean"] <= s.loc[(o, owner), "npv_p90"])
-    ]
+    lo, mid, hi = (s[c].xs(owner, level="owner").to_dict() for c in ("npv_p10", "npv_mean", "npv_p90"))
+    odd = [o for o in r.layout.options if not (lo[o] <= mid[o] <= hi[o])]
     if not odd:
         return ""
     npv = r.per_trial()["npv"]
@@ -199,9 +196,10 @@ def stakeholders_html(r: Result) -> tuple[str, str]:
         f"<tr><th>rank</th>{head}</tr>{''.join(rows)}</table>"
     )
     w = view.weights.to_frame().T  # criterion x (stakeholders..., group), each column sums to 1
+    share = w.to_dict()  # stakeholder -> criterion -> weight
     weights = "".join(
         f"<tr><td>{escape(words(c))}</td>"
-        + "".join(f"<td>{percent(w.loc[c, who])}</td>" for who in w.columns)
+        + "".join(f"<td>{percent(share[who][c])}</td>" for who in w.columns)
         + "</tr>"
         for c in w.index
     )
