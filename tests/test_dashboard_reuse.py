@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 import pytest
 
 pytest.importorskip("ipywidgets")
@@ -83,7 +84,7 @@ def test_after_a_session_of_changes_the_page_is_that_of_a_new_dashboard_at_the_f
         assert dash.error == "", (key, value, dash.error)
         runs.add(dash._runs.last)
     assert {"rate", "new", "reused"} <= runs  # every kind of reuse happened on the way
-    fresh = Dashboard(dash.scenario, interactive_trials=TRIALS, seed=SEED, save_dir=tmp_path)
+    fresh = Dashboard(dash.scenario.replace(), interactive_trials=TRIALS, seed=SEED, save_dir=tmp_path)  # own plan
     fresh.controls["owner"].value = dash.controls["owner"].value
     after, direct = _page(dash), _page(fresh)
     assert after.keys() == direct.keys()
@@ -140,3 +141,50 @@ def test_kept_text_sizes_and_a_refilled_drawing_draw_the_picture_a_new_figure_dr
     # drawn anew: the first time, at a new currency, for other options and back to the first ones
     assert refilled == [False, True, True, True, False, True, False, False]
     assert charts._TEXT_SIZES._sizes  # the sizes were kept, and read by the later drawings
+
+
+@pytest.mark.parametrize("name", ["analytics_stack", "customer_data_platform", "marketing_automation",
+                                  "webinar_platform"])  # fmt: skip
+def test_a_new_horizon_reuses_the_input_draws_and_matches_a_fresh_simulation(name, monkeypatch):
+    """Issue 17 item 3: a new plan at another horizon draws the same inputs once per trial from
+    the same generator state, so the dashboard's runs reuse those draws and draw only the risk
+    events (and inputs drawn per year) again; a new cost scale draws everything. Each result is
+    a fresh ``simulate`` of its scenario, bit for bit."""
+    from decision_kit import kept_draws, sampling
+    from decision_kit.widgets.runs import Runs
+
+    s = dk.load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+    made = []
+    monkeypatch.setattr(kept_draws, "plan_inputs", lambda *a: made.append(1) or sampling.plan_inputs(*a))
+    runs = Runs(300, 4)
+    current = runs.first(s)
+    cost = next(iter(s.options.values())).costs
+    line = next(k for k, v in cost.items() if not v.amount.is_fixed())
+    option = next(iter(s.options))
+    scaled = s.model_dump(by_alias=True)
+    amount = scaled["options"][option]["costs"][line]["amount"]
+    scaled["options"][option]["costs"][line]["amount"] = _scaled(amount, 1.5)
+    longer = [s.replace(horizon_years=s.horizon_years + k) for k in (1, 3, 2)]
+    steps = [
+        (longer[0], 0),
+        (longer[1], 0),
+        (dk.loading.validate(scaled, type(s), "<test>"), 1),
+        (s, 1),
+        (longer[2], 0),
+    ]
+    for scenario, drawn in steps:
+        before = len(made)
+        current, simulated = runs.run(scenario, current)
+        assert simulated and runs.last == "new"
+        assert len(made) - before == drawn, scenario.horizon_years
+        fresh = dk.simulate(scenario.replace(), 300, 4)  # an equal scenario object: its own plan, nothing kept
+        for key in fresh.metrics:
+            np.testing.assert_array_equal(current.metrics[key], fresh.metrics[key], err_msg=key)
+        np.testing.assert_array_equal(current.band_cost, fresh.band_cost)
+        np.testing.assert_array_equal(current.band_net, fresh.band_net)
+
+
+def _scaled(amount, factor):
+    from decision_kit.widgets.controls import scaled
+
+    return scaled(amount, factor)
