@@ -13,7 +13,7 @@ from ..distributions import Distribution, DistributionBase, Num, Shared, parse_n
 from ..errors import input_error
 from ..ownership import PRESETS, scalar_effects
 from ..priors import OWNERS, PRIORS, Owner, OwnerShifts, is_owner
-from .base import Document, FieldPath, Model, Name
+from .base import Document, FieldPath, Model, Name, kept_for_last
 from .caps import RiskCap
 from .correlations import correlation_problems
 from .flexibility import switch_problems
@@ -494,7 +494,6 @@ def percent_cycle(costs: dict[str, CostLine]) -> list[str]:
 
 
 Path = tuple[str | int, ...]
-_WALKED: list = []  # the last scenario _distributions walked and what it found (validation and compiling ask 7 times)
 
 
 def repeated_paths(s: Scenario) -> tuple[str, ...]:
@@ -520,12 +519,11 @@ def repeated_paths(s: Scenario) -> tuple[str, ...]:
     return lines + salvage
 
 
+@kept_for_last  # validation's cross-references and compile_plan walk one scenario seven times
 def _distributions(s: Scenario) -> list[tuple[Path, DistributionBase]]:
     """Every distribution-valued field of ``s`` with its field path, in file order: the shared
     block, drivers, options, risks. An option's ``flexibility`` is left out: the staged-decision
     analysis draws it from its own stream, so stating it leaves every commit-now draw as it was."""
-    if _WALKED and _WALKED[0] is s:  # a scenario is never changed once made
-        return list(_WALKED[1])
     out: list[tuple[Path, DistributionBase]] = []
 
     def walk(obj: Any, path: Path) -> None:
@@ -542,8 +540,7 @@ def _distributions(s: Scenario) -> list[tuple[Path, DistributionBase]]:
     sections = ("shared", "drivers", "options", "status_quo", "risks", "terminal_value", "organisation", "mechanisms")
     for section in sections:
         walk(getattr(s, section), (section,))
-    _WALKED[:] = [s, out]
-    return list(out)
+    return out
 
 
 def _inherited(s: Scenario, path: Path) -> bool:
