@@ -472,10 +472,17 @@ def dominates(a: OwnerArrays, b: OwnerArrays) -> bool:
     return differs
 
 
+_LAST_MEDIANS: list = [None, {}]  # the last inputs asked about and their medians (asked on every dashboard update)
+
+
 def _medians(plan: Any) -> dict[str, float]:
-    """The median of every ``organisation.*`` and ``mechanisms.*`` input of a compiled plan."""
+    """The median of every ``organisation.*`` and ``mechanisms.*`` input of a compiled plan
+    (kept for the last set of such inputs: equal distributions have equal medians)."""
     prefixes = ("organisation.", "mechanisms.")
-    return {p: float(d.quantiles([0.5])[0]) for p, d in plan.inputs.items() if p.startswith(prefixes)}
+    inputs = tuple((p, d) for p, d in plan.inputs.items() if p.startswith(prefixes))
+    if inputs != _LAST_MEDIANS[0]:
+        _LAST_MEDIANS[:] = [inputs, {p: float(d.quantiles([0.5])[0]) for p, d in inputs}]
+    return dict(_LAST_MEDIANS[1])
 
 
 def dominated(plan: Any, kept: Any, owner: str) -> tuple[str, ...]:

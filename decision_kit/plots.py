@@ -45,26 +45,41 @@ def money_formatter(currency: str = "USD"):
     return FuncFormatter(lambda x, _pos: tick_money(x))
 
 
-def cumulative_cost(result, owner: str | None = None, ax=None, percentiles=(10, 90)):
-    """Cumulative cost over time per option under one owner, mean line with a P10-P90 band.
-
-    ``owner`` defaults to the owner of the best cell by expected NPV.
-    """
-    ax = _axes(ax)
+def cumulative_cost_curves(result, owner: str | None = None, percentiles=(10, 90)):
+    """What :func:`cumulative_cost` draws: ``(owner, years, mean, low, high)``, the owner
+    (default: the best cell's), the calendar years of the periods (the first is the decision
+    date), the mean cumulative cost and the two percentiles of the cumulative cost, each
+    (periods, options) in currency, undiscounted."""
     owner = owner or result.best_cell[1]
     lay = result.layout
     wi = lay.owners.index(owner)
     # the owner's columns of Result.cashflows, without building the table of every cell
     bands = np.percentile(result.band_cost[..., wi], percentiles, axis=0)  # (2, P, O)
     years = result.scenario.start_year - 1 + np.arange(lay.periods)
-    for oi, o in enumerate(lay.options):
+    mean = np.stack([np.cumsum(result.means["cost"][:, oi, wi]) for oi in range(len(lay.options))], axis=1)
+    return owner, years, mean, bands[0], bands[1]
+
+
+def cumulative_cost_title(owner: str, percentiles=(10, 90)) -> str:
+    """The title of :func:`cumulative_cost` for ``owner``."""
+    return f"Cumulative cost, owner: {owner} (line: mean; band: P{percentiles[0]}-P{percentiles[1]})"
+
+
+def cumulative_cost(result, owner: str | None = None, ax=None, percentiles=(10, 90)):
+    """Cumulative cost over time per option under one owner, mean line with a P10-P90 band.
+
+    ``owner`` defaults to the owner of the best cell by expected NPV.
+    """
+    ax = _axes(ax)
+    owner, years, mean, low, high = cumulative_cost_curves(result, owner, percentiles)
+    for oi, o in enumerate(result.layout.options):
         colour = OPTION_COLOURS.get(result.scenario.options[o].kind)
-        ax.plot(years, np.cumsum(result.means["cost"][:, oi, wi]), label=o, color=colour, lw=2)
-        ax.fill_between(years, bands[0, :, oi], bands[1, :, oi], color=colour, alpha=0.15)
+        ax.plot(years, mean[:, oi], label=o, color=colour, lw=2)
+        ax.fill_between(years, low[:, oi], high[:, oi], color=colour, alpha=0.15)
     ax.yaxis.set_major_formatter(money_formatter(result.scenario.currency))
     ax.set_xlabel("year (first point: decision date)")
     ax.set_ylabel(f"cumulative cost ({result.scenario.currency})")
-    ax.set_title(f"Cumulative cost, owner: {owner} (line: mean; band: P{percentiles[0]}-P{percentiles[1]})")
+    ax.set_title(cumulative_cost_title(owner, percentiles))
     ax.legend(frameon=False)
     ax.grid(alpha=0.3)
     return ax

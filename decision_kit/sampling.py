@@ -169,13 +169,21 @@ def draw_repeated(plan: Plan, n: int, rng: np.random.Generator) -> dict[str, np.
     return {path: dist.sample(rng, n * k).reshape(n, k) for path, (dist, k) in plan.repeated.items()}
 
 
-def draw_block(plan: Plan, seed: int, block: int, n: int) -> tuple[dict, RiskDraws]:
+def plan_inputs(plan: Plan, n: int, rng: np.random.Generator) -> dict[str, np.ndarray | float]:
+    """The first draws of a block: ``n`` values of every input the plan draws once per trial,
+    correlated as it states (:func:`draw_inputs` of ``plan.drawn``)."""
+    return draw_inputs(plan.drawn, n, rng, list(plan.correlated) or None, plan.correlation)
+
+
+def draw_block(plan: Plan, seed: int, block: int, n: int, inputs: Callable | None = None) -> tuple[dict, RiskDraws]:
     """Everything ``n`` trials of random-number block ``block`` need: the drawn inputs (by
     path; fixed ones as floats), correlated as the plan states, then the risk draws, then the
     inputs drawn several times per trial (so a scenario without them draws as before), with the
-    fields that read another input's draw filled in (:meth:`~decision_kit.plan.Plan.complete`)."""
+    fields that read another input's draw filled in (:meth:`~decision_kit.plan.Plan.complete`).
+    ``inputs``, if given, replaces :func:`plan_inputs` and must return what it would and leave the
+    generator where it would (:func:`decision_kit.kept_draws.kept_or_drawn` reuses the last ones)."""
     rng = block_generator(seed, block)
-    values = draw_inputs(plan.drawn, n, rng, list(plan.correlated) or None, plan.correlation)
+    values = (inputs or plan_inputs)(plan, n, rng)
     values = plan.complete(values)
     risks = draw_risks(plan, values, n, rng)
     if plan.repeated:

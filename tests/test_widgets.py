@@ -217,8 +217,8 @@ def test_a_rate_change_reuses_the_plan_and_the_draws_and_matches_a_fresh_simulat
     runs = Runs(300, 5)
     first = runs.first(s)
     draws = []
-    real = kept_draws.draw_blocks
-    monkeypatch.setattr(kept_draws, "draw_blocks", lambda *a, **k: draws.append(1) or real(*a, **k))
+    real = kept_draws.draw_block  # what a plan keeping its draws draws them with
+    monkeypatch.setattr(kept_draws, "draw_block", lambda *a, **k: draws.append(1) or real(*a, **k))
     plan = runs.plan
     steps = [("rate", s.replace(discount_rate=s.discount_rate + 0.013), 0),
              ("rate", s.replace(discount_rate=0.05), 0),
@@ -235,18 +235,18 @@ def test_a_rate_change_reuses_the_plan_and_the_draws_and_matches_a_fresh_simulat
             assert runs.plan.cache is plan.cache  # the compiled plan's structure and its draws
             assert compile_plan(scenario) is runs.plan  # the plan every analysis of it gets
         plan = runs.plan
-        _same_simulation(current, dk.simulate(scenario, 300, 5))
+        _same_simulation(current, dk.simulate(scenario.replace(), 300, 5))  # an equal copy: its own plan, no kept draws
 
 
 def test_the_dashboard_updates_through_its_runs(dash):
     """A discount-rate change in the dashboard reuses the plan and the draws; a scale factor does not."""
     dash.controls["discount_rate"].value = 11.5
     assert dash._runs.last == "rate"
-    _same_simulation(dash.result, dk.simulate(dash.scenario, TRIALS, 3))
+    _same_simulation(dash.result, dk.simulate(dash.scenario.replace(), TRIALS, 3))
     key = next(k for k in dash.controls if k.startswith("cost."))
     dash.controls[key].value = 1.5
     assert dash._runs.last == "new"
-    _same_simulation(dash.result, dk.simulate(dash.scenario, TRIALS, 3))
+    _same_simulation(dash.result, dk.simulate(dash.scenario.replace(), TRIALS, 3))
 
 
 def test_invalid_values_show_a_message_not_a_traceback(dash):

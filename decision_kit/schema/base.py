@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import functools
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
@@ -52,3 +54,20 @@ def below_minus_one(dist: DistributionBase) -> bool:
 def fixed_default(value: float) -> Any:
     """A field default: the fixed distribution at ``value`` (a fresh one per model)."""
     return Field(default_factory=lambda: Fixed(value=value))
+
+
+T = TypeVar("T")
+
+
+def kept_for_last(walk: Callable[[Any], list[T]]) -> Callable[[Any], list[T]]:
+    """``walk`` of a frozen model, kept for the last model asked about (by identity: a model is
+    never changed once made); each call returns a new list of the same items."""
+    last: list = []
+
+    @functools.wraps(walk)
+    def kept(model: Any) -> list[T]:
+        if not (last and last[0] is model):
+            last[:] = [model, walk(model)]
+        return list(last[1])
+
+    return kept

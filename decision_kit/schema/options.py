@@ -320,7 +320,8 @@ class Option(Model):
 
     def is_inherited(self, path: tuple[str | int, ...]) -> bool:
         """Whether the field at ``path`` (relative to the option) is inherited from the parent."""
-        return path[:1] in self._inherited or path[:2] in self._inherited
+        inherited = self._inherited  # a private attribute: each read goes through pydantic's lookup
+        return bool(inherited) and (path[:1] in inherited or path[:2] in inherited)
 
     @model_serializer(mode="wrap")
     def _ser(self, handler: Any) -> Any:

@@ -13,7 +13,7 @@ from ..distributions import Distribution, DistributionBase, Num, Shared, parse_n
 from ..errors import input_error
 from ..ownership import PRESETS, who_pays
 from ..priors import OWNERS, PRIORS, Owner, OwnerShifts, is_owner
-from .base import Document, FieldPath, Model, Name
+from .base import Document, FieldPath, Model, Name, kept_for_last
 from .caps import RiskCap
 from .correlations import correlation_problems
 from .flexibility import defer_problems, switch_problems
@@ -521,6 +521,7 @@ def repeated_paths(s: Scenario) -> tuple[str, ...]:
     return lines + salvage
 
 
+@kept_for_last  # validation's cross-references and compile_plan walk one scenario seven times
 def _distributions(s: Scenario) -> list[tuple[Path, DistributionBase]]:
     """Every distribution-valued field of ``s`` with its field path, in file order: the shared
     block, drivers, options, risks. An option's ``flexibility`` is left out: the staged-decision

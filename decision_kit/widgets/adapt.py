@@ -127,14 +127,16 @@ def plain_message(exc: Exception, labels: dict[str, str]) -> str:
     return "; ".join(out)
 
 
-_AGGREGATION: dict = {}  # the last scenario asked about and its answer (the stakeholder view and the notes ask)
+_AGGREGATION: dict = {}  # the last stakeholders and criteria asked about and the answer (the view and the notes ask)
 
 
 def group_aggregation(scenario: Scenario) -> str:
     """``geometric`` (the default of :mod:`decision_kit.mcda`), or ``arithmetic`` when no
     criterion is weighted by every stakeholder (the geometric mean would be zero everywhere).
-    The answer for the last scenario object asked about is kept."""
-    if _AGGREGATION.get("scenario") is scenario:
+    The answer for the last stakeholders and criteria asked about is kept (it depends on
+    nothing else: a change of the horizon or a cost keeps it)."""
+    key = (scenario.stakeholders, scenario.criteria)
+    if "key" in _AGGREGATION and _AGGREGATION["key"] == key:
         return _AGGREGATION["answer"]
     try:
         mcda.stakeholder_weights(scenario)
@@ -143,7 +145,7 @@ def group_aggregation(scenario: Scenario) -> str:
         if "geometric mean" not in str(exc):
             raise
         answer = "arithmetic"
-    _AGGREGATION.update(scenario=scenario, answer=answer)
+    _AGGREGATION.update(key=key, answer=answer)
     return answer
 
 
@@ -151,11 +153,8 @@ def tail_note(r: Result, owner: str) -> str:
     """HTML for the cells of ``owner`` whose expected NPV lies outside their P10-P90, with the
     average of the other 98% of trials (without the worst and best 1%); '' when there are none."""
     s = r.summary()
-    odd = [
-        o
-        for o in r.layout.options
-        if not (s.loc[(o, owner), "npv_p10"] <= s.loc[(o, owner), "npv_mean"] <= s.loc[(o, owner), "npv_p90"])
-    ]
+    lo, mid, hi = (s[c].xs(owner, level="owner").to_dict() for c in ("npv_p10", "npv_mean", "npv_p90"))
+    odd = [o for o in r.layout.options if not (lo[o] <= mid[o] <= hi[o])]
     if not odd:
         return ""
     npv = r.per_trial()["npv"]
@@ -186,10 +185,10 @@ def stakeholders_html(r: Result) -> tuple[str, str]:
     line = f"First choice by stakeholder (they {agree}): " + " &middot; ".join(parts)
     head = "".join(f"<th>{escape(who)}</th>" for who in view.scores.columns)
     rows = []
+    ranked = {who: view.scores[who].sort_values(ascending=False, kind="stable") for who in view.scores.columns}
     for rank in range(min(3, len(view.scores))):
         cells = []
-        for who in view.scores.columns:
-            ordered = view.scores[who].sort_values(ascending=False, kind="stable")
+        for ordered in ranked.values():
             cells.append(f"<td>{escape(cell_label(ordered.index[rank]))} {ordered.iloc[rank]:.3f}</td>")
         rows.append(f"<tr><td>{rank + 1}</td>{''.join(cells)}</tr>")
     table = (
@@ -197,9 +196,10 @@ def stakeholders_html(r: Result) -> tuple[str, str]:
         f"<tr><th>rank</th>{head}</tr>{''.join(rows)}</table>"
     )
     w = view.weights.to_frame().T  # criterion x (stakeholders..., group), each column sums to 1
+    share = w.to_dict()  # stakeholder -> criterion -> weight
     weights = "".join(
         f"<tr><td>{escape(words(c))}</td>"
-        + "".join(f"<td>{percent(w.loc[c, who])}</td>" for who in w.columns)
+        + "".join(f"<td>{percent(share[who][c])}</td>" for who in w.columns)
         + "</tr>"
         for c in w.index
     )

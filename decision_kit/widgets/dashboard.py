@@ -27,12 +27,12 @@ from ..results import Result
 from ..schema import Scenario
 from ..simulation import simulate
 from .adapt import fit_horizon, group_aggregation, plain_message, stakeholders_html, tail_note
-from .charts import Chart, cost_bands
+from .charts import Chart, cost_bands, refill_cumulative_cost
 from .controls import Control, can_shift, get_path, key_cost_line, scaled, set_path, shifted, slider, tidy
 from .layout import arrange, preview, shown
 from .markup import css_class, escape, owner_label, recommendation_html, summary_table, words
 from .organisation import ORGANISATION_SECTION, add_organisation_controls
-from .runs import Runs
+from .runs import LastViews, Runs
 from .session import DEFAULT_SAVE_DIR, REFINE_TRIALS, default_interactive_trials
 from .stages import StagesPanel
 
@@ -85,6 +85,7 @@ class Dashboard:
         self.whatifs: list[dict] = []
         self._scenario = scenario
         self._runs = Runs(self.interactive_trials, seed)  # reuses the plan and the draws between updates
+        self._views = LastViews(lambda r: (r.recommendation(), *self._stakeholders_html(r)))  # once per result
         self._result = self._runs.first(scenario)
         self._baseline = self._result
         self._invalid = ""
@@ -163,7 +164,8 @@ class Dashboard:
         self.comparison = box("dk-whatifs")
         self.charts = [
             Chart("cumulative_cost", "Cumulative cost",
-                   lambda r, ax, owner: plots.cumulative_cost(r, owner=owner, ax=ax), depends=cost_bands),
+                   lambda r, ax, owner: plots.cumulative_cost(r, owner=owner, ax=ax), depends=cost_bands,
+                   refill=refill_cumulative_cost),  # the drawing kept, its numbers moved
             Chart("npv", "Net value (NPV)", lambda r, ax, owner: plots.npv_distributions(r, ax=ax, owner=owner),
                    rc={"legend.loc": "upper right"}),
             Chart("p_best", "Chance each is best", lambda r, ax, owner: plots.probability_best(r, ax=ax),
@@ -428,9 +430,8 @@ class Dashboard:
     def _refresh(self, start: float) -> None:
         """Redraw the text outputs and the visible chart from the current result."""
         r = self._result
-        self._recommendation_text = r.recommendation()
+        self._recommendation_text, self.stakeholders.value, self.rankings.value = self._views.of(r)
         self.recommendation.value = recommendation_html(self._recommendation_text)
-        self.stakeholders.value, self.rankings.value = self._stakeholders_html(r)
         self.summary.value = self._summary_html(r)
         self.notes.value = self._notes_html(r)
         if (self.chart_tabs.selected_index or 0) < len(self.charts):
