@@ -91,12 +91,21 @@ class Pilots(CellRules):
                 f"{whole_percent(r.p_stop)} of trials")  # fmt: skip
 
     def _extension_words(self, r) -> str:
-        cur, after = self.currency, r.scale_after_extension_if_at_least
-        then = (f"then scale if the whole {float(r.months + r.extension_months):g} months measure at least "
-                f"{compact(after)} a year" if finite(after) else "then decide on the whole measurement")  # fmt: skip
-        return (f"scale if its measured benefit is at least {compact(r.extend_below)} {cur} a year at full scale, "
-                f"stop below {compact(r.extend_from)}, and in between extend by {float(r.extension_months):g} months "
-                f"({whole_percent(r.p_extend)} of trials, {compact(r.extension_cost)} {cur}), {then}")  # fmt: skip
+        cur, after, low = self.currency, r.scale_after_extension_if_at_least, r.extend_from
+        whole = f"the whole {float(r.months + r.extension_months):g} months"
+        if not finite(after):
+            then = "then decide on the whole measurement"
+        elif after < 0:  # a working delivery clears it whatever the noise: the measurement does not stop it
+            then = f"then scale (the cut on {whole}, {compact(after)} a year, is below zero)"
+        else:
+            then = f"then scale if {whole} measure at least {compact(after)} a year"
+        extend = (f"extend by {float(r.extension_months):g} months ({whole_percent(r.p_extend)} of trials, "
+                  f"{compact(r.extension_cost)} {cur})")  # fmt: skip
+        middle = (f"stop below {compact(low)}, and in between {extend}" if low >= 0
+                  else f"otherwise {extend}: the stop cut, {compact(low)}, is below zero, so the first measurement "
+                  "stops nothing")  # fmt: skip
+        scale = f"scale if its measured benefit is at least {compact(r.extend_below)} {cur} a year at full scale"
+        return f"{scale}, {middle}; {then}"
 
 
 def _pilot_draws(plan: Plan, option: str, n: int, seed: int, pinned: dict | None = None):
