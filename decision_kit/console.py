@@ -127,7 +127,7 @@ def ownership_text(scenario, choice, contributions, option: str, what_ifs, worth
     ]  # fmt: skip
     for o, r in choice.table.iterrows():
         lead = f"{compact(r.lead)} ± {compact(r.lead_se)} over {r.runner_up}" + (" (too close)" if r.too_close else "")
-        cells = [str(o), r.owner, lead, whole_percent(r.p_best), whole_percent(r.p_best_in_expectation)]
+        cells = [str(o), r.owner, lead, whole_percent(r.p_best), choice.share_words(r.p_best_in_expectation)]
         out.append(_line(cells, [12, 11, 34, 15, 20]))
     mean = contributions["mean"].xs(option, level="option").unstack("mechanism")
     names = [*MECHANISM_LABELS, "interaction", "all neutral"]

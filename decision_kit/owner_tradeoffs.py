@@ -118,9 +118,16 @@ class OwnerChoice:
             )
             out.append(
                 f"{o}: owned by {r.owner}, {sure}; best in {r.p_best:.0%} of trials, and best in expectation in "
-                f"{r.p_best_in_expectation:.0%} of {self.worlds} draws of the profile and coefficients."
+                f"{self.share_words(r.p_best_in_expectation)} of {self.worlds} draws of the profile and coefficients."
             )
         return out
+
+    def share_words(self, p: float) -> str:
+        """A share of the ``worlds`` draws with its binomial standard error, ``sqrt(p (1 - p) /
+        worlds)``, in percentage points: ``"91% ± 4"`` (``"100%"`` or ``"0%"`` where every draw
+        agrees, whose error the worlds cannot show)."""
+        se = np.sqrt(p * (1.0 - p) / self.worlds)
+        return f"{p:.0%}" if se == 0 else f"{p:.0%} ± {max(1, round(100 * se))}"
 
 
 def owner_choice(

@@ -47,6 +47,8 @@ def test_owner_choice_shares_and_the_lead_are_consistent():
         assert row.lead == pytest.approx(means.loc[o, row.owner] - means.loc[o, row.runner_up], rel=1e-9)
         assert row.too_close == (row.lead <= 2 * row.lead_se)
     assert len(c.describe()) == len(c.table)
+    # the share of worlds with its binomial error: sqrt(0.91 x 0.09 / 16) = 7.2 points, sqrt(0.25 / 16) = 12.5
+    assert c.share_words(0.91) == "91% ± 7" and c.share_words(0.5) == "50% ± 12" and c.share_words(1.0) == "100%"
 
 
 def test_mechanism_contributions_are_zero_where_an_owner_has_no_such_mechanism():
