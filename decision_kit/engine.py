@@ -224,6 +224,7 @@ class OptionProjection:
             self.ramps[b.name] = (R, 0.5 / R, float(R.max()))
         self._price: dict = {}
         self._unit: dict = {}
+        self._unit_passes = 0
         self._shared: dict = {}
 
     # -- cost lines -------------------------------------------------------------------------
@@ -299,13 +300,15 @@ class OptionProjection:
     def unit_parts(self, cls_key, price_mult, by_trial: bool = False):
         """The owner-independent lines at integration factor 1: (kept flows, {exponent e:
         (total (P, n), license rows, category sums (R, P))}, {exponent e > 0: {category: its
-        flow per trial (P, n)}}, the last kept only once ``by_trial`` asks for it (an owner
-        whose integration factor varies by trial needs it for its category sums)."""
-        key = (cls_key, by_trial)
-        if key not in self._unit:
+        flow per trial (P, n)} or None}, the last kept once ``by_trial`` asks for it (an owner
+        whose integration factor varies by trial needs it for its category sums); owners with a
+        number as their factor reuse a pass that kept it."""
+        known = self._unit.get(cls_key)
+        if known is None or (by_trial and known[2] is None):
             ws, P, n = self.chunk.ws, self.chunk.P, self.chunk.n
             n_lic, n_rows = len(self.chunk.plan.license_periods), len(self.chunk.plan.layout.rows)
-            u = len(self._unit)
+            u = self._unit_passes  # buffers of their own: an owner's shared flows may be a pass's own sums
+            self._unit_passes += 1
             flows_u: dict = {}
             parts: dict = {}
             rows: dict = {}
@@ -319,8 +322,8 @@ class OptionProjection:
                 by_row = rows.setdefault(e, {}) if by_trial and e > 0 else None
                 tot, lic, cats = parts[e]
                 self.add_lines([line], None, price_mult, 1.0, flows_u, ("flow_u", u), tot, lic, cats, rows=by_row)
-            self._unit[key] = (flows_u, parts, rows)
-        return self._unit[key]
+            self._unit[cls_key] = (flows_u, parts, rows if by_trial else None)
+        return self._unit[cls_key]
 
     def shared_flows(self, fx: OwnerFactors, cls_key, price_mult):
         """(kept flows, total (P, n), category sums (R, P), license rows) of the

@@ -211,10 +211,7 @@ def rework_and_security(
       1 otherwise.
     """
     holder, delivery = cell
-
-    def get(path: str) -> Any:
-        return values[path]
-
+    get = values.__getitem__
     rework: Any = 0.0
     if "rework" not in off and delivery in ("marketing_ops", "shadow", "agency"):
         r = get(f"mechanisms.rework_{delivery}")
